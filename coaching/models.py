@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class EducationTopic(models.Model):
+    """One topic of a clinic's education library, with the text the patient reads."""
+
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="education_topics"
+    )
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField(help_text="Patient-facing text, in plain words.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "slug"], name="topic_slug_unique_in_clinic")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SessionPurpose(models.TextChoices):
+    PRESCRIBE = "prescribe", "Set or progress walking"
+    REVIEW = "review", "Review progress and barriers"
+
+
+class SessionMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video call"
+    PHONE = "phone", "Phone call"
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DONE = "done", "Done"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CoachingSession(models.Model):
+    """Session 1 to Session 6 of a patient's programme (PROTOCOL.md)."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="sessions"
+    )
+    number = models.PositiveSmallIntegerField()
+    purpose = models.CharField(max_length=10, choices=SessionPurpose.choices)
+    mode = models.CharField(max_length=10, choices=SessionMode.choices)
+    scheduled_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=45)
+    video_link = models.URLField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+    )
+    notes = models.TextField(blank=True)
+    goals = models.TextField(blank=True)
+    barriers = models.TextField(blank=True)
+    action_plan = models.TextField(blank=True)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    topics = models.ManyToManyField(EducationTopic, blank=True, related_name="sessions")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["patient", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "number"], name="session_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=6), name="session_number_1_to_6"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__isnull=True) | models.Q(confidence__lte=10),
+                name="session_confidence_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=180),
+                name="session_length_5_to_180",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number}"
+
+
+class Prescription(models.Model):
+    """A version of a patient's walking prescription, in force from ``effective_from``.
+
+    A change is a new row: history is never overwritten. The current one is the newest row
+    whose ``effective_from`` is on or before the day asked about.
+    """
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="prescriptions"
+    )
+    effective_from = models.DateField()
+    walks_per_week = models.PositiveSmallIntegerField()
+    minutes_per_walk = models.PositiveSmallIntegerField()
+    session = models.ForeignKey(
+        CoachingSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rationale = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        indexes = [models.Index(fields=["patient", "-effective_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(walks_per_week__gte=1, walks_per_week__lte=14),
+                name="prescription_walks_1_to_14",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes_per_walk__gte=1, minutes_per_walk__lte=180),
+                name="prescription_minutes_1_to_180",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.walks_per_week} × {self.minutes_per_walk} min from {self.effective_from}"
+
+    @property
+    def weekly_minutes(self) -> int:
+        return self.walks_per_week * self.minutes_per_walk
+
+
+class ReminderKind(models.TextChoices):
+    WALK = "walk", "Walk reminder"
+    SESSION_DAY_BEFORE = "session_day", "Session tomorrow"
+    SESSION_HOUR_BEFORE = "session_hour", "Session in an hour"
+    NUDGE = "nudge", "No walk logged lately"
+    CHECK_IN = "check_in", "Monthly check-in"
+    CHECK_IN_FOLLOW_UP = "check_in_again", "Monthly check-in, second ask"
+    DIGEST = "digest", "Monday digest"
+    ADVERSE_EVENT = "adverse_event", "Problem reported"
+
+
+class ReminderState(models.TextChoices):
+    PENDING = "pending", "Planned"
+    CLAIMED = "claimed", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    SKIPPED = "skipped", "Not needed"
+
+
+class Reminder(models.Model):
+    """The outbox: one row per message, the database being the source of truth.
+
+    ``idempotency_key`` is unique, so planning the same reminder twice is a no-op, and a row is
+    claimed with a conditional update before it is sent, so it goes out once.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    session = models.ForeignKey(
+        CoachingSession, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    channel = models.CharField(max_length=10, default="email")
+    due_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="reminder_pending_due",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(fields=["patient", "-due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M} UTC"

@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Cast
+
+from walkback.accounts.models import validate_time_zone
+
+WEEKDAY_CHOICES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class PatientStatus(models.TextChoices):
+    SCREENING = "screening", "Screening"
+    INELIGIBLE = "ineligible", "Not eligible"
+    ACTIVE = "active", "In programme"
+    MAINTENANCE = "maintenance", "Keeping going"
+    DISCHARGED = "discharged", "Discharged"
+
+
+class Patient(models.Model):
+    """A person in (or being screened for) the programme. One-to-one with their login.
+
+    Targets are not stored here: the current target is the newest prescription in force, and
+    progress is computed from walk logs (``patients.weeks``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient"
+    )
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="patients")
+    physiotherapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="caseload",
+        null=True,
+        blank=True,
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    status = models.CharField(
+        max_length=20, choices=PatientStatus.choices, default=PatientStatus.SCREENING
+    )
+    ineligible_reason = models.TextField(blank=True)
+    programme_start = models.DateField(null=True, blank=True)
+    baseline_minutes_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    preferred_days = models.JSONField(default=list, blank=True, help_text="Weekdays, 0 = Monday")
+    preferred_time = models.TimeField(null=True, blank=True)
+    # Per-patient goal; empty means the clinic's default.
+    goal_walks_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    goal_minutes_per_walk = models.PositiveSmallIntegerField(null=True, blank=True)
+    goal_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Reminder preferences, chosen by the patient.
+    reminders_by_email = models.BooleanField(default=True)
+    reminder_days = models.JSONField(default=list, blank=True, help_text="Weekdays, 0 = Monday")
+    reminder_time = models.TimeField(null=True, blank=True)
+    reminders_paused_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(baseline_minutes_per_week__lte=5000),
+                name="patient_baseline_minutes_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.full_name
+
+    @property
+    def full_name(self) -> str:
+        return self.user.full_name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today's date where the patient is: their week and 'today' follow their clock."""
+        from django.utils import timezone
+
+        return (now or timezone.now()).astimezone(self.zone).date()
+
+    @property
+    def goal(self) -> tuple[int, int, int]:
+        """(walks per week, minutes per walk, by programme week): patient's own or clinic's."""
+        clinic = self.clinic
+        return (
+            self.goal_walks_per_week or clinic.goal_walks_per_week,
+            self.goal_minutes_per_walk or clinic.goal_minutes_per_walk,
+            self.goal_week or clinic.goal_week,
+        )
+
+
+class Screening(models.Model):
+    """Eligibility and safety answers from PROTOCOL.md, recorded by the physiotherapist."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="screening")
+    recovered_in_last_6_months = models.BooleanField(null=True)
+    episode_lasted_24h = models.BooleanField(null=True)
+    able_to_walk = models.BooleanField(null=True)
+    already_active_3_per_week = models.BooleanField(null=True)
+    heart_or_circulation = models.BooleanField(default=False)
+    balance_or_falls = models.BooleanField(default=False)
+    older_age = models.BooleanField(default=False)
+    other_conditions = models.JSONField(default=list, blank=True)
+    clearance_date = models.DateField(null=True, blank=True)
+    clearance_note = models.CharField(max_length=200, blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    screened_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Screening of patient {self.patient_id}"
+
+    @property
+    def is_complete(self) -> bool:
+        return None not in (
+            self.recovered_in_last_6_months,
+            self.episode_lasted_24h,
+            self.able_to_walk,
+            self.already_active_3_per_week,
+        )
+
+    @property
+    def is_eligible(self) -> bool:
+        return (
+            self.is_complete
+            and self.recovered_in_last_6_months
+            and self.episode_lasted_24h
+            and self.able_to_walk
+            and not self.already_active_3_per_week
+        )
+
+    @property
+    def needs_clearance(self) -> bool:
+        return bool(
+            self.heart_or_circulation
+            or self.balance_or_falls
+            or self.older_age
+            or self.other_conditions
+        )
+
+    @property
+    def clearance_missing(self) -> bool:
+        return self.needs_clearance and self.clearance_date is None
+
+
+class WalkSource(models.TextChoices):
+    TYPED = "typed", "Typed in"
+    IMPORTED = "imported", "Imported"
+
+
+class WalkLog(models.Model):
+    """One walk. ``walked_on`` is the patient's local date, so weeks need no conversion."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="walks")
+    walked_on = models.DateField()
+    minutes = models.PositiveSmallIntegerField()
+    steps = models.PositiveIntegerField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=10, choices=WalkSource.choices, default=WalkSource.TYPED)
+    # A token the form carries so a double tap saves one walk, not two.
+    submission_token = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-walked_on", "-id"]
+        indexes = [models.Index(fields=["patient", "walked_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=1, minutes__lte=600), name="walk_minutes_1_to_600"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),
+                name="walk_pain_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(steps__isnull=True) | models.Q(steps__lte=100_000),
+                name="walk_steps_bounded",
+            ),
+            # No walk in the future: a local date is at most one day ahead of the UTC date on
+            # which the row was written.
+            models.CheckConstraint(
+                condition=models.Q(
+                    walked_on__lte=Cast("created_at", models.DateField()) + dt.timedelta(days=1)
+                ),
+                name="walk_not_in_future",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "submission_token"], name="walk_one_per_submission"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.walked_on}: {self.minutes} min"
+
+
+class CareType(models.TextChoices):
+    NONE = "", "None"
+    GP = "gp", "GP / family doctor"
+    PHYSIO = "physio", "Physiotherapist"
+    CHIRO = "chiro", "Chiropractor or osteopath"
+    SPECIALIST = "specialist", "Specialist"
+    EMERGENCY = "emergency", "Emergency department"
+    OTHER = "other", "Other"
+
+
+class CheckIn(models.Model):
+    """The monthly recurrence questionnaire (PROTOCOL.md, outcomes)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="check_ins")
+    month_number = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    any_pain = models.BooleanField(null=True)
+    onset_date = models.DateField(null=True, blank=True)
+    activity_limiting = models.BooleanField(null=True)
+    care_sought = models.BooleanField(null=True)
+    care_type = models.CharField(max_length=20, choices=CareType.choices, blank=True)
+    days_to_recovery = models.PositiveSmallIntegerField(null=True, blank=True)
+    average_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    worst_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    days_off_work = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "month_number"], name="checkin_one_a_month"),
+            models.CheckConstraint(
+                condition=models.Q(month_number__gte=1, month_number__lte=36),
+                name="checkin_month_1_to_36",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(average_pain__isnull=True) | models.Q(average_pain__lte=10))
+                & (models.Q(worst_pain__isnull=True) | models.Q(worst_pain__lte=10)),
+                name="checkin_pain_0_to_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days_to_recovery__isnull=True)
+                | models.Q(days_to_recovery__lte=400),
+                name="checkin_recovery_days_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days_off_work__isnull=True) | models.Q(days_off_work__lte=400),
+                name="checkin_days_off_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in month {self.month_number}"
+
+
+class BodyRegion(models.TextChoices):
+    LOW_BACK = "low_back", "Lower back"
+    HIP = "hip", "Hip"
+    KNEE = "knee", "Knee"
+    ANKLE_FOOT = "ankle_foot", "Ankle or foot"
+    LOWER_LEG = "lower_leg", "Calf or shin"
+    OTHER = "other", "Somewhere else"
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+
+
+class WalkingRelated(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Not sure"
+
+
+class AdverseEvent(models.Model):
+    """A problem the patient reports; it flags them for their physiotherapist."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="adverse_events")
+    occurred_on = models.DateField()
+    body_region = models.CharField(max_length=20, choices=BodyRegion.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    related_to_walking = models.CharField(max_length=10, choices=WalkingRelated.choices)
+    description = models.CharField(max_length=1000, blank=True)
+    reported_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_body_region_display()} on {self.occurred_on}"

@@ -1,0 +1,129 @@
+"""Account writes: invitations, accepting them, (de)activating staff. Each is one transaction
+with its audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from walkback.accounts.models import Clinic, Invitation, Role, User
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
+
+
+class InvitationInvalid(Exception):
+    """The link is unknown, used or expired. One message for all three: no oracle."""
+
+
+def invitation_create(*, user: User, by: User | None) -> str:
+    """Make a fresh one-time link for ``user`` (earlier unused links stop working) and e-mail
+    it. Returns the raw token, which is stored only as a hash."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        Invitation.objects.filter(user=user, accepted_at__isnull=True).update(expires_at=now)
+        invitation = Invitation.objects.create(
+            user=user,
+            invited_by=by,
+            token_hash=Invitation.hash_token(token),
+            expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.INVITE,
+            obj=invitation,
+            clinic=user.clinic,
+            patient=getattr(user, "patient", None) if user.is_patient else None,
+            detail={"user_id": user.pk, "role": user.role},
+        )
+        link = settings.SITE_URL + reverse("accounts:invite-accept", args=[token])
+        context = {"user": user, "link": link, "by": by, "days": settings.INVITATION_DAYS}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"Your WalkBack account at {user.clinic}",
+                message=render_to_string("accounts/email/invitation.txt", context),
+                from_email=f"{user.clinic} <{_from_address()}>",
+                recipient_list=[user.email],
+            )
+        )
+    return token
+
+
+def _from_address() -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: User) -> User:
+    if role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
+        raise ValidationError({"role": "Staff are physiotherapists or clinic admins."})
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already has an account with this e-mail."})
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email, full_name=full_name.strip(), role=role, clinic=clinic
+        )
+        invitation_create(user=user, by=by)
+    return user
+
+
+def invitation_lookup(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.usable()
+        .select_related("user", "user__clinic")
+        .filter(token_hash=Invitation.hash_token(token), user__is_active=True)
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid
+    return invitation
+
+
+def invitation_accept(*, token: str, password: str) -> User:
+    """Set the password once; the link then stops working."""
+    with transaction.atomic():
+        invitation = invitation_lookup(token)
+        # Lock the row so two tabs submitting at once cannot both use the link.
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_usable:
+            raise InvitationInvalid
+        user = invitation.user
+        validate_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit_record(
+            actor=user, action=AuditAction.ACCOUNT, obj=user, detail={"event": "invite_accepted"}
+        )
+    return user
+
+
+def user_set_active(*, user: User, active: bool, by: User) -> User:
+    """Deactivate or reactivate a staff account of the same clinic. A deactivated account
+    cannot log in, and its open sessions end at their next request."""
+    if user.clinic_id != by.clinic_id:
+        raise ValidationError("That account belongs to another clinic.")
+    if user.pk == by.pk and not active:
+        raise ValidationError("You cannot deactivate your own account.")
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            actor=by,
+            action=AuditAction.ACCOUNT,
+            obj=user,
+            detail={"event": "reactivated" if active else "deactivated"},
+        )
+    return user

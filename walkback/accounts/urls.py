@@ -1,0 +1,36 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from walkback.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("invite/<str:token>/", views.invite_accept, name="invite-accept"),
+    path("security/", views.security, name="security"),
+    path("two-step/setup/", views.otp_setup, name="otp-setup"),
+    path("two-step/verify/", views.otp_verify, name="otp-verify"),
+    path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password-reset-done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password-reset-complete",
+    ),
+    path("staff/", views.staff_list, name="staff-list"),
+    path("staff/<int:pk>/active/", views.staff_set_active, name="staff-set-active"),
+    path("staff/<int:pk>/reinvite/", views.staff_reinvite, name="staff-reinvite"),
+]

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", "Read"
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    DELETE = "delete", "Delete"
+    EXPORT = "export", "Export"
+    INVITE = "invite", "Invite"
+    ACCOUNT = "account", "Account change"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail cannot be changed.")
+
+    def delete(self):
+        raise PermissionError("The audit trail cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One line of the audit trail: who did what to which patient's record, when, from where.
+
+    Rows are only ever inserted. ``save`` refuses updates, the queryset refuses bulk updates and
+    deletes, the admin is read-only, and on PostgreSQL a trigger rejects UPDATE and DELETE.
+    ``detail`` holds names of fields and ids, never the health data itself.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    clinic = models.ForeignKey(
+        "accounts.Clinic", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"]), models.Index(fields=["clinic", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail cannot be deleted.")

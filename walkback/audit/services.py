@@ -1,0 +1,53 @@
+"""Writing the audit trail. Services call ``audit_record`` inside their own transaction so the
+audit row and the change commit or roll back together; views call ``audit_read`` when they
+show a patient's record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from walkback.audit.context import current_ip
+from walkback.audit.models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from walkback.accounts.models import Clinic, User
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    patient=None,
+    clinic: Clinic | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    if patient is not None and clinic is None:
+        clinic = patient.clinic
+    if clinic is None and actor is not None and actor.clinic_id:
+        clinic = actor.clinic
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_email=actor.email if actor is not None else "",
+        clinic=clinic,
+        patient=patient,
+        action=action,
+        object_type=object_type or (obj._meta.label if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        ip_address=current_ip.get(),
+        detail=detail or {},
+    )
+
+
+def audit_read(*, actor: User, patient, what: str, obj: Model | None = None) -> AuditEvent:
+    """Record that ``actor`` looked at part of ``patient``'s record (``what`` names the page)."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=obj if obj is not None else patient,
+        patient=patient,
+        detail={"view": what},
+    )

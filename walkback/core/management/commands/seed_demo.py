@@ -1,0 +1,33 @@
+"""Seed the demo: two clinics (so separation can be seen), the three demo logins in the first.
+
+Safe to run again: existing rows are kept. Each later part of the product adds its own demo
+data through ``DEMO_SEEDERS`` so this command stays the one entry point.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+DEMO_PASSWORD = "walkback-demo"  # noqa: S105 - published demo login
+DEMO_LOGINS = [
+    ("admin@demo.test", "Clinic admin"),
+    ("physio@demo.test", "Physiotherapist"),
+    ("patient@demo.test", "Patient"),
+]
+# Run in order; each takes the foundation's result dict and may add to it.
+DEMO_SEEDERS = [
+    "walkback.core.demo.seed_foundation",
+]
+
+
+class Command(BaseCommand):
+    help = "Create or top up the demo clinics and logins."
+
+    def handle(self, *args, **options):
+        context: dict = {}
+        with transaction.atomic():
+            for path in DEMO_SEEDERS:
+                import_string(path)(context)
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password walkback-demo):"))
+        for email, role in DEMO_LOGINS:
+            self.stdout.write(f"  {role:<16} {email}")

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from walkback.core import views as core_views
+
+admin.site.site_header = "WalkBack administration"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("walkback.accounts.urls")),
+    path("clinic/", include("walkback.reports.urls")),
+    path("caseload/", include("coaching.urls")),
+    path("patients/", include("patients.urls")),
+    path("me/", include("patients.portal_urls")),
+    path("admin/", admin.site.urls),
+]
