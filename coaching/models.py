@@ -67,6 +67,9 @@ class CoachingSession(models.Model):
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     topics = models.ManyToManyField(EducationTopic, blank=True, related_name="sessions")
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Where a rebooked session was before (the audit trail keeps the full history).
+    rebooked_from = models.DateTimeField(null=True, blank=True)
+    rebook_count = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,10 +88,46 @@ class CoachingSession(models.Model):
                 condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=180),
                 name="session_length_5_to_180",
             ),
+            # A video session without a link cannot happen: the patient would have nowhere to go.
+            models.CheckConstraint(
+                condition=~models.Q(mode="video") | ~models.Q(video_link=""),
+                name="session_video_has_link",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="done", completed_at__isnull=False)
+                | ~models.Q(status="done"),
+                name="session_done_has_completed_at",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["patient", "scheduled_at"],
+                name="session_planned_by_time",
+                condition=models.Q(status="planned"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Session {self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"Session {self.number}"
+
+    @property
+    def ends_at(self):
+        import datetime as dt
+
+        return self.scheduled_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_finished(self) -> bool:
+        """Done sessions are history: their date is a fact, not a plan."""
+        return self.status == SessionStatus.DONE
+
+    @property
+    def can_rebook(self) -> bool:
+        return self.status in (SessionStatus.MISSED, SessionStatus.CANCELLED)
 
 
 class Prescription(models.Model):

@@ -5,4 +5,20 @@ from coaching import views
 app_name = "coaching"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
+    path("patients/<int:pk>/start/", views.programme_start, name="programme-start"),
+    path("patients/<int:pk>/prescription/", views.prescription_new, name="prescription-new"),
+    path("patients/<int:pk>/sessions.ics", views.sessions_calendar, name="sessions-ics"),
+    path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
+    path("sessions/<int:pk>/rebook/", views.session_rebook, name="session-rebook"),
+    path("sessions/<int:pk>/status/", views.session_status, name="session-status"),
+    path("sessions/<int:pk>/session.ics", views.session_ics, name="session-ics"),
+    path(
+        "adverse-events/<int:pk>/review/", views.adverse_event_review, name="adverse-event-review"
+    ),
+    path("library/", views.library, name="library"),
+    path("library/standard-topics/", views.library_seed, name="library-seed"),
+    path("library/new/", views.topic_edit, name="topic-new"),
+    path("library/<int:pk>/", views.topic_edit, name="topic-edit"),
+    path("settings/", views.programme_settings, name="programme-settings"),
 ]

@@ -2,15 +2,213 @@ from __future__ import annotations
 
 from django import forms
 
-from walkback.accounts.models import TIME_ZONE_CHOICES
+from patients.models import WEEKDAY_CHOICES, PatientStatus
+from walkback.accounts.models import TIME_ZONE_CHOICES, User
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+YES_NO = [("", "Not asked yet"), ("yes", "Yes"), ("no", "No")]
 
 
-class PatientInviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    email = forms.EmailField(label="E-mail address")
+class PhysioChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "Choose a physiotherapist of your clinic."}
+
+    def label_from_instance(self, obj):
+        return obj.full_name
+
+
+class WeekdaysField(forms.TypedMultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=WEEKDAY_CHOICES,
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": "Choose days of the week from the list."},
+            **kwargs,
+        )
+
+
+class PatientDetailsMixin(forms.Form):
+    date_of_birth = forms.DateField(label="Date of birth", widget=DATE, required=False)
     time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONE_CHOICES)
+    preferred_days = WeekdaysField(label="Preferred walking days")
+    preferred_time = forms.TimeField(label="Preferred walking time", widget=TIME, required=False)
+    physiotherapist = PhysioChoiceField(
+        label="Physiotherapist", queryset=User.objects.none(), empty_label=None
+    )
 
-    def __init__(self, *args, clinic=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def setup(self, *, clinic=None, physios=None, me=None):
         if clinic is not None:
             self.fields["time_zone"].initial = clinic.time_zone
+        if physios is not None:
+            self.fields["physiotherapist"].queryset = physios
+        if me is not None:
+            self.fields["physiotherapist"].initial = me.pk
+
+
+class PatientInviteForm(PatientDetailsMixin):
+    """Enrolment: the patient's record and their invitation, in one step."""
+
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="E-mail address")
+    field_order = [
+        "full_name",
+        "email",
+        "date_of_birth",
+        "time_zone",
+        "preferred_days",
+        "preferred_time",
+        "physiotherapist",
+    ]
+
+    def __init__(self, *args, clinic=None, physios=None, me=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup(clinic=clinic, physios=physios, me=me)
+
+
+class PatientEditForm(PatientDetailsMixin):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    status = forms.ChoiceField(label="Stage", choices=PatientStatus.choices)
+    goal_walks_per_week = forms.IntegerField(
+        label="Personal goal: walks per week", min_value=1, max_value=14, required=False
+    )
+    goal_minutes_per_walk = forms.IntegerField(
+        label="Personal goal: minutes per walk", min_value=1, max_value=180, required=False
+    )
+    goal_week = forms.IntegerField(
+        label="Reach the goal by programme week", min_value=4, max_value=104, required=False
+    )
+    field_order = ["full_name", "date_of_birth", "time_zone", "preferred_days", "preferred_time"]
+
+    def __init__(self, *args, patient=None, physios=None, **kwargs):
+        if patient is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "full_name": patient.user.full_name,
+                "date_of_birth": patient.date_of_birth,
+                "time_zone": patient.time_zone,
+                "preferred_days": patient.preferred_days,
+                "preferred_time": patient.preferred_time,
+                "physiotherapist": patient.physiotherapist_id,
+                "status": patient.status,
+                "goal_walks_per_week": patient.goal_walks_per_week,
+                "goal_minutes_per_walk": patient.goal_minutes_per_walk,
+                "goal_week": patient.goal_week,
+            }
+        super().__init__(*args, **kwargs)
+        self.setup(physios=physios)
+        if patient is not None:
+            clinic = patient.clinic
+            self.fields[
+                "goal_walks_per_week"
+            ].help_text = f"Empty: the clinic's {clinic.goal_walks_per_week}."
+            self.fields[
+                "goal_minutes_per_walk"
+            ].help_text = f"Empty: the clinic's {clinic.goal_minutes_per_walk}."
+            self.fields["goal_week"].help_text = f"Empty: the clinic's week {clinic.goal_week}."
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class ScreeningForm(forms.Form):
+    recovered_in_last_6_months = forms.TypedChoiceField(
+        label="Recovered, in the last 6 months, from an episode of non-specific low back pain",
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    episode_lasted_24h = forms.TypedChoiceField(
+        label="The episode lasted at least 24 hours",
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    able_to_walk = forms.TypedChoiceField(
+        label="Able to walk for exercise",
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    already_active_3_per_week = forms.TypedChoiceField(
+        label="Already walking or exercising moderately 3 or more times a week",
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    heart_or_circulation = forms.BooleanField(label="Heart or circulation problems", required=False)
+    balance_or_falls = forms.BooleanField(label="Balance problems or falls", required=False)
+    older_age = forms.BooleanField(
+        label="Older age (as your clinic decides)",
+        required=False,
+    )
+    other_conditions = forms.MultipleChoiceField(
+        label="Other conditions your clinic lists",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose conditions from your clinic's list."},
+    )
+    clearance_date = forms.DateField(
+        label="Doctor's clearance given on",
+        required=False,
+        widget=DATE,
+        help_text="Needed before the programme starts when any safety item above is ticked.",
+    )
+    clearance_note = forms.CharField(label="Clearance note", max_length=200, required=False)
+    baseline_minutes_per_week = forms.IntegerField(
+        label="Walking now (minutes in a usual week)",
+        min_value=0,
+        max_value=2000,
+        required=False,
+        error_messages={
+            "min_value": "Enter the minutes walked in a usual week now, from 0 to 2000.",
+            "max_value": "Enter the minutes walked in a usual week now, from 0 to 2000.",
+            "invalid": "Enter a whole number of minutes.",
+        },
+    )
+    ineligible_reason = forms.CharField(
+        label="Reason, if not eligible",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Left empty, the reason is written from the answers above.",
+    )
+
+    def __init__(self, *args, conditions=(), screening=None, patient=None, **kwargs):
+        if "initial" not in kwargs:
+            initial = {}
+            if screening is not None:
+                for name in (
+                    "recovered_in_last_6_months",
+                    "episode_lasted_24h",
+                    "able_to_walk",
+                    "already_active_3_per_week",
+                ):
+                    value = getattr(screening, name)
+                    initial[name] = "" if value is None else ("yes" if value else "no")
+                for name in (
+                    "heart_or_circulation",
+                    "balance_or_falls",
+                    "older_age",
+                    "other_conditions",
+                    "clearance_date",
+                    "clearance_note",
+                ):
+                    initial[name] = getattr(screening, name)
+            if patient is not None:
+                initial["baseline_minutes_per_week"] = patient.baseline_minutes_per_week
+                initial["ineligible_reason"] = patient.ineligible_reason
+            kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.fields["other_conditions"].choices = [(c, c) for c in conditions]
+        if not conditions:
+            del self.fields["other_conditions"]

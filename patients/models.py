@@ -75,6 +75,21 @@ class Patient(models.Model):
                 condition=models.Q(baseline_minutes_per_week__lte=5000),
                 name="patient_baseline_minutes_bounded",
             ),
+            models.CheckConstraint(
+                condition=models.Q(goal_walks_per_week__isnull=True)
+                | models.Q(goal_walks_per_week__gte=1, goal_walks_per_week__lte=14),
+                name="patient_goal_walks_1_to_14",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(goal_minutes_per_walk__isnull=True)
+                | models.Q(goal_minutes_per_walk__gte=1, goal_minutes_per_walk__lte=180),
+                name="patient_goal_minutes_1_to_180",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(goal_week__isnull=True)
+                | models.Q(goal_week__gte=4, goal_week__lte=104),
+                name="patient_goal_week_4_to_104",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,6 +102,21 @@ class Patient(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def enrolled_on(self) -> dt.date:
+        """The day the record was created, in the clinic's time zone: nothing in the programme
+        (start, sessions) can be dated before it."""
+        return self.created_at.astimezone(zoneinfo.ZoneInfo(self.clinic.time_zone)).date()
+
+    @property
+    def preferred_days_display(self) -> str:
+        names = dict(WEEKDAY_CHOICES)
+        return ", ".join(names[day] for day in sorted(self.preferred_days) if day in names)
+
+    @property
+    def in_programme(self) -> bool:
+        return self.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE)
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """Today's date where the patient is: their week and 'today' follow their clock."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import Patient, PatientStatus, Screening
 from walkback.accounts.models import Role, User
 from walkback.accounts.services import invitation_create
 from walkback.audit.models import AuditAction
@@ -33,6 +37,11 @@ def patient_invite(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone already has an account with this e-mail."})
+    validate_patient_details(
+        clinic=by.clinic,
+        date_of_birth=details.get("date_of_birth"),
+        preferred_days=details.get("preferred_days"),
+    )
     with transaction.atomic():
         user = User.objects.create_user(
             email=email,
@@ -58,4 +67,225 @@ def patient_invite(
             detail={"fields": sorted(["email", "full_name", "time_zone", *details])},
         )
         invitation_create(user=user, by=by)
+    return patient
+
+
+ADULT_AGE = 18
+BASELINE_MAX = 2000
+
+
+def _age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def validate_patient_details(*, clinic, date_of_birth=None, preferred_days=None) -> None:
+    """Checks shared by enrolment and editing (plain words, keyed by field)."""
+    errors = {}
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.time_zone)).date()
+    if date_of_birth is not None:
+        if date_of_birth > today:
+            errors["date_of_birth"] = "The date of birth cannot be in the future."
+        elif _age_on(date_of_birth, today) < ADULT_AGE:
+            errors["date_of_birth"] = "WalkBack is for adults: the patient must be 18 or over."
+        elif _age_on(date_of_birth, today) > 120:
+            errors["date_of_birth"] = "Check the year: that would make the patient over 120."
+    if preferred_days is not None and any(
+        not isinstance(day, int) or not 0 <= day <= 6 for day in preferred_days
+    ):
+        errors["preferred_days"] = "Choose days of the week from the list."
+    if errors:
+        raise ValidationError(errors)
+
+
+def clinic_conditions(clinic) -> list[str]:
+    """The extra screening conditions a clinic lists, one per line of its settings."""
+    return [line.strip() for line in clinic.screening_extra_conditions.splitlines() if line.strip()]
+
+
+def _check_physio(by: User, patient: Patient) -> None:
+    if by.role != Role.PHYSIO:
+        raise ValidationError("Only the clinic's physiotherapists can do this.")
+    if by.clinic_id != patient.clinic_id:
+        raise ValidationError("This patient is not in your clinic.")
+
+
+INELIGIBLE_REASONS = {
+    "recovered_in_last_6_months": "has not recovered from an episode of low back pain in the "
+    "last 6 months",
+    "episode_lasted_24h": "the episode did not last at least 24 hours",
+    "able_to_walk": "is not able to walk for exercise",
+    "already_active_3_per_week": "is already active 3 or more times a week",
+}
+
+
+def screening_record(
+    *,
+    patient: Patient,
+    by: User,
+    recovered_in_last_6_months: bool | None,
+    episode_lasted_24h: bool | None,
+    able_to_walk: bool | None,
+    already_active_3_per_week: bool | None,
+    heart_or_circulation: bool = False,
+    balance_or_falls: bool = False,
+    older_age: bool = False,
+    other_conditions: list[str] | None = None,
+    clearance_date: dt.date | None = None,
+    clearance_note: str = "",
+    baseline_minutes_per_week: int | None = None,
+    ineligible_reason: str = "",
+) -> Screening:
+    """Record (or correct) the screening from PROTOCOL.md, before the programme starts.
+
+    Unanswered questions (None) leave the screening incomplete, which flags the patient. When
+    every answer is in and one excludes the patient, they are recorded as not eligible with
+    the reason (the physiotherapist's words, or one built from the answers). Any safety flag
+    means the programme cannot start until a doctor's clearance date is recorded.
+    """
+    _check_physio(by, patient)
+    other_conditions = list(other_conditions or [])
+    errors = {}
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(patient.clinic.time_zone)).date()
+    if clearance_date is not None and clearance_date > today:
+        errors["clearance_date"] = "The clearance date cannot be in the future."
+    unknown = set(other_conditions) - set(clinic_conditions(patient.clinic))
+    if unknown:
+        errors["other_conditions"] = "Choose conditions from your clinic's list."
+    if baseline_minutes_per_week is not None and not (
+        0 <= baseline_minutes_per_week <= BASELINE_MAX
+    ):
+        errors["baseline_minutes_per_week"] = (
+            f"Enter the minutes walked in a usual week now, from 0 to {BASELINE_MAX}."
+        )
+    if len(clearance_note) > 200:
+        errors["clearance_note"] = "Keep the note under 200 characters."
+    if len(ineligible_reason) > 1000:
+        errors["ineligible_reason"] = "Keep the reason under 1000 characters."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        if patient.status not in (PatientStatus.SCREENING, PatientStatus.INELIGIBLE):
+            raise ValidationError(
+                "The programme has started: the screening is kept as it was recorded."
+            )
+        screening, created = Screening.objects.get_or_create(patient=patient)
+        answers = {
+            "recovered_in_last_6_months": recovered_in_last_6_months,
+            "episode_lasted_24h": episode_lasted_24h,
+            "able_to_walk": able_to_walk,
+            "already_active_3_per_week": already_active_3_per_week,
+            "heart_or_circulation": heart_or_circulation,
+            "balance_or_falls": balance_or_falls,
+            "older_age": older_age,
+            "other_conditions": other_conditions,
+            "clearance_date": clearance_date,
+            "clearance_note": clearance_note.strip(),
+        }
+        for name, value in answers.items():
+            setattr(screening, name, value)
+        screening.screened_by = by
+        screening.screened_at = timezone.now()
+        screening.save()
+        if screening.is_complete and not screening.is_eligible:
+            patient.status = PatientStatus.INELIGIBLE
+            failing = [
+                text
+                for name, text in INELIGIBLE_REASONS.items()
+                if (answers[name] if name == "already_active_3_per_week" else not answers[name])
+            ]
+            patient.ineligible_reason = ineligible_reason.strip() or (
+                "The patient " + "; ".join(failing) + "."
+            )
+        else:
+            patient.status = PatientStatus.SCREENING
+            patient.ineligible_reason = ""
+        patient.baseline_minutes_per_week = baseline_minutes_per_week
+        patient.save(
+            update_fields=["status", "ineligible_reason", "baseline_minutes_per_week", "updated_at"]
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            obj=screening,
+            patient=patient,
+            detail={
+                "fields": sorted([*answers, "baseline_minutes_per_week"]),
+                "status": patient.status,
+            },
+        )
+    return screening
+
+
+PATIENT_EDITABLE = {
+    "full_name",
+    "date_of_birth",
+    "time_zone",
+    "preferred_days",
+    "preferred_time",
+    "physiotherapist",
+    "status",
+    "goal_walks_per_week",
+    "goal_minutes_per_walk",
+    "goal_week",
+}
+# Status changes a physiotherapist makes by hand; screening <-> ineligible -> active go through
+# screening_record and programme_start.
+STATUS_MOVES = {
+    PatientStatus.SCREENING: {PatientStatus.DISCHARGED},
+    PatientStatus.INELIGIBLE: {PatientStatus.DISCHARGED},
+    PatientStatus.ACTIVE: {PatientStatus.MAINTENANCE, PatientStatus.DISCHARGED},
+    PatientStatus.MAINTENANCE: {PatientStatus.ACTIVE, PatientStatus.DISCHARGED},
+    PatientStatus.DISCHARGED: set(),
+}
+
+
+def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
+    """Change a patient's details, personal walking goal, physiotherapist or stage."""
+    unknown = set(changes) - PATIENT_EDITABLE
+    if unknown:
+        raise TypeError(f"patient_update does not change {sorted(unknown)}")
+    _check_physio(by, patient)
+    validate_patient_details(
+        clinic=patient.clinic,
+        date_of_birth=changes.get("date_of_birth"),
+        preferred_days=changes.get("preferred_days"),
+    )
+    physio = changes.get("physiotherapist")
+    if physio is not None and (physio.clinic_id != patient.clinic_id or physio.role != Role.PHYSIO):
+        raise ValidationError({"physiotherapist": "Choose a physiotherapist of your clinic."})
+    status = changes.get("status", patient.status)
+    if status != patient.status and status not in STATUS_MOVES.get(patient.status, set()):
+        raise ValidationError(
+            {
+                "status": f"A patient cannot move from "
+                f"“{patient.get_status_display()}” to “{PatientStatus(status).label}” here."
+            }
+        )
+    with transaction.atomic():
+        patient = (
+            Patient.objects.select_for_update().select_related("user", "clinic").get(pk=patient.pk)
+        )
+        changed = []
+        full_name = changes.pop("full_name", None)
+        if full_name is not None and full_name.strip() != patient.user.full_name:
+            patient.user.full_name = full_name.strip()
+            changed.append("full_name")
+        if "time_zone" in changes and changes["time_zone"] != patient.user.time_zone:
+            patient.user.time_zone = changes["time_zone"]
+        for name, value in changes.items():
+            if getattr(patient, name) != value:
+                setattr(patient, name, value)
+                changed.append(name)
+        patient.full_clean(exclude=["user"])
+        patient.user.full_clean(exclude=["password"])
+        patient.user.save(update_fields=["full_name", "time_zone"])
+        patient.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=patient,
+            patient=patient,
+            detail={"fields": sorted(changed)},
+        )
     return patient

@@ -6,4 +6,6 @@ app_name = "patients"
 urlpatterns = [
     path("invite/", views.patient_invite, name="invite"),
     path("<int:pk>/", views.patient_detail, name="detail"),
+    path("<int:pk>/edit/", views.patient_edit, name="edit"),
+    path("<int:pk>/screening/", views.patient_screening, name="screening"),
 ]

@@ -1,4 +1,4 @@
-"""Staff-facing pages about one patient."""
+"""Staff-facing pages about one patient: enrolment, the patient page, details, screening."""
 
 from __future__ import annotations
 
@@ -6,30 +6,97 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
+from coaching.charts import progress_chart_svg
+from coaching.selectors import patient_overview
+from coaching.web import add_service_errors, in_user_zone
 from patients import services
-from patients.forms import PatientInviteForm
+from patients.forms import PatientEditForm, PatientInviteForm, ScreeningForm
 from patients.selectors import patient_get
 from walkback.accounts.decorators import physio_required, staff_required
+from walkback.accounts.selectors import physios_for
 from walkback.audit.services import audit_read
 
 
 @physio_required
 def patient_invite(request):
-    form = PatientInviteForm(request.POST or None, clinic=request.user.clinic)
+    """Enrol a patient: their record, their preferences, and the invitation e-mail."""
+    form = PatientInviteForm(
+        request.POST or None,
+        clinic=request.user.clinic,
+        physios=physios_for(request.user).filter(is_active=True),
+        me=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_invite(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {patient.user.email}.")
-            return redirect("patients:detail", pk=patient.pk)
+            messages.success(
+                request, f"Invitation sent to {patient.user.email}. Next: record the screening."
+            )
+            return redirect("patients:screening", pk=patient.pk)
     return render(request, "patients/invite.html", {"form": form})
 
 
 @staff_required
+@in_user_zone
 def patient_detail(request, pk):
     patient = patient_get(request.user, pk)
+    overview = patient_overview(patient)
     audit_read(actor=request.user, patient=patient, what="patient-detail")
-    return render(request, "patients/detail.html", {"patient": patient})
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": overview.patient,
+            "overview": overview,
+            "chart": progress_chart_svg(
+                overview.weeks, title=f"Weekly walking of {patient.full_name}"
+            )
+            if overview.weeks
+            else None,
+        },
+    )
+
+
+@physio_required
+def patient_edit(request, pk):
+    patient = patient_get(request.user, pk)
+    form = PatientEditForm(request.POST or None, patient=patient, physios=physios_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("patients:detail", pk=patient.pk)
+    audit_read(actor=request.user, patient=patient, what="patient-edit")
+    return render(request, "patients/edit.html", {"patient": patient, "form": form})
+
+
+@physio_required
+def patient_screening(request, pk):
+    patient = patient_get(request.user, pk)
+    screening = getattr(patient, "screening", None)
+    form = ScreeningForm(
+        request.POST or None,
+        conditions=services.clinic_conditions(patient.clinic),
+        screening=screening,
+        patient=patient,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.screening_record(patient=patient, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Screening saved.")
+            return redirect("patients:detail", pk=patient.pk)
+    audit_read(actor=request.user, patient=patient, what="screening")
+    return render(
+        request,
+        "patients/screening.html",
+        {"patient": patient, "form": form, "locked": patient.in_programme},
+    )

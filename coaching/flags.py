@@ -1,0 +1,273 @@
+"""Attention flags: which patients a physiotherapist should look at, and why.
+
+``flags_for(patients)`` is the public entry point (the caseload and issue 5's Monday digest
+call it). ``summaries_for`` returns the same facts plus what the caseload shows (programme
+week, this week against target, last log, pain trend, next session). Both run a fixed number
+of queries whatever the number of patients:
+
+1. the patients with everything per-patient annotated as subqueries (last walk, next
+   session, overdue session, oldest open check-in, unreviewed adverse events), screening
+   joined;
+2. ``patients.progress.weekly_totals`` over the last three weeks, one grouped query;
+3. every prescription version of those patients.
+
+Rules (edges are unit-tested in tests/coaching/test_flags.py):
+- behind target: the last two complete weeks both had a target and neither reached 80% of it
+  (``coaching.progression``); a week with no logs is 0%.
+- pain rising: average pain up by 2 or more points from one week to the next (the most recent
+  week with pain recorded, this week or last, against the week before it).
+- no log for 7 days: in the programme, started at least 7 days ago, last walk 7 or more days
+  before today (or none at all).
+- screening incomplete / doctor clearance missing: from the screening record, before the
+  programme starts (and after, should a clearance ever be missing).
+- session overdue: a planned session whose time passed more than a day ago and that nobody
+  marked done, missed or cancelled.
+- check-in overdue: a monthly check-in whose due date is before today and that is not done.
+- adverse event: a problem the patient reported that no one has reviewed yet.
+
+"Today" is each patient's own date in their own time zone, unless a date is passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from coaching.models import CoachingSession, Prescription, SessionStatus
+from coaching.progression import (
+    PAIN_RISE_FLAG,
+    PainChange,
+    Timeline,
+    WeekReview,
+    behind_two_weeks,
+    pain_change,
+    percent,
+    week_target,
+)
+from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
+from patients.progress import WeekTotals, week_start, weekly_totals
+
+NO_LOG_DAYS = 7
+SESSION_OVERDUE_AFTER = dt.timedelta(days=1)
+
+
+def short_date(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    label: str
+    detail: str = ""
+
+    @property
+    def priority(self) -> int:
+        return FLAG_ORDER.index(self.code)
+
+
+# Most urgent first: the caseload sorts by the first flag in this order.
+FLAG_LABELS = {
+    "adverse_event": "Problem reported",
+    "pain_rising": "Pain up",
+    "behind_target": "Behind target 2 weeks",
+    "no_recent_log": "No log for 7 days",
+    "session_overdue": "Session overdue",
+    "check_in_overdue": "Check-in overdue",
+    "clearance_missing": "Clearance missing",
+    "screening_incomplete": "Screening incomplete",
+}
+FLAG_ORDER = list(FLAG_LABELS)
+FLAG_CHOICES = list(FLAG_LABELS.items())
+
+
+@dataclass
+class PatientSummary:
+    """What the caseload shows for one patient (all computed, nothing stored)."""
+
+    patient: Patient
+    today: dt.date
+    programme_week: int | None = None
+    week: WeekTotals | None = None
+    target_minutes: int | None = None
+    target_walks: int | None = None
+    last_walk_on: dt.date | None = None
+    pain: PainChange | None = None
+    next_session_at: dt.datetime | None = None
+    next_session_mode: str = ""
+    next_session_number: int | None = None
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def attention(self) -> tuple[int, int]:
+        """Sort key: the most urgent flag first, then more flags first; none last."""
+        if not self.flags:
+            return (len(FLAG_ORDER), 0)
+        return (min(flag.priority for flag in self.flags), -len(self.flags))
+
+    @property
+    def week_percent(self) -> int | None:
+        if not self.target_minutes:
+            return None
+        return int((self.week.minutes if self.week else 0) * 100 / self.target_minutes + 0.5)
+
+    @property
+    def next_session_mode_label(self) -> str:
+        from coaching.models import SessionMode
+
+        return SessionMode(self.next_session_mode).label if self.next_session_mode else ""
+
+
+def annotate_facts(queryset: QuerySet[Patient], *, now: dt.datetime) -> QuerySet[Patient]:
+    """Add the per-patient facts the flags need to a patient queryset, as subqueries (so one
+    query however many patients)."""
+    planned = CoachingSession.objects.filter(patient=OuterRef("pk"), status=SessionStatus.PLANNED)
+    upcoming = planned.filter(scheduled_at__gte=now).order_by("scheduled_at")
+    return queryset.select_related("screening").annotate(
+        last_walk_on=Subquery(
+            WalkLog.objects.filter(patient=OuterRef("pk"))
+            .order_by("-walked_on")
+            .values("walked_on")[:1]
+        ),
+        next_session_at=Subquery(upcoming.values("scheduled_at")[:1]),
+        next_session_mode=Subquery(upcoming.values("mode")[:1]),
+        next_session_number=Subquery(upcoming.values("number")[:1]),
+        has_overdue_session=Exists(planned.filter(scheduled_at__lt=now - SESSION_OVERDUE_AFTER)),
+        oldest_open_check_in=Subquery(
+            CheckIn.objects.filter(patient=OuterRef("pk"), completed_at__isnull=True)
+            .order_by()
+            .values("patient")
+            .annotate(first=Min("due_on"))
+            .values("first")[:1]
+        ),
+        has_unreviewed_event=Exists(
+            AdverseEvent.objects.filter(patient=OuterRef("pk"), reviewed_at__isnull=True)
+        ),
+    )
+
+
+def _timelines(patient_ids: list[int]) -> dict[int, Timeline]:
+    versions: dict[int, list[Prescription]] = defaultdict(list)
+    for row in Prescription.objects.filter(patient_id__in=patient_ids).order_by("id"):
+        versions[row.patient_id].append(row)
+    return {pk: Timeline(rows) for pk, rows in versions.items()}
+
+
+def _flags(summary: PatientSummary, facts: Patient, weeks, timeline: Timeline) -> list[Flag]:
+    patient, today = summary.patient, summary.today
+    flags: list[Flag] = []
+    if patient.status in (PatientStatus.INELIGIBLE, PatientStatus.DISCHARGED):
+        return flags
+    if facts.has_unreviewed_event:
+        flags.append(Flag("adverse_event", FLAG_LABELS["adverse_event"], "Not reviewed yet."))
+    if summary.pain is not None and summary.pain.rise >= PAIN_RISE_FLAG:
+        flags.append(
+            Flag(
+                "pain_rising",
+                FLAG_LABELS["pain_rising"],
+                f"Average pain {summary.pain.before:.1f} → {summary.pain.after:.1f}.",
+            )
+        )
+    if patient.in_programme:
+        behind: list[WeekReview] | None = behind_two_weeks(weeks, timeline, today)
+        if behind:
+            shares = " and ".join(f"{percent(review.share)}%" for review in reversed(behind))
+            flags.append(
+                Flag("behind_target", FLAG_LABELS["behind_target"], f"{shares} of target.")
+            )
+        started = patient.programme_start
+        if started is not None and (today - started).days >= NO_LOG_DAYS:
+            last = summary.last_walk_on
+            if last is None or (today - last).days >= NO_LOG_DAYS:
+                detail = f"Last walk {short_date(last)}." if last else "No walks logged yet."
+                flags.append(Flag("no_recent_log", FLAG_LABELS["no_recent_log"], detail))
+        if facts.has_overdue_session:
+            flags.append(
+                Flag("session_overdue", FLAG_LABELS["session_overdue"], "Not marked done.")
+            )
+    open_check_in = facts.oldest_open_check_in
+    if open_check_in is not None and open_check_in < today:
+        flags.append(
+            Flag(
+                "check_in_overdue",
+                FLAG_LABELS["check_in_overdue"],
+                f"Due {short_date(open_check_in)}.",
+            )
+        )
+    screening = getattr(patient, "screening", None)
+    if patient.status == PatientStatus.SCREENING and (
+        screening is None or not screening.is_complete
+    ):
+        flags.append(Flag("screening_incomplete", FLAG_LABELS["screening_incomplete"]))
+    if screening is not None and screening.clearance_missing:
+        flags.append(
+            Flag("clearance_missing", FLAG_LABELS["clearance_missing"], "Doctor's clearance.")
+        )
+    flags.sort(key=lambda flag: flag.priority)
+    return flags
+
+
+def summarise(
+    patients: Iterable[Patient], *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> dict[int, PatientSummary]:
+    """Summaries for patients already loaded through ``annotate_facts`` (2 more queries)."""
+    now = now or timezone.now()
+    patients = list(patients)
+    if not patients:
+        return {}
+    todays = {p.pk: today or p.today(now) for p in patients}
+    since = week_start(min(todays.values())) - dt.timedelta(days=14)
+    totals = weekly_totals(todays.keys(), since, max(todays.values()))
+    timelines = _timelines(list(todays))
+    result = {}
+    for patient in patients:
+        day = todays[patient.pk]
+        weeks = totals.get(patient.pk, {})
+        timeline = timelines.get(patient.pk, Timeline([]))
+        summary = PatientSummary(
+            patient=patient,
+            today=day,
+            week=weeks.get(week_start(day)),
+            last_walk_on=patient.last_walk_on,
+            pain=pain_change(weeks, day),
+            next_session_at=patient.next_session_at,
+            next_session_mode=patient.next_session_mode or "",
+            next_session_number=patient.next_session_number,
+        )
+        if patient.programme_start and day >= patient.programme_start:
+            summary.programme_week = (
+                week_start(day) - week_start(patient.programme_start)
+            ).days // 7
+        if timeline:
+            target = week_target(timeline, week_start(day))
+            if target.is_set:
+                summary.target_minutes = round(target.minutes)
+                summary.target_walks = round(target.walks)
+        summary.flags = _flags(summary, patient, weeks, timeline)
+        result[patient.pk] = summary
+    return result
+
+
+def summaries_for(
+    patients: Iterable[Patient], *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> dict[int, PatientSummary]:
+    """Summaries for any patients (instances or ids): 3 queries in all."""
+    now = now or timezone.now()
+    ids = [p if isinstance(p, int) else p.pk for p in patients]
+    loaded = annotate_facts(
+        Patient.objects.filter(pk__in=ids).select_related("user", "clinic"), now=now
+    )
+    return summarise(loaded, today=today, now=now)
+
+
+def flags_for(
+    patients: Iterable[Patient], *, today: dt.date | None = None
+) -> dict[int, list[Flag]]:
+    """The attention flags of each patient, keyed by patient id, most urgent first. A fixed
+    number of queries (3) whatever the number of patients. Callers scope ``patients``."""
+    return {pk: summary.flags for pk, summary in summaries_for(patients, today=today).items()}

@@ -1,0 +1,292 @@
+"""Forms turn text into typed values and say what is wrong in plain words; the rules
+themselves live in ``coaching.services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from coaching.flags import FLAG_CHOICES
+from coaching.models import CoachingSession, EducationTopic, SessionMode, SessionPurpose
+from coaching.selectors import SORTS
+from patients.models import PatientStatus
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+CONFIDENCE_CHOICES = [("", "Not asked")] + [(str(n), str(n)) for n in range(11)]
+
+
+class CaseloadFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name", required=False, max_length=100)
+    scope = forms.ChoiceField(
+        label="Whose patients",
+        choices=[("mine", "My patients"), ("all", "Everyone in the clinic")],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label="Stage",
+        choices=[("", "Current (not discharged)")] + PatientStatus.choices,
+        required=False,
+    )
+    flag = forms.ChoiceField(label="Flag", choices=[("", "Any")] + FLAG_CHOICES, required=False)
+    sort = forms.ChoiceField(label="Sort", choices=list(SORTS.items()), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("scope", "status", "flag", "sort"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def values(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "query": data.get("q", ""),
+            "mine": data.get("scope", "mine") != "all",
+            "status": data.get("status", ""),
+            "flag": data.get("flag", ""),
+            "sort": data.get("sort") or "attention",
+        }
+
+
+def _combine(day: dt.date, time: dt.time, zone) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=zone)
+
+
+class ProgrammeStartForm(forms.Form):
+    start_on = forms.DateField(label="Programme start (date of Session 1)", widget=DATE)
+    session_time = forms.TimeField(
+        label="Session time",
+        widget=TIME,
+        initial=dt.time(10, 0),
+        help_text="Sessions 2 to 6 are booked at the same time on the default schedule; "
+        "you can change each one afterwards.",
+    )
+
+
+class SessionPlanForm(forms.Form):
+    """When and how: the booking part of a session."""
+
+    date = forms.DateField(label="Date", widget=DATE)
+    time = forms.TimeField(label="Time", widget=TIME)
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=5,
+        max_value=180,
+        error_messages={
+            "min_value": "A session lasts at least 5 minutes.",
+            "max_value": "A session lasts at most 180 minutes.",
+            "invalid": "Enter the length in whole minutes.",
+        },
+    )
+    mode = forms.ChoiceField(label="How", choices=SessionMode.choices)
+    video_link = forms.URLField(
+        label="Video link", required=False, assume_scheme="https", max_length=200
+    )
+    purpose = forms.ChoiceField(label="Purpose", choices=SessionPurpose.choices)
+
+    def __init__(self, *args, zone=None, session: CoachingSession | None = None, **kwargs):
+        self.zone = zone
+        if session is not None and "initial" not in kwargs:
+            local = session.scheduled_at.astimezone(zone)
+            kwargs["initial"] = {
+                "date": local.date(),
+                "time": local.time().replace(second=0, microsecond=0),
+                "duration_minutes": session.duration_minutes,
+                "mode": session.mode,
+                "video_link": session.video_link,
+                "purpose": session.purpose,
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == SessionMode.VIDEO and not data.get("video_link"):
+            self.add_error("video_link", "A video session needs the link to join it.")
+        return data
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "scheduled_at": _combine(data["date"], data["time"], self.zone),
+            "duration_minutes": data["duration_minutes"],
+            "mode": data["mode"],
+            "video_link": data["video_link"],
+            "purpose": data["purpose"],
+        }
+
+
+class SessionRebookForm(forms.Form):
+    date = forms.DateField(label="New date", widget=DATE)
+    time = forms.TimeField(label="New time", widget=TIME)
+    mode = forms.ChoiceField(label="How", choices=SessionMode.choices)
+    video_link = forms.URLField(
+        label="Video link", required=False, assume_scheme="https", max_length=200
+    )
+
+    def __init__(self, *args, zone=None, **kwargs):
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == SessionMode.VIDEO and not data.get("video_link"):
+            self.add_error("video_link", "A video session needs the link to join it.")
+        return data
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "scheduled_at": _combine(data["date"], data["time"], self.zone),
+            "mode": data["mode"],
+            "video_link": data["video_link"],
+        }
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": "Choose topics from your clinic's library.",
+        "invalid_pk_value": "Choose topics from your clinic's library.",
+    }
+
+    def label_from_instance(self, obj):
+        return obj.title
+
+
+class SessionRecordForm(forms.Form):
+    """What happened: the coaching record of a session."""
+
+    topics = TopicChoiceField(
+        label="Topics covered",
+        queryset=EducationTopic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    goals = forms.CharField(
+        label="Goals", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    barriers = forms.CharField(
+        label="Barriers", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    action_plan = forms.CharField(
+        label="Action plan",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confidence = forms.TypedChoiceField(
+        label="Confidence to follow the plan (0 = not at all, 10 = completely)",
+        choices=CONFIDENCE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": "Confidence is a number from 0 to 10."},
+    )
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, topics=None, session: CoachingSession | None = None, **kwargs):
+        if session is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "topics": [t.pk for t in session.topics.all()],
+                "goals": session.goals,
+                "barriers": session.barriers,
+                "action_plan": session.action_plan,
+                "confidence": session.confidence,
+                "notes": session.notes,
+            }
+        super().__init__(*args, **kwargs)
+        if topics is not None:
+            self.fields["topics"].queryset = topics
+
+
+STATUS_ACTIONS = [("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
+
+
+class SessionStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=STATUS_ACTIONS,
+        error_messages={"invalid_choice": "Choose done, missed or cancelled."},
+    )
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    default_error_messages = {"invalid_choice": "Choose one of this patient's sessions."}
+
+    def label_from_instance(self, obj):
+        return f"{obj.label} ({obj.get_status_display().lower()})"
+
+
+class PrescriptionForm(forms.Form):
+    walks_per_week = forms.IntegerField(
+        label="Walks per week",
+        min_value=1,
+        max_value=14,
+        error_messages={
+            "min_value": "Walks per week must be a whole number from 1 to 14.",
+            "max_value": "Walks per week must be a whole number from 1 to 14.",
+            "invalid": "Walks per week must be a whole number from 1 to 14.",
+            "required": "Enter how many walks a week.",
+        },
+    )
+    minutes_per_walk = forms.IntegerField(
+        label="Minutes per walk",
+        min_value=1,
+        max_value=180,
+        error_messages={
+            "min_value": "Minutes per walk must be a whole number from 1 to 180.",
+            "max_value": "Minutes per walk must be a whole number from 1 to 180.",
+            "invalid": "Minutes per walk must be a whole number from 1 to 180.",
+            "required": "Enter how many minutes each walk lasts.",
+        },
+    )
+    effective_from = forms.DateField(label="In force from", widget=DATE)
+    session = SessionChoiceField(
+        label="Set at",
+        queryset=CoachingSession.objects.none(),
+        required=False,
+        empty_label="Between sessions",
+    )
+    rationale = forms.CharField(
+        label="Rationale",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say in a sentence why: it is kept with the prescription."},
+    )
+
+    def __init__(self, *args, sessions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sessions is not None:
+            self.fields["session"].queryset = sessions
+
+
+class EducationTopicForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=120)
+    summary = forms.CharField(label="One-line summary", max_length=300, required=False)
+    body = forms.CharField(
+        label="Text the patient reads",
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Plain words. Leave an empty line between paragraphs.",
+    )
+    position = forms.IntegerField(label="Order in the list", min_value=0, max_value=1000, initial=0)
+    is_active = forms.BooleanField(label="Show this topic", required=False, initial=True)
+
+
+class ProgrammeSettingsForm(forms.Form):
+    goal_walks_per_week = forms.IntegerField(
+        label="Goal: walks per week", min_value=1, max_value=14
+    )
+    goal_minutes_per_walk = forms.IntegerField(
+        label="Goal: minutes per walk", min_value=1, max_value=180
+    )
+    goal_week = forms.IntegerField(
+        label="Reach the goal by programme week", min_value=4, max_value=104
+    )
+    screening_extra_conditions = forms.CharField(
+        label="Other conditions that need a doctor's clearance",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line. They appear as tick boxes on the screening form.",
+    )

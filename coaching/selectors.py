@@ -1,0 +1,324 @@
+"""Reads of the programme, scoped through ``patients.selectors.patients_for`` (the only door to
+patient rows): another clinic's session, topic or event is simply not found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from coaching.flags import FLAG_LABELS, PatientSummary, annotate_facts, summarise
+from coaching.models import CoachingSession, EducationTopic, Prescription, SessionStatus
+from coaching.progression import (
+    PlanStep,
+    Suggestion,
+    Timeline,
+    WeekRow,
+    gradual_plan,
+    plan_step_for_week,
+    suggest,
+    week_rows,
+)
+from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
+from patients.progress import WeekTotals, programme_week, week_start, weekly_totals
+from patients.selectors import patients_for
+from walkback.accounts.models import User
+
+# --- Caseload ---------------------------------------------------------------------------------
+
+SORTS = {
+    "attention": "Needs attention first",
+    "name": "Name",
+    "next_session": "Next session",
+    "last_log": "Last log (oldest first)",
+    "week": "Programme week",
+}
+
+
+@dataclass
+class Caseload:
+    rows: list[PatientSummary]
+    total_in_scope: int
+
+
+def caseload(
+    user: User,
+    *,
+    mine: bool = True,
+    status: str = "",
+    flag: str = "",
+    query: str = "",
+    sort: str = "attention",
+    now: dt.datetime | None = None,
+) -> Caseload:
+    """The physiotherapist's patients (or the clinic's) with their summaries and flags, sorted
+    and filtered. Four queries whatever the size: patients with facts, weekly totals,
+    prescriptions, and nothing per row. Sorting by attention needs every patient's flags, so
+    filtering and paging happen on the summaries."""
+    now = now or timezone.now()
+    patients = patients_for(user)
+    if mine:
+        patients = patients.filter(physiotherapist=user)
+    if status:
+        patients = patients.filter(status=status)
+    else:
+        # Discharged and ineligible patients are history: shown only when asked for.
+        patients = patients.exclude(status__in=[PatientStatus.DISCHARGED, PatientStatus.INELIGIBLE])
+    if query:
+        patients = patients.filter(user__full_name__icontains=query.strip())
+    summaries = list(summarise(annotate_facts(patients, now=now), now=now).values())
+    total = len(summaries)
+    if flag in FLAG_LABELS:
+        summaries = [s for s in summaries if any(f.code == flag for f in s.flags)]
+    keys = {
+        "attention": lambda s: (s.attention, s.patient.full_name.lower()),
+        "name": lambda s: s.patient.full_name.lower(),
+        "next_session": lambda s: (
+            s.next_session_at is None,
+            s.next_session_at or now,
+            s.patient.full_name.lower(),
+        ),
+        "last_log": lambda s: (s.last_walk_on or dt.date.min, s.patient.full_name.lower()),
+        "week": lambda s: (
+            -(s.programme_week if s.programme_week is not None else -1),
+            s.patient.full_name.lower(),
+        ),
+    }
+    summaries.sort(key=keys.get(sort, keys["attention"]))
+    return Caseload(rows=summaries, total_in_scope=total)
+
+
+# --- One patient's programme ------------------------------------------------------------------
+
+
+def session_get(user: User, pk: int) -> CoachingSession:
+    return get_object_or_404(
+        CoachingSession.objects.select_related(
+            "patient__user", "patient__clinic", "patient__physiotherapist"
+        ).filter(patient__in=patients_for(user).values("pk")),
+        pk=pk,
+    )
+
+
+def adverse_event_get(user: User, pk: int) -> AdverseEvent:
+    return get_object_or_404(
+        AdverseEvent.objects.select_related("patient__clinic").filter(
+            patient__in=patients_for(user).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def topics_for(user: User) -> QuerySet[EducationTopic]:
+    if not user.is_authenticated or not user.clinic_id:
+        return EducationTopic.objects.none()
+    return EducationTopic.objects.filter(clinic_id=user.clinic_id)
+
+
+def topic_get(user: User, pk: int) -> EducationTopic:
+    return get_object_or_404(topics_for(user), pk=pk)
+
+
+@dataclass
+class Overview:
+    """Everything the patient page shows, loaded in a fixed number of queries."""
+
+    patient: Patient
+    today: dt.date
+    programme_week: int | None
+    sessions: list[CoachingSession]
+    prescriptions: list[Prescription]
+    current: Prescription | None
+    weeks: list[WeekRow]
+    recent_walks: list[WalkLog]
+    adverse_events: list[AdverseEvent]
+    open_check_ins: list[CheckIn]
+    plan: list[PlanStep]
+    suggestion: Suggestion | None
+    summary: PatientSummary
+
+    @property
+    def plan_current(self) -> PlanStep | None:
+        if self.programme_week is None or not self.plan:
+            return None
+        return plan_step_for_week(self.plan, self.programme_week)
+
+    @property
+    def next_session(self) -> CoachingSession | None:
+        upcoming = [s for s in self.sessions if s.status == SessionStatus.PLANNED]
+        return min(upcoming, key=lambda s: s.scheduled_at) if upcoming else None
+
+
+RECENT_WALKS = 14
+
+
+def prescriptions_of(patient: Patient) -> list[Prescription]:
+    """Every version, newest first (the history the page shows)."""
+    return list(
+        Prescription.objects.filter(patient=patient)
+        .select_related("author", "session")
+        .order_by("-effective_from", "-id")
+    )
+
+
+def programme_weeks(
+    patient: Patient, timeline: Timeline, today: dt.date
+) -> tuple[dict[dt.date, WeekTotals], list[WeekRow]]:
+    """Totals and chart rows from the programme start to this week (one grouped query)."""
+    if patient.programme_start is None or today < patient.programme_start:
+        return {}, []
+    totals = weekly_totals([patient.pk], week_start(patient.programme_start), today).get(
+        patient.pk, {}
+    )
+    rows = week_rows(
+        programme_start=patient.programme_start, today=today, weeks=totals, timeline=timeline
+    )
+    return totals, rows
+
+
+def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Overview:
+    now = now or timezone.now()
+    today = patient.today(now)
+    facts = annotate_facts(Patient.objects.filter(pk=patient.pk), now=now).get()
+    # Reuse the already-scoped instance for display, the fresh one for facts.
+    facts.user, facts.clinic = patient.user, patient.clinic
+    summary = summarise([facts], now=now)[patient.pk]
+    sessions = list(
+        CoachingSession.objects.filter(patient=patient)
+        .prefetch_related(Prefetch("topics", queryset=EducationTopic.objects.order_by("position")))
+        .order_by("number")
+    )
+    prescriptions = prescriptions_of(patient)
+    timeline = Timeline(list(reversed(prescriptions)))
+    totals, rows = programme_weeks(patient, timeline, today)
+    goal = patient.goal
+    plan = gradual_plan(baseline_minutes_per_week=patient.baseline_minutes_per_week, goal=goal)
+    week = programme_week(patient, today)
+    suggestion = None
+    if patient.in_programme:
+        suggestion = suggest(
+            timeline=timeline,
+            weeks=totals,
+            today=today,
+            plan=plan,
+            programme_week=week,
+            baseline_minutes_per_week=patient.baseline_minutes_per_week,
+        )
+    return Overview(
+        patient=facts,
+        today=today,
+        programme_week=week,
+        sessions=sessions,
+        prescriptions=prescriptions,
+        current=timeline.on(today),
+        weeks=rows,
+        recent_walks=list(WalkLog.objects.filter(patient=patient)[:RECENT_WALKS]),
+        adverse_events=list(
+            AdverseEvent.objects.filter(patient=patient).select_related("reviewed_by")[:10]
+        ),
+        open_check_ins=list(
+            CheckIn.objects.filter(patient=patient, completed_at__isnull=True, due_on__lte=today)
+        ),
+        plan=plan,
+        suggestion=suggestion,
+        summary=summary,
+    )
+
+
+@dataclass
+class SessionRoom:
+    """What the physiotherapist needs in the room for one session."""
+
+    session: CoachingSession
+    sessions: list[CoachingSession]
+    previous: CoachingSession | None
+    since: dt.date | None
+    weeks: list[WeekRow]
+    current: Prescription | None
+    suggestion: Suggestion | None
+    plan: list[PlanStep]
+    today: dt.date
+    programme_week: int | None
+
+    @property
+    def days_walked(self) -> int:
+        return sum(row.days_walked for row in self.weeks)
+
+    @property
+    def pain_values(self) -> list[float]:
+        return [row.average_pain for row in self.weeks if row.average_pain is not None]
+
+
+def session_room(session: CoachingSession, *, now: dt.datetime | None = None) -> SessionRoom:
+    """Walking since the previous session, the prescription in force, the previous session's
+    goals and action plan, and the progression suggestion."""
+    now = now or timezone.now()
+    patient = session.patient
+    today = patient.today(now)
+    sessions = list(
+        CoachingSession.objects.filter(patient=patient)
+        .prefetch_related("topics")
+        .order_by("number")
+    )
+    previous = next(
+        (
+            s
+            for s in reversed(sessions)
+            if s.number < session.number and s.status == SessionStatus.DONE
+        ),
+        None,
+    )
+    prescriptions = prescriptions_of(patient)
+    timeline = Timeline(list(reversed(prescriptions)))
+    since = previous.scheduled_at.astimezone(patient.zone).date() if previous else None
+    weeks: list[WeekRow] = []
+    suggestion = None
+    plan = gradual_plan(
+        baseline_minutes_per_week=patient.baseline_minutes_per_week, goal=patient.goal
+    )
+    totals: dict = {}
+    if patient.programme_start and today >= patient.programme_start:
+        totals = weekly_totals(
+            [patient.pk],
+            week_start(since or patient.programme_start) - dt.timedelta(days=14),
+            today,
+        ).get(patient.pk, {})
+        weeks = week_rows(
+            programme_start=patient.programme_start,
+            today=today,
+            weeks=totals,
+            timeline=timeline,
+            since=since,
+        )
+    if patient.in_programme:
+        suggestion = suggest(
+            timeline=timeline,
+            weeks=totals,
+            today=today,
+            plan=plan,
+            programme_week=programme_week(patient, today),
+            baseline_minutes_per_week=patient.baseline_minutes_per_week,
+        )
+    return SessionRoom(
+        session=session,
+        sessions=sessions,
+        previous=previous,
+        since=since,
+        weeks=weeks,
+        current=timeline.on(today),
+        suggestion=suggestion,
+        plan=plan,
+        today=today,
+        programme_week=programme_week(patient, today),
+    )
+
+
+def sessions_for_calendar(patient: Patient) -> list[CoachingSession]:
+    return list(
+        CoachingSession.objects.filter(patient=patient)
+        .select_related("patient__user", "patient__clinic", "patient__physiotherapist")
+        .order_by("number")
+    )

@@ -1,0 +1,546 @@
+"""Writes of the programme: starting it, the six sessions, prescriptions, the education
+library and the clinic's programme settings.
+
+Each service validates (raising ``ValidationError`` with plain-words messages keyed by field),
+writes, and records its audit row in one transaction, so a refused change saves nothing.
+Reminder planning (issue 5) hooks into ``programme_start``, ``session_update``,
+``session_set_status`` and ``session_rebook``: each is the single place its change happens.
+Audit details hold field names and ids, never the health data itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from coaching.models import (
+    CoachingSession,
+    EducationTopic,
+    Prescription,
+    SessionMode,
+    SessionPurpose,
+    SessionStatus,
+)
+from patients.models import AdverseEvent, Patient, PatientStatus
+from walkback.accounts.models import Clinic, Role, User
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
+
+WALKS_PER_WEEK_RANGE = (1, 14)
+MINUTES_PER_WALK_RANGE = (1, 180)
+PRESCRIPTION_MAX_DAYS_AHEAD = 28
+START_MAX_DAYS_AHEAD = 90
+DEFAULT_SESSION_TIME = dt.time(10, 0)
+TEXT_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    number: int
+    week: int
+    mode: str
+    purpose: str
+    duration_minutes: int
+
+
+# PROTOCOL.md's default schedule (every date editable): three longer consultations at
+# baseline, 1 and 3 months, brief phone check-ins between them, a booster at about 6 months.
+DEFAULT_SCHEDULE: tuple[PlannedSession, ...] = (
+    PlannedSession(1, 0, SessionMode.IN_PERSON, SessionPurpose.PRESCRIBE, 60),
+    PlannedSession(2, 2, SessionMode.PHONE, SessionPurpose.REVIEW, 15),
+    PlannedSession(3, 4, SessionMode.IN_PERSON, SessionPurpose.PRESCRIBE, 45),
+    PlannedSession(4, 8, SessionMode.PHONE, SessionPurpose.REVIEW, 15),
+    PlannedSession(5, 12, SessionMode.IN_PERSON, SessionPurpose.PRESCRIBE, 45),
+    PlannedSession(6, 26, SessionMode.PHONE, SessionPurpose.REVIEW, 15),
+)
+
+
+def _check_staff(by: User, patient: Patient, *, physio_only: bool = True) -> None:
+    roles = (Role.PHYSIO,) if physio_only else (Role.PHYSIO, Role.CLINIC_ADMIN)
+    if by.role not in roles:
+        raise ValidationError("Only the clinic's physiotherapists can do this.")
+    if by.clinic_id != patient.clinic_id:
+        raise ValidationError("This patient is not in your clinic.")
+
+
+def _clinic_zone(patient: Patient) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(patient.clinic.time_zone)
+
+
+def _clinic_today(patient: Patient) -> dt.date:
+    return timezone.now().astimezone(_clinic_zone(patient)).date()
+
+
+def _when(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+# --- Programme start and the six sessions ---------------------------------------------------
+
+
+def programme_start(
+    *,
+    patient: Patient,
+    start_on: dt.date,
+    by: User,
+    session_time: dt.time | None = None,
+) -> list[CoachingSession]:
+    """Start the programme: Session 1 to Session 6 on the default schedule from ``start_on``
+    (Session 1 on that day at ``session_time``, clinic time), status "in programme"."""
+    _check_staff(by, patient)
+    session_time = session_time or DEFAULT_SESSION_TIME
+    with transaction.atomic():
+        # Lock the row: two clicks on "Start" must not create two sets of sessions.
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        if patient.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE):
+            raise ValidationError("The programme has already started for this patient.")
+        if patient.status == PatientStatus.INELIGIBLE:
+            raise ValidationError(
+                "This patient is recorded as not eligible. Update the screening first."
+            )
+        if patient.status == PatientStatus.DISCHARGED:
+            raise ValidationError("This patient has been discharged.")
+        if CoachingSession.objects.filter(patient=patient).exists():
+            raise ValidationError("This patient already has sessions: each number exists once.")
+        screening = getattr(patient, "screening", None)
+        if screening is None or not screening.is_complete:
+            raise ValidationError("Finish the screening before starting the programme.")
+        if not screening.is_eligible:
+            raise ValidationError("The screening says this patient is not eligible.")
+        if screening.clearance_missing:
+            raise ValidationError(
+                "A safety flag was ticked: record the doctor's clearance before starting."
+            )
+        if start_on < patient.enrolled_on:
+            raise ValidationError(
+                {
+                    "start_on": "The programme cannot start before the patient was enrolled "
+                    f"({_day(patient.enrolled_on)})."
+                }
+            )
+        if start_on > _clinic_today(patient) + dt.timedelta(days=START_MAX_DAYS_AHEAD):
+            raise ValidationError({"start_on": "Choose a start date within the next three months."})
+        zone = _clinic_zone(patient)
+        sessions = CoachingSession.objects.bulk_create(
+            CoachingSession(
+                patient=patient,
+                number=planned.number,
+                purpose=planned.purpose,
+                mode=planned.mode,
+                duration_minutes=planned.duration_minutes,
+                scheduled_at=dt.datetime.combine(
+                    start_on + dt.timedelta(weeks=planned.week), session_time, tzinfo=zone
+                ),
+            )
+            for planned in DEFAULT_SCHEDULE
+        )
+        patient.status = PatientStatus.ACTIVE
+        patient.programme_start = start_on
+        patient.save(update_fields=["status", "programme_start", "updated_at"])
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE,
+            object_type="coaching.programme",
+            obj=patient,
+            patient=patient,
+            detail={"event": "programme_start", "sessions": [s.pk for s in sessions]},
+        )
+    return sessions
+
+
+def _check_schedule(session: CoachingSession, when: dt.datetime, by: User) -> None:
+    """A session's time must keep the six in order and not precede enrolment."""
+    patient = session.patient
+    zone = by.zone
+    if when.astimezone(_clinic_zone(patient)).date() < patient.enrolled_on:
+        raise ValidationError(
+            {
+                "scheduled_at": "A session cannot be before the patient was enrolled "
+                f"({_day(patient.enrolled_on)})."
+            }
+        )
+    siblings = (
+        CoachingSession.objects.filter(patient=patient)
+        .exclude(pk=session.pk)
+        .exclude(status=SessionStatus.CANCELLED)
+    )
+    for other in siblings:
+        if other.number < session.number and other.scheduled_at >= when:
+            raise ValidationError(
+                {
+                    "scheduled_at": f"{session.label} must come after {other.label} "
+                    f"({_when(other.scheduled_at, zone)})."
+                }
+            )
+        if other.number > session.number and other.scheduled_at <= when:
+            raise ValidationError(
+                {
+                    "scheduled_at": f"{session.label} must come before {other.label} "
+                    f"({_when(other.scheduled_at, zone)})."
+                }
+            )
+
+
+SESSION_PLAN_FIELDS = {"scheduled_at", "duration_minutes", "mode", "video_link", "purpose"}
+SESSION_RECORD_FIELDS = {"notes", "goals", "barriers", "action_plan", "confidence", "topics"}
+
+
+def session_update(*, session: CoachingSession, by: User, **changes) -> CoachingSession:
+    """Change a session's plan (time, length, mode, video link, purpose) and/or its record
+    (notes, topics covered, goals, barriers, action plan, confidence 0-10)."""
+    unknown = set(changes) - SESSION_PLAN_FIELDS - SESSION_RECORD_FIELDS
+    if unknown:
+        raise TypeError(f"session_update does not change {sorted(unknown)}")
+    patient = session.patient
+    _check_staff(by, patient)
+    with transaction.atomic():
+        session = (
+            CoachingSession.objects.select_for_update()
+            .select_related("patient__clinic")
+            .get(pk=session.pk)
+        )
+        topics = changes.pop("topics", None)
+        when = changes.get("scheduled_at")
+        if when is not None and when != session.scheduled_at:
+            if session.status == SessionStatus.DONE:
+                raise ValidationError(
+                    {
+                        "scheduled_at": f"{session.label} is done: its date is part of the "
+                        "record and cannot change."
+                    }
+                )
+            if session.status != SessionStatus.PLANNED:
+                raise ValidationError(
+                    {
+                        "scheduled_at": f"{session.label} was "
+                        f"{session.get_status_display().lower()}: rebook it to give it a "
+                        "new date."
+                    }
+                )
+            _check_schedule(session, when, by)
+        mode = changes.get("mode", session.mode)
+        link = changes.get("video_link", session.video_link)
+        if mode == SessionMode.VIDEO and not link:
+            raise ValidationError({"video_link": "A video session needs the link to join it."})
+        confidence = changes.get("confidence", session.confidence)
+        if confidence is not None and not 0 <= confidence <= 10:
+            raise ValidationError({"confidence": "Confidence is a number from 0 to 10."})
+        for name in ("notes", "goals", "barriers", "action_plan"):
+            if len(changes.get(name) or "") > TEXT_LIMIT:
+                raise ValidationError({name: f"Keep this under {TEXT_LIMIT} characters."})
+        if topics is not None:
+            topics = list(topics)
+            if any(topic.clinic_id != patient.clinic_id for topic in topics):
+                raise ValidationError({"topics": "Choose topics from your clinic's library."})
+        changed = sorted(name for name, value in changes.items() if getattr(session, name) != value)
+        for name, value in changes.items():
+            setattr(session, name, value)
+        session.full_clean(exclude=["patient", "topics"])
+        session.save()
+        if topics is not None:
+            before = set(session.topics.values_list("pk", flat=True))
+            if before != {topic.pk for topic in topics}:
+                session.topics.set(topics)
+                changed.append("topics")
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=session,
+            patient=patient,
+            detail={"fields": changed, "number": session.number},
+        )
+    return session
+
+
+def session_set_status(*, session: CoachingSession, status: str, by: User) -> CoachingSession:
+    """Mark a session done, missed or cancelled (a wrong mark can be corrected). Back to
+    planned goes through ``session_rebook``, which gives it a new time."""
+    patient = session.patient
+    _check_staff(by, patient)
+    if status not in (SessionStatus.DONE, SessionStatus.MISSED, SessionStatus.CANCELLED):
+        raise ValidationError({"status": "Choose done, missed or cancelled."})
+    with transaction.atomic():
+        session = (
+            CoachingSession.objects.select_for_update()
+            .select_related("patient__clinic")
+            .get(pk=session.pk)
+        )
+        local_day = session.scheduled_at.astimezone(_clinic_zone(patient)).date()
+        if status in (SessionStatus.DONE, SessionStatus.MISSED) and local_day > _clinic_today(
+            patient
+        ):
+            raise ValidationError(
+                {
+                    "status": f"{session.label} is on {_day(local_day)}: it can be marked done "
+                    "or missed from that day."
+                }
+            )
+        previous = session.status
+        session.status = status
+        session.completed_at = timezone.now() if status == SessionStatus.DONE else None
+        session.save(update_fields=["status", "completed_at", "updated_at"])
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=session,
+            patient=patient,
+            detail={"fields": ["status"], "from": previous, "to": status},
+        )
+    return session
+
+
+def session_rebook(
+    *,
+    session: CoachingSession,
+    scheduled_at: dt.datetime,
+    by: User,
+    mode: str | None = None,
+    video_link: str | None = None,
+) -> CoachingSession:
+    """Give a missed or cancelled session a new time; it is planned again."""
+    patient = session.patient
+    _check_staff(by, patient)
+    with transaction.atomic():
+        session = (
+            CoachingSession.objects.select_for_update()
+            .select_related("patient__clinic")
+            .get(pk=session.pk)
+        )
+        if session.status == SessionStatus.DONE:
+            raise ValidationError(f"{session.label} is done: it cannot be rebooked.")
+        if session.status == SessionStatus.PLANNED:
+            raise ValidationError(
+                f"{session.label} is still planned: change its date with Edit instead."
+            )
+        if scheduled_at <= timezone.now():
+            raise ValidationError({"scheduled_at": "Choose a new time in the future."})
+        _check_schedule(session, scheduled_at, by)
+        mode = mode or session.mode
+        video_link = session.video_link if video_link is None else video_link
+        if mode == SessionMode.VIDEO and not video_link:
+            raise ValidationError({"video_link": "A video session needs the link to join it."})
+        session.rebooked_from = session.scheduled_at
+        session.rebook_count += 1
+        session.scheduled_at = scheduled_at
+        session.mode = mode
+        session.video_link = video_link
+        session.status = SessionStatus.PLANNED
+        session.completed_at = None
+        session.full_clean(exclude=["patient", "topics"])
+        session.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=session,
+            patient=patient,
+            detail={"event": "rebooked", "fields": ["scheduled_at", "mode", "status"]},
+        )
+    return session
+
+
+# --- Prescriptions ----------------------------------------------------------------------------
+
+
+def prescription_set(
+    *,
+    patient: Patient,
+    walks_per_week: int,
+    minutes_per_walk: int,
+    effective_from: dt.date,
+    rationale: str,
+    by: User,
+    session: CoachingSession | None = None,
+) -> Prescription:
+    """A new version of the walking prescription, in force from ``effective_from``. Earlier
+    versions stay as history; a suggestion is only applied by calling this."""
+    _check_staff(by, patient)
+    errors: dict[str, str] = {}
+    low, high = WALKS_PER_WEEK_RANGE
+    if not isinstance(walks_per_week, int) or not low <= walks_per_week <= high:
+        errors["walks_per_week"] = f"Walks per week must be a whole number from {low} to {high}."
+    low, high = MINUTES_PER_WALK_RANGE
+    if not isinstance(minutes_per_walk, int) or not low <= minutes_per_walk <= high:
+        errors["minutes_per_walk"] = (
+            f"Minutes per walk must be a whole number from {low} to {high}."
+        )
+    rationale = (rationale or "").strip()
+    if not rationale:
+        errors["rationale"] = "Say in a sentence why: it is kept with the prescription."
+    elif len(rationale) > 2000:
+        errors["rationale"] = "Keep the rationale under 2000 characters."
+    if session is not None and session.patient_id != patient.pk:
+        errors["session"] = "Choose one of this patient's sessions."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        if not patient.in_programme or patient.programme_start is None:
+            raise ValidationError("Start the programme before setting a prescription.")
+        if effective_from < patient.programme_start:
+            raise ValidationError(
+                {
+                    "effective_from": "A prescription cannot start before the programme "
+                    f"({_day(patient.programme_start)})."
+                }
+            )
+        latest = (
+            Prescription.objects.filter(patient=patient).order_by("-effective_from", "-id").first()
+        )
+        if latest is not None and effective_from < latest.effective_from:
+            raise ValidationError(
+                {
+                    "effective_from": "A new version cannot start before the one in force from "
+                    f"{_day(latest.effective_from)}."
+                }
+            )
+        if effective_from > patient.today() + dt.timedelta(days=PRESCRIPTION_MAX_DAYS_AHEAD):
+            raise ValidationError(
+                {"effective_from": "Choose a start date within the next four weeks."}
+            )
+        prescription = Prescription.objects.create(
+            patient=patient,
+            walks_per_week=walks_per_week,
+            minutes_per_walk=minutes_per_walk,
+            effective_from=effective_from,
+            rationale=rationale,
+            session=session,
+            author=by,
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE,
+            obj=prescription,
+            patient=patient,
+            detail={
+                "fields": ["walks_per_week", "minutes_per_walk", "effective_from", "rationale"],
+                "previous": latest.pk if latest else None,
+                "session": session.pk if session else None,
+            },
+        )
+    return prescription
+
+
+# --- Adverse events: the staff side -----------------------------------------------------------
+
+
+def adverse_event_mark_reviewed(*, event: AdverseEvent, by: User) -> AdverseEvent:
+    """The physiotherapist has seen a reported problem: it stops flagging the patient."""
+    _check_staff(by, event.patient)
+    with transaction.atomic():
+        event = AdverseEvent.objects.select_for_update().get(pk=event.pk)
+        if event.reviewed_at is None:
+            event.reviewed_at = timezone.now()
+            event.reviewed_by = by
+            event.save(update_fields=["reviewed_at", "reviewed_by"])
+            audit_record(
+                actor=by,
+                action=AuditAction.UPDATE,
+                obj=event,
+                patient=event.patient,
+                detail={"fields": ["reviewed_at"]},
+            )
+    return event
+
+
+# --- The clinic's library and settings ---------------------------------------------------------
+
+
+def _check_clinic_staff(by: User, clinic: Clinic) -> None:
+    if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN) or by.clinic_id != clinic.pk:
+        raise ValidationError("Only this clinic's staff can change its library and settings.")
+
+
+def education_topic_save(
+    *,
+    clinic: Clinic,
+    by: User,
+    title: str,
+    body: str,
+    summary: str = "",
+    position: int = 0,
+    is_active: bool = True,
+    topic: EducationTopic | None = None,
+) -> EducationTopic:
+    """Create a topic (``topic=None``) or change one of the clinic's."""
+    _check_clinic_staff(by, clinic)
+    if topic is not None and topic.clinic_id != clinic.pk:
+        raise ValidationError("That topic belongs to another clinic.")
+    title, body = title.strip(), body.strip()
+    errors = {}
+    if not title:
+        errors["title"] = "Give the topic a title."
+    if not body:
+        errors["body"] = "Write the text the patient will read."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        created = topic is None
+        if created:
+            base = slugify(title)[:100] or "topic"
+            slug, n = base, 2
+            while EducationTopic.objects.filter(clinic=clinic, slug=slug).exists():
+                slug, n = f"{base}-{n}", n + 1
+            topic = EducationTopic(clinic=clinic, slug=slug)
+        topic.title, topic.body, topic.summary = title, body, summary.strip()
+        topic.position, topic.is_active = position, is_active
+        topic.full_clean()
+        topic.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            obj=topic,
+            clinic=clinic,
+            detail={"fields": ["title", "summary", "body", "position", "is_active"]},
+        )
+    return topic
+
+
+def clinic_programme_update(
+    *,
+    clinic: Clinic,
+    by: User,
+    goal_walks_per_week: int,
+    goal_minutes_per_walk: int,
+    goal_week: int,
+    screening_extra_conditions: str,
+) -> Clinic:
+    """The clinic's default walking goal and extra screening conditions (PROTOCOL.md leaves
+    both to the clinic)."""
+    _check_clinic_staff(by, clinic)
+    errors = {}
+    if not 1 <= goal_walks_per_week <= 14:
+        errors["goal_walks_per_week"] = "Walks per week must be from 1 to 14."
+    if not 1 <= goal_minutes_per_walk <= 180:
+        errors["goal_minutes_per_walk"] = "Minutes per walk must be from 1 to 180."
+    if not 4 <= goal_week <= 104:
+        errors["goal_week"] = "The goal week must be from 4 to 104."
+    conditions = [line.strip() for line in screening_extra_conditions.splitlines() if line.strip()]
+    if any(len(line) > 100 for line in conditions):
+        errors["screening_extra_conditions"] = "Keep each condition under 100 characters."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        clinic.goal_walks_per_week = goal_walks_per_week
+        clinic.goal_minutes_per_walk = goal_minutes_per_walk
+        clinic.goal_week = goal_week
+        clinic.screening_extra_conditions = "\n".join(conditions)
+        clinic.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=clinic,
+            clinic=clinic,
+            detail={"fields": ["goal", "screening_extra_conditions"]},
+        )
+    return clinic
