@@ -213,17 +213,26 @@ def _flags(summary: PatientSummary, facts: Patient, weeks, timeline: Timeline) -
 
 
 def summarise(
-    patients: Iterable[Patient], *, today: dt.date | None = None, now: dt.datetime | None = None
+    patients: Iterable[Patient],
+    *,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    totals: dict[int, dict[dt.date, WeekTotals]] | None = None,
+    timelines: dict[int, Timeline] | None = None,
 ) -> dict[int, PatientSummary]:
-    """Summaries for patients already loaded through ``annotate_facts`` (2 more queries)."""
+    """Summaries for patients already loaded through ``annotate_facts`` (2 more queries, or
+    none when the caller already holds the weekly totals since three weeks ago and the
+    prescription timelines)."""
     now = now or timezone.now()
     patients = list(patients)
     if not patients:
         return {}
     todays = {p.pk: today or p.today(now) for p in patients}
-    since = week_start(min(todays.values())) - dt.timedelta(days=14)
-    totals = weekly_totals(todays.keys(), since, max(todays.values()))
-    timelines = _timelines(list(todays))
+    if totals is None:
+        since = week_start(min(todays.values())) - dt.timedelta(days=14)
+        totals = weekly_totals(todays.keys(), since, max(todays.values()))
+    if timelines is None:
+        timelines = _timelines(list(todays))
     result = {}
     for patient in patients:
         day = todays[patient.pk]

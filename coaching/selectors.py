@@ -182,10 +182,13 @@ def programme_weeks(
 def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Overview:
     now = now or timezone.now()
     today = patient.today(now)
-    facts = annotate_facts(Patient.objects.filter(pk=patient.pk), now=now).get()
-    # Reuse the already-scoped instance for display, the fresh one for facts.
+    facts = (
+        annotate_facts(Patient.objects.filter(pk=patient.pk), now=now)
+        .select_related("physiotherapist")
+        .get()
+    )
+    # Reuse the already-scoped instance's user and clinic rather than loading them again.
     facts.user, facts.clinic = patient.user, patient.clinic
-    summary = summarise([facts], now=now)[patient.pk]
     sessions = list(
         CoachingSession.objects.filter(patient=patient)
         .prefetch_related(Prefetch("topics", queryset=EducationTopic.objects.order_by("position")))
@@ -193,7 +196,11 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
     )
     prescriptions = prescriptions_of(patient)
     timeline = Timeline(list(reversed(prescriptions)))
-    totals, rows = programme_weeks(patient, timeline, today)
+    totals, rows = programme_weeks(facts, timeline, today)
+    # The programme's totals cover the flags' three weeks too: no second grouped query.
+    summary = summarise(
+        [facts], now=now, totals={patient.pk: totals}, timelines={patient.pk: timeline}
+    )[patient.pk]
     goal = patient.goal
     plan = gradual_plan(baseline_minutes_per_week=patient.baseline_minutes_per_week, goal=goal)
     week = programme_week(patient, today)
