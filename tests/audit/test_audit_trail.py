@@ -84,9 +84,12 @@ def test_the_trail_cannot_be_changed_or_deleted_through_the_application(world, c
 def test_postgres_itself_rejects_update_and_delete_of_audit_rows(world, client_for, postgres):
     client_for(world.physio_a).get(reverse("patients:detail", args=[world.patient_a.pk]))
     for sql in ("UPDATE audit_auditevent SET action = 'x'", "DELETE FROM audit_auditevent"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert AuditEvent.objects.count() == 1
 
 
