@@ -166,6 +166,11 @@ DEMO_PATIENTS = [
 ]
 
 
+def _weekday(day: dt.date) -> dt.date:
+    """Clinics book sessions on weekdays: a weekend start moves back to the Friday."""
+    return day - dt.timedelta(days=max(0, day.weekday() - 4))
+
+
 def _rng(key: str) -> random.Random:
     return random.Random(zlib.crc32(key.encode()))  # noqa: S311 - demo data, not security
 
@@ -330,7 +335,9 @@ def seed_programme(context: dict) -> None:
 
 
 def _seed_one(spec: DemoPatient, clinic, physio, today: dt.date, topics) -> None:
-    started = today - dt.timedelta(days=spec.start_days_ago) if spec.start_days_ago else None
+    started = (
+        _weekday(today - dt.timedelta(days=spec.start_days_ago)) if spec.start_days_ago else None
+    )
     enrolled = (started or today) - dt.timedelta(days=7 if started else 2)
     patient = _patient(spec, clinic, physio, enrolled)
     _screen(spec, patient, physio, today)
@@ -377,7 +384,7 @@ def _seed_pat(context: dict, today: dt.date, topics) -> None:
         return
     spec = DemoPatient(patient.user.email, patient.full_name, dt.date(1978, 5, 20), 37)
     with transaction.atomic():
-        started = today - dt.timedelta(days=spec.start_days_ago)
+        started = _weekday(today - dt.timedelta(days=spec.start_days_ago))
         Patient.objects.filter(pk=patient.pk).update(
             created_at=dt.datetime.combine(
                 started - dt.timedelta(days=7), dt.time(9), tzinfo=patient.zone

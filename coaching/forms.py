@@ -26,7 +26,7 @@ class CaseloadFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label="Stage",
-        choices=[("", "Current (not discharged)")] + PatientStatus.choices,
+        choices=[("", "Current")] + PatientStatus.choices,
         required=False,
     )
     flag = forms.ChoiceField(label="Flag", choices=[("", "Any")] + FLAG_CHOICES, required=False)

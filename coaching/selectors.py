@@ -251,6 +251,10 @@ class SessionRoom:
     programme_week: int | None
 
     @property
+    def minutes_walked(self) -> int:
+        return sum(row.minutes for row in self.weeks)
+
+    @property
     def days_walked(self) -> int:
         return sum(row.days_walked for row in self.weeks)
 

@@ -121,7 +121,7 @@ def session_detail(request, pk):
             "chart": progress_chart_svg(
                 room.weeks, title="Walking since the last session", chart_id="session-chart"
             )
-            if room.weeks
+            if room.minutes_walked
             else None,
         },
     )

@@ -80,7 +80,7 @@ def test_enrol_screen_start_and_prescribe(new_page, demo):
     page.wait_for_url(re.compile(r"/caseload/sessions/\d+/$"))
     page.get_by_label("Goals").fill("Three walks a week after work.")
     page.get_by_label("Why backs hurt: pain in plain words").check()
-    page.get_by_label(re.compile("^Confidence")).select_option("8")
+    page.get_by_label(re.compile("Confidence to follow")).select_option("8")
     page.get_by_role("button", name="Save the record").click()
     page.wait_for_load_state()
     assert page.locator(".alert-success", has_text="Session 1 saved").is_visible()

@@ -1,0 +1,216 @@
+"""The attention flags on their edges, through ``coaching.flags.flags_for`` and real rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from coaching.flags import flags_for
+from coaching.models import CoachingSession, SessionStatus
+from tests.coaching.helpers import (
+    adverse_event,
+    check_in,
+    enrolled,
+    prescribe,
+    screened,
+    started,
+    walk,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Friday 13 March 2026, 02:00 UTC: 13:00 in Sydney (the clinic), still Thursday 12 March in
+# Los Angeles.
+NOW = dt.datetime(2026, 3, 13, 2, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 3, 13)
+THIS_MONDAY = dt.date(2026, 3, 9)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def codes(patient, **kwargs):
+    return [flag.code for flag in flags_for([patient], **kwargs)[patient.pk]]
+
+
+def on_programme(physio, weeks_ago=6, walks=5, minutes=30, **extra):
+    start = THIS_MONDAY - dt.timedelta(weeks=weeks_ago)
+    patient = started(physio, start_on=start, **extra)
+    prescribe(patient, physio, on=start, walks=walks, minutes=minutes)
+    CoachingSession.objects.filter(patient=patient, scheduled_at__lt=timezone.now()).update(
+        status=SessionStatus.DONE, completed_at=timezone.now()
+    )
+    return patient
+
+
+def fill_week(patient, monday, minutes, pain=None, days=3):
+    for i in range(days):
+        walk(patient, monday + dt.timedelta(days=i), minutes // days + (i < minutes % days), pain)
+
+
+def test_behind_target_needs_both_weeks_under_80_percent(world):
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=2), 119)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 119)
+    walk(patient, TODAY, 20)
+    assert "behind_target" in codes(patient)
+
+
+def test_exactly_80_percent_in_one_week_clears_behind_target(world):
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=2), 120)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 10)
+    walk(patient, TODAY, 20)
+    assert "behind_target" not in codes(patient)
+
+
+def test_weeks_with_no_logs_are_behind(world):
+    patient = on_programme(world.physio_a)
+    assert set(codes(patient)) >= {"behind_target", "no_recent_log"}
+
+
+def test_mid_week_start_counts_the_partial_first_week(world):
+    wednesday = THIS_MONDAY - dt.timedelta(weeks=2) + dt.timedelta(days=2)
+    patient = started(world.physio_a, start_on=wednesday)
+    prescribe(patient, world.physio_a, on=wednesday, walks=3, minutes=10)
+    # Week 0 (Wed-Sun): target 150/7 = 21.4 min; 17 minutes are under 80%, 18 would not be.
+    walk(patient, wednesday, 17)
+    walk(patient, THIS_MONDAY - dt.timedelta(days=3), 10)  # last week: 10 of 30
+    walk(patient, TODAY, 10)
+    assert "behind_target" in codes(patient)
+    walk(patient, wednesday + dt.timedelta(days=1), 1)
+    assert "behind_target" not in codes(patient)
+
+
+def test_pain_up_by_two_points_over_a_week(world):
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
+    walk(patient, THIS_MONDAY, 30, pain=5)
+    assert "pain_rising" in codes(patient)
+
+
+def test_pain_up_by_less_than_two_is_not_flagged(world):
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
+    walk(patient, THIS_MONDAY, 30, pain=4)
+    assert "pain_rising" not in codes(patient)
+
+
+@pytest.mark.parametrize(("days_ago", "flagged"), [(6, False), (7, True)])
+def test_no_log_for_seven_days(world, days_ago, flagged):
+    patient = on_programme(world.physio_a)
+    walk(patient, TODAY - dt.timedelta(days=days_ago), 30)
+    assert ("no_recent_log" in codes(patient)) is flagged
+
+
+def test_new_programme_is_not_flagged_for_missing_logs_in_its_first_week(world):
+    patient = started(world.physio_a, start_on=TODAY - dt.timedelta(days=6))
+    assert "no_recent_log" not in codes(patient)
+
+
+def test_far_time_zone_uses_the_patients_own_today_and_week(world):
+    """Los Angeles is still on Thursday 12 March while the Sydney clinic is on Friday 13."""
+    patient = on_programme(world.physio_a, time_zone="America/Los_Angeles")
+    walk(patient, dt.date(2026, 3, 6), 150)  # last log: 6 days before the patient's today
+    assert "no_recent_log" not in codes(patient)
+    # Measured from the clinic's date it would be 7 days, and flagged.
+    assert "no_recent_log" in codes(patient, today=TODAY)
+
+
+def test_far_time_zone_week_boundary(world):
+    """Sunday evening in Los Angeles is already Monday in Sydney: the week just ending is still
+    the patient's current week, not a complete one."""
+    with time_machine.travel(dt.datetime(2026, 3, 16, 2, 0, tzinfo=dt.UTC), tick=False):
+        patient = on_programme(world.physio_a, time_zone="America/Los_Angeles")
+        fill_week(patient, dt.date(2026, 2, 23), 60)  # behind
+        fill_week(patient, dt.date(2026, 3, 2), 60)  # behind
+        fill_week(patient, dt.date(2026, 3, 9), 150)  # on target, the patient's current week
+        assert patient.today() == dt.date(2026, 3, 15)
+        assert "behind_target" in codes(patient)
+        # On the clinic's Monday the complete weeks would be 2 and 9 March: not both behind.
+        assert "behind_target" not in codes(patient, today=dt.date(2026, 3, 16))
+
+
+def test_screening_incomplete_and_clearance_missing(world):
+    fresh = enrolled(world.physio_a, on=TODAY)
+    assert codes(fresh) == ["screening_incomplete"]
+    half = screened(enrolled(world.physio_a, on=TODAY), world.physio_a, able_to_walk=None)
+    assert codes(half) == ["screening_incomplete"]
+    flagged = screened(enrolled(world.physio_a, on=TODAY), world.physio_a, older_age=True)
+    assert codes(flagged) == ["clearance_missing"]
+    cleared = screened(
+        enrolled(world.physio_a, on=TODAY),
+        world.physio_a,
+        older_age=True,
+        clearance_date=TODAY,
+    )
+    assert codes(cleared) == []
+
+
+def test_session_overdue_after_a_day(world):
+    patient = on_programme(world.physio_a, weeks_ago=1)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150)
+    walk(patient, TODAY, 30)
+    session = CoachingSession.objects.get(patient=patient, number=2)
+    session.scheduled_at = timezone.now() - dt.timedelta(hours=23)
+    session.save()
+    assert "session_overdue" not in codes(patient)
+    session.scheduled_at = timezone.now() - dt.timedelta(hours=25)
+    session.save()
+    assert "session_overdue" in codes(patient)
+    session.status = SessionStatus.MISSED
+    session.save()
+    assert "session_overdue" not in codes(patient)
+
+
+def test_check_in_overdue_from_the_day_after_it_is_due(world):
+    patient = on_programme(world.physio_a)
+    check_in(patient, 1, TODAY)
+    assert "check_in_overdue" not in codes(patient)
+    check_in(patient, 2, TODAY - dt.timedelta(days=1))
+    assert "check_in_overdue" in codes(patient)
+
+
+def test_completed_check_in_is_not_overdue(world):
+    patient = on_programme(world.physio_a)
+    check_in(patient, 1, TODAY - dt.timedelta(days=20), done=True)
+    assert "check_in_overdue" not in codes(patient)
+
+
+def test_unreviewed_adverse_event_until_reviewed(world):
+    from coaching.services import adverse_event_mark_reviewed
+
+    patient = on_programme(world.physio_a)
+    event = adverse_event(patient, TODAY)
+    assert codes(patient)[0] == "adverse_event"  # the most urgent flag comes first
+    adverse_event_mark_reviewed(event=event, by=world.physio_a)
+    assert "adverse_event" not in codes(patient)
+
+
+def test_discharged_patients_are_not_flagged(world):
+    patient = on_programme(world.physio_a)
+    patient.status = "discharged"
+    patient.save()
+    assert codes(patient) == []
+
+
+def test_flags_for_runs_a_fixed_number_of_queries(world):
+    few = [on_programme(world.physio_a) for _ in range(2)]
+    many = few + [on_programme(world.physio_a) for _ in range(6)]
+    for patient in many:
+        fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=2)
+        adverse_event(patient, TODAY)
+    with CaptureQueriesContext(connection) as small:
+        flags_for(few)
+    with CaptureQueriesContext(connection) as large:
+        result = flags_for(many)
+    assert len(small) == len(large) == 3
+    assert set(result) == {p.pk for p in many}
