@@ -34,8 +34,9 @@ class PatientDetailsMixin(forms.Form):
     time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONE_CHOICES)
     preferred_days = WeekdaysField(label="Preferred walking days")
     preferred_time = forms.TimeField(label="Preferred walking time", widget=TIME, required=False)
+    # Optional: left out, the patient is the requesting physiotherapist's own.
     physiotherapist = PhysioChoiceField(
-        label="Physiotherapist", queryset=User.objects.none(), empty_label=None
+        label="Physiotherapist", queryset=User.objects.none(), empty_label=None, required=False
     )
 
     def setup(self, *, clinic=None, physios=None, me=None):
@@ -97,6 +98,7 @@ class PatientEditForm(PatientDetailsMixin):
             }
         super().__init__(*args, **kwargs)
         self.setup(physios=physios)
+        self.fields["physiotherapist"].required = True
         if patient is not None:
             clinic = patient.clinic
             self.fields[
