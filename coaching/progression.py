@@ -88,14 +88,27 @@ class WeekTarget:
 
 
 def week_target(timeline: Timeline, monday: dt.date) -> WeekTarget:
-    minutes = Fraction(0)
-    walks = Fraction(0)
-    for offset in range(7):
-        version = timeline.on(monday + dt.timedelta(days=offset))
-        if version is not None:
-            minutes += Fraction(version.weekly_minutes, 7)
-            walks += Fraction(version.walks_per_week, 7)
-    return WeekTarget(minutes=minutes, walks=walks)
+    """Sum over the week's days of 1/7 of the version in force, computed per run of days
+    (integers, one division) because the caseload does this for every patient."""
+    end = monday + dt.timedelta(days=7)
+    starts, versions = timeline._starts, timeline.versions
+    index = bisect.bisect_right(starts, monday) - 1  # the version in force on Monday
+    minutes = walks = 0
+    day = monday
+    while day < end:
+        # The next version that takes over this week, if any.
+        following = index + 1
+        while following < len(starts) and starts[following] <= day:
+            following += 1
+        until = min(end, starts[following]) if following < len(starts) else end
+        if index >= 0:
+            version = versions[following - 1]
+            days = (until - day).days
+            minutes += days * version.weekly_minutes
+            walks += days * version.walks_per_week
+        index = following
+        day = until
+    return WeekTarget(minutes=Fraction(minutes, 7), walks=Fraction(walks, 7))
 
 
 def adherence(minutes: int, target: WeekTarget) -> Fraction | None:

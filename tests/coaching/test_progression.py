@@ -188,3 +188,28 @@ def test_week_rows_include_empty_weeks_and_mark_this_week():
     assert [r.minutes for r in rows] == [0, 45, 0, 0]
     assert rows[0].target_minutes == 32  # 45 x 5/7, rounded
     assert rows[-1].is_current and not rows[0].is_current
+
+
+def _naive_target(tl: Timeline, monday: dt.date) -> Fraction:
+    total = Fraction(0)
+    for offset in range(7):
+        version = tl.on(monday + dt.timedelta(days=offset))
+        if version is not None:
+            total += Fraction(version.weekly_minutes, 7)
+    return total
+
+
+def test_week_target_matches_the_day_by_day_definition():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    version = st.tuples(st.integers(-20, 20), st.integers(1, 14), st.integers(1, 180))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(version, max_size=6), st.integers(-3, 3))
+    def check(versions, week):
+        tl = timeline(*[(MON + dt.timedelta(days=d), w, m) for d, w, m in versions])
+        monday_ = MON + dt.timedelta(weeks=week)
+        assert week_target(tl, monday_).minutes == _naive_target(tl, monday_)
+
+    check()
