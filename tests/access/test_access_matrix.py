@@ -133,3 +133,10 @@ def test_admin_site_needs_staff(role, world):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_unknown_urls_also_send_anonymous_visitors_to_login(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
