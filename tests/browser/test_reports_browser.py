@@ -37,8 +37,8 @@ def test_demo_admin_dashboard_and_csv_download(new_page):
     screenshot(page, "reports-dashboard")
 
     # A period that ends before it starts is refused next to the field.
-    page.get_by_label("From").fill("2025-06-01")
-    page.get_by_label("To").fill("2025-01-01")
+    page.get_by_label("From", exact=True).fill("2025-06-01")
+    page.get_by_label("To", exact=True).fill("2025-01-01")
     page.get_by_role("button", name="Show figures").click()
     page.wait_for_load_state()
     assert "ends before it starts" in page.locator(".invalid-feedback").inner_text()

@@ -37,15 +37,18 @@ class BarChart:
     value_x: float = 0
     segments: list = field(default_factory=list)
     legend: list = field(default_factory=list)
+    width: int = WIDTH
 
 
 def _scale(value: float, top: float, span: float) -> float:
     return 0.0 if not top else span * value / top
 
 
-def hbar(title: str, items: list[tuple[str, float]], *, unit: str = "") -> BarChart:
+def hbar(
+    title: str, items: list[tuple[str, float]], *, unit: str = "", width: int = WIDTH
+) -> BarChart:
     """Horizontal bars, one per (label, value)."""
-    span = WIDTH - LABEL_W - VALUE_W
+    span = width - LABEL_W - VALUE_W
     top = max((v for _, v in items), default=0)
     bars = []
     for i, (label, value) in enumerate(items):
@@ -65,6 +68,7 @@ def hbar(title: str, items: list[tuple[str, float]], *, unit: str = "") -> BarCh
         height=len(items) * (BAR_H + GAP),
         bars=bars,
         value_x=LABEL_W + span + 6,
+        width=width,
     )
 
 
@@ -118,11 +122,12 @@ class LineChart:
     reference: dict | None = None
 
 
-def _nice_top(value: float) -> int:
-    for step in (10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        if value <= step * 5:
-            return max(step, int(-(-value // step) * step))
-    return int(value) + 1
+def _nice_top(value: float) -> float:
+    """A round top for the y axis whose quarters are round too (0, 40, 80, 120, 160)."""
+    for step in (5, 10, 20, 25, 40, 50, 100, 200, 250, 500, 1000, 2500, 5000):
+        if value <= 4 * step:
+            return 4 * step
+    return value
 
 
 def line_chart(
@@ -176,7 +181,8 @@ def line_chart(
                 "d": " ".join(commands),
                 "stroke": PALETTE[k % len(PALETTE)],
                 "dash": DASHES[k % len(DASHES)],
-                "legend_y": top + 14 + 18 * k,
+                # Legends sit bottom left, where falling survival curves never are.
+                "legend_y": top + plot_h - 10 - 18 * (len(series) - 1 - k),
             }
         )
     y_ticks = [{"y": sy(y_top * i / 4), "text": y_format.format(y_top * i / 4)} for i in range(5)]
@@ -248,6 +254,7 @@ def dashboard_charts(figures: dict) -> dict:
         "Patients still logging walks",
         [(f"Week {row['week']}", row["percent"] or 0) for row in adherence["still_logging"]],
         unit="%",
+        width=400,
     )
     x_max = max(outcomes["at_risk_days"][-1] if outcomes["at_risk_days"] else 365, 1)
     curves = []

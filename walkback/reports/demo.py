@@ -165,7 +165,9 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
         )
     walks = []
     day = start
-    while day < today:
+    # Some people stop logging at some point, as in any programme.
+    stops = start + dt.timedelta(weeks=rng.randint(6, 40)) if rng.random() < 0.35 else today
+    while day < min(today, stops):
         current = [p for p in prescriptions if p.effective_from <= day]
         per_week, minutes = (
             (current[-1].walks_per_week, current[-1].minutes_per_walk) if current else (3, 15)

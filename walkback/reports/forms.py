@@ -48,7 +48,14 @@ class ScopeForm(forms.Form):
         self.today = today
         self.first_start = first_start
         self.notes: list[str] = []
-        self.fields["physiotherapist"].queryset = physio_choices(user)
+        field = self.fields["physiotherapist"]
+        field.queryset = physio_choices(user)
+        # Listed once as plain pairs: the select then costs one query, not a count and a
+        # select. Validation still goes through the queryset, so only this clinic's count.
+        field.choices = [("", field.empty_label)] + [
+            (p.pk, f"{p.full_name}{'' if p.is_active else ' (deactivated)'}")
+            for p in field.queryset
+        ]
 
     def clean(self):
         data = super().clean()
