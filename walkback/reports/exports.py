@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Concat, TruncDate
+from django.db.models.functions import Concat, NullIf, TruncDate
 from django.utils import timezone
 
 from coaching.models import CoachingSession, Prescription
@@ -124,11 +124,18 @@ def yes_no(path: str):
 def safe_text(path: str):
     """Text as typed, except that a leading = + - @ gets a quote, so a spreadsheet shows it
     instead of running it as a formula (OWASP's advice on CSV injection)."""
-    return Case(
+    guarded = Case(
         When(Q(**{f"{path}__regex": r"^[=+@\t\r-]"}), then=Concat(Value("'"), F(path))),
         default=F(path),
         output_field=CharField(),
     )
+    return blank_as_null(guarded)
+
+
+def blank_as_null(expression):
+    """COPY writes an empty text as "" and a missing value as nothing; Python's csv writes
+    both as nothing. Empty text is sent as NULL so the two paths write the same bytes."""
+    return NullIf(expression, Value(""))
 
 
 def safe_cell(value):
@@ -308,7 +315,7 @@ def _check_ins_table(spec, people, *, salt, zone, deid):
         _dated(deid, "onset", F("onset_date")),
         ("activity_limiting", yes_no("activity_limiting")),
         ("care_sought", yes_no("care_sought")),
-        ("care_type", F("care_type")),
+        ("care_type", blank_as_null(F("care_type"))),
         ("days_to_recovery", F("days_to_recovery")),
         ("average_pain", F("average_pain")),
         ("worst_pain", F("worst_pain")),
@@ -470,6 +477,10 @@ def _cell(value):
     return value
 
 
+def use_copy() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def csv_chunks(table: Table) -> Iterator[bytes]:
     """The CSV file in pieces of about ``CHUNK_BYTES``: header, then the rows. On PostgreSQL
     a query table is copied by the server (``COPY ... TO STDOUT``): Python only gathers the
@@ -478,7 +489,7 @@ def csv_chunks(table: Table) -> Iterator[bytes]:
     writer = csv.writer(line, lineterminator="\n")
     writer.writerow(table.headers)
     yield line.take()
-    if table.queryset is not None and connection.vendor == "postgresql":
+    if table.queryset is not None and use_copy():
         sql, params = table.queryset.query.sql_with_params()
         buffer = bytearray()
         statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
