@@ -38,7 +38,7 @@ def test_caseload_page_lists_the_physios_patients(world, client_for, django_asse
         response = client.get(url)
     html = response.content.decode()
     assert "Paula Alpha" in html and "Peter Alpha" not in html
-    assert 'value="%d"' % world.physio_a2.pk in html
+    assert f'value="{world.physio_a2.pk}"' in html
     assert LEAK not in html
 
 

@@ -53,8 +53,8 @@ class ScopeForm(forms.Form):
         # Listed once as plain pairs: the select then costs one query, not a count and a
         # select. Validation still goes through the queryset, so only this clinic's count.
         field.choices = [("", field.empty_label)] + [
-            (p.pk, f"{p.full_name}{'' if p.is_active else ' (deactivated)'}")
-            for p in field.queryset
+            (pk, f"{name}{'' if active else ' (deactivated)'}")
+            for pk, name, active in field.queryset.values_list("pk", "full_name", "is_active")
         ]
 
     def clean(self):

@@ -96,7 +96,13 @@ def physio_choices(user: User) -> QuerySet[User]:
 
 
 def snapshot_get(scope: Scope) -> FigureSnapshot | None:
-    return FigureSnapshot.objects.filter(clinic_id=scope.clinic_id, key=scope.key).first()
+    """The stored figures for the page: the rendered part only (the JSON is for exports of
+    the figures and tests, and decoding it on every page view is wasted time)."""
+    return (
+        FigureSnapshot.objects.filter(clinic_id=scope.clinic_id, key=scope.key)
+        .only("clinic_id", "key", "computed_at", "html")
+        .first()
+    )
 
 
 def export_jobs_for(user: User) -> QuerySet[ExportJob]:
