@@ -4,6 +4,7 @@ wrong, a freshness line, and a query count that does not grow with patients."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -29,6 +30,9 @@ def test_dashboard_shows_the_clinic_figures_as_charts_and_tables(seeded, client_
     assert html.count('<svg class="chart"') == 7
     assert html.count("<title id=") == 7 and html.count("<desc id=") == 7
     assert "<table" in html and "Numbers at risk" in html
+    # Every chart keeps its drawing width (a chart squeezed to nothing once slipped through).
+    widths = re.findall(r'<svg class="chart" viewBox="0 -?\d+ (\d+) ', html)
+    assert len(widths) == 7 and set(widths) <= {"400", "640"}, widths
     assert "Figures as of" in html
     # No inline styles or scripts (the CSP would block them).
     assert "style=" not in html and "<script>" not in html

@@ -52,11 +52,11 @@ def hbar(
     top = max((v for _, v in items), default=0)
     bars = []
     for i, (label, value) in enumerate(items):
-        width = _scale(value, top, span)
+        length = _scale(value, top, span)
         bars.append(
             Bar(
                 y=i * (BAR_H + GAP),
-                width=round(width, 1),
+                width=round(length, 1),
                 label=label,
                 value_text=f"{value:g}{unit}",
             )
