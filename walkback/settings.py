@@ -135,6 +135,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps that own periodic work (see coaching)
 
+# --- Clinic figures and exports (walkback/reports) --------------------------------------------
+# The dashboard's figures are precomputed this often; the page says how fresh they are.
+WALKBACK_FIGURES_MINUTES = env_int("WALKBACK_FIGURES_MINUTES", 10, minimum=1)
+# Exports up to this many rows download at once; larger ones are prepared in the background.
+WALKBACK_EXPORT_INLINE_ROWS = env_int("WALKBACK_EXPORT_INLINE_ROWS", 50_000, minimum=0)
+WALKBACK_EXPORT_HOURS = env_int("WALKBACK_EXPORT_HOURS", 24, minimum=1)
+# Keys research pseudonyms; empty means derived from DJANGO_SECRET_KEY.
+WALKBACK_PSEUDONYM_KEY = env_str("WALKBACK_PSEUDONYM_KEY", "")
+CELERY_BEAT_SCHEDULE["reports-figures-refresh"] = {
+    "task": "reports.figures_refresh",
+    "schedule": WALKBACK_FIGURES_MINUTES * 60,
+    "options": {"expires": WALKBACK_FIGURES_MINUTES * 60},
+}
+CELERY_BEAT_SCHEDULE["reports-exports-purge"] = {
+    "task": "reports.exports_purge",
+    "schedule": 60 * 60,
+    "options": {"expires": 60 * 60},
+}
+
 # --- E-mail ----------------------------------------------------------------------------------
 vars().update(email_from_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "WalkBack <no-reply@walkback.test>")

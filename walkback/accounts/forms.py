@@ -74,3 +74,22 @@ class OTPTokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code is 6 digits, numbers only.")
         return token
+
+
+class PatientReassignForm(forms.Form):
+    """Move a patient to another active physiotherapist of the admin's clinic."""
+
+    physiotherapist = forms.ModelChoiceField(
+        label="Move to",
+        queryset=None,
+        error_messages={
+            "required": "Choose the physiotherapist to move the patient to.",
+            "invalid_choice": "Choose an active physiotherapist of your clinic.",
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from walkback.accounts.selectors import physios_for
+
+        super().__init__(*args, **kwargs)
+        self.fields["physiotherapist"].queryset = physios_for(user).filter(is_active=True)

@@ -17,8 +17,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from walkback.accounts import services
 from walkback.accounts.decorators import clinic_admin_required
-from walkback.accounts.forms import LoginForm, OTPTokenForm, SetPasswordForm, StaffInviteForm
-from walkback.accounts.selectors import has_confirmed_device, staff_for
+from walkback.accounts.forms import (
+    LoginForm,
+    OTPTokenForm,
+    PatientReassignForm,
+    SetPasswordForm,
+    StaffInviteForm,
+)
+from walkback.accounts.selectors import (
+    has_confirmed_device,
+    physios_for,
+    staff_for,
+    staff_with_caseloads,
+)
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -163,7 +174,7 @@ def staff_list(request):
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("accounts:staff-list")
-    staff = staff_for(request.user).order_by("role", "full_name")
+    staff = staff_with_caseloads(request.user).order_by("role", "full_name")
     return render(request, "accounts/staff_list.html", {"staff": staff, "form": form})
 
 
@@ -189,4 +200,43 @@ def staff_reinvite(request, pk):
     member = get_object_or_404(staff_for(request.user).filter(is_active=True), pk=pk)
     services.invitation_create(user=member, by=request.user)
     messages.success(request, f"A new invitation was sent to {member.email}.")
+    return redirect("accounts:staff-list")
+
+
+@clinic_admin_required
+def staff_caseload(request, pk):
+    """One physiotherapist's patients, each with a way to move them to a colleague."""
+    from patients.selectors import patients_for
+
+    member = get_object_or_404(physios_for(request.user), pk=pk)
+    patients = patients_for(request.user).filter(physiotherapist=member).order_by("user__full_name")
+    colleagues = list(physios_for(request.user).filter(is_active=True).exclude(pk=member.pk))
+    return render(
+        request,
+        "accounts/staff_caseload.html",
+        {"member": member, "patients": patients, "colleagues": colleagues},
+    )
+
+
+@require_POST
+@clinic_admin_required
+def patient_reassign(request, pk):
+    from patients.assignment import patient_reassign as reassign
+    from patients.selectors import patient_get
+
+    patient = patient_get(request.user, pk)
+    previous = patient.physiotherapist_id
+    form = PatientReassignForm(request.POST, user=request.user)
+    if form.is_valid():
+        new = form.cleaned_data["physiotherapist"]
+        try:
+            reassign(patient=patient, physiotherapist=new, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{patient.full_name} is now with {new.full_name}.")
+    else:
+        messages.error(request, " ".join(form.errors["physiotherapist"]))
+    if previous:
+        return redirect("accounts:staff-caseload", pk=previous)
     return redirect("accounts:staff-list")

@@ -1,26 +1,121 @@
+"""The clinic admin's pages: the dashboard of clinic figures, and exports."""
+
 from __future__ import annotations
 
-from django.db.models import Count, Q
-from django.shortcuts import render
+import tempfile
 
-from patients.models import PatientStatus
-from patients.selectors import patients_for
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+
 from walkback.accounts.decorators import clinic_admin_required
-from walkback.accounts.selectors import staff_for
+from walkback.reports import exports, services
+from walkback.reports.figures import local_today
+from walkback.reports.forms import ExportForm, ScopeForm
+from walkback.reports.models import ExportFormat
+from walkback.reports.selectors import (
+    Scope,
+    export_job_get,
+    export_jobs_for,
+    first_programme_start,
+)
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _scope_form(request, form_class, data):
+    user = request.user
+    # Where the data begin matters only when someone asks for a start date.
+    first = first_programme_start(user) if data and data.get("date_from") else None
+    return form_class(data, user=user, today=local_today(user.clinic), first_start=first)
 
 
 @clinic_admin_required
 def home(request):
-    """The clinic admin's home: who works here and how many patients are in each stage."""
-    staff = (
-        staff_for(request.user)
-        .annotate(
-            caseload_size=Count("caseload", filter=~Q(caseload__status=PatientStatus.DISCHARGED))
+    """The clinic dashboard: fidelity, adherence and outcomes for a period and physio."""
+    data = request.GET or None
+    form = _scope_form(request, ScopeForm, data)
+    snapshot = None
+    if data is None:
+        snapshot = services.figures_for_page(
+            user=request.user, scope=Scope(clinic_id=request.user.clinic_id)
         )
-        .order_by("role", "full_name")
+    elif form.is_valid():
+        snapshot = services.figures_for_page(user=request.user, scope=form.scope())
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "snapshot": snapshot,
+            "refresh_minutes": settings.WALKBACK_FIGURES_MINUTES,
+        },
     )
-    by_status = dict(
-        patients_for(request.user).values_list("status").annotate(n=Count("id")).order_by()
+
+
+def _download(plan: services.ExportPlan):
+    disposition = f'attachment; filename="{plan.filename}"'
+    if plan.format == ExportFormat.XLSX:
+        # Excel files are zip archives and cannot be streamed as they are made; small ones
+        # are built in a temporary file (in memory up to 8 MB) and sent from there.
+        target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        exports.write_xlsx(plan.table, target)
+        target.seek(0)
+        return FileResponse(
+            target, as_attachment=True, filename=plan.filename, content_type=XLSX_TYPE
+        )
+    response = StreamingHttpResponse(exports.csv_chunks(plan.table), content_type=CSV_TYPE)
+    response["Content-Disposition"] = disposition
+    return response
+
+
+@clinic_admin_required
+def export_list(request):
+    form = _scope_form(request, ExportForm, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        spec = exports.ExportSpec(
+            dataset=form.cleaned_data["dataset"],
+            scope=form.scope(),
+            deidentified=form.cleaned_data["deidentified"],
+        )
+        try:
+            plan = services.export_request(
+                by=request.user, spec=spec, format=form.cleaned_data["format"]
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            if plan.job is None:
+                return _download(plan)
+            messages.info(
+                request,
+                f"{plan.rows:,} rows is a large export: it is being prepared. This page shows "
+                "its progress and the download link when it is ready.",
+            )
+            return redirect("clinic:export-detail", pk=plan.job.pk)
+    jobs = export_jobs_for(request.user)[:10]
+    return render(request, "reports/exports.html", {"form": form, "jobs": jobs})
+
+
+@clinic_admin_required
+def export_detail(request, pk):
+    job = export_job_get(request.user, pk)
+    return render(request, "reports/export_detail.html", {"job": job})
+
+
+@clinic_admin_required
+def export_download(request, pk):
+    job = export_job_get(request.user, pk)
+    if job.is_expired:
+        return render(request, "reports/export_expired.html", {"job": job}, status=410)
+    if not job.is_downloadable:
+        return redirect("clinic:export-detail", pk=job.pk)
+    services.export_job_downloaded(job=job, by=request.user)
+    content_type = XLSX_TYPE if job.format == ExportFormat.XLSX else CSV_TYPE
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=content_type
     )
-    statuses = [(label, by_status.get(value, 0)) for value, label in PatientStatus.choices]
-    return render(request, "reports/home.html", {"staff": staff, "statuses": statuses})

@@ -18,6 +18,7 @@ DEMO_LOGINS = [
 DEMO_SEEDERS = [
     "walkback.core.demo.seed_foundation",
     "coaching.demo.seed_programme",
+    "walkback.reports.demo.seed_reports",
 ]
 
 

@@ -1,0 +1,34 @@
+"""The clinic admin's area (issue 6): dashboard, exports, caseloads and moving patients."""
+
+from tests.access.spec import ADMIN, Route
+
+ADMIN_ONLY = frozenset({ADMIN})
+
+
+def _pending_job_of_admin_a():
+    """An export job of the matrix's admin persona (admin_a), still being prepared."""
+    from walkback.accounts.models import User
+    from walkback.reports.models import ExportJob
+
+    admin = User.objects.get(email="admin.a@example.test")
+    job = ExportJob.objects.create(
+        requested_by=admin, clinic=admin.clinic, dataset="walks", format="csv", rows_total=10
+    )
+    return {"pk": job.pk}
+
+
+ROUTES = {
+    "clinic:exports": Route(roles=ADMIN_ONLY),
+    "clinic:export-detail": Route(roles=ADMIN_ONLY, kwargs=_pending_job_of_admin_a),
+    # Not ready yet: the download link sends the owner back to the progress page.
+    "clinic:export-download": Route(
+        roles=ADMIN_ONLY, kwargs=_pending_job_of_admin_a, ok=frozenset({302})
+    ),
+    "accounts:staff-caseload": Route(roles=ADMIN_ONLY, for_staff=lambda user: {"pk": user.pk}),
+    "accounts:patient-reassign": Route(
+        roles=ADMIN_ONLY,
+        for_patient=lambda patient: {"pk": patient.pk},
+        method="post",
+        ok=frozenset({302}),
+    ),
+}

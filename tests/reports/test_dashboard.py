@@ -1,0 +1,137 @@
+"""The clinic dashboard: figures of the admin's own clinic only, filters that say what is
+wrong, a freshness line, and a query count that does not grow with patients."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.reports.conftest import LEAK, add_patients
+from walkback.reports import services
+from walkback.reports.models import FigureSnapshot
+from walkback.reports.selectors import Scope
+from walkback.reports.tasks import figures_refresh_task
+
+URL = reverse("clinic:home")
+
+
+def test_dashboard_shows_the_clinic_figures_as_charts_and_tables(seeded, client_for):
+    response = client_for(seeded.admin_a).get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2 patients whose programme started at any time" in html
+    for heading in ("Programme fidelity", "Walking adherence", "Outcomes"):
+        assert heading in html
+    # Every chart is an SVG image with a title and a description, and has a table too.
+    assert html.count('<svg class="chart"') == 7
+    assert html.count("<title id=") == 7 and html.count("<desc id=") == 7
+    assert "<table" in html and "Numbers at risk" in html
+    # Every chart keeps its drawing width (a chart squeezed to nothing once slipped through).
+    widths = re.findall(r'<svg class="chart" viewBox="0 -?\d+ (\d+) ', html)
+    assert len(widths) == 7 and set(widths) <= {"400", "640"}, widths
+    assert "Figures as of" in html
+    # No inline styles or scripts (the CSP would block them).
+    assert "style=" not in html and "<script>" not in html
+    assert LEAK not in html
+
+
+def test_figures_follow_the_clinic_and_the_physiotherapist(seeded, client_for):
+    client = client_for(seeded.admin_a)
+    client.get(URL)
+    data = FigureSnapshot.objects.get(clinic=seeded.clinic_a, key="physio=all;from=-;to=-").data
+    assert data["patients"] == 2
+    # Two done sessions each of 2 patients; one missed each.
+    assert data["fidelity"]["done"] == 4 and data["fidelity"]["missed"] == 2
+    # One knee event each; clinic B's hip event is not there.
+    regions = {row["region"]: row["total"] for row in data["adverse_events"]["rows"]}
+    assert regions["knee"] == 2 and regions["hip"] == 0
+    # Walks of 25 min every other day against 60 min a week: 3 or 4 walks = 75-100 min.
+    assert data["adherence"]["weeks_on_target"]["percent"] == 100.0
+    # Both reported activity-limiting pain in month 2: onset day 55.
+    limiting = next(c for c in data["outcomes"]["curves"] if c["kind"] == "activity_limiting")
+    assert limiting["events"] == 2 and limiting["median_days"] == 55
+
+    response = client.get(URL, {"physiotherapist": seeded.physio_a2.pk})
+    assert "1 patient whose programme started at any time, with Abe Alpha" in (
+        response.content.decode()
+    )
+
+
+def test_a_period_ending_before_it_starts_is_refused(seeded, client_for):
+    response = client_for(seeded.admin_a).get(
+        URL, {"date_from": "2025-06-01", "date_to": "2025-01-01"}
+    )
+    assert response.status_code == 200
+    assert "The period ends before it starts" in response.content.decode()
+    assert response.context["snapshot"] is None
+
+
+def test_a_physiotherapist_of_another_clinic_is_refused(seeded, client_for):
+    response = client_for(seeded.admin_a).get(URL, {"physiotherapist": seeded.physio_b.pk})
+    html = response.content.decode()
+    assert "That physiotherapist is not one of your clinic" in html
+    assert response.context["snapshot"] is None
+    assert LEAK not in html
+
+
+def test_a_period_wider_than_the_data_is_narrowed_and_says_so(seeded, client_for):
+    future = timezone.now().date() + dt.timedelta(days=400)
+    response = client_for(seeded.admin_a).get(
+        URL, {"date_from": "2000-01-01", "date_to": future.isoformat()}
+    )
+    html = response.content.decode()
+    assert "first programme started on" in html
+    assert "There are no data after today" in html
+    assert "2 patients whose programme started between" in html
+
+
+def test_a_period_in_the_future_is_refused(seeded, client_for):
+    future = timezone.now().date() + dt.timedelta(days=30)
+    response = client_for(seeded.admin_a).get(URL, {"date_from": future.isoformat()})
+    assert "starts in the future" in response.content.decode()
+
+
+def test_periodic_task_precomputes_and_the_page_reads_the_snapshot(seeded, client_for):
+    figures_refresh_task()
+    keys = set(FigureSnapshot.objects.filter(clinic=seeded.clinic_a).values_list("key", flat=True))
+    assert keys == {
+        "physio=all;from=-;to=-",
+        f"physio={seeded.physio_a.pk};from=-;to=-",
+        f"physio={seeded.physio_a2.pk};from=-;to=-",
+    }
+    snapshot = FigureSnapshot.objects.get(clinic=seeded.clinic_a, key="physio=all;from=-;to=-")
+    snapshot_b = FigureSnapshot.objects.get(clinic=seeded.clinic_b, key="physio=all;from=-;to=-")
+    assert LEAK not in snapshot.html
+    assert snapshot_b.data["patients"] == 1
+    response = client_for(seeded.admin_a).get(URL)
+    assert response.context["snapshot"].computed_at == snapshot.computed_at
+
+
+def test_a_stale_snapshot_is_computed_again(seeded, client_for, settings):
+    scope = Scope(clinic_id=seeded.clinic_a.pk)
+    old = services.figures_snapshot_refresh(clinic=seeded.clinic_a, scope=scope)
+    FigureSnapshot.objects.filter(pk=old.pk).update(
+        computed_at=timezone.now() - dt.timedelta(minutes=3 * settings.WALKBACK_FIGURES_MINUTES)
+    )
+    response = client_for(seeded.admin_a).get(URL)
+    assert response.context["snapshot"].computed_at > timezone.now() - dt.timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_query_count_is_pinned(seeded, client_for, django_assert_num_queries, extra):
+    """Whatever the number of patients. Every page: session, user, TOTP device, clinic (for
+    its local date), physiotherapists for the filter, the snapshot (6). Computed on the page
+    when there is no fresh snapshot: the seven figure queries (stages, cohort, sessions,
+    weekly totals, prescriptions, check-ins, adverse events) and the snapshot upsert
+    (two savepoints, select, insert, two releases): 6 + 7 + 6 = 19."""
+    add_patients(seeded, extra)
+    client = client_for(seeded.admin_a)
+    client.get(reverse("clinic:exports"))  # the idle-timeout stamp is written to the session
+    with django_assert_num_queries(19):
+        client.get(URL)
+    with django_assert_num_queries(6):
+        client.get(URL)

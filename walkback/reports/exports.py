@@ -1,0 +1,551 @@
+"""Exports: eight tables, each as CSV or Excel, identified or de-identified for research.
+
+One definition per table serves every path. Tables that are plain rows of the database are
+a ``values_list`` queryset whose columns are all computed in SQL (pseudonyms, days since the
+programme start, yes/no, the spreadsheet-formula guard), so on PostgreSQL the CSV comes
+straight from ``COPY (SELECT ...) TO STDOUT`` through psycopg 3's ``cursor.copy()`` and the
+same queryset's rows feed Excel and the SQLite demo. Tables that need the programme's week
+arithmetic (weekly adherence, recurrence times) are computed in Python a batch of patients
+at a time. Either way memory does not grow with the rows.
+
+Free text (walk notes, session notes, descriptions) is never exported: it can hold anything,
+names included, and it is not a figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import zoneinfo
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, NullIf, TruncDate
+from django.utils import timezone
+
+from coaching.models import CoachingSession, Prescription
+from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
+from patients.outcomes import KINDS, recurrence_times_for
+from walkback.reports import stats
+from walkback.reports.models import Dataset
+from walkback.reports.selectors import Scope, scoped_patients
+
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+CHUNK_BYTES = 256 * 1024
+PATIENT_BATCH = 500
+
+
+# --- SQL building blocks, portable between PostgreSQL and SQLite ------------------------------
+
+
+def pseudonym_salt(clinic_id: int) -> str:
+    """A secret per clinic, derived from the site's key: pseudonyms stay the same from one
+    export to the next, differ between clinics, and cannot be reversed without the key."""
+    key = (getattr(settings, "WALKBACK_PSEUDONYM_KEY", "") or settings.SECRET_KEY).encode()
+    return hmac.new(key, f"walkback-pseudonym:{clinic_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def pseudonym(salt: str, prefix: str, pk: int | None) -> str:
+    """The Python twin of ``Pseudonym`` (for the tables computed in Python)."""
+    if pk is None:
+        return ""
+    return prefix + hashlib.sha256(f"{salt}:{pk}".encode()).hexdigest()[:10]
+
+
+class Pseudonym(Func):
+    """``prefix`` + the first 10 hex digits of SHA-256(salt:id), computed by the database."""
+
+    output_field = CharField()
+
+    def __init__(self, expression, *, salt: str, prefix: str):
+        super().__init__(Value(salt), expression)
+        self.prefix = prefix
+
+    def _parts(self, compiler, connection):
+        salt_sql, salt_params = compiler.compile(self.source_expressions[0])
+        expr_sql, expr_params = compiler.compile(self.source_expressions[1])
+        return salt_sql, expr_sql, [self.prefix, *salt_params, *expr_params]
+
+    def as_postgresql(self, compiler, connection, **extra):
+        salt, expr, params = self._parts(compiler, connection)
+        sql = (
+            f"(%s || LEFT(ENCODE(SHA256(CONVERT_TO({salt} || ':' || ({expr})::text, 'UTF8')),"
+            " 'hex'), 10))"
+        )
+        return sql, params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        salt, expr, params = self._parts(compiler, connection)
+        sql = f"(%s || SUBSTR(LOWER(SHA256({salt} || ':' || CAST({expr} AS TEXT))), 1, 10))"
+        return sql, params
+
+
+class DaysSince(Func):
+    """Whole days from ``start`` to ``day`` (both dates)."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        day, start = (compiler.compile(e) for e in self.source_expressions)
+        return f"(({day[0]})::date - ({start[0]})::date)", [*day[1], *start[1]]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        day, start = (compiler.compile(e) for e in self.source_expressions)
+        return (
+            f"CAST(julianday({day[0]}) - julianday({start[0]}) AS INTEGER)",
+            [*day[1], *start[1]],
+        )
+
+
+def yes_no(path: str):
+    return Case(
+        When(**{path: True}, then=Value("yes")),
+        When(**{path: False}, then=Value("no")),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def safe_text(path: str):
+    """Text as typed, except that a leading = + - @ gets a quote, so a spreadsheet shows it
+    instead of running it as a formula (OWASP's advice on CSV injection)."""
+    guarded = Case(
+        When(Q(**{f"{path}__regex": r"^[=+@\t\r-]"}), then=Concat(Value("'"), F(path))),
+        default=F(path),
+        output_field=CharField(),
+    )
+    return blank_as_null(guarded)
+
+
+def blank_as_null(expression):
+    """COPY writes an empty text as "" and a missing value as nothing; Python's csv writes
+    both as nothing. Empty text is sent as NULL so the two paths write the same bytes."""
+    return NullIf(expression, Value(""))
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# --- Tables ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    count: Callable[[], int]
+    rows: Callable[[], Iterator[Sequence]]
+    queryset: QuerySet | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    dataset: str
+    scope: Scope
+    deidentified: bool = False
+
+
+def _columns(qs: QuerySet, columns: list[tuple[str, object]]) -> tuple[list[str], QuerySet]:
+    """Annotate the columns in order as c0, c1... and select exactly those, so the SQL select
+    list (what COPY writes) and the Python rows are the same columns in the same order."""
+    names = [f"c{i}" for i in range(len(columns))]
+    qs = qs.annotate(**{name: expr for name, (_, expr) in zip(names, columns, strict=True)})
+    return [header for header, _ in columns], qs.values_list(*names)
+
+
+def _in_range(qs: QuerySet, path: str, scope: Scope) -> QuerySet:
+    if scope.date_from:
+        qs = qs.filter(**{f"{path}__gte": scope.date_from})
+    if scope.date_to:
+        qs = qs.filter(**{f"{path}__lte": scope.date_to})
+    return qs
+
+
+def _query_table(qs: QuerySet, columns, order: list[str]) -> Table:
+    headers, values = _columns(qs, columns)
+    values = values.order_by(*order)
+    return Table(
+        headers=headers,
+        count=lambda: qs.order_by().count(),
+        rows=lambda: values.iterator(chunk_size=5000),
+        queryset=values,
+    )
+
+
+def _who(prefix: str, spec: ExportSpec, salt: str) -> list[tuple[str, object]]:
+    """The patient columns: id and name, or a pseudonym."""
+    path = f"{prefix}id" if prefix else "id"
+    if spec.deidentified:
+        return [("patient", Pseudonym(F(path), salt=salt, prefix="P"))]
+    return [("patient_id", F(path)), ("patient_name", safe_text(f"{prefix}user__full_name"))]
+
+
+def _local_day(path: str, zone: zoneinfo.ZoneInfo):
+    return TruncDate(path, tzinfo=zone)
+
+
+def build_table(spec: ExportSpec, patients: QuerySet[Patient], clinic) -> Table:
+    """The rows of one export. ``patients`` is already scoped to the requesting admin."""
+    scope = spec.scope
+    salt = pseudonym_salt(scope.clinic_id)
+    zone = zoneinfo.ZoneInfo(clinic.time_zone)
+    people = scoped_patients(patients, scope)
+    deid = spec.deidentified
+    builders = {
+        Dataset.PATIENTS: _patients_table,
+        Dataset.SESSIONS: _sessions_table,
+        Dataset.PRESCRIPTIONS: _prescriptions_table,
+        Dataset.WALKS: _walks_table,
+        Dataset.CHECK_INS: _check_ins_table,
+        Dataset.ADVERSE_EVENTS: _adverse_events_table,
+        Dataset.WEEKLY: _weekly_table,
+        Dataset.RECURRENCE: _recurrence_table,
+    }
+    return builders[spec.dataset](spec, people, salt=salt, zone=zone, deid=deid)
+
+
+def _patients_table(spec, people, *, salt, zone, deid):
+    qs = _in_range(people, "programme_start", spec.scope)
+    if deid:
+        columns = [
+            ("patient", Pseudonym(F("id"), salt=salt, prefix="P")),
+            ("status", F("status")),
+            ("physiotherapist", Pseudonym(F("physiotherapist_id"), salt=salt, prefix="T")),
+            ("enrolled_day", DaysSince(_local_day("created_at", zone), F("programme_start"))),
+        ]
+    else:
+        columns = [
+            ("patient_id", F("id")),
+            ("patient_name", safe_text("user__full_name")),
+            ("email", safe_text("user__email")),
+            ("status", F("status")),
+            ("physiotherapist", safe_text("physiotherapist__full_name")),
+            ("programme_start", F("programme_start")),
+            ("enrolled_on", _local_day("created_at", zone)),
+            ("date_of_birth", F("date_of_birth")),
+        ]
+    return _query_table(qs, columns, ["id"])
+
+
+def _dated(deid: bool, name: str, expr, start="patient__programme_start"):
+    if deid:
+        return (f"{name}_day", DaysSince(expr, F(start)))
+    return (f"{name}_on", expr)
+
+
+def _sessions_table(spec, people, *, salt, zone, deid):
+    qs = CoachingSession.objects.filter(patient__in=people.values("pk")).annotate(
+        scheduled_local=_local_day("scheduled_at", zone)
+    )
+    qs = _in_range(qs, "scheduled_local", spec.scope)
+    columns = [
+        *_who("patient__", spec, salt),
+        ("session", F("number")),
+        ("purpose", F("purpose")),
+        ("mode", F("mode")),
+        ("status", F("status")),
+        _dated(deid, "scheduled", F("scheduled_local")),
+        ("duration_minutes", F("duration_minutes")),
+        _dated(deid, "completed", _local_day("completed_at", zone)),
+        ("confidence", F("confidence")),
+    ]
+    return _query_table(qs, columns, ["patient_id", "number"])
+
+
+def _prescriptions_table(spec, people, *, salt, zone, deid):
+    qs = _in_range(
+        Prescription.objects.filter(patient__in=people.values("pk")), "effective_from", spec.scope
+    )
+    columns = [
+        *_who("patient__", spec, salt),
+        _dated(deid, "effective", F("effective_from")),
+        ("walks_per_week", F("walks_per_week")),
+        ("minutes_per_walk", F("minutes_per_walk")),
+        ("weekly_minutes", F("walks_per_week") * F("minutes_per_walk")),
+        ("set_at_session", F("session__number")),
+        (
+            "author",
+            Pseudonym(F("author_id"), salt=salt, prefix="T")
+            if deid
+            else safe_text("author__full_name"),
+        ),
+    ]
+    return _query_table(qs, columns, ["patient_id", "effective_from", "id"])
+
+
+def _walks_table(spec, people, *, salt, zone, deid):
+    qs = _in_range(WalkLog.objects.filter(patient__in=people.values("pk")), "walked_on", spec.scope)
+    columns = [
+        *_who("patient__", spec, salt),
+        _dated(deid, "walked", F("walked_on")),
+        ("minutes", F("minutes")),
+        ("steps", F("steps")),
+        ("pain", F("pain")),
+        ("source", F("source")),
+    ]
+    return _query_table(qs, columns, ["patient_id", "walked_on", "id"])
+
+
+def _check_ins_table(spec, people, *, salt, zone, deid):
+    qs = _in_range(CheckIn.objects.filter(patient__in=people.values("pk")), "due_on", spec.scope)
+    columns = [
+        *_who("patient__", spec, salt),
+        ("month", F("month_number")),
+        _dated(deid, "due", F("due_on")),
+        _dated(deid, "completed", _local_day("completed_at", zone)),
+        ("any_pain", yes_no("any_pain")),
+        _dated(deid, "onset", F("onset_date")),
+        ("activity_limiting", yes_no("activity_limiting")),
+        ("care_sought", yes_no("care_sought")),
+        ("care_type", blank_as_null(F("care_type"))),
+        ("days_to_recovery", F("days_to_recovery")),
+        ("average_pain", F("average_pain")),
+        ("worst_pain", F("worst_pain")),
+        ("days_off_work", F("days_off_work")),
+    ]
+    return _query_table(qs, columns, ["patient_id", "month_number"])
+
+
+def _adverse_events_table(spec, people, *, salt, zone, deid):
+    qs = _in_range(
+        AdverseEvent.objects.filter(patient__in=people.values("pk")), "occurred_on", spec.scope
+    )
+    columns = [
+        *_who("patient__", spec, salt),
+        _dated(deid, "occurred", F("occurred_on")),
+        ("body_region", F("body_region")),
+        ("severity", F("severity")),
+        ("related_to_walking", F("related_to_walking")),
+        _dated(deid, "reported", _local_day("reported_at", zone)),
+        _dated(deid, "reviewed", _local_day("reviewed_at", zone)),
+    ]
+    return _query_table(qs, columns, ["patient_id", "occurred_on", "id"])
+
+
+def _batches(people: QuerySet[Patient]) -> Iterator[list[Patient]]:
+    batch: list[Patient] = []
+    for patient in people.filter(programme_start__isnull=False).order_by("id").iterator(2000):
+        batch.append(patient)
+        if len(batch) == PATIENT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _name(patient: Patient, salt: str, deid: bool) -> list:
+    if deid:
+        return [pseudonym(salt, "P", patient.pk)]
+    return [patient.pk, safe_cell(patient.user.full_name)]
+
+
+LONGEST_WEEKS = 156  # three years of follow-up, the most check-ins a clinic can ask for
+
+
+def _weekly_table(spec, people, *, salt, zone, deid):
+    from walkback.reports.figures import patient_weeks_for
+
+    scope = spec.scope
+    today = timezone.now().astimezone(zone).date()
+
+    def wanted(week: stats.PatientWeek) -> bool:
+        return not (
+            (scope.date_from and week.monday < scope.date_from)
+            or (scope.date_to and week.monday > scope.date_to)
+        )
+
+    def rows():
+        for batch in _batches(people):
+            starts = {p.pk: p.programme_start for p in batch}
+            weeks = patient_weeks_for(list(starts), starts, today, LONGEST_WEEKS)
+            for patient in batch:
+                for week in weeks[patient.pk]:
+                    if not wanted(week):
+                        continue
+                    on_target = week.on_target
+                    yield [
+                        *_name(patient, salt, deid),
+                        week.week,
+                        (week.monday - patient.programme_start).days if deid else week.monday,
+                        week.minutes,
+                        week.walks,
+                        week.days_walked,
+                        week.target_minutes,
+                        None if on_target is None else ("yes" if on_target else "no"),
+                    ]
+
+    def count():
+        total = 0
+        starts = people.filter(programme_start__isnull=False).values_list(
+            "programme_start", flat=True
+        )
+        for start in starts.iterator(5000):
+            total += sum(
+                1
+                for _, monday in stats.ended_programme_weeks(start, today, LONGEST_WEEKS)
+                if not (
+                    (scope.date_from and monday < scope.date_from)
+                    or (scope.date_to and monday > scope.date_to)
+                )
+            )
+        return total
+
+    who = ["patient"] if deid else ["patient_id", "patient_name"]
+    week_start = "week_start_day" if deid else "week_start"
+    headers = [
+        *who,
+        "programme_week",
+        week_start,
+        "minutes",
+        "walks",
+        "days_walked",
+        "target_minutes",
+        "on_target",
+    ]
+    return Table(headers=headers, count=count, rows=rows)
+
+
+def _recurrence_table(spec, people, *, salt, zone, deid):
+    cohort = _in_range(people, "programme_start", spec.scope).select_related("user")
+
+    def rows():
+        for batch in _batches(cohort):
+            times = recurrence_times_for(batch)
+            for patient in batch:
+                result = times.get(patient.pk)
+                if result is None:
+                    continue
+                cells = [*_name(patient, salt, deid)]
+                if not deid:
+                    cells.append(patient.programme_start)
+                cells.append(result.follow_up_days)
+                for kind in KINDS:
+                    time = result.of(kind)
+                    cells += [time.days, "yes" if time.event else "no"]
+                yield cells
+
+    who = ["patient"] if deid else ["patient_id", "patient_name", "programme_start"]
+    headers = [*who, "follow_up_days"]
+    for kind in KINDS:
+        headers += [f"{kind}_days", f"{kind}_recurred"]
+    return Table(
+        headers=headers,
+        count=lambda: cohort.filter(programme_start__isnull=False).count(),
+        rows=rows,
+    )
+
+
+# --- Writers ---------------------------------------------------------------------------------
+
+
+class _Line:
+    """A file-like target for csv.writer that hands back what was written."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> bytes:
+        data = "".join(self.parts).encode()
+        self.parts.clear()
+        return data
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    return value
+
+
+def use_copy() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """The CSV file in pieces of about ``CHUNK_BYTES``: header, then the rows. On PostgreSQL
+    a query table is copied by the server (``COPY ... TO STDOUT``): Python only gathers the
+    bytes into chunks."""
+    line = _Line()
+    writer = csv.writer(line, lineterminator="\n")
+    writer.writerow(table.headers)
+    yield line.take()
+    if table.queryset is not None and use_copy():
+        sql, params = table.queryset.query.sql_with_params()
+        buffer = bytearray()
+        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+        with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+            for data in copy:
+                buffer += data
+                if len(buffer) >= CHUNK_BYTES:
+                    yield bytes(buffer)
+                    buffer.clear()
+        if buffer:
+            yield bytes(buffer)
+        return
+    for row in table.rows():
+        writer.writerow([_cell(v) for v in row])
+        if sum(map(len, line.parts)) >= CHUNK_BYTES:
+            yield line.take()
+    rest = line.take()
+    if rest:
+        yield rest
+
+
+def write_csv(table: Table, target, on_rows: Callable[[int], None] | None = None) -> int:
+    """Write the CSV to a binary file; ``on_rows`` hears the running row count now and then."""
+    rows = 0
+    for index, chunk in enumerate(csv_chunks(table)):
+        target.write(chunk)
+        if index:
+            rows += chunk.count(b"\n")
+            if on_rows:
+                on_rows(rows)
+    return rows
+
+
+def write_xlsx(table: Table, target, on_rows: Callable[[int], None] | None = None) -> int:
+    """An Excel workbook in openpyxl's write-only mode, which streams rows to the file."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("export")
+    sheet.append(table.headers)
+    rows = 0
+    for row in table.rows():
+        sheet.append([safe_cell(v) for v in row])
+        rows += 1
+        if on_rows and rows % 5000 == 0:
+            on_rows(rows)
+    workbook.save(target)
+    return rows
+
+
+def csv_text(table: Table) -> str:
+    """The whole CSV as text (tests and small files only)."""
+    return b"".join(csv_chunks(table)).decode()
+
+
+def xlsx_bytes(table: Table) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(table, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,111 @@
+"""Filters for the dashboard and the exports: text in, a ``Scope`` out, and plain words for
+anything wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from walkback.reports.models import Dataset, ExportFormat
+from walkback.reports.selectors import Scope, physio_choices
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ScopeForm(forms.Form):
+    date_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Enter a date like 2025-03-31."},
+    )
+    date_to = forms.DateField(
+        label="To",
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": "Enter a date like 2025-03-31."},
+    )
+    physiotherapist = forms.ModelChoiceField(
+        label="Physiotherapist",
+        queryset=None,
+        required=False,
+        empty_label="All physiotherapists",
+        error_messages={
+            "invalid_choice": "That physiotherapist is not one of your clinic's. "
+            "Pick one from the list.",
+        },
+    )
+
+    def __init__(self, *args, user, today: dt.date, first_start: dt.date | None = None, **kw):
+        super().__init__(*args, **kw)
+        self.user = user
+        self.today = today
+        self.first_start = first_start
+        self.notes: list[str] = []
+        field = self.fields["physiotherapist"]
+        field.queryset = physio_choices(user)
+        # Listed once as plain pairs: the select then costs one query, not a count and a
+        # select. Validation still goes through the queryset, so only this clinic's count.
+        field.choices = [("", field.empty_label)] + [
+            (pk, f"{name}{'' if active else ' (deactivated)'}")
+            for pk, name, active in field.queryset.values_list("pk", "full_name", "is_active")
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error(
+                "date_to",
+                f"The period ends before it starts. Choose an end on or after {start:%-d %b %Y}.",
+            )
+            return data
+        if start and start > self.today:
+            self.add_error("date_from", "The period starts in the future: there is nothing yet.")
+            return data
+        # A period wider than the data is narrowed to the data, and the page says so.
+        if end and end > self.today:
+            data["date_to"] = self.today
+            self.notes.append(
+                f"There are no data after today, so the period ends on {self.today:%-d %b %Y}."
+            )
+        if start and self.first_start and start < self.first_start:
+            data["date_from"] = self.first_start
+            self.notes.append(
+                f"Your clinic's first programme started on {self.first_start:%-d %b %Y}, so "
+                f"the period starts then."
+            )
+        return data
+
+    def scope(self) -> Scope:
+        physio = self.cleaned_data.get("physiotherapist")
+        return Scope(
+            clinic_id=self.user.clinic_id,
+            physiotherapist_id=physio.pk if physio else None,
+            date_from=self.cleaned_data.get("date_from"),
+            date_to=self.cleaned_data.get("date_to"),
+        )
+
+
+class ExportForm(ScopeForm):
+    dataset = forms.ChoiceField(label="What to export", choices=Dataset.choices)
+    format = forms.ChoiceField(
+        label="File type",
+        choices=ExportFormat.choices,
+        initial=ExportFormat.CSV,
+        widget=forms.RadioSelect,
+    )
+    deidentified = forms.BooleanField(
+        label="De-identified for research",
+        required=False,
+        help_text="Names and e-mails become stable pseudonyms, dates become days since the "
+        "programme start, and free text is left out.",
+    )
+
+    field_order = ["dataset", "format", "date_from", "date_to", "physiotherapist", "deidentified"]

@@ -1,0 +1,386 @@
+"""``manage.py bench_reports``: the speed budgets of the clinic admin's area (docs/reports.md).
+
+1. CSV export of the walk logs of a clinic (a million rows at full size) against PostgreSQL's
+   own ``COPY (SELECT ...) TO STDOUT WITH CSV`` of the same SELECT, in the same run, with the
+   export's peak Python memory at about 100,000 rows and at all rows.
+2. The dashboard of a clinic of 5,000 patients with a year of logs each, against bare template
+   views behind the same middleware, in the same run.
+
+It fills the database it is pointed at, so it refuses any database whose name does not end in
+``_bench``: create one, migrate it, run this, drop it (docs/reports.md shows the commands).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import resource
+import statistics
+import subprocess
+import time
+import tracemalloc
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from patients.models import Patient
+from walkback.accounts.models import Clinic, Role, User
+from walkback.reports import exports, services
+from walkback.reports.models import Dataset
+from walkback.reports.selectors import Scope
+
+
+class Command(BaseCommand):
+    help = "Benchmark exports and the clinic dashboard on a throwaway *_bench database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=5000)
+        parser.add_argument("--days", type=int, default=365)
+        parser.add_argument(
+            "--walk-chance",
+            type=float,
+            default=0.548,
+            help="Chance of a walk on a day (0.548 x 365 x 5000 = 1M walks).",
+        )
+        parser.add_argument("--requests", type=int, default=300)
+        parser.add_argument("--skip-seed", action="store_true")
+
+    def handle(self, *args, **opts):
+        name = settings.DATABASES["default"]["NAME"]
+        if connection.vendor != "postgresql" or not str(name).endswith("_bench"):
+            raise CommandError("Point DATABASE_URL at a PostgreSQL database named *_bench.")
+        if not opts["skip_seed"]:
+            self.seed(opts["patients"], opts["days"], opts["walk_chance"])
+        clinic = Clinic.objects.get(name="Bench clinic")
+        admin = User.objects.get(email="admin@bench.test")
+        self.bench_exports(clinic, admin)
+        self.bench_dashboard(clinic, admin, opts["requests"])
+
+    # --- Data ---------------------------------------------------------------------------------
+
+    def seed(self, patients: int, days: int, chance: float) -> None:
+        began = time.perf_counter()
+        with transaction.atomic():
+            clinic, _ = Clinic.objects.get_or_create(name="Bench clinic")
+            User.objects.get_or_create(
+                email="admin@bench.test",
+                defaults={"full_name": "Bench Admin", "role": Role.CLINIC_ADMIN, "clinic": clinic},
+            )
+            physios = [
+                User(
+                    email=f"physio{i}@bench.test",
+                    full_name=f"Physio {i}",
+                    role=Role.PHYSIO,
+                    clinic=clinic,
+                    password="!",
+                )
+                for i in range(25)
+            ]
+            physios = User.objects.bulk_create(physios)
+            users = User.objects.bulk_create(
+                [
+                    User(
+                        email=f"p{i}@bench.test",
+                        full_name=f"Patient {i:05d}",
+                        role=Role.PATIENT,
+                        clinic=clinic,
+                        password="!",
+                    )
+                    for i in range(patients)
+                ],
+                batch_size=2000,
+            )
+            today = timezone.now().date()
+            Patient.objects.bulk_create(
+                [
+                    Patient(
+                        user=user,
+                        clinic=clinic,
+                        physiotherapist=physios[i % len(physios)],
+                        time_zone=clinic.time_zone,
+                        status="active",
+                        programme_start=today - dt.timedelta(days=days + 1 + i % 60),
+                    )
+                    for i, user in enumerate(users)
+                ],
+                batch_size=2000,
+            )
+        params = {"clinic": clinic.pk, "days": days, "chance": chance}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(0.6)")
+            cursor.execute(
+                """
+                INSERT INTO patients_walklog
+                    (patient_id, walked_on, minutes, steps, pain, note, source, created_at,
+                     updated_at)
+                SELECT p.id, p.programme_start + d, 15 + (random() * 30)::int,
+                       CASE WHEN random() < 0.5 THEN 2000 + (random() * 4000)::int END,
+                       CASE WHEN random() < 0.5 THEN (random() * 4)::int END,
+                       '', 'typed', now(), now()
+                FROM patients_patient p CROSS JOIN generate_series(0, %(days)s - 1) AS d
+                WHERE p.clinic_id = %(clinic)s AND random() < %(chance)s
+                """,
+                params,
+            )
+            walks = cursor.rowcount
+            cursor.execute(
+                """
+                INSERT INTO coaching_coachingsession
+                    (patient_id, number, purpose, mode, scheduled_at, duration_minutes,
+                     video_link, status, notes, goals, barriers, action_plan, created_at,
+                     updated_at)
+                SELECT p.id, n, CASE WHEN mod(n, 2) = 1 THEN 'prescribe' ELSE 'review' END,
+                       CASE WHEN mod(n, 2) = 1 THEN 'in_person' ELSE 'phone' END,
+                       p.programme_start + (ARRAY[0, 14, 28, 56, 84, 182])[n], 45, '',
+                       CASE WHEN random() < 0.85 THEN 'done' WHEN random() < 0.5 THEN 'missed'
+                            ELSE 'cancelled' END, '', '', '', '', now(), now()
+                FROM patients_patient p CROSS JOIN generate_series(1, 6) AS n
+                WHERE p.clinic_id = %(clinic)s
+                """,
+                params,
+            )
+            cursor.execute(
+                """
+                INSERT INTO coaching_prescription
+                    (patient_id, effective_from, walks_per_week, minutes_per_walk, rationale,
+                     author_id, created_at)
+                SELECT p.id, p.programme_start + (ARRAY[0, 28, 84])[k], (ARRAY[3, 4, 5])[k],
+                       (ARRAY[15, 20, 30])[k], '', p.physiotherapist_id, now()
+                FROM patients_patient p CROSS JOIN generate_series(1, 3) AS k
+                WHERE p.clinic_id = %(clinic)s
+                """,
+                params,
+            )
+            cursor.execute(
+                """
+                INSERT INTO patients_checkin
+                    (patient_id, month_number, due_on, completed_at, any_pain, onset_date,
+                     activity_limiting, care_sought, care_type)
+                SELECT p.id, m, p.programme_start + 30 * m,
+                       (p.programme_start + 30 * m)::timestamptz + interval '12 hours',
+                       r < 0.12, CASE WHEN r < 0.12 THEN p.programme_start + 30 * m - 7 END,
+                       r < 0.08, r < 0.04, ''
+                FROM patients_patient p CROSS JOIN generate_series(1, 12) AS m
+                CROSS JOIN LATERAL (SELECT random() + m * 0 AS r) AS chance
+                WHERE p.clinic_id = %(clinic)s
+                """,
+                params,
+            )
+            cursor.execute(
+                """
+                INSERT INTO patients_adverseevent
+                    (patient_id, occurred_on, body_region, severity, related_to_walking,
+                     description, reported_at)
+                SELECT p.id, p.programme_start + 40,
+                       (ARRAY['knee', 'hip', 'ankle_foot', 'low_back'])[1 + mod(p.id, 4)], 'mild',
+                       'yes', '', now()
+                FROM patients_patient p WHERE p.clinic_id = %(clinic)s AND mod(p.id, 10) = 0
+                """,
+                params,
+            )
+            cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"Seeded {patients:,} patients and {walks:,} walk logs in "
+            f"{time.perf_counter() - began:.0f} s."
+        )
+
+    # --- Exports ------------------------------------------------------------------------------
+
+    def _walks_table(self, clinic, scope: Scope) -> exports.Table:
+        spec = exports.ExportSpec(Dataset.WALKS, scope, False)
+        return exports.build_table(spec, Patient.objects.filter(clinic=clinic), clinic)
+
+    def _copy_with_psql(self, table: exports.Table) -> float:
+        """PostgreSQL's own COPY, by psql, to /dev/null: the yardstick."""
+        sql, params = table.queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            literal = cursor.mogrify(sql, params) if params else sql
+        db = settings.DATABASES["default"]
+        command = [
+            "psql",
+            "-X",
+            "-q",
+            "-h",
+            db["HOST"] or "localhost",
+            "-U",
+            db["USER"] or "postgres",
+            "-d",
+            db["NAME"],
+            "-c",
+            f"COPY ({literal}) TO STDOUT WITH (FORMAT csv)",
+        ]
+        if db["PORT"]:
+            command[1:1] = ["-p", str(db["PORT"])]
+        began = time.perf_counter()
+        with open("/dev/null", "wb") as sink:
+            subprocess.run(command, stdout=sink, check=True)  # noqa: S603
+        return time.perf_counter() - began
+
+    def _copy_with_psycopg(self, table: exports.Table) -> float:
+        sql, params = table.queryset.query.sql_with_params()
+        began = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+        ):
+            for _ in copy:
+                pass
+        return time.perf_counter() - began
+
+    def _export(self, table: exports.Table) -> tuple[float, int, int]:
+        """The export's own generator (what the streamed response and the job both use):
+        seconds, bytes, peak Python memory."""
+        gc.collect()
+        tracemalloc.start()
+        began = time.perf_counter()
+        size = 0
+        for chunk in exports.csv_chunks(table):
+            size += len(chunk)
+        seconds = time.perf_counter() - began
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return seconds, size, peak
+
+    def _export_timed(self, table: exports.Table) -> tuple[float, int]:
+        began = time.perf_counter()
+        size = sum(len(chunk) for chunk in exports.csv_chunks(table))
+        return time.perf_counter() - began, size
+
+    def bench_exports(self, clinic, admin) -> None:
+        everything = Scope(clinic_id=clinic.pk)
+        table = self._walks_table(clinic, everything)
+        total = table.count()
+        # A window of about 100,000 rows: the first days of the walk logs.
+        first = Patient.objects.filter(clinic=clinic).order_by("programme_start").first()
+        window = None
+        for days in range(5, 400, 5):
+            scope = Scope(clinic_id=clinic.pk, date_to=first.programme_start + dt.timedelta(days))
+            count = self._walks_table(clinic, scope).count()
+            if count >= 100_000:
+                window = (scope, count)
+                break
+        small_table = self._walks_table(clinic, window[0])
+        self._copy_with_psycopg(small_table)  # warm the cache
+
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        small_s, small_bytes, small_peak = self._export(small_table)
+        rss_small = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        big_s, big_bytes, big_peak = self._export(table)
+        rss_big = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+        runs = []
+        for _ in range(3):
+            runs.append(
+                {
+                    "psql": self._copy_with_psql(table),
+                    "psycopg": self._copy_with_psycopg(table),
+                    "export": self._export_timed(table)[0],
+                }
+            )
+        best = {key: min(run[key] for run in runs) for key in runs[0]}
+        median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+        # The whole HTTP path too: POST to the exports page, read the streamed response.
+        client = self._client(admin)
+        with override_settings(WALKBACK_EXPORT_INLINE_ROWS=10**9):
+            began = time.perf_counter()
+            response = client.post("/clinic/exports/", {"dataset": "walks", "format": "csv"})
+            http_bytes = sum(len(chunk) for chunk in response.streaming_content)
+            http_s = time.perf_counter() - began
+
+        deid = exports.build_table(
+            exports.ExportSpec(Dataset.WALKS, everything, True),
+            Patient.objects.filter(clinic=clinic),
+            clinic,
+        )
+        deid_s, _ = self._export_timed(deid)
+        deid_copy = self._copy_with_psql(deid)
+
+        out = self.stdout.write
+        out("\n## CSV export of walk logs\n")
+        out(f"Rows: {total:,} ({big_bytes / 1e6:.0f} MB of CSV); window: {window[1]:,} rows.\n")
+        out("| run (3 runs, best / median) | seconds | rows per second | share of psql COPY |")
+        out("|---|---|---|---|")
+        for key, label in (
+            ("psql", "PostgreSQL `COPY (SELECT ...) TO STDOUT WITH CSV` by psql to /dev/null"),
+            ("psycopg", "the same COPY read by psycopg 3 in Python, discarded"),
+            ("export", "WalkBack export (`csv_chunks`, COPY through `cursor.copy()`)"),
+        ):
+            out(
+                f"| {label} | {best[key]:.2f} / {median[key]:.2f} | {total / best[key]:,.0f} | "
+                f"{best['psql'] / best[key]:.2f} |"
+            )
+        out(
+            f"| the whole HTTP path (POST, streamed response read) | {http_s:.2f} | "
+            f"{total / http_s:,.0f} | {best['psql'] / http_s:.2f} |"
+        )
+        out(
+            f"| de-identified export (pseudonyms, days) vs its own psql COPY {deid_copy:.2f} s "
+            f"| {deid_s:.2f} | {total / deid_s:,.0f} | {deid_copy / deid_s:.2f} |"
+        )
+        out("\n| rows exported | peak Python memory (tracemalloc) | process max RSS after |")
+        out("|---|---|---|")
+        out(f"| (before) | | {rss_before / 1024:.0f} MB |")
+        out(f"| {window[1]:,} | {small_peak / 1024:.0f} KiB | {rss_small / 1024:.0f} MB |")
+        out(f"| {total:,} | {big_peak / 1024:.0f} KiB | {rss_big / 1024:.0f} MB |")
+        if http_bytes != big_bytes:
+            out(f"\nNote: the HTTP response had {http_bytes:,} bytes, the generator {big_bytes:,}.")
+
+    # --- Dashboard ----------------------------------------------------------------------------
+
+    def _client(self, admin) -> Client:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+        device, _ = TOTPDevice.objects.get_or_create(user=admin, name="bench", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return client
+
+    def bench_dashboard(self, clinic, admin, requests: int) -> None:
+        out = self.stdout.write
+        Patient.objects.filter(clinic=clinic).count()
+        began = time.perf_counter()
+        services.figures_snapshot_refresh(clinic=clinic, scope=Scope(clinic_id=clinic.pk))
+        live = time.perf_counter() - began
+        began = time.perf_counter()
+        scopes = services.figures_refresh_clinic(clinic=clinic)
+        refresh = time.perf_counter() - began
+        with override_settings(ROOT_URLCONF="walkback.reports.bench_urls"):
+            client = self._client(admin)
+            pages = {"dashboard": "/clinic/", "bare": "/bench/bare/", "hello": "/bench/hello/"}
+            for url in pages.values():
+                for _ in range(20):
+                    assert client.get(url).status_code == 200
+            timings: dict[str, list[float]] = {key: [] for key in pages}
+            block = 25
+            for _ in range(max(1, requests // block)):
+                for key, url in pages.items():
+                    began = time.perf_counter()
+                    for _ in range(block):
+                        client.get(url)
+                    timings[key].append(block / (time.perf_counter() - began))
+        rate = {key: statistics.median(values) for key, values in timings.items()}
+        out("\n## Dashboard\n")
+        out(
+            f"Clinic of {Patient.objects.filter(clinic=clinic).count():,} patients. Computing "
+            f"the figures once, as a page without a snapshot would: {live:.1f} s. The periodic "
+            f"refresh of all {scopes} default views (everyone, and each physiotherapist): "
+            f"{refresh:.1f} s.\n"
+        )
+        out(
+            "| page (same middleware, same run) | requests per second (median of blocks) | "
+            "dashboard as a share |"
+        )
+        out("|---|---|---|")
+        for key, label in (
+            ("dashboard", "clinic dashboard, from the precomputed snapshot"),
+            ("bare", "bare page with the staff layout"),
+            ("hello", "one-line template"),
+        ):
+            out(f"| {label} | {rate[key]:,.0f} | {rate['dashboard'] / rate[key]:.2f} |")

@@ -1,0 +1,121 @@
+"""The clinic admin's reports: export jobs, and precomputed clinic figures."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Dataset(models.TextChoices):
+    PATIENTS = "patients", "Patients"
+    SESSIONS = "sessions", "Coaching sessions"
+    PRESCRIPTIONS = "prescriptions", "Walking prescriptions"
+    WALKS = "walks", "Walk logs"
+    WEEKLY = "weekly", "Weekly adherence"
+    CHECK_INS = "check_ins", "Monthly check-ins"
+    RECURRENCE = "recurrence", "Recurrence times"
+    ADVERSE_EVENTS = "adverse_events", "Adverse events"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV (any spreadsheet or statistics program)"
+    XLSX = "xlsx", "Excel workbook (.xlsx)"
+
+
+class ExportState(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Being prepared"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(models.Model):
+    """A large export prepared in the background for one person.
+
+    The id is a random UUID and every lookup is also scoped to the person who asked, so a
+    guessed or tampered id, or a colleague's link, is simply not found. ``filters`` holds ids
+    and dates only, never health data.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    dataset = models.CharField(max_length=20, choices=Dataset.choices)
+    format = models.CharField(max_length=5, choices=ExportFormat.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    state = models.CharField(
+        max_length=10, choices=ExportState.choices, default=ExportState.PENDING
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")) | models.Q(rows_total=0),
+                name="exportjob_progress_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_dataset_display()} export ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        """Progress for the bar: rows written out of rows counted when the job was asked."""
+        if self.state == ExportState.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(100 * self.rows_done / self.rows_total))
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.state == ExportState.DONE and bool(self.file) and not self.is_expired
+
+    @property
+    def filename(self) -> str:
+        stamp = self.created_at.strftime("%Y%m%d-%H%M")
+        suffix = "-deidentified" if self.filters.get("deidentified") else ""
+        return f"walkback-{self.dataset}{suffix}-{stamp}.{self.format}"
+
+
+class FigureSnapshot(models.Model):
+    """The clinic dashboard's figures for one filter, computed ahead of time.
+
+    The periodic task refreshes the default views of every clinic (all physiotherapists, and
+    each physiotherapist, over all time); any other filter is computed when first asked and
+    kept here. ``html`` is the figures section already rendered (charts and tables), so the
+    page itself only reads one row: see docs/reports.md for why.
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80)
+    computed_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+    html = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "key"], name="figures_one_per_filter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Figures {self.key} of clinic {self.clinic_id} at {self.computed_at:%Y-%m-%d %H:%M}"

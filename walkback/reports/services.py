@@ -1,0 +1,265 @@
+"""Writes of the clinic admin's area: figure snapshots, export requests and export jobs.
+Each export is recorded in the audit trail in the same transaction that asks for it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from patients.models import Patient
+from patients.selectors import patients_for
+from walkback.accounts.models import Clinic, Role, User
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
+from walkback.reports import exports
+from walkback.reports.charts import dashboard_charts
+from walkback.reports.figures import compute_figures, local_today
+from walkback.reports.models import ExportFormat, ExportJob, ExportState, FigureSnapshot
+from walkback.reports.selectors import Scope, clinic_patients, snapshot_get
+
+logger = logging.getLogger(__name__)
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+def figures_max_age() -> dt.timedelta:
+    """A snapshot older than two refresh periods means the scheduler is not running (or the
+    filter is rarely used): the page then computes afresh."""
+    return dt.timedelta(minutes=2 * settings.WALKBACK_FIGURES_MINUTES)
+
+
+def figures_snapshot_refresh(
+    *, clinic: Clinic, scope: Scope, patients=None, physio_name: str = ""
+) -> FigureSnapshot:
+    """Compute the figures for ``scope``, render the charts and tables, and keep them."""
+    if scope.clinic_id != clinic.pk:
+        raise ValidationError("The figures asked for belong to another clinic.")
+    patients = clinic_patients(clinic) if patients is None else patients
+    if scope.physiotherapist_id and not physio_name:
+        physio = User.objects.filter(pk=scope.physiotherapist_id, clinic=clinic).first()
+        physio_name = physio.full_name if physio else ""
+    figures = compute_figures(patients, scope, local_today(clinic))
+    html = render_to_string(
+        "reports/_figures.html",
+        {
+            "f": figures,
+            "charts": dashboard_charts(figures),
+            "date_from": scope.date_from,
+            "date_to": scope.date_to,
+            "physio_name": physio_name,
+        },
+    )
+    snapshot, _ = FigureSnapshot.objects.update_or_create(
+        clinic=clinic,
+        key=scope.key,
+        defaults={"computed_at": timezone.now(), "data": figures, "html": html},
+    )
+    return snapshot
+
+
+def figures_for_page(*, user: User, scope: Scope) -> FigureSnapshot:
+    """The snapshot for the page: the stored one while fresh, else computed now (through the
+    requesting admin's own scope) and stored."""
+    snapshot = snapshot_get(scope)
+    if snapshot is not None and snapshot.computed_at >= timezone.now() - figures_max_age():
+        return snapshot
+    return figures_snapshot_refresh(clinic=user.clinic, scope=scope, patients=patients_for(user))
+
+
+def figures_refresh_clinic(*, clinic: Clinic) -> int:
+    """The periodic refresh of one clinic: the default views (all physiotherapists, and each
+    active one, over all time). Snapshots of other filters that went stale are dropped."""
+    scopes = [Scope(clinic_id=clinic.pk)]
+    physios = User.objects.filter(clinic=clinic, role=Role.PHYSIO, is_active=True)
+    scopes += [Scope(clinic_id=clinic.pk, physiotherapist_id=p.pk) for p in physios]
+    names = {p.pk: p.full_name for p in physios}
+    for scope in scopes:
+        figures_snapshot_refresh(
+            clinic=clinic, scope=scope, physio_name=names.get(scope.physiotherapist_id, "")
+        )
+    keep = [s.key for s in scopes]
+    FigureSnapshot.objects.filter(
+        clinic=clinic, computed_at__lt=timezone.now() - dt.timedelta(days=1)
+    ).exclude(key__in=keep).delete()
+    return len(scopes)
+
+
+def figures_refresh_all() -> int:
+    count = 0
+    for clinic in Clinic.objects.filter(
+        pk__in=Patient.objects.values("clinic_id").distinct()
+    ).iterator():
+        count += figures_refresh_clinic(clinic=clinic)
+    return count
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    spec: exports.ExportSpec
+    format: str
+    rows: int
+    table: exports.Table
+    job: ExportJob | None = None
+
+    @property
+    def filename(self) -> str:
+        suffix = "-deidentified" if self.spec.deidentified else ""
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        return f"walkback-{self.spec.dataset}{suffix}-{stamp}.{self.format}"
+
+
+def _filters(spec: exports.ExportSpec) -> dict:
+    return {**spec.scope.as_json(), "deidentified": spec.deidentified}
+
+
+def export_request(*, by: User, spec: exports.ExportSpec, format: str) -> ExportPlan:
+    """Ask for an export. Small ones are for downloading at once; large ones become a
+    background job. Either way the audit trail records who exported what, with which
+    filters and how many rows, before a byte leaves."""
+    if by.role != Role.CLINIC_ADMIN or spec.scope.clinic_id != by.clinic_id:
+        raise ValidationError("Only an admin of the clinic can export its data.")
+    table = exports.build_table(spec, patients_for(by), by.clinic)
+    rows = table.count()
+    if format == ExportFormat.XLSX and rows > exports.XLSX_MAX_ROWS:
+        raise ValidationError(
+            {
+                "format": f"Excel holds at most {exports.XLSX_MAX_ROWS:,} rows and this export "
+                f"has {rows:,}. Choose CSV, or a shorter period."
+            }
+        )
+    with transaction.atomic():
+        job = None
+        if rows > settings.WALKBACK_EXPORT_INLINE_ROWS:
+            job = ExportJob.objects.create(
+                requested_by=by,
+                clinic=by.clinic,
+                dataset=spec.dataset,
+                format=format,
+                filters=_filters(spec),
+                rows_total=rows,
+            )
+            job_id = str(job.pk)
+            transaction.on_commit(lambda: _enqueue(job_id))
+        audit_record(
+            actor=by,
+            action=AuditAction.EXPORT,
+            obj=job,
+            object_type="" if job else "reports.Export",
+            clinic=by.clinic,
+            detail={
+                "dataset": spec.dataset,
+                "format": format,
+                "rows": rows,
+                "delivery": "job" if job else "download",
+                **_filters(spec),
+            },
+        )
+    return ExportPlan(spec=spec, format=format, rows=rows, table=table, job=job)
+
+
+def _enqueue(job_id: str) -> None:
+    from walkback.reports.tasks import export_run_task
+
+    export_run_task.delay(job_id)
+
+
+def export_spec_of(job: ExportJob) -> exports.ExportSpec:
+    filters = dict(job.filters)
+    return exports.ExportSpec(
+        dataset=job.dataset,
+        scope=Scope.from_json(job.clinic_id, filters),
+        deidentified=bool(filters.get("deidentified")),
+    )
+
+
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+def export_job_run(*, job_id: str) -> ExportJob | None:
+    """Prepare a job's file. Claimed first with a conditional update, so a redelivered task
+    does not run it twice; a job left 'running' by a killed worker is taken over once the
+    task time limit has passed."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed = ExportJob.objects.filter(
+        Q(state=ExportState.PENDING) | Q(state=ExportState.RUNNING, started_at__lt=stale),
+        pk=job_id,
+    ).update(state=ExportState.RUNNING, started_at=now, rows_done=0)
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("requested_by", "clinic").get(pk=job_id)
+    table = exports.build_table(export_spec_of(job), patients_for(job.requested_by), job.clinic)
+    name = f"exports/{job.pk}.{job.format}"
+    path = Path(default_storage.path(name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    last = [time.monotonic()]
+
+    def on_rows(done: int) -> None:
+        if time.monotonic() - last[0] >= PROGRESS_EVERY_SECONDS:
+            last[0] = time.monotonic()
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=min(done, job.rows_total))
+
+    writer = exports.write_xlsx if job.format == ExportFormat.XLSX else exports.write_csv
+    try:
+        with partial.open("wb") as target:
+            rows = writer(table, target, on_rows)
+        partial.replace(path)
+    except Exception as error:
+        partial.unlink(missing_ok=True)
+        # The message names the kind of failure only: database errors can quote row values.
+        logger.error("export job %s failed: %s", job.pk, type(error).__name__)
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportState.FAILED,
+            finished_at=timezone.now(),
+            error="The export could not be prepared. Please try again.",
+        )
+        raise
+    finished = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        state=ExportState.DONE,
+        file=name,
+        rows_total=max(rows, job.rows_total),
+        rows_done=max(rows, job.rows_total),
+        finished_at=finished,
+        expires_at=finished + dt.timedelta(hours=settings.WALKBACK_EXPORT_HOURS),
+    )
+    job.refresh_from_db()
+    return job
+
+
+def export_job_downloaded(*, job: ExportJob, by: User) -> None:
+    """Record each download of a prepared file."""
+    audit_record(
+        actor=by,
+        action=AuditAction.EXPORT,
+        obj=job,
+        clinic=job.clinic,
+        detail={"event": "downloaded", "dataset": job.dataset, "format": job.format},
+    )
+
+
+def exports_purge() -> int:
+    """Delete the files of expired exports (the rows stay, as a record of what was asked)."""
+    now = timezone.now()
+    count = 0
+    for job in ExportJob.objects.filter(expires_at__lte=now).exclude(file=""):
+        default_storage.delete(job.file.name)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count

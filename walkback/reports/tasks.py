@@ -1,0 +1,23 @@
+"""Background work of the clinic admin's area. Thin: ids in, a service call, nothing else."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from walkback.reports import services
+
+
+@shared_task(name="reports.export_run")
+def export_run_task(job_id: str) -> None:
+    services.export_job_run(job_id=job_id)
+
+
+@shared_task(name="reports.figures_refresh")
+def figures_refresh_task() -> None:
+    """Precompute every clinic's default dashboard figures (see CELERY_BEAT_SCHEDULE)."""
+    services.figures_refresh_all()
+
+
+@shared_task(name="reports.exports_purge")
+def exports_purge_task() -> None:
+    services.exports_purge()
