@@ -113,7 +113,7 @@ def reminders_sweep(
     partial indexes (rows in flight). Neither grows with the number of patients.
     """
     now = now or timezone.now()
-    publish = publish or publish_to_celery
+    publish = publish_to_celery if publish is None else publish
     result = SweepResult()
     _recover(now, publish, result)
     while result.queued < SWEEP_MAX:

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django import forms
 
-from coaching.reminders.timing import in_quiet_hours, local_at, quiet_hours
 from patients.models import WEEKDAY_CHOICES
 
 
@@ -35,19 +34,6 @@ class ReminderPreferencesForm(forms.Form):
     def __init__(self, *args, patient, today: dt.date, **kwargs):
         self.patient, self.today = patient, today
         super().__init__(*args, **kwargs)
-
-    def clean_reminder_time(self):
-        value = self.cleaned_data["reminder_time"]
-        window = quiet_hours()
-        if value is not None and window is not None:
-            zone = self.patient.zone
-            if in_quiet_hours(local_at(self.today, value, zone), zone):
-                start, end = window
-                raise forms.ValidationError(
-                    f"Pick a time between {end:%H:%M} and {start:%H:%M}: "
-                    "we do not send reminders at night."
-                )
-        return value
 
     def clean_reminders_paused_until(self):
         value = self.cleaned_data["reminders_paused_until"]

@@ -10,8 +10,12 @@ Rules where the brief was silent (docs/reminders.md):
 - ``reminders_by_email`` off stops every reminder to the patient (e-mail is the only channel a
   patient can choose today). ``reminders_paused_until`` is the day reminders start again: none
   go out on local dates before it.
-- Nothing is planned inside quiet hours: a time inside them moves to their end, and a session
-  reminder that would then be too close to the session is dropped.
+- Quiet hours (``REMINDER_QUIET_HOURS``, default 21:00-08:00 local) hold back every message
+  whose time we choose: session reminders, staff notices, digests, anything late or retried.
+  Such a time inside them moves to their end, and a session reminder that would then be too
+  close to the session is dropped. The one exception is a time the patient chose themselves
+  (their walk time, also used for their nudges and check-in invitations): a patient who asks
+  for 07:30 gets 07:30, as the brief's own example wants.
 """
 
 from __future__ import annotations
@@ -100,6 +104,21 @@ def message_time(patient: Patient) -> dt.time:
     return patient.reminder_time or patient.preferred_time or default_time()
 
 
+def at_patient_time(
+    patient: Patient, day: dt.date, now: dt.datetime, *, late_ok: bool = True
+) -> dt.datetime | None:
+    """``day`` at the patient's message time. If that has passed: as soon as quiet hours
+    allow when ``late_ok``, else None. A time the patient chose is kept even inside quiet
+    hours; the default time is not."""
+    zone = patient.zone
+    due = local_at(day, message_time(patient), zone)
+    if patient.reminder_time is None and patient.preferred_time is None:
+        due = end_of_quiet_hours(due, zone)
+    if due < now:
+        return end_of_quiet_hours(now, zone) if late_ok else None
+    return due
+
+
 def _spec(patient: Patient, kind: str, key: str, due: dt.datetime, **ids) -> Spec:
     return Spec(
         key=key,
@@ -120,14 +139,14 @@ def walk_specs(patient: Patient, now: dt.datetime) -> list[Spec]:
     days = walk_days(patient)
     if not days or not wants(patient, ReminderKind.WALK):
         return []
-    zone, at, today = patient.zone, message_time(patient), patient.today(now)
+    today = patient.today(now)
     specs = []
     for offset in range(HORIZON_DAYS + 1):
         day = today + dt.timedelta(days=offset)
         if day.weekday() not in days:
             continue
-        due = end_of_quiet_hours(local_at(day, at, zone), zone)
-        if due >= now:
+        due = at_patient_time(patient, day, now, late_ok=False)
+        if due is not None:  # a walk reminder whose time has passed is not sent late
             key = f"walk:{patient.pk}:{day.isoformat()}"
             specs.append(_spec(patient, ReminderKind.WALK, key, due))
     return _not_paused(patient, specs)
@@ -180,9 +199,7 @@ def nudge_specs(
     since = last_walk or patient.programme_start
     if not gap or since is None or not wants(patient, ReminderKind.NUDGE):
         return []
-    zone = patient.zone
-    due = local_at(since + dt.timedelta(days=gap), message_time(patient), zone)
-    due = end_of_quiet_hours(max(due, now), zone)
+    due = at_patient_time(patient, since + dt.timedelta(days=gap), now)
     if due > now + NUDGE_LEAD:
         return []
     key = f"nudge:{patient.pk}:{since.isoformat()}"
@@ -197,7 +214,7 @@ def check_in_specs(patient: Patient, check_ins: list[CheckIn], now: dt.datetime)
     are skipped at send time if the check-in is done by then."""
     if not wants(patient, ReminderKind.CHECK_IN):
         return []
-    zone, at, today = patient.zone, message_time(patient), patient.today(now)
+    today = patient.today(now)
     specs = []
     for check_in in check_ins:
         if check_in.completed_at is not None:
@@ -208,7 +225,7 @@ def check_in_specs(patient: Patient, check_ins: list[CheckIn], now: dt.datetime)
             <= today + dt.timedelta(days=HORIZON_DAYS)
         ):
             continue
-        first = end_of_quiet_hours(max(local_at(check_in.due_on, at, zone), now), zone)
+        first = at_patient_time(patient, check_in.due_on, now)
         specs.append(
             _spec(
                 patient,
@@ -219,7 +236,7 @@ def check_in_specs(patient: Patient, check_ins: list[CheckIn], now: dt.datetime)
             )
         )
         again_day = check_in.due_on + dt.timedelta(days=CHECK_IN_FOLLOW_UP_DAYS)
-        again = end_of_quiet_hours(local_at(again_day, at, zone), zone)
+        again = at_patient_time(patient, again_day, now)
         if again > first + dt.timedelta(days=1):
             specs.append(
                 _spec(
