@@ -108,13 +108,13 @@ def test_changing_the_time_moves_planned_reminders_but_never_repeats_a_sent_one(
 
 def test_dropping_a_day_cancels_it_and_adding_it_back_revives_it(patient, now):
     reminders_plan_for_patient(patient=patient)
-    prefs = dict(
-        patient=patient,
-        by=None,
-        reminders_by_email=True,
-        reminder_time=dt.time(17, 0),
-        reminders_paused_until=None,
-    )
+    prefs = {
+        "patient": patient,
+        "by": None,
+        "reminders_by_email": True,
+        "reminder_time": dt.time(17, 0),
+        "reminders_paused_until": None,
+    }
     reminder_preferences_set(reminder_days=[0, 2], **prefs)
     assert [(t.strftime("%a"), s) for t, s in _local(_walks(patient), patient)] == [
         ("Wed", ReminderState.PENDING),
@@ -221,9 +221,7 @@ def test_a_rebooked_session_gets_new_reminders_and_a_cancelled_one_none(patient,
     assert [s for *_, s in _session_rows(session)][2:] == [ReminderState.CANCELLED] * 2
 
 
-def test_a_session_moved_without_replanning_is_not_announced_at_the_old_time(
-    patient, now, run_due
-):
+def test_a_session_moved_without_replanning_is_not_announced_at_the_old_time(patient, now, run_due):
     session = _session(patient, at(SYDNEY, 2025, 6, 5, 15, 0))
     reminders_plan_for_session(session=session)
     CoachingSession.objects.filter(pk=session.pk).update(
