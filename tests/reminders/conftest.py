@@ -45,11 +45,17 @@ def run_due(django_capture_on_commit_callbacks):
     return run
 
 
+@pytest.fixture
+def allow_publish():
+    """Lets a test use the real publishing code (it then points Celery at its own broker or
+    records ``apply_async``)."""
+
+
 @pytest.fixture(autouse=True)
 def no_accidental_broker(request, monkeypatch):
-    """In-process tests hand ids to a recorder. Only the real-worker tests (which point
-    Celery at their own throwaway Redis) may publish for real."""
-    if "celery_on" in request.fixturenames:
+    """In-process tests hand ids to a recorder. Only tests that ask for ``allow_publish``
+    (the real-worker tests point Celery at their own throwaway Redis) may publish."""
+    if "allow_publish" in request.fixturenames:
         return
 
     def refuse(ids):
