@@ -48,7 +48,12 @@ def _sync(existing: QuerySet[Reminder], desired: list[Spec], now: dt.datetime) -
     cancelled; a desired key whose row was cancelled comes back.
     """
     by_key = {spec.key: spec for spec in desired}
-    rows = existing.filter(
+    # Only rows the planner makes (their key starts with their kind): a row written another
+    # way (the demo's one-minute reminder) is not the planner's to cancel.
+    planned = Q()
+    for kind in planner.PATIENT_KINDS:
+        planned |= Q(kind=kind, idempotency_key__startswith=f"{kind}:")
+    rows = existing.filter(planned).filter(
         Q(state=ReminderState.PENDING, due_at__gt=now) | Q(idempotency_key__in=list(by_key))
     )
     changed, seen = [], set()
