@@ -185,6 +185,8 @@ class ReminderKind(models.TextChoices):
 
 class ReminderState(models.TextChoices):
     PENDING = "pending", "Planned"
+    # Handed to Celery by the sweep; a send task still has to claim it.
+    QUEUED = "queued", "Queued"
     CLAIMED = "claimed", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
@@ -192,11 +194,21 @@ class ReminderState(models.TextChoices):
     SKIPPED = "skipped", "Not needed"
 
 
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message"
+
+
 class Reminder(models.Model):
     """The outbox: one row per message, the database being the source of truth.
 
     ``idempotency_key`` is unique, so planning the same reminder twice is a no-op, and a row is
     claimed with a conditional update before it is sent, so it goes out once.
+
+    Life of a row (``coaching/reminders``, docs/reminders.md): pending → queued (the sweep
+    claimed it and handed its id to Celery) → claimed (a send task claimed it again) → sent;
+    or skipped (no longer wanted when its time came), cancelled (replanned), failed (kept
+    failing). A failed attempt goes back to pending with ``retry_at`` set.
     """
 
     recipient = models.ForeignKey(
@@ -213,13 +225,25 @@ class Reminder(models.Model):
         CoachingSession, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    channel = models.CharField(max_length=10, default="email")
+    check_in = models.ForeignKey(
+        "patients.CheckIn",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    channel = models.CharField(
+        max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
     due_at = models.DateTimeField()
     state = models.CharField(
         max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt: not before this time (backoff with jitter).
+    retry_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
@@ -233,7 +257,27 @@ class Reminder(models.Model):
                 name="reminder_pending_due",
                 condition=models.Q(state="pending"),
             ),
+            # The sweep's recovery looks only at rows stuck in flight: partial indexes keep
+            # that cost independent of the (ever growing) number of sent rows.
+            models.Index(
+                fields=["queued_at"],
+                name="reminder_queued_since",
+                condition=models.Q(state="queued"),
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                name="reminder_claimed_since",
+                condition=models.Q(state="claimed"),
+            ),
             models.Index(fields=["patient", "-due_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=ReminderState.values), name="reminder_state_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempts__lte=50), name="reminder_attempts_bounded"
+            ),
         ]
 
     def __str__(self) -> str:

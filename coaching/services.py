@@ -27,6 +27,7 @@ from coaching.models import (
     SessionPurpose,
     SessionStatus,
 )
+from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
 from patients.models import AdverseEvent, Patient, PatientStatus
 from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
@@ -148,6 +149,10 @@ def programme_start(
         patient.status = PatientStatus.ACTIVE
         patient.programme_start = start_on
         patient.save(update_fields=["status", "programme_start", "updated_at"])
+        # Reminder rows are written in the same transaction as what causes them (DESIGN.md).
+        for session in sessions:
+            reminders_plan_for_session(session=session)
+        reminders_plan_for_patient(patient=patient)
         audit_record(
             actor=by,
             action=AuditAction.CREATE,
@@ -253,6 +258,7 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
             if before != {topic.pk for topic in topics}:
                 session.topics.set(topics)
                 changed.append("topics")
+        reminders_plan_for_session(session=session)
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,
@@ -290,6 +296,7 @@ def session_set_status(*, session: CoachingSession, status: str, by: User) -> Co
         session.status = status
         session.completed_at = timezone.now() if status == SessionStatus.DONE else None
         session.save(update_fields=["status", "completed_at", "updated_at"])
+        reminders_plan_for_session(session=session)
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,
@@ -339,6 +346,7 @@ def session_rebook(
         session.completed_at = None
         session.full_clean(exclude=["patient", "topics"])
         session.save()
+        reminders_plan_for_session(session=session)
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,

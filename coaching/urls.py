@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coaching import views
+from coaching.reminders import views as reminder_views
 
 app_name = "coaching"
 urlpatterns = [
@@ -21,4 +22,9 @@ urlpatterns = [
     path("library/new/", views.topic_edit, name="topic-new"),
     path("library/<int:pk>/", views.topic_edit, name="topic-edit"),
     path("settings/", views.programme_settings, name="programme-settings"),
+    path(
+        "patients/<int:pk>/reminders/",
+        reminder_views.patient_reminders,
+        name="patient-reminders",
+    ),
 ]

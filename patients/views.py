@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from coaching.charts import progress_chart_svg
+from coaching.reminders.selectors import reminders_for_patient
 from coaching.selectors import patient_overview
 from coaching.web import add_service_errors, in_user_zone
 from patients import services
@@ -51,6 +52,7 @@ def patient_detail(request, pk):
         {
             "patient": overview.patient,
             "overview": overview,
+            "patient_reminders": reminders_for_patient(request.user, patient),
             "chart": progress_chart_svg(
                 overview.weeks, title=f"Weekly walking of {patient.full_name}"
             )

@@ -103,10 +103,19 @@ def database_from_url(url: str, *, base_dir) -> dict:
 
 
 def email_from_url(url: str) -> dict:
-    """``EMAIL_URL``: console://, locmem://, smtp://user:pass@host:587 or smtp+ssl://..."""
+    """``EMAIL_URL``: console://, locmem://, file:///folder, smtp://user:pass@host:587 or
+    smtp+ssl://... (file:// writes each message to a file, for staging and the worker tests)"""
     parsed = urlparse(url)
     if parsed.scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme == "file":
+        folder = unquote(parsed.path)
+        if not folder or not os.path.isabs(folder):
+            raise ImproperlyConfigured("EMAIL_URL for files names a folder: file:///var/mail/out")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": folder,
+        }
     if parsed.scheme == "locmem":
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if parsed.scheme in ("smtp", "smtp+tls", "smtp+ssl"):
@@ -122,7 +131,8 @@ def email_from_url(url: str) -> dict:
             "EMAIL_USE_SSL": parsed.scheme == "smtp+ssl",
         }
     raise ImproperlyConfigured(
-        f"EMAIL_URL must start with console://, locmem://, smtp:// or smtp+ssl://, not {url!r}"
+        "EMAIL_URL must start with console://, locmem://, file://, smtp:// or smtp+ssl://, "
+        f"not {url!r}"
     )
 
 
@@ -133,12 +143,14 @@ def broker_from_url(url: str, *, base_dir) -> tuple[str, dict]:
         return url, {"visibility_timeout": 3600}
     if parsed.scheme == "filesystem":
         folder = base_dir / ".demo" / "broker"
-        for sub in ("in", "processed"):
+        for sub in ("in", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return "filesystem://", {
             "data_folder_in": str(folder / "in"),
             "data_folder_out": str(folder / "in"),
             "processed_folder": str(folder / "processed"),
+            # Broadcast (pidbox) exchanges; kombu's default is ./control in the working folder.
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
     raise ImproperlyConfigured(

@@ -133,7 +133,37 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimu
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps that own periodic work (see coaching)
+# One beat process runs these (docs/reminders.md). Neither entry uses a countdown or ETA: the
+# database holds every future time, the broker only "send now" messages. ``expires`` drops a
+# tick that waited behind a worker outage instead of running a pile of them at once.
+CELERY_BEAT_SCHEDULE: dict = {
+    "reminders-sweep": {
+        "task": "coaching.tasks.reminders_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "reminders-plan": {
+        "task": "coaching.tasks.reminders_plan_task",
+        "schedule": 30 * 60.0,
+        "options": {"expires": 25 * 60},
+    },
+}
+
+# --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------
+REMINDER_QUIET_HOURS = env_str("WALKBACK_REMINDER_QUIET_HOURS", "21:00-08:00")
+REMINDER_DEFAULT_TIME = env_str("WALKBACK_REMINDER_DEFAULT_TIME", "08:00")
+REMINDER_CHECK_IN_PATH = env_str("WALKBACK_CHECK_IN_PATH", "/me/check-in/")
+REMINDER_MAX_ATTEMPTS = env_int("WALKBACK_REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+# A claimed row older than this belongs to a worker that died: longer than a task may live.
+REMINDER_CLAIM_LEASE_SECONDS = env_int(
+    "WALKBACK_REMINDER_CLAIM_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 60, minimum=1
+)
+# A queued row older than this lost its message (broker restarted, worker killed): requeue.
+REMINDER_REQUEUE_SECONDS = env_int("WALKBACK_REMINDER_REQUEUE_SECONDS", 10 * 60, minimum=1)
+REMINDER_CHANNELS = {
+    "email": "coaching.reminders.channels.EmailChannel",
+    "sms": "coaching.reminders.channels.ConsoleSmsChannel",
+}
 
 # --- Clinic figures and exports (walkback/reports) --------------------------------------------
 # The dashboard's figures are precomputed this often; the page says how fresh they are.
@@ -146,12 +176,12 @@ WALKBACK_PSEUDONYM_KEY = env_str("WALKBACK_PSEUDONYM_KEY", "")
 CELERY_BEAT_SCHEDULE["reports-figures-refresh"] = {
     "task": "reports.figures_refresh",
     "schedule": WALKBACK_FIGURES_MINUTES * 60,
-    "options": {"expires": WALKBACK_FIGURES_MINUTES * 60},
+    "options": {"expires": WALKBACK_FIGURES_MINUTES * 60 - 5},
 }
 CELERY_BEAT_SCHEDULE["reports-exports-purge"] = {
     "task": "reports.exports_purge",
     "schedule": 60 * 60,
-    "options": {"expires": 60 * 60},
+    "options": {"expires": 60 * 60 - 5},
 }
 
 # --- E-mail ----------------------------------------------------------------------------------

@@ -13,5 +13,6 @@ urlpatterns = [
     path("caseload/", include("coaching.urls")),
     path("patients/", include("patients.urls")),
     path("me/", include("patients.portal_urls")),
+    path("reminders/", include("coaching.reminders.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -23,7 +23,7 @@ PUBLIC_URL_NAMES = {
     "healthz",
 }
 # Namespaces whose views carry their own signed-token check (e.g. unsubscribe links).
-PUBLIC_NAMESPACES: set[str] = set()
+PUBLIC_NAMESPACES: set[str] = {"reminders"}
 
 # Pages a logged-in person may reach before passing the second factor.
 SECOND_FACTOR_URL_NAMES = {

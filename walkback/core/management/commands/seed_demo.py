@@ -19,6 +19,7 @@ DEMO_SEEDERS = [
     "walkback.core.demo.seed_foundation",
     "coaching.demo.seed_programme",
     "walkback.reports.demo.seed_reports",
+    "coaching.reminders.demo.seed_reminders",
 ]
 
 

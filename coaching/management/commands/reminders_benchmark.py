@@ -1,0 +1,147 @@
+"""Benchmark the reminder planner and sweep (DESIGN.md, performance budgets): the sweep's cost
+must follow the number of due reminders, not the number of patients.
+
+Creates a throwaway clinic with N patients (default 100,000) in the configured database, runs
+the periodic planner for all of them, then times sweeps with 0, 1,000 and 10,000 reminders due
+(the hand-over to Celery is replaced by a counter, so the figures are the database work; the
+broker publish is one small message per 50 ids). Everything it created is deleted at the end.
+
+    DATABASE_URL=postgres:///walkback manage.py reminders_benchmark
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from coaching.models import Reminder, ReminderState
+from coaching.reminders.delivery import reminders_sweep
+from coaching.reminders.services import reminders_plan_upcoming
+from patients.models import Patient, PatientStatus
+from walkback.accounts.models import Clinic, Role, User
+
+CLINIC_NAME = "Reminder benchmark (temporary)"
+
+
+class Command(BaseCommand):
+    help = "Time the reminder planner and sweep with many patients (PostgreSQL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=100_000)
+        parser.add_argument("--due", type=int, nargs="+", default=[1_000, 10_000])
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("--keep", action="store_true", help="do not delete the data")
+
+    def handle(self, *args, patients, due, repeat, keep, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("Run it against PostgreSQL (DATABASE_URL=postgres://...).")
+        self._cleanup()
+        try:
+            self._run(patients, due, repeat)
+        finally:
+            if not keep:
+                self._cleanup()
+
+    def _run(self, n_patients, due_counts, repeat):
+        out = self.stdout.write
+        started = time.perf_counter()
+        clinic = self._create(n_patients)
+        out(f"created {n_patients:,} patients in {time.perf_counter() - started:.1f} s")
+
+        started = time.perf_counter()
+        written = reminders_plan_upcoming()
+        planned = Reminder.objects.filter(patient__clinic=clinic).count()
+        out(
+            f"planner: {written:,} reminders for the next days in "
+            f"{time.perf_counter() - started:.1f} s ({planned:,} rows)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE coaching_reminder")
+
+        results = {}
+        for count in [0, *due_counts]:
+            times = []
+            for _ in range(repeat):
+                self._make_due(clinic, count)
+                handed = []
+                started = time.perf_counter()
+                # As in the task: autocommit, each chunk's claim commits and is handed over.
+                result = reminders_sweep(publish=handed.extend)
+                times.append(time.perf_counter() - started)
+                if result.queued != count or len(handed) != count:
+                    raise CommandError(f"expected {count} due, the sweep took {result.queued}")
+                self._reset(clinic)
+            results[count] = statistics.median(times)
+            per = f", {results[count] / count * 1e6:.0f} µs per due reminder" if count else ""
+            out(f"sweep with {count:>6,} due: {results[count] * 1000:8.1f} ms (median){per}")
+        if len(due_counts) >= 2:
+            low, high = due_counts[0], due_counts[-1]
+            out(
+                f"ratio {high:,} due / {low:,} due: {results[high] / results[low]:.1f}x "
+                f"for {high / low:.0f}x the due reminders, with {n_patients:,} patients and "
+                f"{planned:,} planned rows throughout"
+            )
+
+    def _create(self, n: int) -> Clinic:
+        clinic = Clinic.objects.create(name=CLINIC_NAME, time_zone="Australia/Sydney")
+        password = make_password(None)
+        zones = ["Australia/Sydney", "Europe/London", "America/New_York", "Asia/Singapore"]
+        for start in range(0, n, 10_000):
+            size = min(10_000, n - start)
+            users = User.objects.bulk_create(
+                User(
+                    email=f"bench-{start + i}@benchmark.invalid",
+                    full_name=f"Bench Patient {start + i}",
+                    role=Role.PATIENT,
+                    clinic=clinic,
+                    password=password,
+                )
+                for i in range(size)
+            )
+            Patient.objects.bulk_create(
+                Patient(
+                    user=user,
+                    clinic=clinic,
+                    time_zone=zones[i % len(zones)],
+                    status=PatientStatus.ACTIVE,
+                    reminder_days=[0, 1, 2, 3, 4, 5, 6],
+                    reminder_time=dt.time(6 + i % 14, (i % 4) * 15),
+                )
+                for i, user in enumerate(users)
+            )
+        return clinic
+
+    def _make_due(self, clinic, count):
+        """Move ``count`` planned reminders to a minute ago (the rest stay in the future)."""
+        if not count:
+            return
+        ids = Reminder.objects.filter(
+            patient__clinic=clinic, state=ReminderState.PENDING
+        ).values_list("pk", flat=True)[:count]
+        Reminder.objects.filter(pk__in=list(ids)).update(
+            due_at=timezone.now() - dt.timedelta(minutes=1)
+        )
+
+    def _reset(self, clinic):
+        Reminder.objects.filter(patient__clinic=clinic, state=ReminderState.QUEUED).update(
+            state=ReminderState.PENDING,
+            queued_at=None,
+            due_at=timezone.now() + dt.timedelta(days=1),
+        )
+
+    def _cleanup(self):
+        clinics = list(Clinic.objects.filter(name=CLINIC_NAME).values_list("pk", flat=True))
+        if not clinics:
+            return
+        # Raw deletes: only rows this command created, and nothing else refers to them.
+        Reminder.objects.filter(recipient__clinic__in=clinics)._raw_delete(connection.alias)
+        Patient.objects.filter(clinic__in=clinics)._raw_delete(connection.alias)
+        User.objects.filter(clinic__in=clinics)._raw_delete(connection.alias)
+        Clinic.objects.filter(pk__in=clinics)._raw_delete(connection.alias)
+        self.stdout.write("benchmark data deleted")

@@ -1,0 +1,337 @@
+"""What each reminder says, decided when it is sent (not when it is planned), so it carries
+today's progress and is skipped if it is no longer needed: the session was moved or
+cancelled, the check-in is done, the patient walked after all, reminders were stopped.
+
+Texts are kind and short; every patient message ends with one line on how to change or stop
+reminders (a signed link). Staff messages name patients and link to the application; the
+details of a health record stay behind the login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from coaching.models import Reminder, ReminderKind, ReminderState, SessionMode, SessionStatus
+from coaching.reminders import planner
+from coaching.reminders.channels import Message
+from coaching.reminders.links import preferences_url, stop_url
+from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
+from patients.models import WalkLog
+from patients.progress import prescription_on, week_start
+
+# After this long past its due time, a reminder is no longer useful and is skipped.
+STALE_AFTER = {
+    ReminderKind.WALK: dt.timedelta(hours=6),
+    ReminderKind.NUDGE: dt.timedelta(hours=12),
+    ReminderKind.SESSION_DAY_BEFORE: dt.timedelta(hours=12),
+    ReminderKind.SESSION_HOUR_BEFORE: dt.timedelta(minutes=45),
+    ReminderKind.CHECK_IN: dt.timedelta(days=3),
+    ReminderKind.CHECK_IN_FOLLOW_UP: dt.timedelta(days=3),
+    ReminderKind.DIGEST: dt.timedelta(hours=12),
+    ReminderKind.ADVERSE_EVENT: dt.timedelta(days=7),
+}
+# A message this late (a broker outage, retries) is checked against quiet hours again.
+LATE = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Defer:
+    until: dt.datetime
+    reason: str
+
+
+@dataclass
+class Content:
+    subject: str
+    paragraphs: list[str]
+    action: tuple[str, str] | None = None  # (label, absolute URL)
+    items: list[tuple[str, str, str]] | None = None  # (title, detail, URL), for the digest
+    attachments: list[tuple[str, str, str]] | None = None
+
+
+def _url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def check_in_url() -> str:
+    return _url(settings.REMINDER_CHECK_IN_PATH)
+
+
+def _when(instant: dt.datetime, zone) -> str:
+    local = instant.astimezone(zone)
+    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
+def _walk(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    patient = reminder.patient
+    today = patient.today(now)
+    done = (
+        WalkLog.objects.filter(
+            patient=patient, walked_on__gte=week_start(today), walked_on__lte=today
+        ).aggregate(total=Sum("minutes"))["total"]
+        or 0
+    )
+    prescription = prescription_on(patient, today)
+    if prescription is not None:
+        headline = (
+            f"Your {prescription.minutes_per_walk}-minute walk today: {done} of "
+            f"{prescription.weekly_minutes} minutes done this week."
+        )
+    elif done:
+        headline = f"Time for your walk today: {done} minutes done this week."
+    else:
+        headline = "Time for your walk today."
+    return Content(
+        subject="Time for your walk",
+        paragraphs=[
+            headline,
+            "When you are back, log it in WalkBack: it takes a few seconds.",
+        ],
+        action=("Log my walk", _url(reverse("portal:home"))),
+    )
+
+
+def _nudge(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    patient = reminder.patient
+    gap = patient.clinic.nudge_after_days
+    last = WalkLog.objects.filter(patient=patient).order_by("-walked_on").first()
+    if last is not None and (patient.today(now) - last.walked_on).days < gap:
+        return Skip("a walk was logged since")
+    other = (
+        Reminder.objects.filter(
+            patient=patient,
+            kind=ReminderKind.NUDGE,
+            state=ReminderState.SENT,
+            sent_at__gte=now - dt.timedelta(days=gap),
+        )
+        .exclude(pk=reminder.pk)
+        .exists()
+    )
+    if other:
+        return Skip("a nudge was sent in the last few days")
+    return Content(
+        subject="A gentle nudge from WalkBack",
+        paragraphs=[
+            "It has been a few days since your last logged walk. Even a short walk counts.",
+            "If your back is sore, walk a little less today and keep going when you can. "
+            "If you walked and forgot to log it, you can add it now.",
+        ],
+        action=("Log a walk", _url(reverse("portal:home"))),
+    )
+
+
+def _session(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    session = reminder.session
+    if session is None or session.status != SessionStatus.PLANNED:
+        return Skip("the session is not planned any more")
+    planned_for = reminder.idempotency_key.rsplit(":", 1)[-1]
+    if planned_for != str(int(session.scheduled_at.timestamp())):
+        return Skip("the session was moved")
+    if session.scheduled_at <= now:
+        return Skip("the session has started")
+    patient = reminder.patient
+    zone = patient.zone
+    physio = patient.physiotherapist
+    who = physio.full_name if physio else "your physiotherapist"
+    when = _when(session.scheduled_at, zone)
+    if reminder.kind == ReminderKind.SESSION_DAY_BEFORE:
+        subject, first = (
+            f"Your coaching session tomorrow at {session.scheduled_at.astimezone(zone):%H:%M}",
+            f"A reminder: your coaching session with {who} is tomorrow, {when}.",
+        )
+    else:
+        subject, first = (
+            f"Your coaching session at {session.scheduled_at.astimezone(zone):%H:%M}",
+            f"Your coaching session with {who} starts soon: {when}.",
+        )
+    action = None
+    if session.mode == SessionMode.VIDEO and session.video_link:
+        how = "It is a video call: use the button below to join."
+        action = ("Join the video call", session.video_link)
+    elif session.mode == SessionMode.PHONE:
+        how = f"{who[0].upper()}{who[1:]} will phone you."
+    elif session.mode == SessionMode.VIDEO:
+        how = "It is a video call: your physiotherapist will send you the link."
+    else:
+        how = f"It is at {patient.clinic.name}."
+    return Content(
+        subject=subject,
+        paragraphs=[first, how, "The calendar file attached adds it to your calendar."],
+        action=action,
+        attachments=[("walkback-session.ics", session_ics(session, now), "text/calendar")],
+    )
+
+
+def _check_in(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    check_in = reminder.check_in
+    if check_in is None:
+        return Skip("the check-in was removed")
+    if check_in.completed_at is not None:
+        return Skip("the check-in is done")
+    again = reminder.kind == ReminderKind.CHECK_IN_FOLLOW_UP
+    return Content(
+        subject="Your monthly check-in" + (": a gentle reminder" if again else ""),
+        paragraphs=[
+            (
+                "Your monthly check-in is still open. "
+                if again
+                else "It is time for your monthly check-in. "
+            )
+            + "A few questions about your back this month: it takes about two minutes, "
+            "and it helps your physiotherapist and the programme.",
+        ],
+        action=("Answer the check-in", check_in_url()),
+    )
+
+
+def _digest(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    from coaching.reminders.digest import digest_items_for
+
+    physio = reminder.recipient
+    items = digest_items_for(physio, now.astimezone(physio.zone).date())
+    if not items:
+        return Skip("no patient needs attention")
+    return Content(
+        subject=f"WalkBack: {len(items)} of your patients may need attention",
+        paragraphs=[
+            "Good morning. These patients of yours may need attention this week:",
+        ],
+        items=[
+            (
+                item.patient.full_name,
+                ", ".join(item.labels),
+                _url(reverse("patients:detail", args=[item.patient.pk])),
+            )
+            for item in items
+        ],
+        action=("Open your caseload", _url(reverse("coaching:caseload"))),
+    )
+
+
+def _adverse_event(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    patient = reminder.patient
+    return Content(
+        subject=f"WalkBack: {patient.full_name} reported a problem",
+        paragraphs=[
+            f"{patient.full_name} reported a problem through WalkBack. "
+            "Please review it in their record.",
+        ],
+        action=("Open the record", _url(reverse("patients:detail", args=[patient.pk]))),
+    )
+
+
+BUILDERS = {
+    ReminderKind.WALK: _walk,
+    ReminderKind.NUDGE: _nudge,
+    ReminderKind.SESSION_DAY_BEFORE: _session,
+    ReminderKind.SESSION_HOUR_BEFORE: _session,
+    ReminderKind.CHECK_IN: _check_in,
+    ReminderKind.CHECK_IN_FOLLOW_UP: _check_in,
+    ReminderKind.DIGEST: _digest,
+    ReminderKind.ADVERSE_EVENT: _adverse_event,
+}
+
+
+def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
+    """The message for ``reminder`` at ``now``, or why it is not sent now."""
+    recipient = reminder.recipient
+    if not recipient.is_active:
+        return Skip("the account is not active")
+    late = now - reminder.due_at
+    if late > STALE_AFTER[reminder.kind]:
+        return Skip("too late to be useful")
+    for_patient = reminder.kind in planner.PATIENT_KINDS
+    patient = reminder.patient
+    zone = patient.zone if for_patient else recipient.zone
+    if late > LATE and in_quiet_hours(now, zone):
+        return Defer(end_of_quiet_hours(now, zone), "late, and now in quiet hours")
+    if for_patient:
+        if not patient.reminders_by_email:
+            return Skip("the patient stopped reminders")
+        if not planner.wants(patient, reminder.kind):
+            return Skip("the patient is not in the programme")
+        if planner.paused_on(patient, patient.today(now)):
+            return Skip(f"paused until {patient.reminders_paused_until:%d %b %Y}")
+    content = BUILDERS[reminder.kind](reminder, now)
+    if isinstance(content, Skip):
+        return content
+    clinic = patient.clinic if patient is not None else recipient.clinic
+    context = {
+        "greeting": f"Hello {recipient.get_short_name()},",
+        "content": content,
+        "clinic": clinic,
+        "preferences_url": preferences_url(patient) if for_patient else "",
+    }
+    return Message(
+        reminder_id=reminder.pk,
+        to_email=recipient.email,
+        subject=content.subject,
+        text=render_to_string("coaching/reminders/email/message.txt", context),
+        html=render_to_string("coaching/reminders/email/message.html", context),
+        short=" ".join([content.paragraphs[0], content.action[1] if content.action else ""]),
+        sender_name=clinic.name if clinic else "WalkBack",
+        stop_url=stop_url(patient) if for_patient else "",
+        attachments=content.attachments or [],
+    )
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF + space."""
+    out, current = [], b""
+    for char in line:
+        encoded = char.encode()
+        if len(current) + len(encoded) > 74:
+            out.append(current.decode())
+            current = b" "
+        current += encoded
+    out.append(current.decode())
+    return "\r\n".join(out)
+
+
+def session_ics(session, now: dt.datetime) -> str:
+    """A one-event iCalendar file for the session, in UTC so every calendar app agrees."""
+    fmt = "%Y%m%dT%H%M%SZ"
+    start = session.scheduled_at.astimezone(dt.UTC)
+    end = start + dt.timedelta(minutes=session.duration_minutes)
+    patient = session.patient
+    if session.mode == SessionMode.VIDEO:
+        location = session.video_link or "Video call"
+    elif session.mode == SessionMode.PHONE:
+        location = "Phone call"
+    else:
+        location = patient.clinic.name
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//WalkBack//Coaching sessions//EN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:walkback-session-{session.pk}@{host}",
+        f"DTSTAMP:{now.astimezone(dt.UTC):{fmt}}",
+        f"DTSTART:{start:{fmt}}",
+        f"DTEND:{end:{fmt}}",
+        # Rebooking bumps the sequence, so calendars update the event instead of adding one.
+        f"SEQUENCE:{int(session.updated_at.timestamp())}",
+        f"SUMMARY:{_ics_text(f'WalkBack coaching session {session.number}')}",
+        f"LOCATION:{_ics_text(location)}",
+        f"DESCRIPTION:{_ics_text(f'{session.get_mode_display()} with {patient.clinic.name}')}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

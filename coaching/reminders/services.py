@@ -1,0 +1,313 @@
+"""Reminder writes. The first three are called by other parts of the product inside their own
+transactions, so a reminder row commits or rolls back with the change that causes it:
+
+- ``reminders_plan_for_session(session=...)`` after a session is booked, moved, cancelled or
+  completed;
+- ``reminders_plan_for_patient(patient=...)`` after a patient's reminder preferences, status
+  or programme start change;
+- ``adverse_event_notify(event=...)`` after a patient reports an adverse event.
+
+None of them touch the broker: they only write rows, which the sweep sends when due. That is
+why Redis being down can never break the web request that calls them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from coaching.models import CoachingSession, Reminder, ReminderKind, ReminderState, SessionStatus
+from coaching.reminders import planner
+from coaching.reminders.planner import Spec
+from coaching.reminders.timing import end_of_quiet_hours
+from patients.models import CheckIn, Patient, PatientStatus, WalkLog
+from walkback.accounts.models import Role, User
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
+
+# States that mean "this nudge reached, or is on its way to, the patient".
+_NUDGE_COUNTS = (
+    ReminderState.PENDING,
+    ReminderState.QUEUED,
+    ReminderState.CLAIMED,
+    ReminderState.SENT,
+)
+_NUDGE_LOOKBACK = dt.timedelta(days=60)
+
+
+def _sync(existing: QuerySet[Reminder], desired: list[Spec], now: dt.datetime) -> None:
+    """Make the future of ``existing`` match ``desired``.
+
+    Rows already sent, failed or in flight are history and never touched (so a reminder that
+    went out is not sent again after a replan). Pending rows that are due already are left
+    to the sweep and its send-time checks. Future pending rows not desired any more are
+    cancelled; a desired key whose row was cancelled comes back.
+    """
+    by_key = {spec.key: spec for spec in desired}
+    # Only rows the planner makes (their key starts with their kind): a row written another
+    # way (the demo's one-minute reminder) is not the planner's to cancel.
+    planned = Q()
+    for kind in planner.PATIENT_KINDS:
+        planned |= Q(kind=kind, idempotency_key__startswith=f"{kind}:")
+    rows = existing.filter(planned).filter(
+        Q(state=ReminderState.PENDING, due_at__gt=now) | Q(idempotency_key__in=list(by_key))
+    )
+    changed, seen = [], set()
+    for row in rows:
+        seen.add(row.idempotency_key)
+        spec = by_key.get(row.idempotency_key)
+        if spec is None:
+            if row.state == ReminderState.PENDING and row.due_at > now:
+                row.state = ReminderState.CANCELLED
+                changed.append(row)
+        elif row.state == ReminderState.PENDING and row.due_at > now:
+            if row.due_at != spec.due_at:
+                row.due_at = spec.due_at
+                changed.append(row)
+        elif row.state == ReminderState.CANCELLED and spec.due_at > now:
+            row.state, row.due_at, row.retry_at = ReminderState.PENDING, spec.due_at, None
+            changed.append(row)
+    if changed:
+        Reminder.objects.bulk_update(changed, ["state", "due_at", "retry_at"])
+    new = [spec.row() for key, spec in by_key.items() if key not in seen]
+    if new:
+        Reminder.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def _nudges_by_patient(patient_ids, now) -> dict[int, list[tuple[str, dt.datetime]]]:
+    found: dict[int, list] = defaultdict(list)
+    rows = Reminder.objects.filter(
+        patient_id__in=patient_ids,
+        kind=ReminderKind.NUDGE,
+        state__in=_NUDGE_COUNTS,
+        due_at__gte=now - _NUDGE_LOOKBACK,
+    ).values_list("patient_id", "idempotency_key", "due_at")
+    for patient_id, key, due in rows:
+        found[patient_id].append((key, due))
+    return found
+
+
+def _last_walks(patient_ids) -> dict[int, dt.date]:
+    rows = (
+        WalkLog.objects.filter(patient_id__in=patient_ids)
+        .values("patient_id")
+        .annotate(last=Max("walked_on"))
+        .order_by()
+    )
+    return {row["patient_id"]: row["last"] for row in rows}
+
+
+def _check_in_window(now: dt.datetime) -> tuple[dt.date, dt.date]:
+    # Wide enough for every time zone: the per-patient window is applied in the planner.
+    today = now.date()
+    return (
+        today - dt.timedelta(days=planner.CHECK_IN_LATE_DAYS + 1),
+        today + dt.timedelta(days=planner.HORIZON_DAYS + 1),
+    )
+
+
+def _patient_specs(
+    patient: Patient,
+    now: dt.datetime,
+    *,
+    sessions,
+    check_ins,
+    last_walk,
+    nudges,
+) -> list[Spec]:
+    specs = planner.walk_specs(patient, now)
+    specs += planner.nudge_specs(patient, now, last_walk=last_walk, nudges=nudges)
+    specs += planner.check_in_specs(patient, check_ins, now)
+    for session in sessions:
+        specs += planner.session_specs(session, patient, now)
+    return specs
+
+
+def reminders_plan_for_patient(*, patient: Patient, now: dt.datetime | None = None) -> None:
+    """Replan every reminder to ``patient`` from their current preferences: call it in the
+    transaction that changes them (or the patient's status or programme start)."""
+    now = now or timezone.now()
+    patient = Patient.objects.select_related("user", "clinic").get(pk=patient.pk)
+    low, high = _check_in_window(now)
+    desired = _patient_specs(
+        patient,
+        now,
+        sessions=CoachingSession.objects.filter(
+            patient=patient, status=SessionStatus.PLANNED, scheduled_at__gt=now
+        ),
+        check_ins=list(
+            CheckIn.objects.filter(
+                patient=patient, completed_at__isnull=True, due_on__range=(low, high)
+            )
+        ),
+        last_walk=_last_walks([patient.pk]).get(patient.pk),
+        nudges=_nudges_by_patient([patient.pk], now).get(patient.pk, []),
+    )
+    existing = Reminder.objects.filter(
+        patient=patient, recipient_id=patient.user_id, kind__in=planner.PATIENT_KINDS
+    )
+    with transaction.atomic():
+        _sync(existing, desired, now)
+
+
+def reminders_plan_for_session(*, session: CoachingSession, now: dt.datetime | None = None) -> None:
+    """Plan (or replan, or cancel) the day-before and hour-before reminders of one session:
+    call it in the transaction that books, moves, cancels or completes the session."""
+    now = now or timezone.now()
+    session = CoachingSession.objects.select_related("patient__user", "patient__clinic").get(
+        pk=session.pk
+    )
+    desired = planner.session_specs(session, session.patient, now)
+    existing = Reminder.objects.filter(session=session, kind__in=planner.SESSION_KINDS)
+    with transaction.atomic():
+        _sync(existing, desired, now)
+
+
+def adverse_event_notify(*, event, now: dt.datetime | None = None) -> list[Reminder]:
+    """A notice to the patient's physiotherapist (or, with none assigned, the clinic's
+    admins) that the patient reported an adverse event. The notice names the patient and
+    links to their record; the event's details stay in the application."""
+    now = now or timezone.now()
+    patient = Patient.objects.select_related("physiotherapist", "clinic").get(pk=event.patient_id)
+    physio = patient.physiotherapist
+    if physio is not None and physio.is_active and physio.clinic_id == patient.clinic_id:
+        recipients = [physio]
+    else:
+        recipients = list(
+            User.objects.filter(
+                clinic_id=patient.clinic_id, role=Role.CLINIC_ADMIN, is_active=True
+            ).select_related("clinic")
+        )
+    rows = [
+        Reminder(
+            idempotency_key=f"adverse_event:{event.pk}:{user.pk}",
+            kind=ReminderKind.ADVERSE_EVENT,
+            due_at=end_of_quiet_hours(now, user.zone),
+            recipient=user,
+            patient=patient,
+        )
+        for user in recipients
+    ]
+    with transaction.atomic():
+        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(Reminder.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]))
+
+
+PLANNABLE_STATUSES = [
+    PatientStatus.SCREENING,
+    PatientStatus.ACTIVE,
+    PatientStatus.MAINTENANCE,
+    PatientStatus.DISCHARGED,
+]
+
+
+def reminders_plan_upcoming(*, now: dt.datetime | None = None, chunk: int = 2000) -> int:
+    """The periodic planner: write the reminders of the next days for every patient and
+    physiotherapist, in chunks of patients with a fixed number of queries each. It only adds
+    rows (``ignore_conflicts`` on the unique key): replanning after a change is the write-time
+    services' job. Returns the number of rows it tried to add."""
+    now = now or timezone.now()
+    low, high = _check_in_window(now)
+    session_until = now + dt.timedelta(days=planner.HORIZON_DAYS + 2)
+    patients = (
+        Patient.objects.filter(
+            status__in=PLANNABLE_STATUSES, reminders_by_email=True, user__is_active=True
+        )
+        .select_related("user", "clinic")
+        .order_by("pk")
+    )
+    written, last_pk = 0, 0
+    while True:
+        batch = list(patients.filter(pk__gt=last_pk)[:chunk])
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        ids = [p.pk for p in batch]
+        sessions, check_ins = defaultdict(list), defaultdict(list)
+        for session in CoachingSession.objects.filter(
+            patient_id__in=ids,
+            status=SessionStatus.PLANNED,
+            scheduled_at__gt=now,
+            scheduled_at__lte=session_until,
+        ):
+            sessions[session.patient_id].append(session)
+        for check_in in CheckIn.objects.filter(
+            patient_id__in=ids, completed_at__isnull=True, due_on__range=(low, high)
+        ):
+            check_ins[check_in.patient_id].append(check_in)
+        last_walks = _last_walks(ids)
+        nudges = _nudges_by_patient(ids, now)
+        specs: list[Spec] = []
+        for patient in batch:
+            specs += _patient_specs(
+                patient,
+                now,
+                sessions=sessions[patient.pk],
+                check_ins=check_ins[patient.pk],
+                last_walk=last_walks.get(patient.pk),
+                nudges=nudges.get(patient.pk, []),
+            )
+        Reminder.objects.bulk_create(
+            [spec.row() for spec in specs], ignore_conflicts=True, batch_size=5000
+        )
+        written += len(specs)
+    physios = User.objects.filter(role=Role.PHYSIO, is_active=True).select_related("clinic")
+    digests = [spec.row() for physio in physios for spec in planner.digest_specs(physio, now)]
+    Reminder.objects.bulk_create(digests, ignore_conflicts=True)
+    return written + len(digests)
+
+
+def reminder_preferences_set(
+    *,
+    patient: Patient,
+    by: User | None,
+    reminders_by_email: bool,
+    reminder_days: list[int],
+    reminder_time: dt.time | None,
+    reminders_paused_until: dt.date | None,
+    via: str = "app",
+) -> list[str]:
+    """Save a patient's reminder choices and replan their reminders, with the audit row, in
+    one transaction. ``by`` is None when the change came through the signed e-mail link.
+    Returns the names of the fields that changed."""
+    values = {
+        "reminders_by_email": reminders_by_email,
+        "reminder_days": sorted({int(day) for day in reminder_days}),
+        "reminder_time": reminder_time,
+        "reminders_paused_until": reminders_paused_until,
+    }
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        changed = [name for name, value in values.items() if getattr(patient, name) != value]
+        if not changed:
+            return []
+        for name in changed:
+            setattr(patient, name, values[name])
+        patient.full_clean(exclude=["user", "clinic", "physiotherapist"])
+        patient.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=patient,
+            patient=patient,
+            detail={"fields": changed, "via": via},
+        )
+        reminders_plan_for_patient(patient=patient)
+    return changed
+
+
+def reminders_stop(*, patient: Patient, by: User | None, via: str = "app") -> list[str]:
+    """Stop every reminder to the patient (the one-click link in each message)."""
+    return reminder_preferences_set(
+        patient=patient,
+        by=by,
+        reminders_by_email=False,
+        reminder_days=patient.reminder_days,
+        reminder_time=patient.reminder_time,
+        reminders_paused_until=patient.reminders_paused_until,
+        via=via,
+    )

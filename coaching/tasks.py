@@ -1,0 +1,28 @@
+"""Celery tasks: thin. They take ids (never health data), call a service and return.
+
+Reliability comes from the services and the settings, not from here: the database is the
+source of truth, so a lost, repeated or late task costs a minute, never a reminder.
+``acks_late`` and ``reject_on_worker_lost`` are on for every task (settings.py).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from coaching.reminders.delivery import reminders_send, reminders_sweep
+from coaching.reminders.services import reminders_plan_upcoming
+
+
+@shared_task(name="coaching.tasks.reminders_sweep_task")
+def reminders_sweep_task() -> int:
+    return reminders_sweep().queued
+
+
+@shared_task(name="coaching.tasks.reminders_plan_task")
+def reminders_plan_task() -> int:
+    return reminders_plan_upcoming()
+
+
+@shared_task(name="coaching.tasks.reminders_send_task")
+def reminders_send_task(reminder_ids: list[int]) -> dict[str, int]:
+    return reminders_send(reminder_ids=[int(pk) for pk in reminder_ids])

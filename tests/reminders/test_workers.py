@@ -1,0 +1,393 @@
+"""SECURITY.md, reliability, with the real thing: a throwaway ``redis-server`` started for each
+test (the machine's Redis on 6379 is shared and never touched), real ``celery worker``
+processes on the test database, and a file per delivered message to count what was sent.
+
+- the sweep run twice at once, every task delivered twice, two workers: one message each;
+- a worker killed (SIGKILL) in the middle of a batch: after restart, each sent exactly once;
+- Redis stopped while patients use the site: requests succeed, and every due reminder goes
+  out once when it is back;
+- what a queued task looks like on the broker: ids, nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from coaching.models import (
+    CoachingSession,
+    Reminder,
+    ReminderKind,
+    ReminderState,
+    SessionMode,
+    SessionPurpose,
+)
+from coaching.reminders.delivery import publish_to_celery, reminders_sweep
+from coaching.reminders.links import preferences_token
+from coaching.reminders.services import adverse_event_notify, reminders_plan_for_session
+from patients.models import AdverseEvent, BodyRegion, Severity, WalkingRelated
+from tests.conftest import login_as
+from tests.factories import ClinicFactory, PatientFactory
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+BASE_DIR = Path(django_settings.BASE_DIR)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, folder: Path):
+        self.port, self.folder, self.process = _free_port(), folder, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def celery_on(redis_server, allow_publish, transactional_db, settings):
+    """Point this process's Celery (the sweep publishes from here) and cache at the
+    throwaway Redis; put them back afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker tests share the PostgreSQL test database with the workers")
+    from walkback.celery import app
+
+    def use(url):
+        app.conf.broker_url = url
+        app.conf.broker_transport_options = {"visibility_timeout": 3600}
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    previous = app.conf.broker_url
+    use(redis_server.url)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    yield redis_server
+    use(previous)
+
+
+class Workers:
+    """Real ``celery -A walkback worker`` processes on the test database and Redis."""
+
+    def __init__(self, redis_url: str, folder: Path, **env):
+        db = django_settings.DATABASES["default"]
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        self.mail = folder / "mail"
+        self.markers = folder / "markers"
+        self.logs = folder / "logs"
+        self.logs.mkdir(parents=True)
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings",
+            "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or 'localhost'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": redis_url,
+            "EMAIL_URL": f"file://{self.mail}",
+            "WALKBACK_TEST_MARKERS": str(self.markers),
+            **env,
+        }
+        self.env.pop("CI", None)
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, name: str, *, pool: str = "solo", concurrency: int = 1) -> subprocess.Popen:
+        log = self.logs / f"{name}-{len(self.processes)}.log"
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "walkback",
+                "worker",
+                f"--pool={pool}",
+                f"--concurrency={concurrency}",
+                "--loglevel=INFO",
+                f"--hostname={name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        deadline = time.monotonic() + 60
+        while "ready." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker {name} did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        return process
+
+    def stop_all(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def delivered(self) -> collections.Counter:
+        """How many times each reminder id was written by the mail backend."""
+        found = collections.Counter()
+        for path in self.mail.glob("*.log") if self.mail.exists() else []:
+            found.update(
+                int(n) for n in re.findall(rb"X-WalkBack-Reminder: (\d+)", path.read_bytes())
+            )
+        return found
+
+    def log_text(self) -> str:
+        return "\n".join(p.read_text()[-2000:] for p in self.logs.glob("*.log"))
+
+
+@pytest.fixture
+def workers(celery_on, tmp_path):
+    made = []
+
+    def make(**env):
+        made.append(Workers(celery_on.url, tmp_path / f"run{len(made)}", **env))
+        return made[-1]
+
+    yield make
+    for group in made:
+        group.stop_all()
+
+
+def _due_reminders(n: int) -> list[int]:
+    clinic = ClinicFactory(name="Harbour Physio")
+    patients = [PatientFactory(clinic=clinic) for _ in range(min(n, 20))]
+    due = timezone.now() - dt.timedelta(minutes=1)
+    rows = Reminder.objects.bulk_create(
+        Reminder(
+            recipient=patients[i % len(patients)].user,
+            patient=patients[i % len(patients)],
+            kind=ReminderKind.WALK,
+            due_at=due,
+            idempotency_key=f"worker-test:{i}",
+        )
+        for i in range(n)
+    )
+    return sorted(r.pk for r in rows)
+
+
+def _wait_until_settled(ids, group, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = Reminder.objects.filter(pk__in=ids).exclude(state=ReminderState.SENT).count()
+        if not left:
+            return
+        time.sleep(0.2)
+    found = Reminder.objects.filter(pk__in=ids).values_list("state", flat=True)
+    raise AssertionError(f"{left} not sent: {collections.Counter(found)}\n{group.log_text()}")
+
+
+def _sweep(**kwargs):
+    try:
+        return reminders_sweep(**kwargs)
+    finally:
+        connection.close()
+
+
+def test_two_sweeps_at_once_duplicate_tasks_and_two_workers_send_one_message_each(workers):
+    ids = _due_reminders(300)
+    group = workers()
+    group.start("one", pool="prefork", concurrency=2)
+    group.start("two", pool="prefork", concurrency=2)
+
+    def twice(batch):  # Celery may deliver a task twice: here every task is published twice
+        publish_to_celery(batch)
+        publish_to_celery(batch)
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(_sweep(publish=twice))) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r.queued for r in results) == 300  # the two sweeps claimed disjoint rows
+    _wait_until_settled(ids, group)
+    assert _sweep().queued == 0  # and a third sweep finds nothing
+    time.sleep(1)  # let any duplicate task finish, to see it send nothing
+    delivered = group.delivered()
+    assert sorted(delivered) == ids
+    assert set(delivered.values()) == {1}
+    # Both workers took part, and duplicates really were delivered and found nothing to do.
+    logs = [path.read_text() for path in sorted(group.logs.glob("*.log"))]
+    assert all("reminders_send_task" in log and "succeeded" in log for log in logs)
+    assert any("'not-ours'" in log for log in logs)
+
+
+@pytest.mark.parametrize("pool", ["solo", "prefork"])
+def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(workers, settings, pool):
+    """``solo``: the whole worker is killed, and a new one is started. ``prefork``: the pool
+    process doing the work is killed; Celery starts a new one and redelivers the task
+    (``reject_on_worker_lost``). Either way the sweep's recovery finishes the batch."""
+    settings.REMINDER_REQUEUE_SECONDS = 2
+    settings.REMINDER_CLAIM_LEASE_SECONDS = 2
+    ids = _due_reminders(30)
+    group = workers(WALKBACK_TEST_SEND_DELAY="0.4")
+    group.start("victim", pool=pool)
+    assert _sweep().queued == 30  # one batch of 30 ids
+    deadline = time.monotonic() + 60
+    while len(list(group.markers.glob("*"))) < 6:  # the sixth message is being written
+        assert time.monotonic() < deadline, group.log_text()
+        time.sleep(0.02)
+    reminder, pid = sorted(group.markers.glob("*"), key=os.path.getmtime)[-1].name.split(".")
+    os.kill(int(pid), signal.SIGKILL)
+    time.sleep(0.5)
+    killed_mid_send = Reminder.objects.get(pk=int(reminder))
+    assert killed_mid_send.state == ReminderState.CLAIMED  # its message never got out
+    assert len(group.delivered()) == 5
+    if pool == "solo":
+        group.start("restarted", pool=pool)
+    time.sleep(2.5)  # past the (shortened) lease and requeue time
+    assert _sweep().requeued >= 1
+    _wait_until_settled(ids, group)
+    delivered = group.delivered()
+    assert sorted(delivered) == ids
+    assert set(delivered.values()) == {1}
+    killed_mid_send.refresh_from_db()
+    assert killed_mid_send.attempts == 2
+
+
+def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
+    celery_on, workers, world, settings
+):
+    group = workers()
+    group.start("steady", pool="prefork", concurrency=2)
+    ids = _due_reminders(40)
+    patient = world.patient_a
+    celery_on.stop()  # our own throwaway Redis: broker and cache of this test
+
+    # Patients and staff keep using the site: pages render, choices are saved, and the
+    # services other parts call when a session is booked write their rows.
+    assert login_as(Client(), patient.user).get("/me/").status_code == 200
+    response = Client().post(
+        f"/reminders/{preferences_token(patient)}/",
+        {"reminders_by_email": "on", "reminder_days": ["0", "1", "2", "3", "4", "5", "6"]},
+    )
+    assert response.status_code == 302
+    staff = login_as(Client(), world.physio_a)
+    assert staff.get(f"/caseload/patients/{patient.pk}/reminders/").status_code == 200
+    session = CoachingSession.objects.create(
+        patient=patient,
+        number=1,
+        purpose=SessionPurpose.PRESCRIBE,
+        mode=SessionMode.PHONE,
+        scheduled_at=timezone.now() + dt.timedelta(days=3),
+    )
+    reminders_plan_for_session(session=session)
+    assert Reminder.objects.filter(session=session, state=ReminderState.PENDING).count() == 2
+    event = AdverseEvent.objects.create(
+        patient=patient,
+        occurred_on=timezone.now().date() - dt.timedelta(days=1),
+        body_region=BodyRegion.KNEE,
+        severity=Severity.MILD,
+        related_to_walking=WalkingRelated.UNSURE,
+    )
+    settings.REMINDER_QUIET_HOURS = "off"  # the notice is due now whatever the hour
+    (notice,) = adverse_event_notify(event=event)
+    ids.append(notice.pk)
+
+    # The sweep cannot hand anything over: the rows wait, nothing is lost.
+    result = _sweep()
+    assert (result.queued, result.returned) == (41, 41)
+    assert not Reminder.objects.filter(pk__in=ids).exclude(state=ReminderState.PENDING).exists()
+
+    celery_on.start()  # an empty Redis, as after a restart without persistence
+    _sweep()
+    _wait_until_settled(ids, group)
+    delivered = group.delivered()
+    assert sorted(delivered) == sorted(ids)
+    assert set(delivered.values()) == {1}
+
+
+def test_a_queued_task_carries_ids_and_nothing_else(celery_on):
+    import redis
+
+    ids = _due_reminders(3)
+    assert _sweep().queued == 3
+    raw = redis.Redis.from_url(celery_on.url).lrange("celery", 0, -1)
+    assert len(raw) == 1
+    envelope = json.loads(raw[0])
+    assert envelope["headers"]["task"] == "coaching.tasks.reminders_send_task"
+    assert "eta" not in envelope["headers"] or envelope["headers"]["eta"] is None
+    assert "countdown" not in envelope["headers"]
+    args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+    assert args == [ids] and kwargs == {}
