@@ -17,6 +17,7 @@ DEMO_LOGINS = [
 # Run in order; each takes the foundation's result dict and may add to it.
 DEMO_SEEDERS = [
     "walkback.core.demo.seed_foundation",
+    "patients.demo.seed_portal",
 ]
 
 

@@ -1,0 +1,76 @@
+"""The patient's own reminder choices. Issue 5 (reminders) reads these fields and plans the
+messages; the hook for re-planning after a change belongs in ``reminder_preferences_update``,
+inside its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from patients.models import Patient
+from walkback.accounts.models import User
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
+
+# A pause is for a holiday or a bad spell, not a way to switch reminders off for good (that is
+# the e-mail switch): a year at most, so nobody is forgotten by accident.
+PAUSE_MAX_DAYS = 365
+PREFERENCE_FIELDS = [
+    "reminders_by_email",
+    "reminder_days",
+    "reminder_time",
+    "reminders_paused_until",
+]
+
+
+def reminder_preferences_update(
+    *,
+    patient: Patient,
+    by: User,
+    reminders_by_email: bool,
+    reminder_days: list[int],
+    reminder_time: dt.time | None,
+    reminders_paused_until: dt.date | None,
+    today: dt.date | None = None,
+) -> Patient:
+    today = today or patient.today()
+    days = sorted(set(reminder_days))
+    errors: dict[str, str] = {}
+    if any(day not in range(7) for day in days):
+        errors["reminder_days"] = "Pick days from Monday to Sunday."
+    elif reminders_by_email and not days:
+        errors["reminder_days"] = "Pick at least one day, or turn walk reminders off."
+    if reminders_by_email and days and reminder_time is None:
+        errors["reminder_time"] = "Pick the time you would like the reminder."
+    if reminders_paused_until is not None:
+        if reminders_paused_until < today:
+            errors["reminders_paused_until"] = "That date has passed. Pick a later date."
+        elif reminders_paused_until > today + dt.timedelta(days=PAUSE_MAX_DAYS):
+            errors["reminders_paused_until"] = (
+                "You can pause reminders for up to a year. To stop them, turn them off instead."
+            )
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "reminders_by_email": reminders_by_email,
+        "reminder_days": days,
+        "reminder_time": reminder_time,
+        "reminders_paused_until": reminders_paused_until,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(patient, name) != value)
+    if not changed:
+        return patient
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(patient, name, value)
+        patient.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=patient,
+            patient=patient,
+            detail={"fields": changed},
+        )
+    return patient
