@@ -71,10 +71,10 @@ def _yes_no(label: str, **kwargs) -> forms.TypedChoiceField:
     )
 
 
-def _pain(label: str, *, required: bool, help_text: str = "") -> forms.TypedChoiceField:
+def _pain(label: str, *, required: bool, empty: str = "", help_text: str = ""):
     return forms.TypedChoiceField(
         label=label,
-        choices=[("", "Choose a number" if required else "Skip")] + PAIN_CHOICES,
+        choices=[("", empty or ("Choose a number" if required else "Skip"))] + PAIN_CHOICES,
         coerce=int,
         empty_value=None,
         required=required,
@@ -190,6 +190,7 @@ class CheckInForm(PortalForm):
         label="Who did you see?",
         choices=[("", "Choose one")] + [(v, label) for v, label in CareType.choices if v],
         required=False,
+        help_text="Only if you saw someone.",
         error_messages={"invalid_choice": "Choose who you saw from the list."},
     )
     days_to_recovery = _whole_number(
@@ -200,8 +201,9 @@ class CheckInForm(PortalForm):
         max_value=400,
         help_text="Leave empty if you have not recovered yet.",
     )
-    average_pain = _pain("Average pain during that time", required=False)
-    worst_pain = _pain("Worst pain during that time", required=False)
+    # Required when there was pain; the service says so next to the field.
+    average_pain = _pain("Average pain during that time", required=False, empty="Choose a number")
+    worst_pain = _pain("Worst pain during that time", required=False, empty="Choose a number")
     days_off_work = _whole_number(
         "Days off work or usual activities because of it",
         "Please give a number of days from 0 to 400.",
@@ -264,10 +266,12 @@ class AdverseEventForm(PortalForm):
 
 class ReminderPreferencesForm(PortalForm):
     reminders_by_email = forms.BooleanField(
-        label="Send me walk reminders by e-mail", required=False
+        label="E-mail me reminders",
+        required=False,
+        help_text="Walk reminders on the days you pick, and reminders of sessions and check-ins.",
     )
     reminder_days = forms.TypedMultipleChoiceField(
-        label="On these days",
+        label="Walk reminders on these days",
         choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
@@ -275,7 +279,8 @@ class ReminderPreferencesForm(PortalForm):
         error_messages={"invalid_choice": "Pick days from Monday to Sunday."},
     )
     reminder_time = forms.TimeField(
-        label="At this time",
+        label="Walk reminder time",
+        help_text="Needed if you picked days.",
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": "Please give a time, for example 07:30."},
@@ -286,7 +291,7 @@ class ReminderPreferencesForm(PortalForm):
         help_text="For a holiday or a break. Leave empty to keep them going.",
     )
 
-    optional_fields = frozenset({"reminders_paused_until"})
+    optional_fields = frozenset({"reminder_days", "reminders_paused_until"})
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -142,6 +142,7 @@ def history(request):
             "chart": weekly_minutes_svg(rows[-CHART_WEEKS:]),
             "recent": recent,
             "recent_from": recent_from,
+            "today": today,
         },
     )
 

@@ -1,6 +1,12 @@
 """The patient's own reminder choices. Issue 5 (reminders) reads these fields and plans the
 messages; the hook for re-planning after a change belongs in ``reminder_preferences_update``,
-inside its transaction."""
+inside its transaction.
+
+Meaning of the fields as the page explains them: ``reminders_by_email`` is the switch for all
+e-mail reminders (walks, sessions, check-ins); ``reminder_days`` and ``reminder_time`` are when
+walk reminders come (no days = no walk reminders); ``reminders_paused_until`` silences every
+reminder up to and including that date.
+"""
 
 from __future__ import annotations
 
@@ -40,10 +46,8 @@ def reminder_preferences_update(
     errors: dict[str, str] = {}
     if any(day not in range(7) for day in days):
         errors["reminder_days"] = "Pick days from Monday to Sunday."
-    elif reminders_by_email and not days:
-        errors["reminder_days"] = "Pick at least one day, or turn walk reminders off."
-    if reminders_by_email and days and reminder_time is None:
-        errors["reminder_time"] = "Pick the time you would like the reminder."
+    if days and reminder_time is None:
+        errors["reminder_time"] = "Pick the time you would like the walk reminder."
     if reminders_paused_until is not None:
         if reminders_paused_until < today:
             errors["reminders_paused_until"] = "That date has passed. Pick a later date."
