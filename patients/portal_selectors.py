@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
 from patients.models import Patient
+from patients.selectors import patients_for
 from patients.weeks import (
     Encouragement,
     WeekRow,
@@ -21,6 +23,14 @@ from patients.weeks import (
     week_rows,
     weeks_on_target,
 )
+
+
+def portal_patient(user) -> Patient:
+    """The logged-in patient's own record, through ``patients_for``, with their
+    physiotherapist's name joined in (the portal names them on several pages)."""
+    return get_object_or_404(
+        patients_for(user).select_related("physiotherapist").filter(user_id=user.pk)
+    )
 
 
 def next_session(patient: Patient, *, now: dt.datetime) -> CoachingSession | None:

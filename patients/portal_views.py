@@ -1,6 +1,6 @@
 """The patient's own pages (phone first, no JavaScript needed).
 
-Thin views: the role decorator, the patient's own record (``own_patient``), one form, one
+Thin views: the role decorator, the patient's own record (``portal_patient``), one form, one
 service call, a redirect. Rules live in ``patients.walks``, ``checkins``, ``adverse``,
 ``preferences`` and ``weeks``; reads of the record are audited with ``audit_read``.
 """
@@ -27,8 +27,12 @@ from patients.portal_forms import (
     WalkForm,
     add_service_errors,
 )
-from patients.portal_selectors import home_summary, learn_topic_get, learn_topics
-from patients.selectors import own_patient
+from patients.portal_selectors import (
+    home_summary,
+    learn_topic_get,
+    learn_topics,
+    portal_patient,
+)
 from patients.weeks import walk_confirmation, week_rows
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
@@ -38,7 +42,7 @@ CHART_WEEKS = 12
 
 @patient_required
 def home(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     summary = home_summary(patient)
     audit_read(actor=request.user, patient=patient, what="portal-home")
     return render(request, "portal/home.html", {"patient": patient, "summary": summary})
@@ -47,7 +51,7 @@ def home(request):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def walk_new(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     today = patient.today()
     form = WalkForm(
         request.POST or None,
@@ -126,7 +130,7 @@ def walk_remove(request, pk):
 
 @patient_required
 def history(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     today = patient.today()
     rows = week_rows(patient, today=today)
     recent_from = today - dt.timedelta(days=walks.EDIT_WINDOW_DAYS - 1)
@@ -149,7 +153,7 @@ def history(request):
 
 @patient_required
 def history_week(request, week):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     try:
         first = dt.date.fromisoformat(week)
     except ValueError as error:
@@ -173,7 +177,7 @@ def history_week(request, week):
 
 @patient_required
 def learn(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     topics = learn_topics(patient)
     audit_read(actor=request.user, patient=patient, what="portal-learn")
     return render(request, "portal/learn.html", {"patient": patient, "topics": topics})
@@ -181,21 +185,21 @@ def learn(request):
 
 @patient_required
 def learn_topic(request, slug):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     topic = learn_topic_get(patient, slug)
     return render(request, "portal/learn_topic.html", {"topic": topic})
 
 
 @patient_required
 def flare_up(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     return render(request, "portal/flare_up.html", {"patient": patient})
 
 
 @patient_required
 @require_http_methods(["GET", "POST"])
 def check_in(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     today = patient.today()
     due = checkins.check_ins_due(patient, today=today)
     current = due[0] if due else None
@@ -229,7 +233,7 @@ def check_in(request):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def problem(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     today = patient.today()
     form = AdverseEventForm(request.POST or None, initial={"occurred_on": today}, today=today)
     if request.method == "POST" and form.is_valid():
@@ -250,7 +254,7 @@ def problem(request):
 
 @patient_required
 def my_data(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     audit_read(actor=request.user, patient=patient, what="portal-my-data")
     return render(
         request,
@@ -262,7 +266,7 @@ def my_data(request):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def reminders(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     today = patient.today()
     form = ReminderPreferencesForm(
         request.POST or None,
@@ -283,7 +287,7 @@ def reminders(request):
 
 
 def _download(request, fmt: str) -> HttpResponse:
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
     data = data_export.patient_data_export(patient=patient, by=request.user, fmt=fmt)
     if fmt == "json":
         body, content_type = json.dumps(data, indent=2, ensure_ascii=False), "application/json"

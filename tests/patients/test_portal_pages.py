@@ -69,11 +69,10 @@ def test_home_shows_the_video_link_of_a_video_session(client_for, patient):
     assert 'href="https://video.example.test/room"' in page and "Video call" in page
 
 
-# Home, named: 1 session, 2 user, 3 has a TOTP device? (middleware), 4 patient with user and
-# clinic, 5 prescriptions, 6 weekly totals (one grouped query for the whole history), 7 recent
-# pain (flare-up), 8 check-in answered?, 9 next session, 10 audit insert, 11 physiotherapist's
-# name (for the session line).
-HOME_QUERIES = 11
+# Home, named: 1 session, 2 user, 3 has a TOTP device? (middleware), 4 patient with user,
+# clinic and physiotherapist, 5 prescriptions, 6 weekly totals (one grouped query for the whole
+# history), 7 recent pain (flare-up), 8 check-in answered?, 9 next session, 10 audit insert.
+HOME_QUERIES = 10
 # History: 1-4 as above, 5 prescriptions, 6 weekly totals, 7 audit insert, 8 last 14 days' walks.
 HISTORY_QUERIES = 8
 
@@ -291,3 +290,26 @@ def test_pages_use_no_inline_styles_or_scripts(client_for, patient, name):
     page = client_for(patient.user).get(reverse(name)).content.decode()
     assert " style=" not in page
     assert "<script>" not in page and "<script " not in page.replace('<script src="', "")
+
+
+def test_a_patient_cannot_change_their_target_or_clinic_through_the_forms(
+    client_for, world, patient
+):
+    """SECURITY.md field-level rules: fields the forms do not have are ignored."""
+    client = client_for(patient.user)
+    forbidden = {"goal_walks_per_week": "14", "clinic": str(world.clinic_b.pk),
+                 "physiotherapist": str(world.physio_b.pk), "status": "discharged",
+                 "programme_start": "2000-01-01", "patient": str(world.patient_b.pk)}  # fmt: skip
+    before = Patient.objects.values().get(pk=patient.pk)
+    client.post(
+        reverse("portal:reminders"),
+        {"reminders_by_email": "on", "reminder_days": ["2"], "reminder_time": "08:00"} | forbidden,
+    )
+    client.post(
+        reverse("portal:walk-new"), {"walked_on": patient.today(), "minutes": "20"} | forbidden
+    )
+    after = Patient.objects.values().get(pk=patient.pk)
+    changed = {k for k in after if after[k] != before[k]}
+    assert changed == {"reminder_days", "reminder_time", "updated_at"}
+    assert WalkLog.objects.get().patient_id == patient.pk
+    assert patient.prescriptions.get().walks_per_week == 5
