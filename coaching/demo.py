@@ -360,14 +360,17 @@ def _seed_one(spec: DemoPatient, clinic, physio, today: dt.date, topics) -> None
     if "check_in_overdue" in spec.shapes:
         for month in (1, 2, 3):
             due = started + dt.timedelta(days=30 * month)
-            CheckIn.objects.create(
+            # The rows exist once the programme has started; give them this story's answers.
+            CheckIn.objects.update_or_create(
                 patient=patient,
                 month_number=month,
-                due_on=due,
-                completed_at=None
-                if month == 3
-                else dt.datetime.combine(due, dt.time(19), tzinfo=patient.zone),
-                any_pain=None if month == 3 else False,
+                defaults={
+                    "due_on": due,
+                    "completed_at": None
+                    if month == 3
+                    else dt.datetime.combine(due, dt.time(19), tzinfo=patient.zone),
+                    "any_pain": None if month == 3 else False,
+                },
             )
     if "maintenance" in spec.shapes:
         Patient.objects.filter(pk=patient.pk).update(status=PatientStatus.MAINTENANCE)
@@ -402,4 +405,5 @@ def _seed_pat(context: dict, today: dt.date, topics) -> None:
         patient.refresh_from_db()
         if not WalkLog.objects.filter(patient=patient).exists():
             _walks(spec, patient)
-        CheckIn.objects.get_or_create(patient=patient, month_number=1, defaults={"due_on": today})
+        # Starting the programme planned the monthly check-ins: month 1 fell due a few days ago
+        # and is open on Pat's home page.

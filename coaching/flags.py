@@ -22,7 +22,8 @@ Rules (edges are unit-tested in tests/coaching/test_flags.py):
   programme starts (and after, should a clearance ever be missing).
 - session overdue: a planned session whose time passed more than a day ago and that nobody
   marked done, missed or cancelled.
-- check-in overdue: a monthly check-in whose due date is before today and that is not done.
+- check-in overdue: the latest monthly check-in that has fallen due, due before today and not
+  done (a missed month is replaced by the next one, so only the latest counts).
 - adverse event: a problem the patient reported that no one has reviewed yet.
 
 "Today" is each patient's own date in their own time zone, unless a date is passed in.
@@ -35,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from coaching.models import CoachingSession, Prescription, SessionStatus
@@ -128,6 +129,10 @@ def annotate_facts(queryset: QuerySet[Patient], *, now: dt.datetime) -> QuerySet
     query however many patients)."""
     planned = CoachingSession.objects.filter(patient=OuterRef("pk"), status=SessionStatus.PLANNED)
     upcoming = planned.filter(scheduled_at__gte=now).order_by("scheduled_at")
+    # A patient's own date can be a day ahead of UTC's; the flag compares with their today.
+    latest_due = CheckIn.objects.filter(
+        patient=OuterRef("pk"), due_on__lte=now.date() + dt.timedelta(days=1)
+    ).order_by("-due_on")
     return queryset.select_related("screening").annotate(
         last_walk_on=Subquery(
             WalkLog.objects.filter(patient=OuterRef("pk"))
@@ -138,13 +143,10 @@ def annotate_facts(queryset: QuerySet[Patient], *, now: dt.datetime) -> QuerySet
         next_session_mode=Subquery(upcoming.values("mode")[:1]),
         next_session_number=Subquery(upcoming.values("number")[:1]),
         has_overdue_session=Exists(planned.filter(scheduled_at__lt=now - SESSION_OVERDUE_AFTER)),
-        oldest_open_check_in=Subquery(
-            CheckIn.objects.filter(patient=OuterRef("pk"), completed_at__isnull=True)
-            .order_by()
-            .values("patient")
-            .annotate(first=Min("due_on"))
-            .values("first")[:1]
-        ),
+        # Only the latest check-in that has fallen due counts: a month that was missed is not
+        # asked again (the next one replaces it), so it must not flag the patient for ever.
+        latest_check_in_due=Subquery(latest_due.values("due_on")[:1]),
+        latest_check_in_done=Subquery(latest_due.values("completed_at")[:1]),
         has_unreviewed_event=Exists(
             AdverseEvent.objects.filter(patient=OuterRef("pk"), reviewed_at__isnull=True)
         ),
@@ -190,14 +192,10 @@ def _flags(summary: PatientSummary, facts: Patient, weeks, timeline: Timeline) -
             flags.append(
                 Flag("session_overdue", FLAG_LABELS["session_overdue"], "Not marked done.")
             )
-    open_check_in = facts.oldest_open_check_in
-    if open_check_in is not None and open_check_in < today:
+    due = facts.latest_check_in_due
+    if due is not None and due < today and facts.latest_check_in_done is None:
         flags.append(
-            Flag(
-                "check_in_overdue",
-                FLAG_LABELS["check_in_overdue"],
-                f"Due {short_date(open_check_in)}.",
-            )
+            Flag("check_in_overdue", FLAG_LABELS["check_in_overdue"], f"Due {short_date(due)}.")
         )
     screening = getattr(patient, "screening", None)
     if patient.status == PatientStatus.SCREENING and (

@@ -28,6 +28,7 @@ from coaching.models import (
     SessionStatus,
 )
 from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
+from patients.checkins import check_ins_plan
 from patients.models import AdverseEvent, Patient, PatientStatus
 from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
@@ -150,6 +151,7 @@ def programme_start(
         patient.programme_start = start_on
         patient.save(update_fields=["status", "programme_start", "updated_at"])
         # Reminder rows are written in the same transaction as what causes them (DESIGN.md).
+        check_ins_plan(patient=patient)
         for session in sessions:
             reminders_plan_for_session(session=session)
         reminders_plan_for_patient(patient=patient)

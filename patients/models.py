@@ -291,6 +291,20 @@ class CheckIn(models.Model):
                 condition=models.Q(days_off_work__isnull=True) | models.Q(days_off_work__lte=400),
                 name="checkin_days_off_bounded",
             ),
+            # An answered check-in says whether there was pain, and its onset is not after the
+            # day it was answered (one day of slack for time zones ahead of UTC).
+            models.CheckConstraint(
+                condition=models.Q(completed_at__isnull=True) | models.Q(any_pain__isnull=False),
+                name="checkin_completed_has_answer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(onset_date__isnull=True)
+                | models.Q(completed_at__isnull=True)
+                | models.Q(
+                    onset_date__lte=Cast("completed_at", models.DateField()) + dt.timedelta(days=1)
+                ),
+                name="checkin_onset_not_after_answer",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,6 +349,14 @@ class AdverseEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    occurred_on__lte=Cast("reported_at", models.DateField()) + dt.timedelta(days=1)
+                ),
+                name="adverse_event_not_in_future",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_body_region_display()} on {self.occurred_on}"

@@ -5,4 +5,18 @@ from patients import portal_views
 app_name = "portal"
 urlpatterns = [
     path("", portal_views.home, name="home"),
+    path("walks/new/", portal_views.walk_new, name="walk-new"),
+    path("walks/<int:pk>/", portal_views.walk_edit, name="walk-edit"),
+    path("walks/<int:pk>/delete/", portal_views.walk_remove, name="walk-delete"),
+    path("history/", portal_views.history, name="history"),
+    path("history/<str:week>/", portal_views.history_week, name="history-week"),
+    path("learn/", portal_views.learn, name="learn"),
+    path("learn/flare-up/", portal_views.flare_up, name="flare-up"),
+    path("learn/topics/<slug:slug>/", portal_views.learn_topic, name="learn-topic"),
+    path("check-in/", portal_views.check_in, name="check-in"),
+    path("problem/", portal_views.problem, name="problem"),
+    path("data/", portal_views.my_data, name="my-data"),
+    path("data/reminders/", portal_views.reminders, name="reminders"),
+    path("data/walkback-data.json", portal_views.data_json, name="data-json"),
+    path("data/walkback-data.csv", portal_views.data_csv, name="data-csv"),
 ]

@@ -1,16 +1,310 @@
-"""The patient's own pages (phone first)."""
+"""The patient's own pages (phone first, no JavaScript needed).
+
+Thin views: the role decorator, the patient's own record (``portal_patient``), one form, one
+service call, a redirect. Rules live in ``patients.walks``, ``checkins``, ``adverse``,
+``preferences`` and ``weeks``; reads of the record are audited with ``audit_read``.
+"""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+import datetime as dt
+import json
+import uuid
 
-from patients.selectors import own_patient
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from patients import adverse, checkins, data_export, preferences, walks
+from patients.charts import weekly_minutes_svg
+from patients.models import WEEKDAY_CHOICES
+from patients.portal_forms import (
+    AdverseEventForm,
+    CheckInForm,
+    ReminderPreferencesForm,
+    WalkForm,
+    add_service_errors,
+)
+from patients.portal_selectors import (
+    home_summary,
+    learn_topic_get,
+    learn_topics,
+    portal_patient,
+)
+from patients.weeks import walk_confirmation, week_rows
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
+
+CHART_WEEKS = 12
 
 
 @patient_required
 def home(request):
-    patient = own_patient(request.user)
+    patient = portal_patient(request.user)
+    summary = home_summary(patient)
     audit_read(actor=request.user, patient=patient, what="portal-home")
-    return render(request, "portal/home.html", {"patient": patient})
+    return render(request, "portal/home.html", {"patient": patient, "summary": summary})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def walk_new(request):
+    patient = portal_patient(request.user)
+    today = patient.today()
+    form = WalkForm(
+        request.POST or None,
+        initial={"walked_on": today, "submission_token": uuid.uuid4()},
+        today=today,
+        earliest=patient.programme_start,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            walk, _ = walks.walk_log(
+                patient=patient,
+                by=request.user,
+                submission_token=form.cleaned_data["submission_token"],
+                today=today,
+                **form.walk_values(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            confirmation = walk_confirmation(patient, walk, today=today)
+            messages.success(request, f"Saved your {walk.minutes}-minute walk. {confirmation}")
+            return redirect("portal:home")
+    return render(request, "portal/walk_form.html", {"form": form, "creating": True})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def walk_edit(request, pk):
+    walk = walks.own_walk_get(request.user, pk)
+    patient = walk.patient
+    today = patient.today()
+    editable = walks.walk_is_editable(walk, today=today)
+    form = WalkForm(
+        request.POST or None,
+        initial={name: getattr(walk, name) for name in WalkForm.WALK_FIELDS},
+        today=today,
+        earliest=patient.programme_start,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            walks.walk_update(walk=walk, by=request.user, today=today, **form.walk_values())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            confirmation = walk_confirmation(patient, walk, today=today)
+            messages.success(request, f"Walk changed. {confirmation}")
+            return redirect("portal:history")
+    audit_read(actor=request.user, patient=patient, what="portal-walk", obj=walk)
+    return render(
+        request,
+        "portal/walk_form.html",
+        {"form": form, "walk": walk, "editable": editable, "creating": False},
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def walk_remove(request, pk):
+    walk = walks.own_walk_get(request.user, pk)
+    patient = walk.patient
+    error = None
+    if request.method == "POST":
+        try:
+            walks.walk_delete(walk=walk, by=request.user)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        else:
+            messages.success(request, "Walk deleted.")
+            return redirect("portal:history")
+    audit_read(actor=request.user, patient=patient, what="portal-walk", obj=walk)
+    editable = walks.walk_is_editable(walk, today=patient.today())
+    return render(
+        request, "portal/walk_delete.html", {"walk": walk, "editable": editable, "error": error}
+    )
+
+
+@patient_required
+def history(request):
+    patient = portal_patient(request.user)
+    today = patient.today()
+    rows = week_rows(patient, today=today)
+    recent_from = today - dt.timedelta(days=walks.EDIT_WINDOW_DAYS - 1)
+    recent = walks.walks_between(request.user, recent_from, today)
+    audit_read(actor=request.user, patient=patient, what="portal-history")
+    return render(
+        request,
+        "portal/history.html",
+        {
+            "patient": patient,
+            "weeks": list(reversed(rows)),
+            "chart_weeks": rows[-CHART_WEEKS:],
+            "chart": weekly_minutes_svg(rows[-CHART_WEEKS:]),
+            "recent": recent,
+            "recent_from": recent_from,
+            "today": today,
+        },
+    )
+
+
+@patient_required
+def history_week(request, week):
+    patient = portal_patient(request.user)
+    try:
+        first = dt.date.fromisoformat(week)
+    except ValueError as error:
+        raise Http404("Not a date") from error
+    today = patient.today()
+    row = next((r for r in week_rows(patient, today=today) if r.week == first), None)
+    if row is None:
+        raise Http404("Not one of your weeks")
+    audit_read(actor=request.user, patient=patient, what="portal-history-week")
+    edit_from = today - dt.timedelta(days=walks.EDIT_WINDOW_DAYS - 1)
+    return render(
+        request,
+        "portal/history_week.html",
+        {
+            "row": row,
+            "walks": walks.walks_between(request.user, row.week, row.week_end),
+            "edit_from": edit_from,
+        },
+    )
+
+
+@patient_required
+def learn(request):
+    patient = portal_patient(request.user)
+    topics = learn_topics(patient)
+    audit_read(actor=request.user, patient=patient, what="portal-learn")
+    return render(request, "portal/learn.html", {"patient": patient, "topics": topics})
+
+
+@patient_required
+def learn_topic(request, slug):
+    patient = portal_patient(request.user)
+    topic = learn_topic_get(patient, slug)
+    return render(request, "portal/learn_topic.html", {"topic": topic})
+
+
+@patient_required
+def flare_up(request):
+    patient = portal_patient(request.user)
+    return render(request, "portal/flare_up.html", {"patient": patient})
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def check_in(request):
+    patient = portal_patient(request.user)
+    today = patient.today()
+    due = checkins.check_ins_due(patient, today=today)
+    current = due[0] if due else None
+    form = CheckInForm(request.POST or None) if current else None
+    if request.method == "POST" and current and form.is_valid():
+        try:
+            checkins.check_in_submit(
+                patient=patient,
+                by=request.user,
+                month_number=current.month_number,
+                today=today,
+                **form.answers(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Thank you for your check-in. Your answers are saved.")
+            return redirect("portal:home")
+    audit_read(actor=request.user, patient=patient, what="portal-check-in")
+    return render(
+        request,
+        "portal/check_in.html",
+        {
+            "form": form,
+            "current": current,
+            "next_check_in": checkins.next_check_in_date(patient, today=today),
+        },
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def problem(request):
+    patient = portal_patient(request.user)
+    today = patient.today()
+    form = AdverseEventForm(request.POST or None, initial={"occurred_on": today}, today=today)
+    if request.method == "POST" and form.is_valid():
+        try:
+            adverse.adverse_event_report(
+                patient=patient, by=request.user, today=today, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Thank you for telling us. Your physiotherapist will see this and get in touch.",
+            )
+            return redirect("portal:home")
+    return render(request, "portal/problem.html", {"form": form, "patient": patient})
+
+
+@patient_required
+def my_data(request):
+    patient = portal_patient(request.user)
+    audit_read(actor=request.user, patient=patient, what="portal-my-data")
+    return render(
+        request,
+        "portal/my_data.html",
+        {"patient": patient, "weekdays": WEEKDAY_CHOICES, "today": patient.today()},
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def reminders(request):
+    patient = portal_patient(request.user)
+    today = patient.today()
+    form = ReminderPreferencesForm(
+        request.POST or None,
+        initial={name: getattr(patient, name) for name in preferences.PREFERENCE_FIELDS},
+        today=today,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            preferences.reminder_preferences_update(
+                patient=patient, by=request.user, today=today, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your reminder choices are saved.")
+            return redirect("portal:my-data")
+    return render(request, "portal/reminders.html", {"form": form, "patient": patient})
+
+
+def _download(request, fmt: str) -> HttpResponse:
+    patient = portal_patient(request.user)
+    data = data_export.patient_data_export(patient=patient, by=request.user, fmt=fmt)
+    if fmt == "json":
+        body, content_type = json.dumps(data, indent=2, ensure_ascii=False), "application/json"
+    else:
+        body, content_type = data_export.data_as_csv(data), "text/csv"
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    filename = f"walkback-my-data-{patient.today():%Y-%m-%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@patient_required
+def data_json(request):
+    return _download(request, "json")
+
+
+@patient_required
+def data_csv(request):
+    return _download(request, "csv")

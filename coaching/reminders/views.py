@@ -4,6 +4,7 @@ patient's reminders. The signed pages change reminder choices and nothing else."
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -12,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from coaching.reminders.forms import ReminderPreferencesForm
 from coaching.reminders.links import patient_for_token
 from coaching.reminders.selectors import reminders_for_patient
-from coaching.reminders.services import reminder_preferences_set, reminders_stop
+from coaching.reminders.services import reminders_stop
+from patients.preferences import reminder_preferences_update
 from patients.selectors import patient_get
 from walkback.accounts.decorators import staff_required
 from walkback.audit.services import audit_read
@@ -43,9 +45,16 @@ def preferences(request, token):
         request.POST or None, patient=patient, today=today, initial=_initial(patient, today)
     )
     if request.method == "POST" and form.is_valid():
-        reminder_preferences_set(patient=patient, by=None, via="reminder-link", **form.cleaned_data)
-        messages.success(request, "Saved. Your reminders follow your new choices.")
-        return redirect("reminders:preferences", token=token)
+        try:
+            reminder_preferences_update(
+                patient=patient, by=None, via="reminder-link", today=today, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, "Saved. Your reminders follow your new choices.")
+            return redirect("reminders:preferences", token=token)
     return render(
         request,
         "coaching/reminders/preferences.html",

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
     [
         ("admin@demo.test", False, "/clinic/", "Harbour Physio (demo)"),
         ("physio@demo.test", False, "/caseload/", "patients"),
-        ("patient@demo.test", True, "/me/", "Hello, Pat"),
+        ("patient@demo.test", True, "/me/", "This week"),
     ],
 )
 def test_demo_login_lands_on_the_role_home(email, phone, path, heading, new_page):

@@ -76,9 +76,14 @@ def adverse_event(patient, day: dt.date) -> AdverseEvent:
 def check_in(patient, month: int, due: dt.date, done: bool = False) -> CheckIn:
     from django.utils import timezone
 
-    return CheckIn.objects.create(
+    # Starting the programme plans the check-in rows; a test sets the one it needs.
+    row, _ = CheckIn.objects.update_or_create(
         patient=patient,
         month_number=month,
-        due_on=due,
-        completed_at=timezone.now() if done else None,
+        defaults={
+            "due_on": due,
+            "completed_at": timezone.now() if done else None,
+            "any_pain": False if done else None,  # an answered check-in says whether
+        },
     )
+    return row

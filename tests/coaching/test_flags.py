@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from coaching.flags import flags_for
 from coaching.models import CoachingSession, SessionStatus
+from patients.models import CheckIn
 from tests.coaching.helpers import (
     adverse_event,
     check_in,
@@ -173,10 +174,20 @@ def test_session_overdue_after_a_day(world):
 
 def test_check_in_overdue_from_the_day_after_it_is_due(world):
     patient = on_programme(world.physio_a)
+    CheckIn.objects.filter(patient=patient).delete()
     check_in(patient, 1, TODAY)
     assert "check_in_overdue" not in codes(patient)
-    check_in(patient, 2, TODAY - dt.timedelta(days=1))
+    check_in(patient, 1, TODAY - dt.timedelta(days=1))
     assert "check_in_overdue" in codes(patient)
+
+
+def test_a_missed_month_stops_flagging_once_the_next_falls_due(world):
+    patient = on_programme(world.physio_a)
+    CheckIn.objects.filter(patient=patient).delete()
+    check_in(patient, 1, TODAY - dt.timedelta(days=30))
+    assert "check_in_overdue" in codes(patient)
+    check_in(patient, 2, TODAY)  # month 2 is asked now; month 1 is not asked again
+    assert "check_in_overdue" not in codes(patient)
 
 
 def test_completed_check_in_is_not_overdue(world):

@@ -32,6 +32,10 @@ def test_the_demo_sends_a_walk_reminder_within_two_minutes(db, run_due):
     demo.refresh_from_db()
     assert demo.state == ReminderState.SENT
     # The planner made the demo patient's real reminders too.
-    assert Reminder.objects.filter(
-        recipient__email="patient@demo.test", idempotency_key__startswith="walk:"
-    ).exists()
+    # (Which kinds depends on the weekday the test runs: Pat walks Mon/Wed/Fri, and a video
+    # session is booked in a few days, so its reminders are always there.)
+    assert (
+        Reminder.objects.filter(recipient__email="patient@demo.test")
+        .exclude(idempotency_key__startswith="demo-walk:")
+        .exists()
+    )

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,8 @@ from coaching.models import (
 )
 from coaching.reminders.delivery import publish_to_celery, reminders_sweep
 from coaching.reminders.links import preferences_token
-from coaching.reminders.services import adverse_event_notify, reminders_plan_for_session
-from patients.models import AdverseEvent, BodyRegion, Severity, WalkingRelated
+from coaching.reminders.services import reminders_plan_for_session
+from patients.models import BodyRegion, Severity, WalkingRelated, WalkLog
 from tests.conftest import login_as
 from tests.factories import ClinicFactory, PatientFactory
 
@@ -340,9 +341,27 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     assert login_as(Client(), patient.user).get("/me/").status_code == 200
     response = Client().post(
         f"/reminders/{preferences_token(patient)}/",
-        {"reminders_by_email": "on", "reminder_days": ["0", "1", "2", "3", "4", "5", "6"]},
+        {
+            "reminders_by_email": "on",
+            "reminder_days": ["0", "1", "2", "3", "4", "5", "6"],
+            "reminder_time": "07:30",
+        },
     )
     assert response.status_code == 302
+    # A patient logs a walk through the real page.
+    patient.programme_start = patient.today() - dt.timedelta(days=10)
+    patient.save(update_fields=["programme_start"])
+    walker = login_as(Client(), patient.user)
+    response = walker.post(
+        "/me/walks/new/",
+        {
+            "walked_on": patient.today().isoformat(),
+            "minutes": "25",
+            "submission_token": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 302
+    assert WalkLog.objects.filter(patient=patient, minutes=25).exists()
     staff = login_as(Client(), world.physio_a)
     assert staff.get(f"/caseload/patients/{patient.pk}/reminders/").status_code == 200
     session = CoachingSession.objects.create(
@@ -354,15 +373,19 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     )
     reminders_plan_for_session(session=session)
     assert Reminder.objects.filter(session=session, state=ReminderState.PENDING).count() == 2
-    event = AdverseEvent.objects.create(
-        patient=patient,
-        occurred_on=timezone.now().date() - dt.timedelta(days=1),
-        body_region=BodyRegion.KNEE,
-        severity=Severity.MILD,
-        related_to_walking=WalkingRelated.UNSURE,
-    )
     settings.REMINDER_QUIET_HOURS = "off"  # the notice is due now whatever the hour
-    (notice,) = adverse_event_notify(event=event)
+    # The patient reports a problem through the real page; the physio's notice is written.
+    response = walker.post(
+        "/me/problem/",
+        {
+            "occurred_on": (patient.today() - dt.timedelta(days=1)).isoformat(),
+            "body_region": BodyRegion.KNEE,
+            "severity": Severity.MILD,
+            "related_to_walking": WalkingRelated.UNSURE,
+        },
+    )
+    assert response.status_code == 302
+    notice = Reminder.objects.get(patient=patient, kind=ReminderKind.ADVERSE_EVENT)
     ids.append(notice.pk)
 
     # The sweep cannot hand anything over: the rows wait, nothing is lost.

@@ -17,8 +17,12 @@ DEMO_LOGINS = [
 # Run in order; each takes the foundation's result dict and may add to it.
 DEMO_SEEDERS = [
     "walkback.core.demo.seed_foundation",
+    # The demo patient's own story first (the portal's); the caseload then adds its patients
+    # and leaves a patient who already has sessions alone.
+    "patients.demo.seed_portal",
     "coaching.demo.seed_programme",
     "walkback.reports.demo.seed_reports",
+    # Last: the reminder planner fills in every demo patient's reminders.
     "coaching.reminders.demo.seed_reminders",
 ]
 

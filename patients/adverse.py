@@ -1,0 +1,86 @@
+"""Adverse events ("Report a problem"): the patient's report flags them for their
+physiotherapist until the physiotherapist marks it reviewed (``reviewed_at``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, QuerySet
+
+from coaching.reminders.services import adverse_event_notify
+from patients.models import AdverseEvent, BodyRegion, Patient, Severity, WalkingRelated
+from walkback.accounts.models import User
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
+
+DESCRIPTION_MAX = 1000
+# How far back a problem may be dated: it is about the programme, but someone may report a
+# sore knee from before they started, so the limit is generous rather than the start date.
+OLDEST_DAYS = 365
+
+
+def adverse_event_report(
+    *,
+    patient: Patient,
+    by: User,
+    occurred_on: dt.date,
+    body_region: str,
+    severity: str,
+    related_to_walking: str,
+    description: str = "",
+    today: dt.date | None = None,
+) -> AdverseEvent:
+    """Record a problem the patient reports. The unreviewed event flags the patient on the
+    caseload, and a notice to their physiotherapist is written in the same transaction, so the
+    notice and the event commit together."""
+    today = today or patient.today()
+    description = (description or "").strip()
+    errors: dict[str, str] = {}
+    if occurred_on > today:
+        errors["occurred_on"] = "That date is in the future. Pick today or an earlier day."
+    elif occurred_on < today - dt.timedelta(days=OLDEST_DAYS):
+        errors["occurred_on"] = "That is more than a year ago. Please tell your physiotherapist."
+    if body_region not in BodyRegion.values:
+        errors["body_region"] = "Choose where in your body the problem is."
+    if severity not in Severity.values:
+        errors["severity"] = "Choose how bad it is."
+    if related_to_walking not in WalkingRelated.values:
+        errors["related_to_walking"] = "Choose Yes, No or Not sure."
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = (
+            f"Please keep this to {DESCRIPTION_MAX} characters (it has {len(description)})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        event = AdverseEvent.objects.create(
+            patient=patient,
+            occurred_on=occurred_on,
+            body_region=body_region,
+            severity=severity,
+            related_to_walking=related_to_walking,
+            description=description,
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE,
+            obj=event,
+            patient=patient,
+            detail={"fields": ["occurred_on", "body_region", "severity", "related_to_walking"]},
+        )
+        adverse_event_notify(event=event)
+    return event
+
+
+def adverse_events_open(patients: QuerySet[Patient]) -> dict[int, int]:
+    """Unreviewed problem reports per patient id, in one query, for a physiotherapist's list.
+    Pass an already-scoped queryset (``patients_for(user)``)."""
+    rows = (
+        AdverseEvent.objects.filter(patient__in=patients.values("pk"), reviewed_at__isnull=True)
+        .values("patient_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["patient_id"]: row["n"] for row in rows}

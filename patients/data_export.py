@@ -1,0 +1,165 @@
+"""A patient's copy of everything WalkBack holds about them (GDPR access and portability;
+SECURITY.md "Records"), as JSON and as CSV.
+
+The records are serialised field by field from the models, so a field added later is exported
+without anyone remembering to add it here. Left out, on purpose: the password hash, the
+two-step login secret and invitation token hashes (credentials, not information about the
+person), and internal ids of other people, which are replaced by those people's names.
+The CSV is the JSON flattened to one line per value (section, record, field, value), so the
+two downloads always hold exactly the same information.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from coaching.models import CoachingSession, Prescription, Reminder
+from patients.models import AdverseEvent, CheckIn, Patient, Screening, WalkLog
+from walkback.accounts.models import User
+from walkback.audit.models import AuditAction, AuditEvent
+from walkback.audit.services import audit_record
+
+FORMAT_VERSION = 1
+USER_FIELDS = ["email", "full_name", "time_zone", "date_joined", "last_login"]
+SKIP_FIELDS = {"password", "submission_token", "idempotency_key", "last_error"}
+
+
+def _value(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def _record(obj: models.Model, names: dict[int, str], *, skip: set[str] = frozenset()) -> dict:
+    """Every concrete field of ``obj``; links to people become their names, other links ids."""
+    record = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in SKIP_FIELDS or field.name in skip:
+            continue
+        if field.is_relation:
+            raw = getattr(obj, field.attname)
+            if field.related_model is User:
+                record[field.name] = names.get(raw, "") if raw is not None else None
+            else:
+                record[f"{field.name}_id"] = raw
+            continue
+        record[field.name] = _value(getattr(obj, field.attname))
+    return record
+
+
+def patient_data(patient: Patient) -> dict:
+    """Everything held about ``patient``, as plain JSON-ready data."""
+    sessions = list(
+        CoachingSession.objects.filter(patient=patient)
+        .prefetch_related("topics")
+        .order_by("number")
+    )
+    prescriptions = list(Prescription.objects.filter(patient=patient).order_by("effective_from"))
+    screening = Screening.objects.filter(patient=patient).first()
+    adverse = list(AdverseEvent.objects.filter(patient=patient).order_by("occurred_on", "id"))
+    audit = list(AuditEvent.objects.filter(patient=patient).order_by("at", "id"))
+    people = {patient.physiotherapist_id, patient.user_id}
+    people |= {p.author_id for p in prescriptions} | {a.reviewed_by_id for a in adverse}
+    people |= {e.actor_id for e in audit}
+    if screening:
+        people.add(screening.screened_by_id)
+    names = dict(User.objects.filter(pk__in=people - {None}).values_list("pk", "full_name"))
+    user = patient.user
+    data = {
+        "format_version": FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "account": {name: _value(getattr(user, name)) for name in USER_FIELDS},
+        "clinic": {"name": patient.clinic.name, "time_zone": patient.clinic.time_zone},
+        "patient": _record(patient, names, skip={"user"}),
+        "screening": [_record(screening, names)] if screening else [],
+        "prescriptions": [_record(p, names) for p in prescriptions],
+        "coaching_sessions": [
+            _record(s, names) | {"topics": ", ".join(t.title for t in s.topics.all())}
+            for s in sessions
+        ],
+        "walks": [
+            _record(w, names)
+            for w in WalkLog.objects.filter(patient=patient).order_by("walked_on", "id")
+        ],
+        "check_ins": [
+            _record(c, names)
+            for c in CheckIn.objects.filter(patient=patient).order_by("month_number")
+        ],
+        "adverse_events": [_record(a, names) for a in adverse],
+        "reminders": [
+            _record(r, names, skip={"recipient"})
+            for r in Reminder.objects.filter(patient=patient).order_by("due_at", "id")
+        ],
+        # Who looked at or changed the record: part of what is held about the person.
+        "access_log": [
+            {
+                "at": _value(e.at),
+                "by": names.get(e.actor_id, e.actor_email),
+                "action": e.action,
+                "object_type": e.object_type,
+                "object_id": e.object_id,
+                "page": e.detail.get("view", ""),
+            }
+            for e in audit
+        ],
+    }
+    return data
+
+
+def data_as_csv_rows(data: dict) -> Iterator[list]:
+    """Flatten ``patient_data`` to rows of (section, record, field, value)."""
+    yield ["section", "record", "field", "value"]
+    for section, content in data.items():
+        if isinstance(content, list):
+            for number, record in enumerate(content, start=1):
+                for field, value in record.items():
+                    yield [section, number, field, _csv_value(value)]
+        elif isinstance(content, dict):
+            for field, value in content.items():
+                yield [section, 1, field, _csv_value(value)]
+        else:
+            yield [section, "", "", _csv_value(content)]
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    # A spreadsheet must not run a formula a patient typed into a note (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def data_as_csv(data: dict) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(data_as_csv_rows(data))
+    return buffer.getvalue()
+
+
+def patient_data_export(*, patient: Patient, by: User, fmt: str) -> dict:
+    """Gather the patient's data for download and write the audit row for the export."""
+    if fmt not in ("json", "csv"):
+        raise ValueError(f"unknown export format {fmt!r}")
+    with transaction.atomic():
+        data = patient_data(patient)
+        audit_record(
+            actor=by,
+            action=AuditAction.EXPORT,
+            obj=patient,
+            patient=patient,
+            detail={"view": "own-data", "format": fmt},
+        )
+    return data

@@ -1,0 +1,299 @@
+"""Forms of the patient's pages. They turn text into typed values and say what is wrong in
+plain words; the rules themselves (dates, bounds, the edit window) live in the services, whose
+``ValidationError``s the views put next to the same fields (``add_service_errors``)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from patients import walks
+from patients.models import WEEKDAY_CHOICES, BodyRegion, CareType, Severity, WalkingRelated
+
+QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
+PAIN_CHOICES = [(n, str(n)) for n in range(0, 11)]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` next to the matching fields of ``form``."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=DateInput,
+        error_messages={
+            "required": "Please give the date.",
+            "invalid": "Please give a real date, for example 2024-06-03.",
+        },
+        **kwargs,
+    )
+
+
+def _whole_number(label: str, message: str, **kwargs) -> forms.IntegerField:
+    """A number field whose every complaint (not a number, too small, too big) is ``message``:
+    one clear sentence beats three technical ones."""
+    return forms.IntegerField(
+        label=label,
+        error_messages={
+            "invalid": message,
+            "min_value": message,
+            "max_value": message,
+            "required": message,
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+def _yes_no(label: str, **kwargs) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please answer Yes or No.", "invalid_choice": "Yes or No."},
+        **kwargs,
+    )
+
+
+def _pain(label: str, *, required: bool, empty: str = "", help_text: str = ""):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", empty or ("Choose a number" if required else "Skip"))] + PAIN_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=required,
+        help_text=help_text or "0 means no pain, 10 means the worst pain you can imagine.",
+        error_messages={
+            "required": "Pick a number from 0 (no pain) to 10 (worst pain).",
+            "invalid_choice": "Back pain is a number from 0 (no pain) to 10 (worst pain).",
+        },
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class PortalForm(forms.Form):
+    """Bootstrap classes on every input, and the names of optional fields for the labels."""
+
+    optional_fields: frozenset[str] = frozenset()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class WalkForm(PortalForm):
+    walked_on = _date_field("Date of the walk")
+    quick_minutes = forms.TypedChoiceField(
+        label="Quick choice",
+        choices=[(n, f"{n} min") for n in QUICK_MINUTES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    minutes = _whole_number(
+        "Minutes",
+        f"Minutes must be a whole number from {walks.MINUTES_MIN} to {walks.MINUTES_MAX}.",
+        required=False,
+        min_value=walks.MINUTES_MIN,
+        max_value=walks.MINUTES_MAX,
+        help_text="Tap a quick choice above, or type the minutes here.",
+    )
+    steps = _whole_number(
+        "Steps",
+        f"Steps must be a whole number from 0 to {walks.STEPS_MAX:,}.",
+        required=False,
+        min_value=0,
+        max_value=walks.STEPS_MAX,
+        help_text="Only if you counted them.",
+    )
+    pain = _pain("Back pain right now", required=False)
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=walks.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": f"Please keep the note to {walks.NOTE_MAX} characters.",
+        },
+    )
+    submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    optional_fields = frozenset({"steps", "pain", "note"})
+    WALK_FIELDS = ("walked_on", "minutes", "steps", "pain", "note")
+
+    def __init__(self, *args, today=None, earliest=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Let the phone's date picker offer only days a walk can have (the service checks too).
+        if today is not None:
+            self.fields["walked_on"].widget.attrs["max"] = today.isoformat()
+        if earliest is not None:
+            self.fields["walked_on"].widget.attrs["min"] = earliest.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "minutes" in self.errors:
+            return cleaned
+        minutes = cleaned.get("minutes") or cleaned.get("quick_minutes")
+        if minutes is None:
+            self.add_error(
+                "minutes", "How many minutes did you walk? Tap a quick choice or type the minutes."
+            )
+        cleaned["minutes"] = minutes
+        return cleaned
+
+    def walk_values(self) -> dict:
+        data = self.cleaned_data
+        return {name: data.get(name) for name in self.WALK_FIELDS}
+
+
+class CheckInForm(PortalForm):
+    any_pain = _yes_no("Have you had any back pain in the last month?")
+    onset_date = _date_field(
+        "When did it start?",
+        required=False,
+        help_text="Your best guess is fine. If you had more than one bout, the first one.",
+    )
+    activity_limiting = _yes_no(
+        "Did it stop you doing your usual activities?",
+        required=False,
+        help_text="Pain of at least 2 out of 10 that lasted at least a day and got in the way of "
+        "work, housework, walking or other things you normally do.",
+    )
+    care_sought = _yes_no("Did you see anyone about it?", required=False)
+    care_type = forms.ChoiceField(
+        label="Who did you see?",
+        choices=[("", "Choose one")] + [(v, label) for v, label in CareType.choices if v],
+        required=False,
+        help_text="Only if you saw someone.",
+        error_messages={"invalid_choice": "Choose who you saw from the list."},
+    )
+    days_to_recovery = _whole_number(
+        "How many days until you felt recovered?",
+        "Please give a number of days from 0 to 400.",
+        required=False,
+        min_value=0,
+        max_value=400,
+        help_text="Leave empty if you have not recovered yet.",
+    )
+    # Required when there was pain; the service says so next to the field.
+    average_pain = _pain("Average pain during that time", required=False, empty="Choose a number")
+    worst_pain = _pain("Worst pain during that time", required=False, empty="Choose a number")
+    days_off_work = _whole_number(
+        "Days off work or usual activities because of it",
+        "Please give a number of days from 0 to 400.",
+        required=False,
+        min_value=0,
+        max_value=400,
+        help_text="0 if none, or if you do not work.",
+    )
+
+    optional_fields = frozenset({"days_to_recovery", "days_off_work"})
+
+    def answers(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class AdverseEventForm(PortalForm):
+    occurred_on = _date_field("When did it happen?")
+    body_region = forms.ChoiceField(
+        label="Where in your body?",
+        choices=BodyRegion.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose where in your body the problem is.",
+            "invalid_choice": "Choose where in your body the problem is.",
+        },
+    )
+    severity = forms.ChoiceField(
+        label="How bad is it?",
+        choices=Severity.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how bad it is.",
+            "invalid_choice": "Choose how bad it is.",
+        },
+    )
+    related_to_walking = forms.ChoiceField(
+        label="Do you think walking caused it?",
+        choices=WalkingRelated.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose Yes, No or Not sure.",
+            "invalid_choice": "Choose Yes, No or Not sure.",
+        },
+    )
+    description = forms.CharField(
+        label="Tell us more",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Please keep this to 1000 characters."},
+    )
+
+    optional_fields = frozenset({"description"})
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if today is not None:
+            self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
+
+
+class ReminderPreferencesForm(PortalForm):
+    reminders_by_email = forms.BooleanField(
+        label="E-mail me reminders",
+        required=False,
+        help_text="Walk reminders on the days you pick, and reminders of sessions and check-ins.",
+    )
+    reminder_days = forms.TypedMultipleChoiceField(
+        label="Walk reminders on these days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Pick days from Monday to Sunday."},
+    )
+    reminder_time = forms.TimeField(
+        label="Walk reminder time",
+        help_text="Needed if you picked days.",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Please give a time, for example 07:30."},
+    )
+    reminders_paused_until = _date_field(
+        "Pause all reminders until",
+        required=False,
+        help_text="For a holiday or a break. Leave empty to keep them going.",
+    )
+
+    optional_fields = frozenset({"reminder_days", "reminders_paused_until"})
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if today is not None:
+            self.fields["reminders_paused_until"].widget.attrs["min"] = today.isoformat()

@@ -1,0 +1,125 @@
+"""Reads for the patient's own pages. Each takes the patient found by ``own_patient(user)``, so
+nothing here can reach another person's rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from coaching.models import CoachingSession, EducationTopic, SessionStatus
+from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
+from patients.models import Patient
+from patients.selectors import patients_for
+from patients.weeks import (
+    Encouragement,
+    WeekRow,
+    encouragement,
+    in_flare_up,
+    week_rows,
+    weeks_on_target,
+)
+
+
+def portal_patient(user) -> Patient:
+    """The logged-in patient's own record, through ``patients_for``, with their
+    physiotherapist's name joined in (the portal names them on several pages)."""
+    return get_object_or_404(
+        patients_for(user).select_related("physiotherapist").filter(user_id=user.pk)
+    )
+
+
+def next_session(patient: Patient, *, now: dt.datetime) -> CoachingSession | None:
+    """The next planned coaching session that has not ended yet."""
+    return (
+        CoachingSession.objects.filter(
+            patient=patient,
+            status=SessionStatus.PLANNED,
+            scheduled_at__gte=now - dt.timedelta(hours=3),
+        )
+        .order_by("scheduled_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    today: dt.date
+    week: WeekRow
+    streak: int
+    message: Encouragement
+    next_session: CoachingSession | None
+    check_in_due: DueCheckIn | None
+    next_check_in: dt.date | None
+
+
+def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSummary:
+    """Everything the home page shows, in a fixed number of queries whatever the history's
+    length: prescriptions, weekly totals, recent pain, next session, check-in answered."""
+    now = now or timezone.now()
+    today = patient.today(now)
+    rows = week_rows(patient, today=today)
+    current = rows[-1]
+    due = check_ins_due(patient, today=today)
+    return HomeSummary(
+        today=today,
+        week=current,
+        streak=weeks_on_target(rows),
+        message=encouragement(current, today=today, flare_up=in_flare_up(patient, today=today)),
+        next_session=next_session(patient, now=now),
+        check_in_due=due[0] if due else None,
+        next_check_in=next_check_in_date(patient, today=today),
+    )
+
+
+@dataclass(frozen=True)
+class LearnTopic:
+    topic: EducationTopic
+    covered: bool  # covered in a session that took place, or assigned for a coming one
+    sessions: list[int]
+
+
+def learn_topics(patient: Patient) -> list[LearnTopic]:
+    """The education topics on the patient's sessions: covered ones first (two queries)."""
+    sessions = CoachingSession.objects.filter(patient=patient).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    topics = (
+        EducationTopic.objects.filter(
+            clinic_id=patient.clinic_id, is_active=True, sessions__in=sessions
+        )
+        .distinct()
+        .prefetch_related(
+            Prefetch("sessions", queryset=sessions.order_by("number"), to_attr="patient_sessions")
+        )
+    )
+    result = [
+        LearnTopic(
+            topic=topic,
+            covered=any(s.status == SessionStatus.DONE for s in topic.patient_sessions),
+            sessions=[s.number for s in topic.patient_sessions],
+        )
+        for topic in topics
+    ]
+    return sorted(result, key=lambda t: (not t.covered, t.topic.position, t.topic.title))
+
+
+def learn_topic_get(patient: Patient, slug: str) -> EducationTopic:
+    """One topic the patient may read: one of their own sessions' topics, else a 404."""
+    sessions = CoachingSession.objects.filter(patient=patient).exclude(
+        status=SessionStatus.CANCELLED
+    )
+    topic = (
+        EducationTopic.objects.filter(
+            clinic_id=patient.clinic_id, is_active=True, slug=slug, sessions__in=sessions
+        )
+        .distinct()
+        .first()
+    )
+    if topic is None:
+        raise Http404("No such topic")
+    return topic

@@ -1,0 +1,37 @@
+"""The patient's own pages (/me/). Only patients; another patient's walk or topic is a 404."""
+
+import zoneinfo
+
+from django.utils import timezone
+
+from patients.progress import week_start
+from tests.access.spec import PATIENT, Route
+from tests.patients import portal_factories as make
+
+PATIENTS = frozenset({PATIENT})
+
+
+def _this_monday_in_sydney():
+    """patient_a of the ``world`` fixture lives in Sydney: a week of theirs."""
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo("Australia/Sydney")).date()
+    return {"week": week_start(today).isoformat()}
+
+
+ROUTES = {
+    "portal:walk-new": Route(roles=PATIENTS),
+    "portal:walk-edit": Route(roles=PATIENTS, for_patient=lambda p: {"pk": make.walk(p).pk}),
+    "portal:walk-delete": Route(roles=PATIENTS, for_patient=lambda p: {"pk": make.walk(p).pk}),
+    "portal:history": Route(roles=PATIENTS),
+    "portal:history-week": Route(roles=PATIENTS, kwargs=_this_monday_in_sydney),
+    "portal:learn": Route(roles=PATIENTS),
+    "portal:flare-up": Route(roles=PATIENTS),
+    "portal:learn-topic": Route(
+        roles=PATIENTS, for_patient=lambda p: {"slug": make.topic_on_session(p).slug}
+    ),
+    "portal:check-in": Route(roles=PATIENTS),
+    "portal:problem": Route(roles=PATIENTS),
+    "portal:my-data": Route(roles=PATIENTS),
+    "portal:reminders": Route(roles=PATIENTS),
+    "portal:data-json": Route(roles=PATIENTS),
+    "portal:data-csv": Route(roles=PATIENTS),
+}

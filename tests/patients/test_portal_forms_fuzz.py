@@ -1,0 +1,73 @@
+"""SECURITY.md "Input": generated input into the portal's forms and services never raises
+anything but a form error, and never leaves a partial row."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from patients.checkins import add_months, check_in_submit
+from patients.models import CheckIn, WalkLog
+from patients.portal_forms import CheckInForm, WalkForm
+from patients.walks import walk_log
+from tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+TEXT = st.one_of(
+    st.text(max_size=30),
+    st.integers(min_value=-(10**9), max_value=10**9).map(str),
+    st.sampled_from(["", "0", "600", "601", "-1", "1e3", "12.5", "2024-02-30", "yes", "no"]),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 1, 1)).map(str),
+)
+FUZZ = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@pytest.fixture
+def patient():
+    patient = PatientFactory()
+    patient.programme_start = add_months(patient.today(), -1)
+    patient.save()
+    return patient
+
+
+@FUZZ
+@given(data=st.dictionaries(
+    st.sampled_from(["walked_on", "quick_minutes", "minutes", "steps", "pain", "note"]), TEXT
+))  # fmt: skip
+def test_walk_form_and_service_take_any_input(patient, data):
+    before = WalkLog.objects.count()
+    form = WalkForm(data, today=patient.today())
+    saved = False
+    if form.is_valid():
+        try:
+            walk_log(patient=patient, by=patient.user, **form.walk_values())
+            saved = True
+        except ValidationError:
+            pass
+    assert WalkLog.objects.count() == before + (1 if saved else 0)
+    if saved:
+        walk = WalkLog.objects.latest("id")
+        assert 1 <= walk.minutes <= 600 and walk.walked_on <= patient.today()
+        assert walk.pain is None or 0 <= walk.pain <= 10
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(list(CheckInForm.base_fields)), TEXT))
+def test_check_in_form_and_service_take_any_input(patient, data):
+    CheckIn.objects.filter(patient=patient).delete()
+    form = CheckInForm(data)
+    if form.is_valid():
+        with contextlib.suppress(ValidationError):
+            check_in_submit(patient=patient, by=patient.user, month_number=1, **form.answers())
+    row = CheckIn.objects.filter(patient=patient).first()
+    if row is not None:
+        assert row.completed_at is not None and row.any_pain is not None
+        assert row.onset_date is None or row.onset_date <= patient.today()

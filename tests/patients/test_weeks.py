@@ -1,0 +1,196 @@
+"""The week's rules: the patient's own week in their own time zone, targets, streaks, and the
+line the home page says. Edge cases from the issue: a walk at 23:30 local on Sunday, a patient
+whose time zone differs from the clinic's, a daylight-saving week, the first partial week."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+
+from patients.portal_selectors import home_summary
+from patients.walks import walk_log
+from patients.weeks import encouragement, week_row, week_rows, weeks_on_target
+from tests.factories import ClinicFactory, PatientFactory
+from tests.patients import portal_factories as make
+
+SYDNEY = zoneinfo.ZoneInfo("Australia/Sydney")
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+pytestmark = pytest.mark.django_db
+
+
+def local(zone, *args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=zone)
+
+
+@pytest.fixture
+def sydney_patient():
+    clinic = ClinicFactory(time_zone="Australia/Sydney")
+    patient = PatientFactory(clinic=clinic, programme_start=dt.date(2024, 5, 6))
+    make.prescription(patient, start=dt.date(2024, 5, 6), walks=5, minutes=30)
+    return patient
+
+
+def test_walk_at_2330_on_sunday_counts_in_that_week_and_not_the_next(sydney_patient):
+    patient = sydney_patient
+    # Sunday 9 June 2024, 23:30 in Sydney = 13:30 UTC on the same Sunday.
+    with time_machine.travel(local(SYDNEY, 2024, 6, 9, 23, 30), tick=False):
+        assert patient.today() == dt.date(2024, 6, 9)
+        walk, _ = walk_log(patient=patient, by=patient.user, walked_on=patient.today(), minutes=40)
+        summary = home_summary(patient)
+        assert summary.week.week == dt.date(2024, 6, 3)
+        assert summary.week.minutes == 40
+    # An hour later it is Monday in Sydney: a new week, still Sunday in UTC.
+    with time_machine.travel(local(SYDNEY, 2024, 6, 10, 0, 30), tick=False):
+        summary = home_summary(patient)
+        assert summary.week.week == dt.date(2024, 6, 10)
+        assert summary.week.minutes == 0
+        last_week = week_rows(patient, today=patient.today())[-2]
+        assert (last_week.week, last_week.minutes) == (dt.date(2024, 6, 3), 40)
+
+
+def test_the_week_follows_the_patients_time_zone_not_the_clinics():
+    clinic = ClinicFactory(time_zone="Australia/Sydney")
+    patient = PatientFactory(
+        clinic=clinic, time_zone="Europe/London", programme_start=dt.date(2024, 5, 6)
+    )
+    make.walk(patient, on=dt.date(2024, 6, 9), minutes=25)  # a Sunday
+    # 08:00 on Monday in Sydney is still 23:00 on Sunday in London.
+    with time_machine.travel(local(SYDNEY, 2024, 6, 10, 8, 0), tick=False):
+        assert patient.today() == dt.date(2024, 6, 9)
+        summary = home_summary(patient)
+    assert summary.week.week == dt.date(2024, 6, 3)
+    assert summary.week.minutes == 25
+
+
+def test_a_daylight_saving_week_still_has_seven_days_of_walks():
+    # Clocks went forward in London at 01:00 UTC on Sunday 31 March 2024.
+    patient = PatientFactory(
+        clinic=ClinicFactory(time_zone="Europe/London"), programme_start=dt.date(2024, 3, 4)
+    )
+    make.prescription(patient, start=dt.date(2024, 3, 4), walks=5, minutes=15)
+    for day in range(25, 32):
+        make.walk(patient, on=dt.date(2024, 3, day), minutes=10)
+    # 23:30 BST on the Sunday of the change (22:30 UTC): still that week.
+    with time_machine.travel(local(LONDON, 2024, 3, 31, 23, 30), tick=False):
+        walk_log(patient=patient, by=patient.user, walked_on=patient.today(), minutes=5)
+        summary = home_summary(patient)
+    assert summary.week.week == dt.date(2024, 3, 25)
+    assert (summary.week.minutes, summary.week.walks) == (75, 8)
+    assert summary.week.target.minutes == 75
+    assert summary.week.met
+    assert summary.message.tone == "done"
+
+
+def test_first_partial_week_scales_the_target_to_the_days_left():
+    # The programme starts on Friday 7 June 2024: three days (Fri, Sat, Sun) of a 5 x 30 week.
+    patient = PatientFactory(programme_start=dt.date(2024, 6, 7))
+    make.prescription(patient, start=dt.date(2024, 6, 7), walks=5, minutes=30)
+    make.walk(patient, on=dt.date(2024, 6, 7), minutes=35)
+    make.walk(patient, on=dt.date(2024, 6, 8), minutes=30)
+    with time_machine.travel(local(SYDNEY, 2024, 6, 8, 12, 0), tick=False):
+        row = home_summary(patient).week
+    assert row.target.partial and row.target.days == 3
+    # ceil(150 * 3 / 7) = 65 minutes, ceil(5 * 3 / 7) = 3 walks
+    assert (row.target.minutes, row.target.walks) == (65, 3)
+    assert row.met and row.minutes == 65
+    assert row.number == 0
+    # The next week is a full one.
+    rows = week_rows(patient, today=dt.date(2024, 6, 12))
+    assert [r.week for r in rows] == [dt.date(2024, 6, 3), dt.date(2024, 6, 10)]
+    assert rows[1].target.minutes == 150 and not rows[1].target.partial
+    assert rows[1].number == 1
+
+
+def test_a_programme_starting_on_monday_has_a_full_first_week():
+    patient = PatientFactory(programme_start=dt.date(2024, 6, 3))
+    make.prescription(patient, start=dt.date(2024, 6, 3), walks=4, minutes=20)
+    row = week_row(patient, dt.date(2024, 6, 5), today=dt.date(2024, 6, 5))
+    assert (row.target.minutes, row.target.partial) == (80, False)
+
+
+def test_target_follows_a_progression_made_mid_week():
+    patient = PatientFactory(programme_start=dt.date(2024, 6, 3))
+    make.prescription(patient, start=dt.date(2024, 6, 3), walks=3, minutes=20)
+    make.prescription(patient, start=dt.date(2024, 6, 19), walks=4, minutes=25)
+    rows = week_rows(patient, today=dt.date(2024, 6, 20))
+    assert [r.target.minutes for r in rows] == [60, 60, 100]
+    # Before the new prescription's day the current week still shows the old one.
+    assert week_row(patient, dt.date(2024, 6, 18), today=dt.date(2024, 6, 18)).target.minutes == 60
+
+
+def test_no_prescription_means_no_target():
+    patient = PatientFactory(programme_start=None)
+    make.walk(patient, on=patient.today(), minutes=10)
+    summary = home_summary(patient)
+    assert summary.week.target is None
+    assert summary.week.minutes == 10
+    assert summary.streak == 0
+    assert summary.message.tone == "no-target"
+
+
+def test_streak_counts_back_from_last_week_and_an_unfinished_week_does_not_break_it():
+    patient = PatientFactory(programme_start=dt.date(2024, 5, 6))
+    make.prescription(patient, start=dt.date(2024, 5, 6), walks=2, minutes=30)
+    weeks = [dt.date(2024, 5, 6) + dt.timedelta(weeks=n) for n in range(6)]
+    # met, missed, met, met, met, (current: 30 of 60 so far)
+    for week, minutes in zip(weeks, [60, 20, 70, 60, 90, 30], strict=True):
+        make.walk(patient, on=week + dt.timedelta(days=1), minutes=minutes)
+    today = weeks[-1] + dt.timedelta(days=2)
+    rows = week_rows(patient, today=today)
+    assert [r.met for r in rows] == [True, False, True, True, True, False]
+    assert weeks_on_target(rows) == 3
+    # Reaching the target this week adds it to the run.
+    make.walk(patient, on=today, minutes=30)
+    assert weeks_on_target(week_rows(patient, today=today)) == 4
+
+
+def test_an_empty_week_breaks_the_streak():
+    patient = PatientFactory(programme_start=dt.date(2024, 5, 6))
+    make.prescription(patient, start=dt.date(2024, 5, 6), walks=1, minutes=30)
+    make.walk(patient, on=dt.date(2024, 5, 7), minutes=30)
+    # nothing in the week of 13 May
+    make.walk(patient, on=dt.date(2024, 5, 21), minutes=30)
+    assert weeks_on_target(week_rows(patient, today=dt.date(2024, 5, 28))) == 1
+
+
+def test_two_years_of_weeks_are_two_queries(django_assert_num_queries):
+    patient = PatientFactory(programme_start=dt.date(2022, 6, 6))
+    make.prescription(patient, start=dt.date(2022, 6, 6))
+    with django_assert_num_queries(2):  # prescriptions; weekly totals (one grouped query)
+        rows = week_rows(patient, today=dt.date(2024, 6, 5))
+    assert len(rows) == 105
+
+
+@pytest.mark.parametrize(
+    ("today", "minutes", "tone"),
+    [
+        (dt.date(2024, 6, 3), 0, "fresh-start"),  # Monday, nothing yet
+        (dt.date(2024, 6, 5), 70, "on-track"),  # Wednesday: 3/7 of 150 is 64
+        (dt.date(2024, 6, 6), 30, "catching-up"),  # Thursday, 30 of 150
+        (dt.date(2024, 6, 9), 150, "done"),
+    ],
+)
+def test_encouragement_fits_where_the_patient_is(today, minutes, tone):
+    patient = PatientFactory(programme_start=dt.date(2024, 5, 6))
+    make.prescription(patient, start=dt.date(2024, 5, 6), walks=5, minutes=30)
+    if minutes:
+        make.walk(patient, on=dt.date(2024, 6, 3), minutes=minutes)
+    row = week_row(patient, today, today=today)
+    message = encouragement(row, today=today, flare_up=False)
+    assert message.tone == tone
+    if tone == "catching-up":
+        assert "120 minutes to go, with 4 days left" in message.text
+
+
+def test_high_pain_in_the_last_days_turns_the_message_to_the_flare_up_advice():
+    patient = PatientFactory(programme_start=dt.date(2024, 5, 6))
+    make.prescription(patient, start=dt.date(2024, 5, 6))
+    with time_machine.travel(local(SYDNEY, 2024, 6, 5, 9, 0), tick=False):
+        make.walk(patient, on=dt.date(2024, 6, 4), minutes=10, pain=6)
+        assert home_summary(patient).message.tone == "flare-up"
+        # A later, easier walk means the sore spell has passed.
+        make.walk(patient, on=dt.date(2024, 6, 5), minutes=10, pain=2)
+        assert home_summary(patient).message.tone != "flare-up"
