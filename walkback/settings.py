@@ -231,7 +231,10 @@ OTP_TOTP_ISSUER = "WalkBack"
 
 # Sessions live in the database so logout ends them on the server.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 60 * 60 * 12  # absolute lifetime: 12 hours
+SESSION_COOKIE_AGE = 60 * 60 * 12
+# Activity keeps extending Django's expiry, so the absolute limit is enforced by the idle
+# middleware from the time of login.
+SESSION_ABSOLUTE_SECONDS = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 STAFF_IDLE_TIMEOUT_SECONDS = 15 * 60

@@ -158,3 +158,20 @@ def test_idle_timeout(role, limit, world, client_for):
 def test_passwords_are_hashed_with_argon2(world):
     user = UserFactory(clinic=world.clinic_a)
     assert user.password.startswith("argon2")
+
+
+@pytest.mark.django_db
+def test_absolute_session_lifetime_even_with_steady_activity(world, client_for):
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        client = client_for(world.patient_a.user)
+        assert client.get(reverse("portal:home")).status_code == 200
+    # A request every 50 minutes keeps the idle timer happy for 12 hours...
+    for step in range(1, 16):  # the last one is 12.5 hours after login
+        with time_machine.travel(start + step * 50 * 60, tick=False):
+            response = client.get(reverse("portal:home"))
+            if step * 50 * 60 <= 12 * 60 * 60:
+                assert response.status_code == 200, step
+    # ...but not past the absolute limit.
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))

@@ -90,12 +90,14 @@ class SecondFactorMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Log out after a stretch without requests: 15 minutes for staff, 60 for patients.
+    """Log out after a stretch without requests (15 minutes for staff, 60 for patients), and
+    in any case once the session is ``SESSION_ABSOLUTE_SECONDS`` old, however busy.
 
     The last-seen time is written at most once a minute to spare the session table.
     """
 
     SESSION_KEY = "last_seen"
+    STARTED_KEY = "signed_in_at"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -110,11 +112,18 @@ class IdleTimeoutMiddleware:
                 else settings.PATIENT_IDLE_TIMEOUT_SECONDS
             )
             last_seen = request.session.get(self.SESSION_KEY, now)
-            if now - last_seen > limit:
+            started = request.session.setdefault(self.STARTED_KEY, now)
+            if now - last_seen > limit or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                idle = now - last_seen > limit
                 logout(request)
                 from django.contrib import messages
 
-                messages.info(request, "You were logged out after a period without activity.")
+                messages.info(
+                    request,
+                    "You were logged out after a period without activity."
+                    if idle
+                    else "For safety you are logged out once a day. Please log in again.",
+                )
                 return redirect(settings.LOGIN_URL)
             if now - last_seen >= 60 or self.SESSION_KEY not in request.session:
                 request.session[self.SESSION_KEY] = now
