@@ -38,13 +38,10 @@ from coaching.models import (
     Reminder,
     ReminderKind,
     ReminderState,
-    SessionMode,
-    SessionPurpose,
 )
 from coaching.reminders.delivery import publish_to_celery, reminders_sweep
 from coaching.reminders.links import preferences_token
-from coaching.reminders.services import reminders_plan_for_session
-from patients.models import BodyRegion, Severity, WalkingRelated, WalkLog
+from patients.models import BodyRegion, PatientStatus, Screening, Severity, WalkingRelated, WalkLog
 from tests.conftest import login_as
 from tests.factories import ClinicFactory, PatientFactory
 
@@ -364,15 +361,25 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     assert WalkLog.objects.filter(patient=patient, minutes=25).exists()
     staff = login_as(Client(), world.physio_a)
     assert staff.get(f"/caseload/patients/{patient.pk}/reminders/").status_code == 200
-    session = CoachingSession.objects.create(
-        patient=patient,
-        number=1,
-        purpose=SessionPurpose.PRESCRIBE,
-        mode=SessionMode.PHONE,
-        scheduled_at=timezone.now() + dt.timedelta(days=3),
+    # The physiotherapist books a screened patient's six sessions through the real page.
+    newcomer = PatientFactory(
+        clinic=world.clinic_a, physiotherapist=world.physio_a, status=PatientStatus.SCREENING
     )
-    reminders_plan_for_session(session=session)
-    assert Reminder.objects.filter(session=session, state=ReminderState.PENDING).count() == 2
+    Screening.objects.create(
+        patient=newcomer,
+        recovered_in_last_6_months=True,
+        episode_lasted_24h=True,
+        able_to_walk=True,
+        already_active_3_per_week=False,
+    )
+    start_on = newcomer.today() + dt.timedelta(days=3)
+    response = staff.post(
+        f"/caseload/patients/{newcomer.pk}/start/",
+        {"start_on": start_on.isoformat(), "session_time": "10:00"},
+    )
+    assert response.status_code == 302
+    assert CoachingSession.objects.filter(patient=newcomer).count() == 6
+    assert Reminder.objects.filter(session__patient=newcomer, state=ReminderState.PENDING).exists()
     settings.REMINDER_QUIET_HOURS = "off"  # the notice is due now whatever the hour
     # The patient reports a problem through the real page; the physio's notice is written.
     response = walker.post(
