@@ -52,12 +52,13 @@ class Frame:
 
 
 DESKTOP = Frame(760, 280, 48, 44, 16, 58, 12, 14, True, "progress-chart")
-PHONE = Frame(360, 230, 40, 10, 14, 50, 13, 6, False, "progress-chart progress-chart-phone")
+PHONE = Frame(360, 230, 40, 10, 14, 50, 14, 6, False, "progress-chart progress-chart-phone")
 
 
 def _nice_max(value: float) -> int:
-    """A round axis top at or above ``value`` (60, 90, 120, 150, 200, 300...)."""
-    for top in (60, 90, 120, 150, 180, 200, 240, 300, 400, 500, 600, 800, 1000):
+    """A round axis top at or above ``value`` whose quarters (the grid lines) are whole, round
+    numbers too (60, 80, 100, 120, 160, 200...)."""
+    for top in (60, 80, 100, 120, 160, 200, 240, 300, 400, 500, 600, 800, 1000):
         if value <= top:
             return top
     return int(math.ceil(value / 500.0) * 500)
@@ -163,6 +164,7 @@ def progress_chart_svg(
             f'{top_margin + plot_h / 2:.1f})">Pain 0-10</text>'
         )
     # Bars: minutes walked, dark when the week was on target.
+    # Counted back from the latest week, so it is always labelled and no two labels crowd.
     label_every = max(1, math.ceil(count / frame.most_labels))
     for index, row in enumerate(rows):
         x = x_mid(index)
@@ -172,7 +174,7 @@ def progress_chart_svg(
             f'<rect class="{css}" x="{x - bar_w / 2:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
             f'height="{base - y:.1f}" rx="2"><title>{escape(_bar_title(row))}</title></rect>'
         )
-        if index % label_every == 0 or index == count - 1:
+        if (count - 1 - index) % label_every == 0:
             out.append(
                 f'<text x="{x:.1f}" y="{base + 16}" text-anchor="middle" fill="{TEXT}">'
                 f"{escape(_short_label(row, phone))}</text>"
