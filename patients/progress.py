@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -155,24 +154,28 @@ def patient_timeline(patient: Patient) -> Timeline:
     return Timeline(list(Prescription.objects.filter(patient=patient).order_by("id")))
 
 
-def shown(value: Fraction) -> int:
-    """An exact target as people see it: rounded UP, so reaching the number shown is reaching
-    the target (whole minutes against a fraction: m >= ceil(t) exactly when m >= t)."""
-    return math.ceil(value)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeekTarget:
-    """A week's target, exact. ``days`` is how many of its days had a prescription in force
-    (fewer than 7 only in the week the first prescription started)."""
+    """A week's target, exact. It is kept in sevenths (the sum over the days of the weekly
+    minutes and walks in force), so deciding and rounding stay in whole numbers, with no
+    fraction built for every week of every patient. ``days`` is how many of the week's days
+    had a prescription in force (fewer than 7 only in the week the first one started)."""
 
-    minutes: Fraction
-    walks: Fraction
+    minute_sevenths: int
+    walk_sevenths: int
     days: int = 7
 
     @property
+    def minutes(self) -> Fraction:
+        return Fraction(self.minute_sevenths, 7)
+
+    @property
+    def walks(self) -> Fraction:
+        return Fraction(self.walk_sevenths, 7)
+
+    @property
     def is_set(self) -> bool:
-        return self.minutes > 0
+        return self.minute_sevenths > 0
 
     @property
     def partial(self) -> bool:
@@ -180,18 +183,20 @@ class WeekTarget:
 
     @property
     def shown_minutes(self) -> int:
-        return shown(self.minutes)
+        """Rounded UP, so reaching the number shown is reaching the target (whole minutes
+        against a fraction: m >= ceil(t) exactly when m >= t)."""
+        return -(-self.minute_sevenths // 7)
 
     @property
     def shown_walks(self) -> int:
-        return shown(self.walks)
+        return -(-self.walk_sevenths // 7)
 
 
 def target_between(timeline: Timeline, first: dt.date, end: dt.date) -> WeekTarget:
     """The target of the days from ``first`` up to (not including) ``end``: 1/7 of the weekly
     minutes and walks of the version in force, day by day. Computed per run of days under one
-    version (integers, one division at the end) because the caseload and the clinic figures
-    do this for every patient and every week."""
+    version, in integers (sevenths), because the caseload and the clinic figures do this for
+    every patient and every week."""
     starts, versions = timeline._starts, timeline.versions
     index = bisect.bisect_right(starts, first) - 1  # the version in force on the first day
     minutes = walks = covered = 0
@@ -210,7 +215,7 @@ def target_between(timeline: Timeline, first: dt.date, end: dt.date) -> WeekTarg
             covered += days
         index = following
         day = until
-    return WeekTarget(minutes=Fraction(minutes, 7), walks=Fraction(walks, 7), days=covered)
+    return WeekTarget(minute_sevenths=minutes, walk_sevenths=walks, days=covered)
 
 
 def week_target(timeline: Timeline, monday: dt.date) -> WeekTarget:
@@ -227,20 +232,20 @@ def adherence(minutes: int, target: WeekTarget) -> Fraction | None:
     """Share of the week's target walked; None when there was no target that week."""
     if not target.is_set:
         return None
-    return Fraction(minutes) / target.minutes
+    return Fraction(minutes * 7, target.minute_sevenths)
 
 
 def on_target(minutes: int, target: WeekTarget | None) -> bool | None:
     """The week's minutes reached its exact target; None when the week had no target."""
     if target is None or not target.is_set:
         return None
-    return minutes >= target.minutes
+    return minutes * 7 >= target.minute_sevenths
 
 
 def percent(share: Fraction | None) -> int | None:
     """A share as whole percent, rounded DOWN for the same reason targets are rounded up: 100%
     (or the 80% a step up needs) is only shown once it is really reached."""
-    return None if share is None else math.floor(share * 100)
+    return None if share is None else share.numerator * 100 // share.denominator
 
 
 # --- A patient's weeks, as every page shows them ---------------------------------------------
@@ -326,14 +331,15 @@ def week_row(
     target = week_target(timeline, monday)
     number = None
     if programme_start is not None:
-        days = (monday - week_start(programme_start)).days
+        # Days since the Monday of the start's week (the clinic figures do this for every week).
+        days = (monday - programme_start).days + programme_start.weekday()
         number = days // 7 if days >= 0 else None
     return WeekRow(
         monday=monday,
         programme_week=number,
         totals=totals.get(monday) or WeekTotals(week=monday),
         target=target if target.is_set else None,
-        is_current=monday == week_start(today),
+        is_current=monday <= today < monday + WEEK,
     )
 
 
