@@ -1,5 +1,6 @@
 """The physiotherapist, the patient and the clinic admin see the same target and the same "on
-target" for the same week (docs/programme-rules.md), through the real pages.
+target" for the same week (docs/programme-rules.md), through the real pages, the walk
+confirmation and the walk reminder e-mail.
 
 One patient in Sydney, today Friday 13 March 2026 there:
   week 0 (Mon  9 Feb): programme and 3 x 20 (60 a week) from Thursday 12 Feb: 4 days,
@@ -24,7 +25,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from coaching.models import Reminder, ReminderKind
+from coaching.reminders.messages import build
 from patients.models import Patient
+from patients.weeks import walk_confirmation
 from tests.coaching.helpers import prescribe, started, walk
 from walkback.reports.figures import compute_figures, patient_weeks_for
 from walkback.reports.selectors import Scope
@@ -102,6 +106,17 @@ def test_every_surface_gives_the_same_target_and_answer_for_the_same_weeks(
     assert answers(history.context["weeks"]) == EXPECTED
     assert answers(history.context["chart_weeks"]) == EXPECTED
     assert history.content.decode().count('<span class="met">reached</span>') == 3
+    # What the patient is told after logging a walk, and in the walk reminder e-mail.
+    latest = patient.walks.order_by("-walked_on").first()
+    assert walk_confirmation(patient, latest, today=TODAY) == "That's 60 of 108 minutes this week."
+    reminder = Reminder.objects.create(
+        recipient=patient.user,
+        patient=patient,
+        kind=ReminderKind.WALK,
+        due_at=NOW - dt.timedelta(minutes=1),
+        idempotency_key=f"test:{patient.pk}:walk",
+    )
+    assert "25-minute walk today: 60 of 108 minutes done this week." in build(reminder, NOW).text
 
     # The clinic: the rows behind the dashboard, its figure, and the weekly adherence export.
     clinic_rows = patient_weeks_for([patient.pk], {patient.pk: patient.programme_start}, TODAY)
