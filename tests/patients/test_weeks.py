@@ -189,3 +189,17 @@ def test_high_pain_in_the_last_days_turns_the_message_to_the_flare_up_advice():
         # A later, easier walk means the sore spell has passed.
         make.walk(patient, on=dt.date(2024, 6, 5), minutes=10, pain=2)
         assert home_summary(patient).message.tone != "flare-up"
+
+
+@pytest.mark.parametrize(("minutes", "tone"), [(42, "catching-up"), (43, "on-track")])
+def test_on_track_counts_the_target_due_so_far_day_by_day(minutes, tone):
+    # Started on Friday 7 June: by the end of Saturday two days of 150/7 are due (42.9).
+    patient = PatientFactory(programme_start=dt.date(2024, 6, 7))
+    make.prescription(patient, start=dt.date(2024, 6, 7), walks=5, minutes=30)
+    make.walk(patient, on=dt.date(2024, 6, 7), minutes=minutes)
+    today = dt.date(2024, 6, 8)
+    row = patient_week(patient, today, today=today)
+    message = encouragement(row, timeline=patient_timeline(patient), today=today, flare_up=False)
+    assert message.tone == tone
+    if tone == "catching-up":
+        assert f"{65 - minutes} minutes to go, with 2 days left" in message.text
