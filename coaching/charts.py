@@ -1,44 +1,64 @@
-"""Server-rendered SVG charts, readable without JavaScript.
+"""The weekly walking chart: server-rendered SVG, readable without JavaScript.
 
-``progress_chart_svg`` draws weekly walking minutes as bars, the target as a stepped line and
-average pain (0-10, right-hand axis) as a line with dots. The same style serves the
-physiotherapist's patient page and the patient portal's history (issue 4): pass it rows with
-``label``, ``minutes``, ``target_minutes`` (or None) and ``average_pain`` (or None), e.g.
-``coaching.progression.week_rows``. Pair it with ``templates/coaching/partials/
-progress_chart.html``, which adds the text alternative (a table of the same figures).
+One chart for every page that draws a patient's weeks: the physiotherapist's patient page and
+session room, and the patient's own history on their phone. It draws
+``patients.progress.WeekRow`` rows, the same rows those pages list in their tables, so the
+chart, the tables and every other page agree on each week's target and on whether it was on
+target (docs/programme-rules.md):
 
-Everything is drawn with SVG attributes and classes, never inline styles (the CSP forbids
-them), and every piece of text is escaped.
+- bars are the minutes walked; a bar is dark when the week was on target and light otherwise
+  (colour is never the only sign: the target line shows it too);
+- the target is a dashed stepped line across each week's slot, at the target as shown (rounded
+  up, so a bar that reaches the line is on target);
+- the desktop variant adds average pain (0-10, right-hand axis) as a line with dots; the phone
+  variant (``phone=True``) leaves pain to the table below it, and is drawn larger for its size,
+  with dates rather than programme weeks under the bars.
+
+Pair it with a table of the same rows (``templates/coaching/partials/progress_chart.html`` on
+the staff pages, the week table on the portal's history), which is the text alternative.
+Everything is drawn with SVG attributes and classes (``static/walkback/site.css``), never inline
+styles (the CSP forbids them), and every piece of text is escaped.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 760, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 44, 16, 58
-BAR = "#0b5cad"
-TARGET = "#b35900"
+from patients.progress import WeekRow
+
 PAIN = "#a3195b"
-GRID = "#d6dce4"
 TEXT = "#333"
 
 
-class ChartRow(Protocol):
-    label: str
-    minutes: int
-    target_minutes: int | None
-    average_pain: float | None
+@dataclass(frozen=True)
+class Frame:
+    """The size and furniture of one variant of the chart."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    font_size: int
+    most_labels: int
+    pain: bool
+    css: str
+
+
+DESKTOP = Frame(760, 280, 48, 44, 16, 58, 12, 14, True, "progress-chart")
+PHONE = Frame(360, 230, 40, 10, 14, 50, 14, 6, False, "progress-chart progress-chart-phone")
 
 
 def _nice_max(value: float) -> int:
-    """A round axis top at or above ``value`` (60, 90, 120, 150, 200, 300...)."""
-    for top in (60, 90, 120, 150, 180, 200, 240, 300, 400, 500, 600, 800, 1000):
+    """A round axis top at or above ``value`` whose quarters (the grid lines) are whole, round
+    numbers too (60, 80, 100, 120, 160, 200...)."""
+    for top in (60, 80, 100, 120, 160, 200, 240, 300, 400, 500, 600, 800, 1000):
         if value <= top:
             return top
     return int(math.ceil(value / 500.0) * 500)
@@ -48,33 +68,50 @@ def _fmt(number: float) -> str:
     return f"{number:.1f}".rstrip("0").rstrip(".")
 
 
-def describe(rows: Sequence[ChartRow]) -> str:
+def _short_label(row: WeekRow, phone: bool) -> str:
+    if phone or row.programme_week is None:
+        return f"{row.monday.day}/{row.monday.month}"
+    return f"W{row.programme_week}"
+
+
+def _bar_title(row: WeekRow) -> str:
+    if row.target is None:
+        return f"{row.label}: {row.minutes} min, no target"
+    reached = "on target" if row.on_target else "not on target"
+    return f"{row.label}: {row.minutes} of {row.target_minutes} min, {reached}"
+
+
+def describe(rows: Sequence[WeekRow]) -> str:
     """One-sentence summary for screen readers and the SVG's <desc>."""
     if not rows:
         return "No weeks to show yet."
     last = rows[-1]
-    walked = [row.minutes for row in rows]
-    met = sum(
-        1 for row in rows if row.target_minutes and row.minutes * 100 >= 80 * row.target_minutes
-    )
-    with_target = sum(1 for row in rows if row.target_minutes)
+    judged = [row for row in rows if row.target is not None]
     parts = [
         f"{len(rows)} weeks shown, from {rows[0].label} to {last.label}.",
         f"Most recent week: {last.minutes} minutes"
-        + (f" against a target of {last.target_minutes}." if last.target_minutes else "."),
-        f"Highest week: {max(walked)} minutes.",
+        + (f" against a target of {last.target_minutes}." if last.target else "."),
+        f"Highest week: {max(row.minutes for row in rows)} minutes.",
     ]
-    if with_target:
-        parts.append(f"{met} of {with_target} weeks with a target reached at least 80% of it.")
+    if judged:
+        reached = sum(1 for row in judged if row.on_target)
+        parts.append(f"{reached} of {len(judged)} weeks with a target were on target.")
     return " ".join(parts)
 
 
 def progress_chart_svg(
-    rows: Sequence[ChartRow], *, title: str = "Weekly walking", chart_id: str = "progress-chart"
+    rows: Sequence[WeekRow],
+    *,
+    title: str = "Weekly walking",
+    chart_id: str = "progress-chart",
+    phone: bool = False,
 ) -> SafeString:
+    frame = PHONE if phone else DESKTOP
     chart_id = escape(chart_id)
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
+    width, height, left, top_margin = frame.width, frame.height, frame.left, frame.top
+    plot_w = width - left - frame.right
+    plot_h = height - top_margin - frame.bottom
+    base = top_margin + plot_h
     top = _nice_max(
         max([60] + [row.minutes for row in rows] + [row.target_minutes or 0 for row in rows])
     )
@@ -83,80 +120,88 @@ def progress_chart_svg(
     bar_w = max(2.0, min(28.0, slot * 0.6))
 
     def y_min(value: float) -> float:
-        return TOP + plot_h - (value / top) * plot_h
+        return base - (value / top) * plot_h
 
     def y_pain(value: float) -> float:
-        return TOP + plot_h - (value / 10) * plot_h
+        return base - (value / 10) * plot_h
 
     def x_mid(index: int) -> float:
-        return LEFT + slot * index + slot / 2
+        return left + slot * index + slot / 2
 
     out: list[str] = [
-        f'<svg class="progress-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="{frame.css}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" '
-        f'font-size="12" preserveAspectRatio="xMidYMid meet">',
+        f'font-size="{frame.font_size}" preserveAspectRatio="xMidYMid meet">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(describe(rows))}</desc>',
     ]
-    # Grid and left axis (minutes).
+    # Grid and left axis (minutes); the right axis (pain) on the desktop only.
     for step in range(5):
         value = top * step / 4
         y = y_min(value)
         out.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<line class="chart-grid" x1="{left}" x2="{width - frame.right}" '
+            f'y1="{y:.1f}" y2="{y:.1f}"/>'
         )
         out.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">'
             f"{int(value)}</text>"
         )
-        pain_value = 10 * step / 4
+        if frame.pain:
+            out.append(
+                f'<text x="{width - frame.right + 6}" y="{y + 4:.1f}" fill="{PAIN}">'
+                f"{_fmt(10 * step / 4)}</text>"
+            )
+    out.append(
+        f'<text x="12" y="{top_margin + plot_h / 2:.1f}" fill="{TEXT}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {top_margin + plot_h / 2:.1f})">Minutes</text>'
+    )
+    if frame.pain:
         out.append(
-            f'<text x="{WIDTH - RIGHT + 6}" y="{y + 4:.1f}" fill="{PAIN}">{_fmt(pain_value)}</text>'
+            f'<text x="{width - 8}" y="{top_margin + plot_h / 2:.1f}" fill="{PAIN}" '
+            f'text-anchor="middle" transform="rotate(90 {width - 8} '
+            f'{top_margin + plot_h / 2:.1f})">Pain 0-10</text>'
         )
-    out.append(
-        f'<text x="12" y="{TOP + plot_h / 2:.1f}" fill="{TEXT}" text-anchor="middle" '
-        f'transform="rotate(-90 12 {TOP + plot_h / 2:.1f})">Minutes</text>'
-    )
-    out.append(
-        f'<text x="{WIDTH - 8}" y="{TOP + plot_h / 2:.1f}" fill="{PAIN}" text-anchor="middle" '
-        f'transform="rotate(90 {WIDTH - 8} {TOP + plot_h / 2:.1f})">Pain 0-10</text>'
-    )
-    # Bars: minutes walked.
-    label_every = max(1, math.ceil(count / 14))
+    # Bars: minutes walked, dark when the week was on target.
+    # Counted back from the latest week, so it is always labelled and no two labels crowd.
+    label_every = max(1, math.ceil(count / frame.most_labels))
     for index, row in enumerate(rows):
         x = x_mid(index)
         y = y_min(row.minutes)
-        height = TOP + plot_h - y
+        css = "chart-bar chart-bar-met" if row.on_target else "chart-bar"
         out.append(
-            f'<rect x="{x - bar_w / 2:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
-            f'height="{height:.1f}" fill="{BAR}" rx="2">'
-            f"<title>{escape(row.label)}: {row.minutes} min</title></rect>"
+            f'<rect class="{css}" x="{x - bar_w / 2:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+            f'height="{base - y:.1f}" rx="2"><title>{escape(_bar_title(row))}</title></rect>'
         )
-        if index % label_every == 0 or index == count - 1:
+        if (count - 1 - index) % label_every == 0:
             out.append(
-                f'<text x="{x:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
-                f'fill="{TEXT}">{escape(row.label.replace("Week ", "W"))}</text>'
+                f'<text x="{x:.1f}" y="{base + 16}" text-anchor="middle" fill="{TEXT}">'
+                f"{escape(_short_label(row, phone))}</text>"
             )
     # Target: a stepped line across each week's slot.
-    segments = []
-    for index, row in enumerate(rows):
-        if row.target_minutes:
-            y = y_min(row.target_minutes)
-            x0 = LEFT + slot * index
-            segments.append(f"M{x0:.1f} {y:.1f}H{x0 + slot:.1f}")
+    segments = [
+        f"M{left + slot * index:.1f} {y_min(row.target_minutes):.1f}h{slot:.1f}"
+        for index, row in enumerate(rows)
+        if row.target is not None
+    ]
     if segments:
-        out.append(
-            f'<path d="{" ".join(segments)}" fill="none" stroke="{TARGET}" stroke-width="3" '
-            f'stroke-dasharray="8 4"/>'
-        )
-    # Pain: a line joining weeks with pain recorded, with a dot per week.
+        out.append(f'<path class="chart-target" d="{" ".join(segments)}"/>')
+    if frame.pain:
+        out.extend(_pain_line(rows, x_mid, y_pain))
+    out.extend(_legend(frame))
+    out.append("</svg>")
+    return mark_safe("".join(out))  # noqa: S308 - every text piece above is escaped
+
+
+def _pain_line(rows: Sequence[WeekRow], x_mid, y_pain) -> list[str]:
+    """Average pain: a line joining the weeks with pain recorded, with a dot per week."""
     points = [
         (x_mid(index), y_pain(row.average_pain), row)
         for index, row in enumerate(rows)
         if row.average_pain is not None
     ]
+    out = []
     if len(points) > 1:
         path = " ".join(
             f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y, _) in enumerate(points)
@@ -168,19 +213,28 @@ def progress_chart_svg(
             f'stroke-width="2"><title>{escape(row.label)}: pain {_fmt(row.average_pain)}'
             f"</title></circle>"
         )
-    # Legend.
-    ly = HEIGHT - 14
-    out.append(f'<rect x="{LEFT}" y="{ly - 10}" width="14" height="12" fill="{BAR}" rx="2"/>')
-    out.append(f'<text x="{LEFT + 20}" y="{ly}" fill="{TEXT}">Minutes walked</text>')
-    out.append(
-        f'<line x1="{LEFT + 140}" x2="{LEFT + 168}" y1="{ly - 4}" y2="{ly - 4}" '
-        f'stroke="{TARGET}" stroke-width="3" stroke-dasharray="8 4"/>'
-    )
-    out.append(f'<text x="{LEFT + 174}" y="{ly}" fill="{TEXT}">Target</text>')
-    out.append(
-        f'<circle cx="{LEFT + 240}" cy="{ly - 4}" r="4" fill="#fff" stroke="{PAIN}" '
-        f'stroke-width="2"/>'
-    )
-    out.append(f'<text x="{LEFT + 250}" y="{ly}" fill="{TEXT}">Average pain (right axis)</text>')
-    out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 - every text piece above is escaped
+    return out
+
+
+def _legend(frame: Frame) -> list[str]:
+    """What the marks mean, along the bottom edge."""
+    ly = frame.height - 12
+    x = frame.left
+    items = [
+        ("chart-bar", "Walked"),
+        ("chart-bar chart-bar-met", "On target"),
+    ]
+    out = []
+    for css, text in items:
+        out.append(f'<rect class="{css}" x="{x}" y="{ly - 10}" width="14" height="12" rx="2"/>')
+        out.append(f'<text x="{x + 19}" y="{ly}" fill="{TEXT}">{text}</text>')
+        x += 24 + 8 * len(text)
+    out.append(f'<path class="chart-target" d="M{x} {ly - 4}h26"/>')
+    out.append(f'<text x="{x + 31}" y="{ly}" fill="{TEXT}">Target</text>')
+    if frame.pain:
+        x += 90
+        out.append(
+            f'<circle cx="{x}" cy="{ly - 4}" r="4" fill="#fff" stroke="{PAIN}" stroke-width="2"/>'
+        )
+        out.append(f'<text x="{x + 10}" y="{ly}" fill="{TEXT}">Average pain (right axis)</text>')
+    return out

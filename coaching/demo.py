@@ -20,7 +20,6 @@ from django.utils import timezone
 from coaching import services
 from coaching.education import education_library_seed
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
-from coaching.progression import Timeline
 from patients.models import (
     AdverseEvent,
     CheckIn,
@@ -28,6 +27,7 @@ from patients.models import (
     PatientStatus,
     WalkLog,
 )
+from patients.progress import Timeline
 from patients.services import screening_record
 from walkback.accounts.models import Role, User
 

@@ -13,7 +13,9 @@ of queries whatever the number of patients:
 
 Rules (edges are unit-tested in tests/coaching/test_flags.py):
 - behind target: the last two complete weeks both had a target and neither reached 80% of it
-  (``coaching.progression``); a week with no logs is 0%.
+  (``coaching.progression.CLOSE_TO_TARGET``); a week with no logs is 0%. Targets, and "this
+  week" against its target, follow the one rule of ``patients.progress``
+  (docs/programme-rules.md).
 - pain rising: average pain up by 2 or more points from one week to the next (the most recent
   week with pain recorded, this week or last, against the week before it).
 - no log for 7 days: in the programme, started at least 7 days ago, last walk 7 or more days
@@ -40,18 +42,16 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from coaching.models import CoachingSession, Prescription, SessionStatus
-from coaching.progression import (
-    PAIN_RISE_FLAG,
-    PainChange,
-    Timeline,
-    WeekReview,
-    behind_two_weeks,
-    pain_change,
-    percent,
-    week_target,
-)
+from coaching.progression import PAIN_RISE_FLAG, PainChange, behind_two_weeks, pain_change
 from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
-from patients.progress import WeekTotals, week_start, weekly_totals
+from patients.progress import (
+    Timeline,
+    WeekRow,
+    WeekTotals,
+    week_row,
+    week_start,
+    weekly_totals,
+)
 
 NO_LOG_DAYS = 7
 SESSION_OVERDUE_AFTER = dt.timedelta(days=1)
@@ -94,9 +94,7 @@ class PatientSummary:
     patient: Patient
     today: dt.date
     programme_week: int | None = None
-    week: WeekTotals | None = None
-    target_minutes: int | None = None
-    target_walks: int | None = None
+    week: WeekRow | None = None  # this week, with its target (patients.progress)
     last_walk_on: dt.date | None = None
     pain: PainChange | None = None
     next_session_at: dt.datetime | None = None
@@ -110,12 +108,6 @@ class PatientSummary:
         if not self.flags:
             return (len(FLAG_ORDER), 0)
         return (min(flag.priority for flag in self.flags), -len(self.flags))
-
-    @property
-    def week_percent(self) -> int | None:
-        if not self.target_minutes:
-            return None
-        return int((self.week.minutes if self.week else 0) * 100 / self.target_minutes + 0.5)
 
     @property
     def next_session_mode_label(self) -> str:
@@ -176,9 +168,9 @@ def _flags(summary: PatientSummary, facts: Patient, weeks, timeline: Timeline) -
             )
         )
     if patient.in_programme:
-        behind: list[WeekReview] | None = behind_two_weeks(weeks, timeline, today)
+        behind: list[WeekRow] | None = behind_two_weeks(weeks, timeline, today)
         if behind:
-            shares = " and ".join(f"{percent(review.share)}%" for review in reversed(behind))
+            shares = " and ".join(f"{review.percent}%" for review in reversed(behind))
             flags.append(
                 Flag("behind_target", FLAG_LABELS["behind_target"], f"{shares} of target.")
             )
@@ -239,7 +231,13 @@ def summarise(
         summary = PatientSummary(
             patient=patient,
             today=day,
-            week=weeks.get(week_start(day)),
+            week=week_row(
+                week_start(day),
+                timeline=timeline,
+                totals=weeks,
+                today=day,
+                programme_start=patient.programme_start,
+            ),
             last_walk_on=patient.last_walk_on,
             pain=pain_change(weeks, day),
             next_session_at=patient.next_session_at,
@@ -247,14 +245,7 @@ def summarise(
             next_session_number=patient.next_session_number,
         )
         if patient.programme_start and day >= patient.programme_start:
-            summary.programme_week = (
-                week_start(day) - week_start(patient.programme_start)
-            ).days // 7
-        if timeline:
-            target = week_target(timeline, week_start(day))
-            if target.is_set:
-                summary.target_minutes = round(target.minutes)
-                summary.target_walks = round(target.walks)
+            summary.programme_week = summary.week.programme_week
         summary.flags = _flags(summary, patient, weeks, timeline)
         result[patient.pk] = summary
     return result

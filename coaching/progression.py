@@ -1,17 +1,16 @@
-"""Walking targets, the proposed gradual plan and the progression suggestion.
+"""The proposed gradual plan, the progression suggestion and the reviews behind the flags.
 
 Pure functions over already-loaded rows (prescription versions, ``weekly_totals``), so the
 caseload can apply them to hundreds of patients without a query each, and the rules can be
 tested on their edges without a database.
 
-Definitions (shared by the flags, the patient page and the suggestion):
-- A week runs Monday to Sunday in the patient's own time zone (``patients.progress``).
-- A week's target is the sum, over its seven days, of one seventh of the weekly minutes of the
-  prescription in force that day. A week where a prescription started mid-week (a patient who
-  started on a Wednesday) therefore gets a pro-rated target for the days it was in force, and
-  a change of prescription mid-week is counted day by day. Fractions keep it exact: 80% of the
-  target is compared without rounding.
-- A week is "met" when its minutes are at least 80% of its target; a week with no logs is 0%.
+Definitions:
+- A week, its target and whether it was on target are defined once, in ``patients.progress``
+  (in plain words: ``docs/programme-rules.md``): Monday to Sunday in the patient's own time
+  zone; the target is the day-by-day sum of 1/7 of the prescription in force each day, exact.
+- "Close to target" is at least 80% of that exact target (``CLOSE_TO_TARGET``): two complete
+  weeks close to target allow a step up; two weeks under it raise the "behind target" flag. A
+  week with no logs is 0%.
 - The pain change is the average pain of the most recent week with pain recorded (this week
   or last week) minus the week before it. Pain logging is optional, so a week without pain
   figures gives no change rather than a guess.
@@ -19,15 +18,16 @@ Definitions (shared by the flags, the patient page and the suggestion):
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from patients.progress import WeekTotals, week_start
+from patients.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
 
-ADHERENCE_MET = Fraction(80, 100)
+# Two complete weeks at this share of their target or more allow a step up; two under it raise
+# the "behind target" flag. A tolerance of the physiotherapist's tools, not "on target".
+CLOSE_TO_TARGET = Fraction(80, 100)
 PAIN_RISE_FLAG = 2  # points (0-10) over a week: step down, and flag for the physiotherapist
 PAIN_STABLE_BELOW = 1  # a rise smaller than this counts as stable
 PLAN_STEP_WEEKS = 2
@@ -38,93 +38,11 @@ PLAN_START_WALKS = 3
 MINUTES_STEP = 5
 
 
-class Version:
-    """A prescription version reduced to what the arithmetic needs (a model row works too)."""
-
-    __slots__ = ("effective_from", "walks_per_week", "minutes_per_walk")
-
-    def __init__(self, effective_from: dt.date, walks_per_week: int, minutes_per_walk: int):
-        self.effective_from = effective_from
-        self.walks_per_week = walks_per_week
-        self.minutes_per_walk = minutes_per_walk
-
-    @property
-    def weekly_minutes(self) -> int:
-        return self.walks_per_week * self.minutes_per_walk
-
-
-class Timeline:
-    """A patient's prescription versions, answering "what was in force on day X" quickly.
-
-    ``versions`` may be in any order; among versions starting the same day, the later one in
-    the input (the newer row) wins, as in ``patients.progress.prescription_on``.
-    """
-
-    def __init__(self, versions: Sequence):
-        ordered = sorted(enumerate(versions), key=lambda pair: (pair[1].effective_from, pair[0]))
-        self.versions = [version for _, version in ordered]
-        self._starts = [version.effective_from for version in self.versions]
-
-    def on(self, day: dt.date):
-        index = bisect.bisect_right(self._starts, day)
-        return self.versions[index - 1] if index else None
-
-    def __bool__(self) -> bool:
-        return bool(self.versions)
-
-    @property
-    def first_day(self) -> dt.date | None:
-        return self._starts[0] if self._starts else None
-
-
-@dataclass(frozen=True)
-class WeekTarget:
-    minutes: Fraction
-    walks: Fraction
-
-    @property
-    def is_set(self) -> bool:
-        return self.minutes > 0
-
-
-def week_target(timeline: Timeline, monday: dt.date) -> WeekTarget:
-    """Sum over the week's days of 1/7 of the version in force, computed per run of days
-    (integers, one division) because the caseload does this for every patient."""
-    end = monday + dt.timedelta(days=7)
-    starts, versions = timeline._starts, timeline.versions
-    index = bisect.bisect_right(starts, monday) - 1  # the version in force on Monday
-    minutes = walks = 0
-    day = monday
-    while day < end:
-        # The next version that takes over this week, if any.
-        following = index + 1
-        while following < len(starts) and starts[following] <= day:
-            following += 1
-        until = min(end, starts[following]) if following < len(starts) else end
-        if index >= 0:
-            version = versions[following - 1]
-            days = (until - day).days
-            minutes += days * version.weekly_minutes
-            walks += days * version.walks_per_week
-        index = following
-        day = until
-    return WeekTarget(minutes=Fraction(minutes, 7), walks=Fraction(walks, 7))
-
-
-def adherence(minutes: int, target: WeekTarget) -> Fraction | None:
-    """Share of the week's target walked; None when there was no target that week."""
-    if not target.is_set:
-        return None
-    return Fraction(minutes) / target.minutes
-
-
-def is_met(minutes: int, target: WeekTarget) -> bool:
-    share = adherence(minutes, target)
-    return share is not None and share >= ADHERENCE_MET
-
-
-def percent(share: Fraction | None) -> int | None:
-    return None if share is None else int(share * 100 + Fraction(1, 2))
+def is_close_to_target(week: WeekRow) -> bool:
+    """At least 80% of the week's exact target: enough for a step up, and not "behind". This
+    is not "on target" (``WeekRow.on_target``, 100%)."""
+    share = week.share
+    return share is not None and share >= CLOSE_TO_TARGET
 
 
 @dataclass(frozen=True)
@@ -162,53 +80,30 @@ def pain_change(weeks: Mapping[dt.date, WeekTotals], today: dt.date) -> PainChan
     return None
 
 
-@dataclass(frozen=True)
-class WeekReview:
-    monday: dt.date
-    minutes: int
-    walks: int
-    target: WeekTarget
-
-    @property
-    def share(self) -> Fraction | None:
-        return adherence(self.minutes, self.target)
-
-    @property
-    def met(self) -> bool:
-        return is_met(self.minutes, self.target)
-
-    @property
-    def percent(self) -> int | None:
-        return percent(self.share)
-
-
 def last_complete_weeks(
     weeks: Mapping[dt.date, WeekTotals], timeline: Timeline, today: dt.date, count: int = 2
-) -> list[WeekReview]:
+) -> list[WeekRow]:
     """The ``count`` most recent complete weeks before today's week, newest first. A week
     with no logs is there with 0 minutes: not walking is information too."""
     this_monday = week_start(today)
-    reviews = []
-    for back in range(1, count + 1):
-        monday = this_monday - dt.timedelta(days=7 * back)
-        row = weeks.get(monday)
-        reviews.append(
-            WeekReview(
-                monday=monday,
-                minutes=row.minutes if row else 0,
-                walks=row.walks if row else 0,
-                target=week_target(timeline, monday),
-            )
+    return [
+        week_row(
+            this_monday - dt.timedelta(days=7 * back),
+            timeline=timeline,
+            totals=weeks,
+            today=today,
+            programme_start=None,
         )
-    return reviews
+        for back in range(1, count + 1)
+    ]
 
 
 def behind_two_weeks(
     weeks: Mapping[dt.date, WeekTotals], timeline: Timeline, today: dt.date
-) -> list[WeekReview] | None:
-    """The two last complete weeks when both had a target and neither reached 80% of it."""
+) -> list[WeekRow] | None:
+    """The two last complete weeks when both had a target and neither was close to it."""
     reviews = last_complete_weeks(weeks, timeline, today)
-    if all(review.target.is_set and not review.met for review in reviews):
+    if all(review.target is not None and not is_close_to_target(review) for review in reviews):
         return reviews
     return None
 
@@ -350,7 +245,7 @@ def suggest(
             f"{_fmt_pain(change.before)} to {_fmt_pain(change.after)} over a week.",
         )
     reviews = last_complete_weeks(weeks, timeline, today)
-    if not all(review.target.is_set for review in reviews):
+    if not all(review.target is not None for review in reviews):
         return Suggestion(
             Action.HOLD,
             current.walks_per_week,
@@ -359,7 +254,7 @@ def suggest(
             "to judge from.",
         )
     shares = " and ".join(f"{review.percent}%" for review in reversed(reviews))
-    if not all(review.met for review in reviews):
+    if not all(is_close_to_target(review) for review in reviews):
         return Suggestion(
             Action.HOLD,
             current.walks_per_week,
@@ -391,65 +286,3 @@ def suggest(
         step.minutes_per_walk,
         f"Step up to {step}: the last two weeks reached {shares} of the target with stable pain.",
     )
-
-
-# --- Rows for the progress chart and its table -----------------------------------------------
-
-
-@dataclass(frozen=True)
-class WeekRow:
-    monday: dt.date
-    programme_week: int
-    minutes: int
-    walks: int
-    days_walked: int
-    target_minutes: int | None
-    target_walks: int | None
-    average_pain: float | None
-    is_current: bool
-
-    @property
-    def percent(self) -> int | None:
-        if not self.target_minutes:
-            return None
-        return int(self.minutes * 100 / self.target_minutes + 0.5)
-
-    @property
-    def label(self) -> str:
-        return f"Week {self.programme_week}"
-
-
-def week_rows(
-    *,
-    programme_start: dt.date,
-    today: dt.date,
-    weeks: Mapping[dt.date, WeekTotals],
-    timeline: Timeline,
-    since: dt.date | None = None,
-) -> list[WeekRow]:
-    """One row per week from the programme start (or ``since``) to this week, oldest first,
-    empty weeks included (a gap in walking should show as a gap)."""
-    first_monday = week_start(programme_start)
-    monday = max(first_monday, week_start(since)) if since else first_monday
-    this_monday = week_start(today)
-    rows = []
-    while monday <= this_monday:
-        row = weeks.get(monday)
-        target = week_target(timeline, monday)
-        rows.append(
-            WeekRow(
-                monday=monday,
-                programme_week=(monday - first_monday).days // 7,
-                minutes=row.minutes if row else 0,
-                walks=row.walks if row else 0,
-                days_walked=row.days_walked if row else 0,
-                target_minutes=int(target.minutes + Fraction(1, 2)) if target.is_set else None,
-                target_walks=int(target.walks + Fraction(1, 2)) if target.is_set else None,
-                average_pain=(
-                    float(row.average_pain) if row and row.average_pain is not None else None
-                ),
-                is_current=monday == this_monday,
-            )
-        )
-        monday += dt.timedelta(days=7)
-    return rows

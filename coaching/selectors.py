@@ -15,15 +15,20 @@ from coaching.models import CoachingSession, EducationTopic, Prescription, Sessi
 from coaching.progression import (
     PlanStep,
     Suggestion,
-    Timeline,
-    WeekRow,
     gradual_plan,
     plan_step_for_week,
     suggest,
-    week_rows,
 )
 from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
-from patients.progress import WeekTotals, programme_week, week_start, weekly_totals
+from patients.progress import (
+    Timeline,
+    WeekRow,
+    patient_weeks,
+    programme_week,
+    week_rows,
+    week_start,
+    weekly_totals,
+)
 from patients.selectors import patients_for
 from walkback.accounts.models import User
 
@@ -164,21 +169,6 @@ def prescriptions_of(patient: Patient) -> list[Prescription]:
     )
 
 
-def programme_weeks(
-    patient: Patient, timeline: Timeline, today: dt.date
-) -> tuple[dict[dt.date, WeekTotals], list[WeekRow]]:
-    """Totals and chart rows from the programme start to this week (one grouped query)."""
-    if patient.programme_start is None or today < patient.programme_start:
-        return {}, []
-    totals = weekly_totals([patient.pk], week_start(patient.programme_start), today).get(
-        patient.pk, {}
-    )
-    rows = week_rows(
-        programme_start=patient.programme_start, today=today, weeks=totals, timeline=timeline
-    )
-    return totals, rows
-
-
 def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Overview:
     now = now or timezone.now()
     today = patient.today(now)
@@ -196,8 +186,11 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
     )
     prescriptions = prescriptions_of(patient)
     timeline = Timeline(list(reversed(prescriptions)))
-    totals, rows = programme_weeks(facts, timeline, today)
-    # The programme's totals cover the flags' three weeks too: no second grouped query.
+    # The same rows as the patient's own history (patients.progress.patient_weeks); their
+    # totals cover the flags' three weeks too, so there is no second grouped query.
+    weeks = patient_weeks(facts, today=today, timeline=timeline)
+    totals = weeks.totals
+    started = patient.programme_start is not None and today >= patient.programme_start
     summary = summarise(
         [facts], now=now, totals={patient.pk: totals}, timelines={patient.pk: timeline}
     )[patient.pk]
@@ -221,7 +214,7 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
         sessions=sessions,
         prescriptions=prescriptions,
         current=timeline.on(today),
-        weeks=rows,
+        weeks=weeks.rows if started else [],
         recent_walks=list(WalkLog.objects.filter(patient=patient)[:RECENT_WALKS]),
         adverse_events=list(
             AdverseEvent.objects.filter(patient=patient).select_related("reviewed_by")[:10]
@@ -298,11 +291,12 @@ def session_room(session: CoachingSession, *, now: dt.datetime | None = None) ->
             today,
         ).get(patient.pk, {})
         weeks = week_rows(
-            programme_start=patient.programme_start,
-            today=today,
-            weeks=totals,
+            first=max(since or patient.programme_start, patient.programme_start),
+            last=today,
             timeline=timeline,
-            since=since,
+            totals=totals,
+            today=today,
+            programme_start=patient.programme_start,
         )
     if patient.in_programme:
         suggestion = suggest(

@@ -31,8 +31,8 @@ class PatientStatus(models.TextChoices):
 class Patient(models.Model):
     """A person in (or being screened for) the programme. One-to-one with their login.
 
-    Targets are not stored here: the current target is the newest prescription in force, and
-    progress is computed from walk logs (``patients.weeks``).
+    Targets are not stored here: a week's target is computed from the prescriptions in force
+    day by day, and progress from walk logs (``patients.progress``, docs/programme-rules.md).
     """
 
     user = models.OneToOneField(

@@ -14,15 +14,9 @@ from django.utils import timezone
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
 from patients.models import Patient
+from patients.progress import WeekRow, patient_weeks
 from patients.selectors import patients_for
-from patients.weeks import (
-    Encouragement,
-    WeekRow,
-    encouragement,
-    in_flare_up,
-    week_rows,
-    weeks_on_target,
-)
+from patients.weeks import Encouragement, encouragement, in_flare_up, weeks_on_target
 
 
 def portal_patient(user) -> Patient:
@@ -62,14 +56,18 @@ def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSum
     length: prescriptions, weekly totals, recent pain, next session, check-in answered."""
     now = now or timezone.now()
     today = patient.today(now)
-    rows = week_rows(patient, today=today)
-    current = rows[-1]
+    weeks = patient_weeks(patient, today=today)
     due = check_ins_due(patient, today=today)
     return HomeSummary(
         today=today,
-        week=current,
-        streak=weeks_on_target(rows),
-        message=encouragement(current, today=today, flare_up=in_flare_up(patient, today=today)),
+        week=weeks.current,
+        streak=weeks_on_target(weeks.rows),
+        message=encouragement(
+            weeks.current,
+            timeline=weeks.timeline,
+            today=today,
+            flare_up=in_flare_up(patient, today=today),
+        ),
         next_session=next_session(patient, now=now),
         check_in_due=due[0] if due else None,
         next_check_in=next_check_in_date(patient, today=today),

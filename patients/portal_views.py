@@ -17,8 +17,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from coaching.charts import progress_chart_svg
 from patients import adverse, checkins, data_export, preferences, walks
-from patients.charts import weekly_minutes_svg
 from patients.models import WEEKDAY_CHOICES
 from patients.portal_forms import (
     AdverseEventForm,
@@ -33,7 +33,8 @@ from patients.portal_selectors import (
     learn_topics,
     portal_patient,
 )
-from patients.weeks import walk_confirmation, week_rows
+from patients.progress import patient_weeks
+from patients.weeks import walk_confirmation
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
 
@@ -132,7 +133,7 @@ def walk_remove(request, pk):
 def history(request):
     patient = portal_patient(request.user)
     today = patient.today()
-    rows = week_rows(patient, today=today)
+    rows = patient_weeks(patient, today=today).rows
     recent_from = today - dt.timedelta(days=walks.EDIT_WINDOW_DAYS - 1)
     recent = walks.walks_between(request.user, recent_from, today)
     audit_read(actor=request.user, patient=patient, what="portal-history")
@@ -143,7 +144,9 @@ def history(request):
             "patient": patient,
             "weeks": list(reversed(rows)),
             "chart_weeks": rows[-CHART_WEEKS:],
-            "chart": weekly_minutes_svg(rows[-CHART_WEEKS:]),
+            "chart": progress_chart_svg(
+                rows[-CHART_WEEKS:], title="Minutes each week", chart_id="history-chart", phone=True
+            ),
             "recent": recent,
             "recent_from": recent_from,
             "today": today,
@@ -159,7 +162,7 @@ def history_week(request, week):
     except ValueError as error:
         raise Http404("Not a date") from error
     today = patient.today()
-    row = next((r for r in week_rows(patient, today=today) if r.week == first), None)
+    row = next((r for r in patient_weeks(patient, today=today).rows if r.monday == first), None)
     if row is None:
         raise Http404("Not one of your weeks")
     audit_read(actor=request.user, patient=patient, what="portal-history-week")
@@ -169,7 +172,7 @@ def history_week(request, week):
         "portal/history_week.html",
         {
             "row": row,
-            "walks": walks.walks_between(request.user, row.week, row.week_end),
+            "walks": walks.walks_between(request.user, row.monday, row.week_end),
             "edit_from": edit_from,
         },
     )

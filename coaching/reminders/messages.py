@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -23,7 +22,7 @@ from coaching.reminders.channels import Message
 from coaching.reminders.links import preferences_url, stop_url
 from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
 from patients.models import WalkLog
-from patients.progress import prescription_on, week_start
+from patients.progress import patient_timeline, patient_week
 
 # After this long past its due time, a reminder is no longer useful and is skipped.
 STALE_AFTER = {
@@ -76,17 +75,15 @@ def _when(instant: dt.datetime, zone) -> str:
 def _walk(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     patient = reminder.patient
     today = patient.today(now)
-    done = (
-        WalkLog.objects.filter(
-            patient=patient, walked_on__gte=week_start(today), walked_on__lte=today
-        ).aggregate(total=Sum("minutes"))["total"]
-        or 0
-    )
-    prescription = prescription_on(patient, today)
-    if prescription is not None:
+    # This week's target is the one the patient's home page shows (patients.progress).
+    timeline = patient_timeline(patient)
+    week = patient_week(patient, today, today=today, timeline=timeline)
+    done = week.minutes
+    prescription = timeline.on(today)
+    if prescription is not None and week.target is not None:
         headline = (
             f"Your {prescription.minutes_per_walk}-minute walk today: {done} of "
-            f"{prescription.weekly_minutes} minutes done this week."
+            f"{week.target_minutes} minutes done this week."
         )
     elif done:
         headline = f"Time for your walk today: {done} minutes done this week."

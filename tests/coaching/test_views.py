@@ -453,9 +453,10 @@ def test_patient_page_has_the_chart_and_a_text_alternative(world, client_for):
 
 def test_chart_escapes_text():
     from coaching.charts import progress_chart_svg
-    from coaching.progression import WeekRow
+    from patients.progress import WeekRow, WeekTotals
 
-    row = WeekRow(dt.date(2026, 3, 2), 0, 10, 1, 1, None, None, None, True)
+    monday = dt.date(2026, 3, 2)
+    row = WeekRow(monday, 0, WeekTotals(week=monday, minutes=10), None, True)
     svg = progress_chart_svg([row], title="<script>x</script>", chart_id='a"b')
     assert "<script>" not in svg and "&lt;script&gt;" in svg and 'a"b' not in svg
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from patients.checkins import check_ins_due
 from patients.models import CheckIn, Patient, WalkLog
 from patients.portal_selectors import home_summary, learn_topics
-from patients.weeks import week_rows
+from patients.progress import patient_weeks
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_demo_patient_has_history_target_session_and_a_due_check_in():
     assert summary.check_in_due is not None and summary.check_in_due.month_number == 2
     assert check_ins_due(patient, today=patient.today())
     assert CheckIn.objects.get(patient=patient, month_number=1).completed_at is not None
-    weeks_with_walks = [r for r in week_rows(patient, today=patient.today()) if r.walks]
+    weeks_with_walks = [r for r in patient_weeks(patient, today=patient.today()).rows if r.walks]
     assert len(weeks_with_walks) >= 6
     walks = WalkLog.objects.filter(patient=patient).count()
     call_command("seed_demo", stdout=io.StringIO())

@@ -11,8 +11,9 @@ import pytest
 import time_machine
 
 from patients.portal_selectors import home_summary
+from patients.progress import patient_timeline, patient_week, patient_weeks
 from patients.walks import walk_log
-from patients.weeks import encouragement, week_row, week_rows, weeks_on_target
+from patients.weeks import encouragement, weeks_on_target
 from tests.factories import ClinicFactory, PatientFactory
 from tests.patients import portal_factories as make
 
@@ -40,15 +41,15 @@ def test_walk_at_2330_on_sunday_counts_in_that_week_and_not_the_next(sydney_pati
         assert patient.today() == dt.date(2024, 6, 9)
         walk, _ = walk_log(patient=patient, by=patient.user, walked_on=patient.today(), minutes=40)
         summary = home_summary(patient)
-        assert summary.week.week == dt.date(2024, 6, 3)
+        assert summary.week.monday == dt.date(2024, 6, 3)
         assert summary.week.minutes == 40
     # An hour later it is Monday in Sydney: a new week, still Sunday in UTC.
     with time_machine.travel(local(SYDNEY, 2024, 6, 10, 0, 30), tick=False):
         summary = home_summary(patient)
-        assert summary.week.week == dt.date(2024, 6, 10)
+        assert summary.week.monday == dt.date(2024, 6, 10)
         assert summary.week.minutes == 0
-        last_week = week_rows(patient, today=patient.today())[-2]
-        assert (last_week.week, last_week.minutes) == (dt.date(2024, 6, 3), 40)
+        last_week = patient_weeks(patient, today=patient.today()).rows[-2]
+        assert (last_week.monday, last_week.minutes) == (dt.date(2024, 6, 3), 40)
 
 
 def test_the_week_follows_the_patients_time_zone_not_the_clinics():
@@ -61,7 +62,7 @@ def test_the_week_follows_the_patients_time_zone_not_the_clinics():
     with time_machine.travel(local(SYDNEY, 2024, 6, 10, 8, 0), tick=False):
         assert patient.today() == dt.date(2024, 6, 9)
         summary = home_summary(patient)
-    assert summary.week.week == dt.date(2024, 6, 3)
+    assert summary.week.monday == dt.date(2024, 6, 3)
     assert summary.week.minutes == 25
 
 
@@ -77,10 +78,10 @@ def test_a_daylight_saving_week_still_has_seven_days_of_walks():
     with time_machine.travel(local(LONDON, 2024, 3, 31, 23, 30), tick=False):
         walk_log(patient=patient, by=patient.user, walked_on=patient.today(), minutes=5)
         summary = home_summary(patient)
-    assert summary.week.week == dt.date(2024, 3, 25)
+    assert summary.week.monday == dt.date(2024, 3, 25)
     assert (summary.week.minutes, summary.week.walks) == (75, 8)
-    assert summary.week.target.minutes == 75
-    assert summary.week.met
+    assert summary.week.target_minutes == 75
+    assert summary.week.on_target
     assert summary.message.tone == "done"
 
 
@@ -94,31 +95,33 @@ def test_first_partial_week_scales_the_target_to_the_days_left():
         row = home_summary(patient).week
     assert row.target.partial and row.target.days == 3
     # ceil(150 * 3 / 7) = 65 minutes, ceil(5 * 3 / 7) = 3 walks
-    assert (row.target.minutes, row.target.walks) == (65, 3)
-    assert row.met and row.minutes == 65
-    assert row.number == 0
+    assert (row.target_minutes, row.target_walks) == (65, 3)
+    assert row.on_target and row.minutes == 65
+    assert row.programme_week == 0
     # The next week is a full one.
-    rows = week_rows(patient, today=dt.date(2024, 6, 12))
-    assert [r.week for r in rows] == [dt.date(2024, 6, 3), dt.date(2024, 6, 10)]
-    assert rows[1].target.minutes == 150 and not rows[1].target.partial
-    assert rows[1].number == 1
+    rows = patient_weeks(patient, today=dt.date(2024, 6, 12)).rows
+    assert [r.monday for r in rows] == [dt.date(2024, 6, 3), dt.date(2024, 6, 10)]
+    assert rows[1].target_minutes == 150 and not rows[1].target.partial
+    assert rows[1].programme_week == 1
 
 
 def test_a_programme_starting_on_monday_has_a_full_first_week():
     patient = PatientFactory(programme_start=dt.date(2024, 6, 3))
     make.prescription(patient, start=dt.date(2024, 6, 3), walks=4, minutes=20)
-    row = week_row(patient, dt.date(2024, 6, 5), today=dt.date(2024, 6, 5))
-    assert (row.target.minutes, row.target.partial) == (80, False)
+    row = patient_week(patient, dt.date(2024, 6, 5), today=dt.date(2024, 6, 5))
+    assert (row.target_minutes, row.target.partial) == (80, False)
 
 
 def test_target_follows_a_progression_made_mid_week():
     patient = PatientFactory(programme_start=dt.date(2024, 6, 3))
     make.prescription(patient, start=dt.date(2024, 6, 3), walks=3, minutes=20)
     make.prescription(patient, start=dt.date(2024, 6, 19), walks=4, minutes=25)
-    rows = week_rows(patient, today=dt.date(2024, 6, 20))
-    assert [r.target.minutes for r in rows] == [60, 60, 100]
-    # Before the new prescription's day the current week still shows the old one.
-    assert week_row(patient, dt.date(2024, 6, 18), today=dt.date(2024, 6, 18)).target.minutes == 60
+    rows = patient_weeks(patient, today=dt.date(2024, 6, 20)).rows
+    # Monday and Tuesday at 60 a week, Wednesday to Sunday at 100: 620/7 = 88.6, shown as 89.
+    assert [r.target_minutes for r in rows] == [60, 60, 89]
+    # The week's target is the same when looked at before the new prescription's day.
+    before = patient_week(patient, dt.date(2024, 6, 18), today=dt.date(2024, 6, 18))
+    assert before.target_minutes == 89
 
 
 def test_no_prescription_means_no_target():
@@ -139,12 +142,12 @@ def test_streak_counts_back_from_last_week_and_an_unfinished_week_does_not_break
     for week, minutes in zip(weeks, [60, 20, 70, 60, 90, 30], strict=True):
         make.walk(patient, on=week + dt.timedelta(days=1), minutes=minutes)
     today = weeks[-1] + dt.timedelta(days=2)
-    rows = week_rows(patient, today=today)
-    assert [r.met for r in rows] == [True, False, True, True, True, False]
+    rows = patient_weeks(patient, today=today).rows
+    assert [r.on_target for r in rows] == [True, False, True, True, True, False]
     assert weeks_on_target(rows) == 3
     # Reaching the target this week adds it to the run.
     make.walk(patient, on=today, minutes=30)
-    assert weeks_on_target(week_rows(patient, today=today)) == 4
+    assert weeks_on_target(patient_weeks(patient, today=today).rows) == 4
 
 
 def test_an_empty_week_breaks_the_streak():
@@ -153,15 +156,7 @@ def test_an_empty_week_breaks_the_streak():
     make.walk(patient, on=dt.date(2024, 5, 7), minutes=30)
     # nothing in the week of 13 May
     make.walk(patient, on=dt.date(2024, 5, 21), minutes=30)
-    assert weeks_on_target(week_rows(patient, today=dt.date(2024, 5, 28))) == 1
-
-
-def test_two_years_of_weeks_are_two_queries(django_assert_num_queries):
-    patient = PatientFactory(programme_start=dt.date(2022, 6, 6))
-    make.prescription(patient, start=dt.date(2022, 6, 6))
-    with django_assert_num_queries(2):  # prescriptions; weekly totals (one grouped query)
-        rows = week_rows(patient, today=dt.date(2024, 6, 5))
-    assert len(rows) == 105
+    assert weeks_on_target(patient_weeks(patient, today=dt.date(2024, 5, 28)).rows) == 1
 
 
 @pytest.mark.parametrize(
@@ -178,8 +173,8 @@ def test_encouragement_fits_where_the_patient_is(today, minutes, tone):
     make.prescription(patient, start=dt.date(2024, 5, 6), walks=5, minutes=30)
     if minutes:
         make.walk(patient, on=dt.date(2024, 6, 3), minutes=minutes)
-    row = week_row(patient, today, today=today)
-    message = encouragement(row, today=today, flare_up=False)
+    row = patient_week(patient, today, today=today)
+    message = encouragement(row, timeline=patient_timeline(patient), today=today, flare_up=False)
     assert message.tone == tone
     if tone == "catching-up":
         assert "120 minutes to go, with 4 days left" in message.text
@@ -194,3 +189,17 @@ def test_high_pain_in_the_last_days_turns_the_message_to_the_flare_up_advice():
         # A later, easier walk means the sore spell has passed.
         make.walk(patient, on=dt.date(2024, 6, 5), minutes=10, pain=2)
         assert home_summary(patient).message.tone != "flare-up"
+
+
+@pytest.mark.parametrize(("minutes", "tone"), [(42, "catching-up"), (43, "on-track")])
+def test_on_track_counts_the_target_due_so_far_day_by_day(minutes, tone):
+    # Started on Friday 7 June: by the end of Saturday two days of 150/7 are due (42.9).
+    patient = PatientFactory(programme_start=dt.date(2024, 6, 7))
+    make.prescription(patient, start=dt.date(2024, 6, 7), walks=5, minutes=30)
+    make.walk(patient, on=dt.date(2024, 6, 7), minutes=minutes)
+    today = dt.date(2024, 6, 8)
+    row = patient_week(patient, today, today=today)
+    message = encouragement(row, timeline=patient_timeline(patient), today=today, flare_up=False)
+    assert message.tone == tone
+    if tone == "catching-up":
+        assert f"{65 - minutes} minutes to go, with 2 days left" in message.text

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from patients.outcomes import CheckInAnswer, TimeToEvent, recurrence_times
+from patients.progress import Timeline, Version, WeekRow, WeekTotals
 from walkback.reports import stats
 
 D = dt.date
@@ -15,64 +16,84 @@ D = dt.date
 # --- Weeks on target ------------------------------------------------------------------------
 
 
-def test_ended_programme_weeks_skip_the_partial_first_week_and_the_current_one():
+def totals(**weeks) -> dict[dt.date, WeekTotals]:
+    """week_YYYY_MM_DD=(minutes, walks, days walked)"""
+    result = {}
+    for name, (minutes, walks, days) in weeks.items():
+        monday = D(*map(int, name.split("_")[1:]))
+        result[monday] = WeekTotals(week=monday, minutes=minutes, walks=walks, days_walked=days)
+    return result
+
+
+def timeline(*versions) -> Timeline:
+    """versions: (effective from, walks per week, minutes per walk)"""
+    return Timeline([Version(*v) for v in versions])
+
+
+def test_ended_programme_weeks_count_the_partial_first_week_and_not_the_current_one():
     # Start Wednesday 3 Jan 2024: week 0 is Mon 1 Jan; week 1 is Mon 8 - Sun 14 Jan.
     weeks = stats.ended_programme_weeks(D(2024, 1, 3), today=D(2024, 1, 22))
-    # Week 1 ended Sun 14, week 2 ended Sun 21; week 3 (22-28) is still running.
-    assert weeks == [(1, D(2024, 1, 8)), (2, D(2024, 1, 15))]
-
-
-def test_target_in_force_on_a_monday():
-    prescriptions = [(D(2024, 1, 3), 45), (D(2024, 1, 15), 80), (D(2024, 1, 17), 100)]
-    assert stats.target_on(prescriptions, D(2024, 1, 1)) is None
-    assert stats.target_on(prescriptions, D(2024, 1, 8)) == 45
-    assert stats.target_on(prescriptions, D(2024, 1, 15)) == 80  # starts that very day
-    assert stats.target_on(prescriptions, D(2024, 1, 22)) == 100
+    # Weeks 0 to 2 ended (Sun 7, 14, 21 Jan); week 3 (22-28) is still running.
+    assert weeks == [(0, D(2024, 1, 1)), (1, D(2024, 1, 8)), (2, D(2024, 1, 15))]
 
 
 def test_weeks_on_target_worked_by_hand():
-    """Start Wed 3 Jan 2024, 3 x 15 min (45) from the start, 4 x 20 (80) from Mon 15 Jan.
-    Today Mon 5 Feb, so weeks 1-4 have ended:
-      week 1 (8 Jan):  50 min vs 45 -> on target
-      week 2 (15 Jan): 60 min vs 80 -> not
-      week 3 (22 Jan): no walks vs 80 -> not (a week of zeros)
-      week 4 (29 Jan): 80 min vs 80 -> on target (reaching it counts)
-    2 of 4 weeks: 50%."""
-    totals = {
-        D(2024, 1, 8): (50, 3, 3),
-        D(2024, 1, 15): (60, 3, 2),
-        D(2024, 1, 29): (80, 4, 4),
-        D(2024, 2, 5): (500, 9, 7),  # the current week: not counted
-    }
-    prescriptions = [(D(2024, 1, 3), 45), (D(2024, 1, 15), 80)]
-    weeks = stats.patient_weeks(D(2024, 1, 3), D(2024, 2, 5), totals, prescriptions)
-    assert [(w.week, w.minutes, w.target_minutes, w.on_target) for w in weeks] == [
+    """Start Wed 3 Jan 2024, 3 x 15 min (45 a week) from the start, 4 x 20 (80) from Wed 17 Jan.
+    Today Mon 5 Feb, so weeks 0-4 have ended. Targets are day by day (docs/programme-rules.md):
+      week 0 (1 Jan):  Wed-Sun at 45:            225/7 = 32.1 (shown 33); 35 min -> on target
+      week 1 (8 Jan):  45;                        50 min -> on target
+      week 2 (15 Jan): Mon-Tue 45, Wed-Sun 80:    490/7 = 70;              60 min -> not
+      week 3 (22 Jan): 80; no walks                                        -> not (zeros)
+      week 4 (29 Jan): 80;                        80 min -> on target (reaching it counts)
+    3 of 5 weeks: 60%."""
+    walked = totals(
+        week_2024_1_1=(35, 2, 2),
+        week_2024_1_8=(50, 3, 3),
+        week_2024_1_15=(60, 3, 2),
+        week_2024_1_29=(80, 4, 4),
+        week_2024_2_5=(500, 9, 7),  # the current week: not counted
+    )
+    tl = timeline((D(2024, 1, 3), 3, 15), (D(2024, 1, 17), 4, 20))
+    weeks = stats.patient_weeks(D(2024, 1, 3), D(2024, 2, 5), walked, tl)
+    assert [(w.programme_week, w.minutes, w.target_minutes, w.on_target) for w in weeks] == [
+        (0, 35, 33, True),
         (1, 50, 45, True),
-        (2, 60, 80, False),
+        (2, 60, 70, False),
         (3, 0, 80, False),
         (4, 80, 80, True),
     ]
     share = stats.weeks_on_target(weeks)
-    assert (share.part, share.whole, share.percent) == (2, 4, 50.0)
+    assert (share.part, share.whole, share.percent) == (3, 5, 60.0)
 
 
 def test_weeks_without_a_prescription_are_not_judged():
     weeks = stats.patient_weeks(
-        D(2024, 1, 1), D(2024, 1, 29), {D(2024, 1, 8): (100, 3, 3)}, [(D(2024, 1, 15), 60)]
+        D(2024, 1, 1),
+        D(2024, 1, 29),
+        totals(week_2024_1_8=(100, 3, 3)),
+        timeline((D(2024, 1, 15), 3, 20)),
     )
-    # Week 1 had no prescription yet; weeks 2 and 3 had 60 and no walks.
-    assert [w.on_target for w in weeks] == [None, False, False]
+    # Weeks 0 and 1 had no prescription yet; weeks 2 and 3 had 60 and no walks.
+    assert [w.on_target for w in weeks] == [None, None, False, False]
     assert stats.weeks_on_target(weeks) == stats.Share(part=0, whole=2)
 
 
-def test_median_minutes_by_week_counts_empty_weeks_as_zero():
-    def week(k, minutes):
-        return stats.PatientWeek(k, D(2024, 1, 1), minutes, 1 if minutes else 0, 1, None)
+def week(k: int, minutes: int, walks: int) -> WeekRow:
+    monday = D(2024, 1, 1) + dt.timedelta(weeks=k)
+    return WeekRow(
+        monday=monday,
+        programme_week=k,
+        totals=WeekTotals(week=monday, minutes=minutes, walks=walks, days_walked=walks),
+        target=None,
+        is_current=False,
+    )
 
+
+def test_median_minutes_by_week_counts_empty_weeks_as_zero():
     patients = [
-        [week(1, 30), week(2, 90)],
-        [week(1, 0), week(2, 120)],
-        [week(1, 60)],  # week 2 has not ended for this one yet
+        [week(0, 5, 1), week(1, 30, 1), week(2, 90, 1)],  # week 0 is not in the medians
+        [week(1, 0, 0), week(2, 120, 1)],
+        [week(1, 60, 1)],  # week 2 has not ended for this one yet
     ]
     result = stats.median_minutes_by_week(patients, last=3)
     # Week 1: 0, 30, 60 -> 30; week 2: 90, 120 -> 105; week 3: nobody yet.
@@ -80,10 +101,12 @@ def test_median_minutes_by_week_counts_empty_weeks_as_zero():
 
 
 def test_still_logging_at_a_week():
-    def week(k, walks):
-        return stats.PatientWeek(k, D(2024, 1, 1), walks * 20, walks, walks, 60)
-
-    patients = [[week(12, 2)], [week(12, 0)], [week(11, 3)], [week(12, 1), week(13, 0)]]
+    patients = [
+        [week(12, 40, 2)],
+        [week(12, 0, 0)],
+        [week(11, 60, 3)],
+        [week(12, 20, 1), week(13, 0, 0)],
+    ]
     # Three reached week 12; two of them logged in it.
     assert stats.still_logging(patients, 12) == stats.Share(part=2, whole=3)
     assert stats.still_logging(patients, 26) == stats.Share(part=0, whole=0)

@@ -41,6 +41,7 @@ from django.utils import timezone
 from coaching.models import CoachingSession, Prescription
 from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
 from patients.outcomes import KINDS, recurrence_times_for
+from patients.progress import WeekRow
 from walkback.reports import stats
 from walkback.reports.models import Dataset
 from walkback.reports.selectors import Scope, scoped_patients
@@ -366,7 +367,7 @@ def _weekly_table(spec, people, *, salt, zone, deid):
     scope = spec.scope
     today = timezone.now().astimezone(zone).date()
 
-    def wanted(week: stats.PatientWeek) -> bool:
+    def wanted(week: WeekRow) -> bool:
         return not (
             (scope.date_from and week.monday < scope.date_from)
             or (scope.date_to and week.monday > scope.date_to)
@@ -383,7 +384,7 @@ def _weekly_table(spec, people, *, salt, zone, deid):
                     on_target = week.on_target
                     yield [
                         *_name(patient, salt, deid),
-                        week.week,
+                        week.programme_week,
                         (week.monday - patient.programme_start).days if deid else week.monday,
                         week.minutes,
                         week.walks,

@@ -22,6 +22,7 @@ from patients.models import (
     WalkLog,
 )
 from patients.outcomes import KIND_LABELS, KINDS, answers_for, recurrence_times
+from patients.progress import Timeline, Version, WeekRow, WeekTotals
 from walkback.reports import stats
 from walkback.reports.selectors import Scope, cohort, scoped_patients
 
@@ -105,7 +106,7 @@ def _fidelity(ids: list[int]) -> dict:
 
 def week_sums(
     ids: list[int], last: int = stats.PROGRAMME_WEEKS
-) -> dict[int, dict[dt.date, tuple[int, int, int]]]:
+) -> dict[int, dict[dt.date, WeekTotals]]:
     """Minutes, walks and walking days per patient per week, for programme weeks 0..``last``
     only, in one grouped query.
 
@@ -128,33 +129,34 @@ def week_sums(
         .annotate(minutes=Sum("minutes"), walks=Count("id"), days=Count("walked_on", distinct=True))
         .order_by()
     )
-    result: dict[int, dict[dt.date, tuple[int, int, int]]] = defaultdict(dict)
+    result: dict[int, dict[dt.date, WeekTotals]] = defaultdict(dict)
     for pid, week, minutes, walks, days in rows.iterator(10_000):
         if isinstance(week, dt.datetime):
             week = week.date()
-        result[pid][week] = (minutes, walks, days)
+        result[pid][week] = WeekTotals(week=week, minutes=minutes, walks=walks, days_walked=days)
     return result
 
 
 def patient_weeks_for(
     ids: list[int], starts: dict[int, dt.date], today: dt.date, last: int = stats.PROGRAMME_WEEKS
-) -> dict[int, list[stats.PatientWeek]]:
+) -> dict[int, list[WeekRow]]:
     """Every cohort patient's ended programme weeks with minutes and targets, in two queries
-    (weekly sums, prescriptions). Shared by the dashboard and the weekly adherence export."""
+    (weekly sums, prescriptions). Shared by the dashboard and the weekly adherence export; the
+    targets are the ones every page shows (``patients.progress``)."""
     if not ids:
         return {}
     totals = week_sums(ids, last)
-    prescriptions: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    versions: dict[int, list[Version]] = defaultdict(list)
     rows = (
         Prescription.objects.filter(patient_id__in=ids)
         .values_list("patient_id", "effective_from", "walks_per_week", "minutes_per_walk")
         .order_by("patient_id", "effective_from", "id")
     )
     for pid, effective_from, walks, minutes in rows.iterator(5000):
-        prescriptions[pid].append((effective_from, walks * minutes))
+        versions[pid].append(Version(effective_from, walks, minutes))
     return {
         pid: stats.patient_weeks(
-            starts[pid], today, totals.get(pid, {}), prescriptions.get(pid, []), last
+            starts[pid], today, totals.get(pid, {}), Timeline(versions.get(pid, [])), last
         )
         for pid in ids
     }

@@ -5,37 +5,38 @@ these, and tests/reports/test_stats.py checks each against small cases worked by
 
 Definitions (docs/reports.md says the same for the clinic):
 - Programme week k (k = 0, 1, ...) is the Monday-to-Sunday week k weeks after the week that
-  holds the programme start (``patients.progress.programme_week``). Week 0 is usually partial,
-  so the adherence figures use weeks 1 to 26 (six months), and only weeks that have ended.
-- A week is on target when the minutes walked reach the weekly minutes of the prescription in
-  force on the week's Monday. Weeks with no prescription yet are not counted either way.
+  holds the programme start (``patients.progress.programme_week``). Only weeks that have ended
+  are counted: a week still running cannot have missed its target yet.
+- A week's target, and whether it was on target, are the ones every page shows
+  (``patients.progress``, docs/programme-rules.md): the day-by-day sum of 1/7 of the
+  prescription in force each day, so a partial first week has a pro-rated target and is judged
+  like any other. Weeks with no prescription on any day are not counted either way.
+- Median minutes by week use weeks 1 to 26 (six months): week 0 is usually partial, and its
+  minutes are not comparable from one patient to the next.
 - A patient is still logging at week 12 (26) if they logged at least one walk in programme
   week 12 (26); only patients whose week 12 (26) has ended are counted.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from patients.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
 
 PROGRAMME_WEEKS = 26
 LOGGING_WEEKS = (12, 26)
 
 
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def ended_programme_weeks(
     start: dt.date, today: dt.date, last: int = PROGRAMME_WEEKS
 ) -> list[tuple[int, dt.date]]:
-    """(week number, its Monday) for programme weeks 1..``last`` that ended before ``today``."""
-    first_monday = monday(start)
+    """(week number, its Monday) for programme weeks 0..``last`` that ended before ``today``."""
+    first_monday = week_start(start)
     weeks = []
-    for k in range(1, last + 1):
+    for k in range(0, last + 1):
         week_monday = first_monday + dt.timedelta(weeks=k)
         if week_monday + dt.timedelta(days=6) >= today:
             break
@@ -43,52 +44,19 @@ def ended_programme_weeks(
     return weeks
 
 
-def target_on(prescriptions: Sequence[tuple[dt.date, int]], day: dt.date) -> int | None:
-    """Weekly minutes of the prescription in force on ``day``. ``prescriptions`` are
-    (effective from, weekly minutes) sorted by date, later versions after earlier ones."""
-    index = bisect.bisect_right([p[0] for p in prescriptions], day)
-    return prescriptions[index - 1][1] if index else None
-
-
-@dataclass(frozen=True)
-class PatientWeek:
-    week: int
-    monday: dt.date
-    minutes: int
-    walks: int
-    days_walked: int
-    target_minutes: int | None
-
-    @property
-    def on_target(self) -> bool | None:
-        if self.target_minutes is None:
-            return None
-        return self.minutes >= self.target_minutes
-
-
 def patient_weeks(
     start: dt.date,
     today: dt.date,
-    totals: dict[dt.date, tuple[int, int, int]],
-    prescriptions: Sequence[tuple[dt.date, int]],
+    totals: Mapping[dt.date, WeekTotals],
+    timeline: Timeline,
     last: int = PROGRAMME_WEEKS,
-) -> list[PatientWeek]:
+) -> list[WeekRow]:
     """One patient's ended programme weeks with minutes, walks and target. ``totals`` maps a
-    week's Monday to (minutes, walks, days walked); a week without walks is a week of zeros."""
-    weeks = []
-    for number, week_monday in ended_programme_weeks(start, today, last):
-        minutes, walks, days = totals.get(week_monday, (0, 0, 0))
-        weeks.append(
-            PatientWeek(
-                week=number,
-                monday=week_monday,
-                minutes=minutes,
-                walks=walks,
-                days_walked=days,
-                target_minutes=target_on(prescriptions, week_monday),
-            )
-        )
-    return weeks
+    week's Monday to its totals; a week without walks is a week of zeros."""
+    return [
+        week_row(monday, timeline=timeline, totals=totals, today=today, programme_start=start)
+        for _, monday in ended_programme_weeks(start, today, last)
+    ]
 
 
 @dataclass(frozen=True)
@@ -101,33 +69,33 @@ class Share:
         return round(100 * self.part / self.whole, 1) if self.whole else None
 
 
-def weeks_on_target(weeks: Iterable[PatientWeek]) -> Share:
+def weeks_on_target(weeks: Iterable[WeekRow]) -> Share:
     """Of the weeks that had a target, how many reached it."""
     judged = [w.on_target for w in weeks if w.on_target is not None]
     return Share(part=sum(judged), whole=len(judged))
 
 
 def median_minutes_by_week(
-    weeks_per_patient: Iterable[Sequence[PatientWeek]], last: int = PROGRAMME_WEEKS
+    weeks_per_patient: Iterable[Sequence[WeekRow]], last: int = PROGRAMME_WEEKS
 ) -> list[tuple[int, float | None, int]]:
     """(week, median minutes, patients counted) for weeks 1..``last``. A patient counts in a
     week once that week has ended for them, with zero minutes if they logged nothing."""
     by_week: dict[int, list[int]] = {k: [] for k in range(1, last + 1)}
     for weeks in weeks_per_patient:
         for week in weeks:
-            if week.week in by_week:
-                by_week[week.week].append(week.minutes)
+            if week.programme_week in by_week:
+                by_week[week.programme_week].append(week.minutes)
     return [
         (k, float(statistics.median(values)) if values else None, len(values))
         for k, values in by_week.items()
     ]
 
 
-def still_logging(weeks_per_patient: Iterable[Sequence[PatientWeek]], week: int) -> Share:
+def still_logging(weeks_per_patient: Iterable[Sequence[WeekRow]], week: int) -> Share:
     """Of the patients whose programme week ``week`` has ended, how many logged a walk in it."""
     part = whole = 0
     for weeks in weeks_per_patient:
-        found = next((w for w in weeks if w.week == week), None)
+        found = next((w for w in weeks if w.programme_week == week), None)
         if found is not None:
             whole += 1
             part += found.walks > 0
