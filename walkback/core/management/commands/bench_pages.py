@@ -14,9 +14,10 @@ run against any database (a developer's, CI's) and leaves nothing behind:
 
 It then serves, through Django's test client and the project's full middleware stack, three
 bare pages per person (a "hello" view, a one-line template, a page on the person's layout)
-and the real pages, interleaved round by round in a shuffled order so that noise from other processes falls on
-all of them alike. Each page's median time, requests per second, ratio to the same person's
-hello and one-line template, and query count are printed as a Markdown table.
+and the real pages, interleaved round by round in a shuffled order so that noise from other
+processes falls on all of them alike. Each page's median time, requests per second, ratio to
+the same person's hello and one-line template, and query count are printed as a Markdown
+table.
 
 The bare views live only here, in a URLconf that wraps the project's for the run.
 """
