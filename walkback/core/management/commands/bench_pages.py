@@ -199,7 +199,7 @@ class Command(BaseCommand):
     def _client(user) -> Client:
         """Logged in as after a real login: staff with their second factor passed."""
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="walkback.accounts.backends.UserBackend")
         if user.is_clinic_staff:
             from django_otp.plugins.otp_totp.models import TOTPDevice
 

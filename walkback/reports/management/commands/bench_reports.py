@@ -342,7 +342,7 @@ class Command(BaseCommand):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(admin, backend="walkback.accounts.backends.UserBackend")
         device, _ = TOTPDevice.objects.get_or_create(user=admin, name="bench", confirmed=True)
         session = client.session
         session["otp_device_id"] = device.persistent_id
