@@ -198,7 +198,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend whose per-request user load also brings the clinic and the TOTP flag.
+    # ModelBackend whose per-request user load also brings the user's clinic.
     "walkback.accounts.backends.UserBackend",
 ]
 PASSWORD_HASHERS = [

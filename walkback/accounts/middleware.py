@@ -80,13 +80,9 @@ class SecondFactorMiddleware:
         if user.is_authenticated and not user.is_verified():
             name = _url_name(request)
             if name not in SECOND_FACTOR_URL_NAMES and not is_public(request):
-                # Loaded with the user by ``UserBackend``; asked again for any other backend.
-                has_device = getattr(user, "has_totp_device", None)
-                if has_device is None:
-                    from walkback.accounts.selectors import has_confirmed_device
+                from walkback.accounts.selectors import has_confirmed_device
 
-                    has_device = has_confirmed_device(user)
-                if has_device:
+                if has_confirmed_device(user):
                     return redirect_to_login(request.get_full_path(), "accounts:otp-verify")
                 if user.is_clinic_staff and settings.WALKBACK_REQUIRE_STAFF_2FA:
                     return redirect_to_login(request.get_full_path(), "accounts:otp-setup")
