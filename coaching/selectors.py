@@ -4,10 +4,13 @@ patient rows): another clinic's session, topic or event is simply not found."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.flags import FLAG_LABELS, PatientSummary, annotate_facts, summarise
@@ -31,6 +34,7 @@ from patients.progress import (
 )
 from patients.selectors import patients_for
 from walkback.accounts.models import User
+from walkback.core import pagecache
 
 # --- Caseload ---------------------------------------------------------------------------------
 
@@ -94,6 +98,100 @@ def caseload(
     }
     summaries.sort(key=keys.get(sort, keys["attention"]))
     return Caseload(rows=summaries, total_in_scope=total)
+
+
+CASELOAD_PAGE_SIZE = 25
+
+
+@dataclass
+class CaseloadPage:
+    """One page of the caseload as the page shows it: its rows already rendered (the costly
+    part), the ids of the patients on it (for the audit row), the counts and page numbers.
+    ``rows`` holds the summaries when they were computed in this request, None when the page
+    came from the cache."""
+
+    rows_html: str
+    patient_ids: list[int]
+    total_in_scope: int
+    shown: int
+    number: int
+    num_pages: int
+    start_index: int
+    end_index: int
+    computed_at: dt.datetime
+    rows: Page | None = field(default=None, compare=False)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def page_range(self) -> range:
+        return range(1, self.num_pages + 1)
+
+    def for_cache(self) -> CaseloadPage:
+        return CaseloadPage(**{**self.__dict__, "rows": None})
+
+
+def caseload_page(
+    user: User,
+    *,
+    page: str | None = None,
+    mine: bool = True,
+    status: str = "",
+    flag: str = "",
+    query: str = "",
+    sort: str = "attention",
+) -> CaseloadPage:
+    """A page of ``caseload(...)``, rendered, and kept for the requesting user alone until
+    any audited write in the clinic (or ``WALKBACK_PAGE_CACHE_SECONDS``), in
+    ``walkback.core.pagecache``: a physiotherapist's caseload is read far more often than it
+    changes, and computing every patient's summary to sort by attention costs many times a
+    bare page. Call it with the user's time zone active (``in_user_zone``)."""
+    version = pagecache.data_version(clinic_id=user.clinic_id)
+    key = None
+    if version is not None:
+        # The person, the data's version, their clock and day, and what they asked for.
+        asked = repr((mine, status, flag, query, sort, page)).encode()
+        zone, day = timezone.get_current_timezone_name(), timezone.localdate()
+        digest = hashlib.sha256(asked).hexdigest()[:32]
+        key = f"caseload:{user.pk}:{version}:{zone}:{day}:{digest}"
+        cached = pagecache.get(key)
+        if cached is not None:
+            return cached
+    now = timezone.now()
+    result = caseload(user, mine=mine, status=status, flag=flag, query=query, sort=sort, now=now)
+    rows = Paginator(result.rows, CASELOAD_PAGE_SIZE).get_page(page)
+    built = CaseloadPage(
+        rows_html=render_to_string(
+            "coaching/partials/caseload_rows.html",
+            {"page": rows, "total": result.total_in_scope},
+        ),
+        patient_ids=[row.patient.pk for row in rows],
+        total_in_scope=result.total_in_scope,
+        shown=len(result.rows),
+        number=rows.number,
+        num_pages=rows.paginator.num_pages,
+        start_index=rows.start_index(),
+        end_index=rows.end_index(),
+        computed_at=now,
+        rows=rows,
+    )
+    if key is not None:
+        pagecache.put(key, built.for_cache())
+    return built
 
 
 # --- One patient's programme ------------------------------------------------------------------

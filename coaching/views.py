@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -32,22 +31,19 @@ from walkback.accounts.decorators import physio_required, staff_required
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_read, audit_record
 
-PAGE_SIZE = 25
-
 
 @physio_required
 @in_user_zone
 def caseload(request):
     """The physiotherapist's home: their patients (or the clinic's) at a glance."""
     form = CaseloadFilterForm(request.GET or None)
-    result = selectors.caseload(request.user, **form.values())
-    page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    # One audit row for the list: who saw which patients' summaries.
+    page = selectors.caseload_page(request.user, page=request.GET.get("page"), **form.values())
+    # One audit row for the list, every time (cached or not): who saw which patients.
     audit_record(
         actor=request.user,
         action=AuditAction.READ,
         object_type="coaching.caseload",
-        detail={"view": "caseload", "patients": [row.patient.pk for row in page]},
+        detail={"view": "caseload", "patients": page.patient_ids},
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -56,9 +52,11 @@ def caseload(request):
         "coaching/caseload.html",
         {
             "form": form,
-            "page": page,
-            "total": result.total_in_scope,
-            "shown": len(result.rows),
+            "pager": page,
+            # The summaries themselves, when computed in this request (None from the cache).
+            "page": page.rows,
+            "total": page.total_in_scope,
+            "shown": page.shown,
             "query": query.urlencode(),
         },
     )

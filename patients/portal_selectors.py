@@ -17,6 +17,7 @@ from patients.models import Patient
 from patients.progress import WeekRow, patient_weeks
 from patients.selectors import patients_for
 from patients.weeks import Encouragement, encouragement, in_flare_up, weeks_on_target
+from walkback.core import pagecache
 
 
 def portal_patient(user) -> Patient:
@@ -72,6 +73,23 @@ def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSum
         check_in_due=due[0] if due else None,
         next_check_in=next_check_in_date(patient, today=today),
     )
+
+
+def home_summary_kept(patient: Patient) -> HomeSummary:
+    """``home_summary``, kept for this patient alone until any audited write about them (or
+    about the clinic's settings), or ``WALKBACK_PAGE_CACHE_SECONDS`` (walkback/core/pagecache.py):
+    the home is the page a patient opens most, and its weeks are computed from the whole
+    history."""
+    version = pagecache.data_version(clinic_id=patient.clinic_id, patient_id=patient.pk)
+    if version is None:
+        return home_summary(patient)
+    now = timezone.now()
+    key = f"portal-home:{patient.user_id}:{patient.pk}:{version}:{patient.today(now)}"
+    summary = pagecache.get(key)
+    if summary is None:
+        summary = home_summary(patient, now=now)
+        pagecache.put(key, summary)
+    return summary
 
 
 @dataclass(frozen=True)

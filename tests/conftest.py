@@ -83,7 +83,7 @@ def world(db) -> World:
 
 def login_as(client, user):
     """Log a client in as ``user`` with the second factor passed, as after a real login."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="walkback.accounts.backends.UserBackend")
     if user.is_clinic_staff:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -184,6 +184,11 @@ CELERY_BEAT_SCHEDULE["reports-exports-purge"] = {
     "options": {"expires": 60 * 60 - 5},
 }
 
+# --- Page cache (walkback/core/pagecache.py) ----------------------------------------------------
+# The caseload and the patient's home are kept this long at most; any audited write of the
+# clinic's data replaces them sooner. 0 turns the cache off.
+WALKBACK_PAGE_CACHE_SECONDS = env_int("WALKBACK_PAGE_CACHE_SECONDS", 300, minimum=0)
+
 # --- E-mail ----------------------------------------------------------------------------------
 vars().update(email_from_url(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "WalkBack <no-reply@walkback.test>")
@@ -193,7 +198,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose per-request user load also brings the user's clinic.
+    "walkback.accounts.backends.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

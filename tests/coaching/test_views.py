@@ -40,11 +40,12 @@ def with_history(physio, weeks=20, walks_per_week=4):
 
 # --- Pinned query counts ----------------------------------------------------------------------
 
-# Caseload: session, user, OTP device, clinic (the user's time zone), patients with their
-# facts (one query with subqueries), weekly totals (one grouped query), prescriptions, the
-# audit row = 8 queries, whatever the number of patients. (The clock is frozen, so the
-# session's once-a-minute last-seen write does not happen.)
-CASELOAD_QUERIES = 8
+# Caseload: session, user (with the clinic joined: the user's time zone), OTP device, patients
+# with their facts (one query with subqueries), weekly totals (one grouped query),
+# prescriptions, the audit row = 7 queries, whatever the number of patients. (The clock is
+# frozen, so the session's once-a-minute last-seen write does not happen.) Served from the page
+# cache: session, user, OTP device, the audit row = 4 (tests/walkback/test_pagecache.py).
+CASELOAD_QUERIES = 7
 
 
 def test_caseload_query_count_does_not_grow_with_patients_or_logs(
@@ -64,10 +65,10 @@ def test_caseload_query_count_does_not_grow_with_patients_or_logs(
     assert len(large.context["page"]) == 9  # Paula and the 8 added
 
 
-# Patient page: session, user, OTP device, clinic, the patient (scoped), facts, sessions,
-# their topics, prescriptions, weekly totals, recent walks, adverse events, check-ins, the
-# audit row, reminders planned and reminders past = 16 queries.
-PATIENT_PAGE_QUERIES = 16
+# Patient page: session, user (with the clinic joined), OTP device, the patient (scoped),
+# facts, sessions, their topics, prescriptions, weekly totals, recent walks, adverse events,
+# check-ins, the audit row, reminders planned and reminders past = 15 queries.
+PATIENT_PAGE_QUERIES = 15
 
 
 def test_patient_page_query_count_does_not_grow_with_logs(

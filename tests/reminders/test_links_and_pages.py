@@ -172,9 +172,9 @@ def test_staff_page_lists_planned_and_past_reminders_in_a_fixed_number_of_querie
         )
     client = client_for(world.physio_a2)  # a colleague: same clinic
     url = reverse("coaching:patient-reminders", args=[patient.pk])
-    # session, user, OTP device, patient, audit row, upcoming reminders, past reminders, the
-    # user's clinic (page header), session save (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # session, user (with the clinic for the page header), OTP device, patient, audit row,
+    # upcoming reminders, past reminders, session save (savepoint, update, release)
+    with django_assert_num_queries(10):
         response = client.get(url)
     body = response.content.decode()
     assert body.count("text-bg-success") == 10

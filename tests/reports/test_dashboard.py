@@ -123,15 +123,15 @@ def test_a_stale_snapshot_is_computed_again(seeded, client_for, settings):
 
 @pytest.mark.parametrize("extra", [0, 6])
 def test_query_count_is_pinned(seeded, client_for, django_assert_num_queries, extra):
-    """Whatever the number of patients. Every page: session, user, TOTP device, clinic (for
-    its local date), physiotherapists for the filter, the snapshot (6). Computed on the page
-    when there is no fresh snapshot: the seven figure queries (stages, cohort, sessions,
-    weekly totals, prescriptions, check-ins, adverse events) and the snapshot upsert
-    (two savepoints, select, insert, two releases): 6 + 7 + 6 = 19."""
+    """Whatever the number of patients. Every page: session, user (with the clinic, for its
+    local date), TOTP device, physiotherapists for the filter, the snapshot (5). Computed on
+    the page when there is no fresh snapshot: the seven figure queries (stages, cohort,
+    sessions, weekly totals, prescriptions, check-ins, adverse events) and the snapshot upsert
+    (two savepoints, select, insert, two releases): 5 + 7 + 6 = 18."""
     add_patients(seeded, extra)
     client = client_for(seeded.admin_a)
     client.get(reverse("clinic:exports"))  # the idle-timeout stamp is written to the session
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         client.get(URL)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(URL)

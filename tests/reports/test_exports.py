@@ -255,8 +255,8 @@ def test_exports_page_lists_only_own_jobs(seeded, client_for, django_assert_num_
     )
     client = client_for(seeded.admin_a)
     client.get(URL)
-    # session, user, TOTP device, clinic, physiotherapists, the jobs
-    with django_assert_num_queries(6):
+    # session, user (with the clinic joined), TOTP device, physiotherapists, the jobs
+    with django_assert_num_queries(5):
         response = client.get(URL)
     assert response.content.decode().count("Walk logs (CSV)") == 3
     assert "Patients (CSV)" not in response.content.decode()

@@ -18,8 +18,8 @@ def test_staff_list_shows_caseload_sizes(world, client_for, django_assert_num_qu
     )
     client = client_for(world.admin_a)
     client.get(reverse("accounts:staff-list"))
-    # session, user, TOTP device, clinic (page header), staff with caseloads (one query)
-    with django_assert_num_queries(5):
+    # session, user (with the clinic for the page header), TOTP device, staff with caseloads
+    with django_assert_num_queries(4):
         response = client.get(reverse("accounts:staff-list"))
     staff = {m.full_name: m.caseload_size for m in response.context["staff"]}
     assert staff["Anna Alpha"] == 2  # the discharged patient is not in the caseload
@@ -33,8 +33,9 @@ def test_caseload_page_lists_the_physios_patients(world, client_for, django_asse
     client = client_for(world.admin_a)
     url = reverse("accounts:staff-caseload", args=[world.physio_a.pk])
     client.get(url)
-    # session, user, TOTP device, the physio, colleagues, clinic (page header), the patients
-    with django_assert_num_queries(7):
+    # session, user (with the clinic for the page header), TOTP device, the physio,
+    # colleagues, the patients
+    with django_assert_num_queries(6):
         response = client.get(url)
     html = response.content.decode()
     assert "Paula Alpha" in html and "Peter Alpha" not in html

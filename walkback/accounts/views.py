@@ -65,7 +65,7 @@ def invite_accept(request, token):
         except ValidationError as error:
             form.add_error("password1", error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="walkback.accounts.backends.UserBackend")
             messages.success(request, "Your password is set. Welcome to WalkBack.")
             return redirect("home")
     return render(

@@ -29,7 +29,7 @@ def audit_record(
         clinic = patient.clinic
     if clinic is None and actor is not None and actor.clinic_id:
         clinic = actor.clinic
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_email=actor.email if actor is not None else "",
         clinic=clinic,
@@ -40,6 +40,15 @@ def audit_record(
         ip_address=current_ip.get(),
         detail=detail or {},
     )
+    if action not in (AuditAction.READ, AuditAction.EXPORT) and clinic is not None:
+        # A write: pages cached from this clinic's (and patient's) data are out of date once
+        # it commits (walkback/core/pagecache.py).
+        from walkback.core import pagecache
+
+        pagecache.retire_on_commit(
+            clinic_id=clinic.pk, patient_id=patient.pk if patient is not None else None
+        )
+    return event
 
 
 def audit_read(*, actor: User, patient, what: str, obj: Model | None = None) -> AuditEvent:

@@ -169,7 +169,7 @@ class Command(BaseCommand):
             },
         ):
             client = Client()
-            client.force_login(physio, backend="django.contrib.auth.backends.ModelBackend")
+            client.force_login(physio, backend="walkback.accounts.backends.UserBackend")
             n = options["requests"]
             rows = [
                 ("hello view (same middleware)", "/bench-hello/"),

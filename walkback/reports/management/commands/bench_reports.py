@@ -130,14 +130,21 @@ class Command(BaseCommand):
                 """
                 INSERT INTO coaching_coachingsession
                     (patient_id, number, purpose, mode, scheduled_at, duration_minutes,
-                     video_link, status, notes, goals, barriers, action_plan, created_at,
-                     updated_at)
+                     video_link, status, notes, goals, barriers, action_plan, completed_at,
+                     rebook_count, created_at, updated_at)
                 SELECT p.id, n, CASE WHEN mod(n, 2) = 1 THEN 'prescribe' ELSE 'review' END,
                        CASE WHEN mod(n, 2) = 1 THEN 'in_person' ELSE 'phone' END,
                        p.programme_start + (ARRAY[0, 14, 28, 56, 84, 182])[n], 45, '',
-                       CASE WHEN random() < 0.85 THEN 'done' WHEN random() < 0.5 THEN 'missed'
-                            ELSE 'cancelled' END, '', '', '', '', now(), now()
+                       drawn.status, '', '', '', '',
+                       -- a done session has its completion time (a database constraint)
+                       CASE WHEN drawn.status = 'done'
+                            THEN p.programme_start + (ARRAY[0, 14, 28, 56, 84, 182])[n] END,
+                       0, now(), now()
                 FROM patients_patient p CROSS JOIN generate_series(1, 6) AS n
+                CROSS JOIN LATERAL (
+                    SELECT CASE WHEN random() < 0.85 THEN 'done' WHEN random() < 0.5 THEN 'missed'
+                                ELSE 'cancelled' END AS status, n * 0 AS row_dependent
+                ) AS drawn
                 WHERE p.clinic_id = %(clinic)s
                 """,
                 params,
@@ -335,7 +342,7 @@ class Command(BaseCommand):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(admin, backend="walkback.accounts.backends.UserBackend")
         device, _ = TOTPDevice.objects.get_or_create(user=admin, name="bench", confirmed=True)
         session = client.session
         session["otp_device_id"] = device.persistent_id
