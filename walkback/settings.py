@@ -22,9 +22,12 @@ from walkback.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
-
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+# Zero-config start: with nothing set this is a developer's machine, so debug is on (SQLite,
+# console e-mail, the demo). Any deployment sets a secret key, and then debug is off unless
+# DJANGO_DEBUG turns it on; `check --deploy` also fails if it does. DJANGO_DEBUG=false without
+# a key is an error, never a silent insecure key.
+DEBUG = env_bool("DJANGO_DEBUG", not SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")

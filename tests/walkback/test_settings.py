@@ -98,3 +98,17 @@ def test_postgres_url_uses_the_psycopg_pool_and_health_checks():
     assert config["PORT"] == "5433"
     assert config["CONN_HEALTH_CHECKS"] is True
     assert config["OPTIONS"]["pool"]["max_size"] == 10
+
+
+def test_with_nothing_set_manage_py_just_works_in_debug_mode():
+    """A newcomer's first command, with no environment at all."""
+    result = run_django({}, "shell", "-c", "from django.conf import settings as s; print(s.DEBUG)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_a_deployment_key_turns_debug_off_by_default():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_DEBUG"}
+    result = run_django(env, "shell", "-c", "from django.conf import settings as s; print(s.DEBUG)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
