@@ -63,7 +63,17 @@ class ProgrammeStartForm(forms.Form):
     )
 
 
-class SessionPlanForm(forms.Form):
+class VideoLinkNeededMixin:
+    """A video session is only useful with the link to join it."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == SessionMode.VIDEO and not data.get("video_link"):
+            self.add_error("video_link", "A video session needs the link to join it.")
+        return data
+
+
+class SessionPlanForm(VideoLinkNeededMixin, forms.Form):
     """When and how: the booking part of a session."""
 
     date = forms.DateField(label="Date", widget=DATE)
@@ -98,12 +108,6 @@ class SessionPlanForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("mode") == SessionMode.VIDEO and not data.get("video_link"):
-            self.add_error("video_link", "A video session needs the link to join it.")
-        return data
-
     def changes(self) -> dict:
         data = self.cleaned_data
         return {
@@ -115,7 +119,7 @@ class SessionPlanForm(forms.Form):
         }
 
 
-class SessionRebookForm(forms.Form):
+class SessionRebookForm(VideoLinkNeededMixin, forms.Form):
     date = forms.DateField(label="New date", widget=DATE)
     time = forms.TimeField(label="New time", widget=TIME)
     mode = forms.ChoiceField(label="How", choices=SessionMode.choices)
@@ -126,12 +130,6 @@ class SessionRebookForm(forms.Form):
     def __init__(self, *args, zone=None, **kwargs):
         self.zone = zone
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("mode") == SessionMode.VIDEO and not data.get("video_link"):
-            self.add_error("video_link", "A video session needs the link to join it.")
-        return data
 
     def changes(self) -> dict:
         data = self.cleaned_data
