@@ -114,38 +114,26 @@ def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+def _yes_no_field(label: str) -> forms.TypedChoiceField:
+    """Yes / No, or not asked yet (which keeps the screening open)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
 class ScreeningForm(forms.Form):
-    recovered_in_last_6_months = forms.TypedChoiceField(
-        label="Recovered, in the last 6 months, from an episode of non-specific low back pain",
-        choices=YES_NO,
-        coerce=_yes_no,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
+    recovered_in_last_6_months = _yes_no_field(
+        "Recovered, in the last 6 months, from an episode of non-specific low back pain"
     )
-    episode_lasted_24h = forms.TypedChoiceField(
-        label="The episode lasted at least 24 hours",
-        choices=YES_NO,
-        coerce=_yes_no,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    able_to_walk = forms.TypedChoiceField(
-        label="Able to walk for exercise",
-        choices=YES_NO,
-        coerce=_yes_no,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    already_active_3_per_week = forms.TypedChoiceField(
-        label="Already walking or exercising moderately 3 or more times a week",
-        choices=YES_NO,
-        coerce=_yes_no,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
+    episode_lasted_24h = _yes_no_field("The episode lasted at least 24 hours")
+    able_to_walk = _yes_no_field("Able to walk for exercise")
+    already_active_3_per_week = _yes_no_field(
+        "Already walking or exercising moderately 3 or more times a week"
     )
     heart_or_circulation = forms.BooleanField(label="Heart or circulation problems", required=False)
     balance_or_falls = forms.BooleanField(label="Balance problems or falls", required=False)
