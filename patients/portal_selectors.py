@@ -25,9 +25,18 @@ from walkback.core import pagecache
 def portal_patient(user) -> Patient:
     """The logged-in patient's own record, through ``patients_for``, with their
     physiotherapist's name joined in (the portal names them on several pages)."""
-    return get_object_or_404(
-        patients_for(user).select_related("physiotherapist").filter(user_id=user.pk)
+    patient = get_object_or_404(
+        # The user and their clinic are the request's own, already loaded (the clinic joined
+        # by walkback.accounts.backends): not joined again, the joins cost more than the row.
+        patients_for(user)
+        .select_related(None)
+        .select_related("physiotherapist")
+        .filter(user_id=user.pk)
     )
+    patient.user = user
+    if patient.clinic_id == user.clinic_id:
+        patient.clinic = user.clinic
+    return patient
 
 
 def next_session(patient: Patient, *, now: dt.datetime) -> CoachingSession | None:
