@@ -160,15 +160,15 @@ def caseload_page(
     ``walkback.core.pagecache``: a physiotherapist's caseload is read far more often than it
     changes, and computing every patient's summary to sort by attention costs many times a
     bare page. Call it with the user's time zone active (``in_user_zone``)."""
-    version = pagecache.data_version(clinic_id=user.clinic_id)
-    key = None
-    if version is not None:
-        # The person, the data's version, their clock and day, and what they asked for.
+    version = None
+    if pagecache.enabled() and user.clinic_id:
+        # The person, their clock and day, and what they asked for; the data's version is
+        # checked by ``fetch`` (read with the page, in one round trip).
         asked = repr((mine, status, flag, query, sort, page)).encode()
         zone, day = timezone.get_current_timezone_name(), timezone.localdate()
         digest = hashlib.sha256(asked).hexdigest()[:32]
-        key = f"caseload:{user.pk}:{version}:{zone}:{day}:{digest}"
-        cached = pagecache.get(key)
+        key = f"caseload:{user.pk}:{zone}:{day}:{digest}"
+        cached, version = pagecache.fetch(key, pagecache.clinic_tokens(user.clinic_id))
         if cached is not None:
             return cached
     now = timezone.now()
@@ -189,8 +189,8 @@ def caseload_page(
         computed_at=now,
         rows=rows,
     )
-    if key is not None:
-        pagecache.put(key, built.for_cache())
+    if version is not None:
+        pagecache.keep(key, version, built.for_cache())
     return built
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
@@ -23,9 +25,18 @@ from walkback.core import pagecache
 def portal_patient(user) -> Patient:
     """The logged-in patient's own record, through ``patients_for``, with their
     physiotherapist's name joined in (the portal names them on several pages)."""
-    return get_object_or_404(
-        patients_for(user).select_related("physiotherapist").filter(user_id=user.pk)
+    patient = get_object_or_404(
+        # The user and their clinic are the request's own, already loaded (the clinic joined
+        # by walkback.accounts.backends): not joined again, the joins cost more than the row.
+        patients_for(user)
+        .select_related(None)
+        .select_related("physiotherapist")
+        .filter(user_id=user.pk)
     )
+    patient.user = user
+    if patient.clinic_id == user.clinic_id:
+        patient.clinic = user.clinic
+    return patient
 
 
 def next_session(patient: Patient, *, now: dt.datetime) -> CoachingSession | None:
@@ -75,21 +86,29 @@ def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSum
     )
 
 
-def home_summary_kept(patient: Patient) -> HomeSummary:
-    """``home_summary``, kept for this patient alone until any audited write about them (or
-    about the clinic's settings), or ``WALKBACK_PAGE_CACHE_SECONDS`` (walkback/core/pagecache.py):
-    the home is the page a patient opens most, and its weeks are computed from the whole
-    history."""
-    version = pagecache.data_version(clinic_id=patient.clinic_id, patient_id=patient.pk)
-    if version is None:
-        return home_summary(patient)
+@dataclass(frozen=True)
+class HomePage:
+    body: SafeString  # the rendered content of the home page
+    summary: HomeSummary | None  # when computed for this request; None when kept
+
+
+def home_page_kept(patient: Patient) -> HomePage:
+    """The home page's content, rendered from ``home_summary`` and kept for this patient alone
+    until any audited write about them (or about the clinic's settings), or
+    ``WALKBACK_PAGE_CACHE_SECONDS`` (walkback/core/pagecache.py): the home is the page a
+    patient opens most, and its weeks are computed from the whole history. The content holds
+    no form, token or message (those are in the layout, rendered on every request)."""
     now = timezone.now()
-    key = f"portal-home:{patient.user_id}:{patient.pk}:{version}:{patient.today(now)}"
-    summary = pagecache.get(key)
-    if summary is None:
-        summary = home_summary(patient, now=now)
-        pagecache.put(key, summary)
-    return summary
+    key = f"portal-home:{patient.user_id}:{patient.pk}:{patient.time_zone}:{patient.today(now)}"
+    kept, version = pagecache.fetch(key, pagecache.patient_tokens(patient.clinic_id, patient.pk))
+    if kept is not None:
+        return HomePage(body=mark_safe(kept), summary=None)  # noqa: S308 - rendered by us
+    summary = home_summary(patient, now=now)
+    body = render_to_string(
+        "portal/partials/home_body.html", {"patient": patient, "summary": summary}
+    )
+    pagecache.keep(key, version, str(body))
+    return HomePage(body=body, summary=summary)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from patients.portal_forms import (
     add_service_errors,
 )
 from patients.portal_selectors import (
-    home_summary_kept,
+    home_page_kept,
     learn_topic_get,
     learn_topics,
     portal_patient,
@@ -44,9 +44,11 @@ CHART_WEEKS = 12
 @patient_required
 def home(request):
     patient = portal_patient(request.user)
-    summary = home_summary_kept(patient)
+    page = home_page_kept(patient)
     audit_read(actor=request.user, patient=patient, what="portal-home")
-    return render(request, "portal/home.html", {"patient": patient, "summary": summary})
+    return render(
+        request, "portal/home.html", {"patient": patient, "page": page, "summary": page.summary}
+    )
 
 
 @patient_required

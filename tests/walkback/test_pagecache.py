@@ -39,6 +39,11 @@ def walker(world):
     return patient
 
 
+def main_of(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
 def log_walk(patient, minutes=30):
     return walks.walk_log(
         patient=patient, by=patient.user, walked_on=patient.today(), minutes=minutes
@@ -129,3 +134,61 @@ def test_off_means_off(world, walker, client_for, settings):
     client = client_for(world.physio_a)
     client.get(reverse("coaching:caseload"))
     assert client.get(reverse("coaching:caseload")).context["page"] is not None
+
+
+# Served from the cache: session, user (clinic joined), OTP device. No physiotherapist list,
+# no snapshot row (the dashboard reads no patient record: it writes no audit row).
+DASHBOARD_CACHED_QUERIES = 3
+
+
+def test_the_home_body_is_kept_and_every_view_is_still_audited(
+    world, walker, client_for, django_assert_num_queries
+):
+    client = client_for(walker.user)
+    first = client.get(reverse("portal:home"))
+    assert first.context["summary"] is not None  # computed
+    with django_assert_num_queries(HOME_CACHED_QUERIES):
+        again = client.get(reverse("portal:home"))
+    assert again.context["summary"] is None  # the rendered body came from the cache
+    assert main_of(again) == main_of(first)  # the layout's tokens differ per request
+    # Both views are in the audit trail, the kept one as much as the computed one.
+    assert AuditEvent.objects.filter(actor=walker.user, detail__view="portal-home").count() == 2
+
+
+def test_the_dashboard_is_kept_per_admin_until_a_write_or_new_figures(
+    world, walker, client_for, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from walkback.accounts.services import user_set_active
+    from walkback.reports import services
+    from walkback.reports.selectors import Scope
+
+    url = reverse("clinic:home")
+    client = client_for(world.admin_a)
+    first = client.get(url)
+    assert world.physio_a2.full_name in first.content.decode()
+    with django_assert_num_queries(DASHBOARD_CACHED_QUERIES):
+        again = client.get(url)
+    assert main_of(again) == main_of(first)  # the layout's tokens differ per request
+    # Another admin of another clinic gets their own page, never this one.
+    other = client_for(world.admin_b).get(url).content.decode()
+    assert world.physio_a2.full_name not in other
+    # A staff change (an audited write in the clinic) shows at once in the filter.
+    with django_capture_on_commit_callbacks(execute=True):
+        user_set_active(user=world.physio_a2, active=False, by=world.admin_a)
+    assert f"{world.physio_a2.full_name} (deactivated)" in client.get(url).content.decode()
+    # New figures stored by the periodic refresh show at once too.
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = services.figures_snapshot_refresh(
+            clinic=world.clinic_a, scope=Scope(clinic_id=world.clinic_a.pk)
+        )
+    assert client.get(url).context["snapshot"].computed_at == fresh.computed_at
+
+
+def test_the_dashboard_works_with_the_cache_out_of_reach(world, client_for, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    response = client_for(world.admin_a).get(reverse("clinic:home"))
+    assert response.status_code == 200 and "Figures as of" in response.content.decode()
