@@ -357,7 +357,9 @@ def _seed_one(spec: DemoPatient, clinic, physio, today: dt.date, topics) -> None
             related_to_walking="yes",
             description="Rolled my ankle on a kerb near the end of my walk. Sore but walking.",
         )
-    if "check_in_overdue" in spec.shapes:
+    if "check_in_overdue" not in spec.shapes:
+        _answer_past_check_ins(patient, today)
+    else:
         for month in (1, 2, 3):
             due = started + dt.timedelta(days=30 * month)
             # The rows exist once the programme has started; give them this story's answers.
@@ -376,6 +378,19 @@ def _seed_one(spec: DemoPatient, clinic, physio, today: dt.date, topics) -> None
         Patient.objects.filter(pk=patient.pk).update(status=PatientStatus.MAINTENANCE)
     if "discharged" in spec.shapes:
         Patient.objects.filter(pk=patient.pk).update(status=PatientStatus.DISCHARGED)
+
+
+def _answer_past_check_ins(patient: Patient, today: dt.date) -> None:
+    """Most people answer their monthly check-in within a day or two: the demo's caseload should
+    flag the ones who did not, not everybody."""
+    for row in CheckIn.objects.filter(
+        patient=patient, completed_at__isnull=True, due_on__lte=today - dt.timedelta(days=2)
+    ):
+        row.completed_at = dt.datetime.combine(
+            row.due_on + dt.timedelta(days=1), dt.time(19), tzinfo=patient.zone
+        )
+        row.any_pain = False
+        row.save(update_fields=["completed_at", "any_pain"])
 
 
 def _seed_pat(context: dict, today: dt.date, topics) -> None:
