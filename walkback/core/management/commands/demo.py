@@ -12,6 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the whole product locally: web, worker and beat."
 
@@ -48,6 +52,11 @@ class Command(BaseCommand):
                 f"--schedule={state / 'celerybeat-schedule'}",
             ],
         }
+        # Ctrl-C and `kill` both stop all three. Install the handlers ourselves: a shell that
+        # starts the demo in the background leaves SIGINT ignored, and SIGTERM's default
+        # would leave the children running.
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
         processes = {
             name: subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy())  # noqa: S603
             for name, command in commands.items()
