@@ -166,6 +166,16 @@ def programme_start(
     return sessions
 
 
+def _locked(session: CoachingSession) -> CoachingSession:
+    """The session re-read under a row lock: two physiotherapists (or two tabs) changing it at
+    once are applied one after the other, each seeing the other's result."""
+    return (
+        CoachingSession.objects.select_for_update()
+        .select_related("patient__clinic")
+        .get(pk=session.pk)
+    )
+
+
 def _check_schedule(session: CoachingSession, when: dt.datetime, by: User) -> None:
     """A session's time must keep the six in order and not precede enrolment."""
     patient = session.patient
@@ -212,11 +222,7 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
     patient = session.patient
     _check_staff(by, patient)
     with transaction.atomic():
-        session = (
-            CoachingSession.objects.select_for_update()
-            .select_related("patient__clinic")
-            .get(pk=session.pk)
-        )
+        session = _locked(session)
         topics = changes.pop("topics", None)
         when = changes.get("scheduled_at")
         if when is not None and when != session.scheduled_at:
@@ -279,11 +285,7 @@ def session_set_status(*, session: CoachingSession, status: str, by: User) -> Co
     if status not in (SessionStatus.DONE, SessionStatus.MISSED, SessionStatus.CANCELLED):
         raise ValidationError({"status": "Choose done, missed or cancelled."})
     with transaction.atomic():
-        session = (
-            CoachingSession.objects.select_for_update()
-            .select_related("patient__clinic")
-            .get(pk=session.pk)
-        )
+        session = _locked(session)
         local_day = session.scheduled_at.astimezone(_clinic_zone(patient)).date()
         if status in (SessionStatus.DONE, SessionStatus.MISSED) and local_day > _clinic_today(
             patient
@@ -321,11 +323,7 @@ def session_rebook(
     patient = session.patient
     _check_staff(by, patient)
     with transaction.atomic():
-        session = (
-            CoachingSession.objects.select_for_update()
-            .select_related("patient__clinic")
-            .get(pk=session.pk)
-        )
+        session = _locked(session)
         if session.status == SessionStatus.DONE:
             raise ValidationError(f"{session.label} is done: it cannot be rebooked.")
         if session.status == SessionStatus.PLANNED:

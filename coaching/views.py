@@ -25,11 +25,12 @@ from coaching.forms import (
     SessionStatusForm,
 )
 from coaching.models import CoachingSession
-from coaching.web import add_service_errors, in_user_zone
+from coaching.web import in_user_zone
 from patients.selectors import patient_get
 from walkback.accounts.decorators import physio_required, staff_required
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_read, audit_record
+from walkback.core.forms import add_service_errors
 
 
 @physio_required

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 
@@ -18,12 +17,3 @@ def in_user_zone(view):
             return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ``ValidationError`` next to the fields it names (or at the top)."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)

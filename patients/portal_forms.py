@@ -1,11 +1,11 @@
 """Forms of the patient's pages. They turn text into typed values and say what is wrong in
 plain words; the rules themselves (dates, bounds, the edit window) live in the services, whose
-``ValidationError``s the views put next to the same fields (``add_service_errors``)."""
+``ValidationError``s the views put next to the same fields
+(``walkback.core.forms.add_service_errors``)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from patients import walks
 from patients.models import WEEKDAY_CHOICES, BodyRegion, CareType, Severity, WalkingRelated
@@ -13,15 +13,6 @@ from patients.models import WEEKDAY_CHOICES, BodyRegion, CareType, Severity, Wal
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
 PAIN_CHOICES = [(n, str(n)) for n in range(0, 11)]
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` next to the matching fields of ``form``."""
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 class DateInput(forms.DateInput):

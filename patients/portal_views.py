@@ -25,7 +25,6 @@ from patients.portal_forms import (
     CheckInForm,
     ReminderPreferencesForm,
     WalkForm,
-    add_service_errors,
 )
 from patients.portal_selectors import (
     home_page_kept,
@@ -37,6 +36,7 @@ from patients.progress import patient_weeks
 from patients.weeks import walk_confirmation
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
+from walkback.core.forms import add_service_errors
 
 CHART_WEEKS = 12
 

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from coaching.charts import progress_chart_svg
 from coaching.reminders.selectors import reminders_for_patient
 from coaching.selectors import patient_overview
-from coaching.web import add_service_errors, in_user_zone
+from coaching.web import in_user_zone
 from patients import services
 from patients.forms import PatientEditForm, PatientInviteForm, ScreeningForm
 from patients.selectors import patient_get
 from walkback.accounts.decorators import physio_required, staff_required
 from walkback.accounts.selectors import physios_for
 from walkback.audit.services import audit_read
+from walkback.core.forms import add_service_errors
 
 
 @physio_required

@@ -18,6 +18,7 @@ from patients.preferences import reminder_preferences_update
 from patients.selectors import patient_get
 from walkback.accounts.decorators import staff_required
 from walkback.audit.services import audit_read
+from walkback.core.forms import add_service_errors
 
 
 def _invalid(request):
@@ -50,8 +51,7 @@ def preferences(request, token):
                 patient=patient, by=None, via="reminder-link", today=today, **form.cleaned_data
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved. Your reminders follow your new choices.")
             return redirect("reminders:preferences", token=token)

@@ -32,6 +32,7 @@ from walkback.accounts.selectors import (
 )
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.forms import add_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -169,8 +170,7 @@ def staff_list(request):
         try:
             services.staff_invite(**form.cleaned_data, clinic=request.user.clinic, by=request.user)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("accounts:staff-list")

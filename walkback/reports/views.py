@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.core import pagecache
+from walkback.core.forms import add_service_errors
 from walkback.reports import exports, services
 from walkback.reports.figures import local_today
 from walkback.reports.forms import ExportForm, ScopeForm
@@ -125,8 +126,7 @@ def export_list(request):
                 by=request.user, spec=spec, format=form.cleaned_data["format"]
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             if plan.job is None:
                 return _download(plan)
