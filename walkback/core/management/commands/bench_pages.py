@@ -7,8 +7,9 @@
 Everything it builds lives inside one transaction that is rolled back at the end, so it can
 run against any database (a developer's, CI's) and leaves nothing behind:
 
-- a physiotherapist with N patients (200) and a year of logs each (as ``bench_caseload``
-  seeds them), plus a patient with two years of logs, sessions, prescriptions and check-ins;
+- a physiotherapist with N patients (200) and a year of logs each
+  (``coaching.bench_data.seed_caseload``), plus a patient with two years of logs, sessions,
+  prescriptions and check-ins;
 - a clinic of M patients (5,000) with a year of logs each, seeded as ``bench_reports`` does,
   and its dashboard figures precomputed as the periodic task would.
 
@@ -93,9 +94,9 @@ class Command(BaseCommand):
     # --- Data ---------------------------------------------------------------------------------
 
     def _seed_caseload(self, n_patients: int, days: int):
-        from coaching.management.commands.bench_caseload import Command as CaseloadBench
+        from coaching.bench_data import seed_caseload
 
-        return CaseloadBench()._seed(n_patients, days)
+        return seed_caseload(n_patients, days)
 
     def _seed_long_patient(self, physio):
         """A patient two years into the programme with everything the portal shows."""
