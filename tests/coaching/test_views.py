@@ -500,3 +500,20 @@ def test_library_and_settings(world, client_for):
     world.clinic_a.refresh_from_db()
     assert (world.clinic_a.goal_walks_per_week, world.clinic_a.goal_minutes_per_walk) == (4, 35)
     assert EducationTopic.objects.filter(clinic=world.clinic_b).count() == 0
+
+
+def test_library_query_count_does_not_grow_with_topics(
+    world, client_for, django_assert_num_queries
+):
+    from coaching.models import EducationTopic
+
+    client = client_for(world.physio_a)
+    client.get(reverse("coaching:library"))
+    for extra in (0, 20):
+        for i in range(extra):
+            EducationTopic.objects.create(
+                clinic=world.clinic_a, title=f"Extra {i}", slug=f"extra-{i}", body="Text."
+            )
+        # session, user (with clinic), OTP device, the clinic's topics = 4
+        with django_assert_num_queries(4):
+            assert client.get(reverse("coaching:library")).status_code == 200

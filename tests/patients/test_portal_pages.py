@@ -316,3 +316,24 @@ def test_a_patient_cannot_change_their_target_or_clinic_through_the_forms(
     assert changed == {"reminder_days", "reminder_time", "updated_at"}
     assert WalkLog.objects.get().patient_id == patient.pk
     assert patient.prescriptions.get().walks_per_week == 5
+
+
+def test_learn_query_count_does_not_grow_with_topics(client_for, patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(patient.user)
+    client.get(reverse("portal:learn"))  # the session's first-visit write is not the page's
+    counts = []
+    for extra in (1, 8):
+        topics = [make.topic(patient.clinic) for _ in range(extra)]
+        make.session(patient, number=len(counts) + 1, topics=topics)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("portal:learn")).status_code == 200
+        counts.append(len(queries))
+    # session, user (with clinic), OTP device, the patient (scoped), the session topics, their
+    # sessions (prefetch), the audit row = 7, with 1 topic or 9.
+    assert counts == [LEARN_QUERIES, LEARN_QUERIES]
+
+
+LEARN_QUERIES = 7
