@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient, PatientStatus, Screening
+from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
 from walkback.accounts.services import invitation_create
 from walkback.audit.models import AuditAction
@@ -34,8 +35,8 @@ def patient_invite(
         physiotherapist.clinic_id != by.clinic_id or physiotherapist.role != Role.PHYSIO
     ):
         raise ValidationError({"physiotherapist": "Choose a physiotherapist of your clinic."})
-    email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
+    email = normalize_email(email)
+    if User.objects.filter(email=email).exists():
         raise ValidationError({"email": "Someone already has an account with this e-mail."})
     validate_patient_details(
         clinic=by.clinic,

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role
 
 
@@ -17,6 +18,14 @@ class LoginForm(AuthenticationForm):
         "Check them and try again.",
         "inactive": "This account has been turned off. Ask your clinic for help.",
     }
+
+    def clean_username(self):
+        return normalize_email(self.cleaned_data["username"])
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    def clean_email(self):
+        return normalize_email(self.cleaned_data["email"])
 
 
 class SetPasswordForm(forms.Form):

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from walkback.accounts.emails import normalize_email
+
 TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones())
 
 
@@ -75,7 +77,7 @@ class UserManager(BaseUserManager):
     def create_user(self, email, password=None, **fields):
         if not email:
             raise ValueError("An e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=normalize_email(email), **fields)
         if password:
             user.set_password(password)
         else:
@@ -90,7 +92,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email=normalize_email(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -117,6 +119,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            # Stored normalised (walkback/accounts/emails.py), so an exact match is the match.
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="user_email_stored_lower_case"
+            ),
             models.CheckConstraint(
                 condition=models.Q(clinic__isnull=False) | models.Q(is_superuser=True),
                 name="user_belongs_to_a_clinic",
@@ -127,7 +133,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def save(self, *args, **kwargs):
-        self.email = self.email.lower()
+        self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
 
     @property

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Clinic, Invitation, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -67,8 +68,8 @@ def _from_address() -> str:
 def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: User) -> User:
     if role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
         raise ValidationError({"role": "Staff are physiotherapists or clinic admins."})
-    email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
+    email = normalize_email(email)
+    if User.objects.filter(email=email).exists():
         raise ValidationError({"email": "Someone already has an account with this e-mail."})
     with transaction.atomic():
         user = User.objects.create_user(

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from walkback.accounts import services
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.accounts.forms import (
+    EmailPasswordResetForm,
     LoginForm,
     OTPTokenForm,
     PatientReassignForm,
@@ -152,6 +153,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/form_page.html"
+    form_class = EmailPasswordResetForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
