@@ -17,6 +17,9 @@ from walkback.accounts.models import Role
 
 IN_CI = bool(os.environ.get("CI"))
 
+# Real Redis and Celery workers for the tests that depend on them (tests/workers.py).
+pytest_plugins = ["tests.workers"]
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):

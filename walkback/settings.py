@@ -136,6 +136,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimu
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Reminders stay on the default queue; a clinic's exports and figures, which can take minutes,
+# go to their own, served by their own workers (docker-compose.yml), so a reminder never waits
+# behind a large export. ``make demo``'s one worker serves both (WALKBACK_QUEUES).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
+WALKBACK_QUEUES = "celery,reports"
 # One beat process runs these (docs/reminders.md). Neither entry uses a countdown or ETA: the
 # database holds every future time, the broker only "send now" messages. ``expires`` drops a
 # tick that waited behind a worker outage instead of running a pile of them at once.
@@ -173,6 +179,8 @@ REMINDER_CHANNELS = {
 WALKBACK_FIGURES_MINUTES = env_int("WALKBACK_FIGURES_MINUTES", 10, minimum=1)
 # Exports up to this many rows download at once; larger ones are prepared in the background.
 WALKBACK_EXPORT_INLINE_ROWS = env_int("WALKBACK_EXPORT_INLINE_ROWS", 50_000, minimum=0)
+# A running export job writes its row count this often (seconds); the job page shows it.
+WALKBACK_EXPORT_PROGRESS_SECONDS = env_int("WALKBACK_EXPORT_PROGRESS_SECONDS", 1, minimum=0)
 WALKBACK_EXPORT_HOURS = env_int("WALKBACK_EXPORT_HOURS", 24, minimum=1)
 # Keys research pseudonyms; empty means derived from DJANGO_SECRET_KEY.
 WALKBACK_PSEUDONYM_KEY = env_str("WALKBACK_PSEUDONYM_KEY", "")

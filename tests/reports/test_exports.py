@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import uuid
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -260,3 +261,34 @@ def test_exports_page_lists_only_own_jobs(seeded, client_for, django_assert_num_
         response = client.get(URL)
     assert response.content.decode().count("Walk logs (CSV)") == 3
     assert "Patients (CSV)" not in response.content.decode()
+
+
+def test_copy_works_under_a_debug_cursor(seeded, postgres):
+    """Issue 16: with DEBUG on PostgreSQL (or in CaptureQueriesContext) Django's
+    CursorDebugWrapper.copy() takes no parameters, and the CSV export raised TypeError."""
+    from django.test.utils import CaptureQueriesContext
+
+    from patients.models import Patient
+
+    spec = exports.ExportSpec(Dataset.WALKS, Scope(clinic_id=seeded.clinic_a.pk), False)
+    table = exports.build_table(spec, Patient.objects.all(), seeded.clinic_a)
+    with CaptureQueriesContext(postgres):
+        text = exports.csv_text(table)
+    assert text.count("\n") == 1 + WalkLog.objects.filter(patient__clinic=seeded.clinic_a).count()
+
+
+@pytest.mark.timeout(60)  # on the old code this test hung for good
+def test_progress_is_reported_while_the_copy_streams(
+    seeded, postgres, settings, media, monkeypatch
+):
+    """Issue 16: the progress update ran on the connection streaming the COPY and the job
+    never came back. Report on every chunk: the job must finish with every row."""
+    settings.WALKBACK_EXPORT_INLINE_ROWS = 0
+    settings.WALKBACK_EXPORT_PROGRESS_SECONDS = 0
+    monkeypatch.setattr(exports, "CHUNK_BYTES", 256)
+    spec = exports.ExportSpec(Dataset.WALKS, Scope(clinic_id=seeded.clinic_a.pk), False)
+    plan = services.export_request(by=seeded.admin_a, spec=spec, format="csv")
+    job = services.export_job_run(job_id=str(plan.job.pk))
+    assert job.state == ExportState.DONE
+    lines = Path(job.file.path).read_text().splitlines()
+    assert len(lines) - 1 == plan.rows > 100

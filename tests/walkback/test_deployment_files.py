@@ -10,7 +10,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_compose_runs_web_worker_one_beat_postgres_and_redis_from_one_image():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"web", "worker", "beat", "db", "redis"} <= services.keys()
+    assert {"web", "worker", "worker-reports", "beat", "db", "redis"} <= services.keys()
+    # Reminders and reports are served by different workers (issue 16).
+    assert "--queues=celery" in services["worker"]["command"]
+    assert "--queues=reports" in services["worker-reports"]["command"]
     images = {services[name]["image"] for name in ("web", "worker", "beat")}
     assert images == {"walkback:latest"}
     for name in ("web", "worker", "db", "redis"):

@@ -494,7 +494,9 @@ def csv_chunks(table: Table) -> Iterator[bytes]:
         sql, params = table.queryset.query.sql_with_params()
         buffer = bytearray()
         statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
-        with connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+        # The driver's own cursor: Django's debug wrapper (DEBUG, CaptureQueriesContext) has a
+        # copy() without parameters, so the export failed whenever queries were recorded.
+        with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
             for data in copy:
                 buffer += data
                 if len(buffer) >= CHUNK_BYTES:

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 "--loglevel=INFO",
                 "--concurrency=2",
                 "--pool=threads",
+                f"--queues={settings.WALKBACK_QUEUES}",
             ],
             "beat": [
                 python,
