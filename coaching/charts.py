@@ -2,7 +2,7 @@
 
 One chart for every page that draws a patient's weeks: the physiotherapist's patient page and
 session room, and the patient's own history on their phone. It draws
-``patients.progress.WeekRow`` rows, the same rows those pages list in their tables, so the
+``coaching.progress.WeekRow`` rows, the same rows those pages list in their tables, so the
 chart, the tables and every other page agree on each week's target and on whether it was on
 target (docs/programme-rules.md):
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from patients.progress import WeekRow
+from coaching.progress import WeekRow
 
 PAIN = "#a3195b"
 TEXT = "#333"

@@ -8,13 +8,13 @@ of queries whatever the number of patients:
 1. the patients with everything per-patient annotated as subqueries (last walk, next
    session, overdue session, oldest open check-in, unreviewed adverse events), screening
    joined;
-2. ``patients.progress.weekly_totals`` over the last three weeks, one grouped query;
+2. ``coaching.progress.weekly_totals`` over the last three weeks, one grouped query;
 3. every prescription version of those patients.
 
 Rules (edges are unit-tested in tests/coaching/test_flags.py):
 - behind target: the last two complete weeks both had a target and neither reached 80% of it
   (``coaching.progression.CLOSE_TO_TARGET``); a week with no logs is 0%. Targets, and "this
-  week" against its target, follow the one rule of ``patients.progress``
+  week" against its target, follow the one rule of ``coaching.progress``
   (docs/programme-rules.md).
 - pain rising: average pain up by 2 or more points from one week to the next (the most recent
   week with pain recorded, this week or last, against the week before it).
@@ -42,9 +42,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from coaching.models import CoachingSession, Prescription, SessionStatus
-from coaching.progression import PAIN_RISE_FLAG, PainChange, behind_two_weeks, pain_change
-from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
-from patients.progress import (
+from coaching.progress import (
     Timeline,
     WeekRow,
     WeekTotals,
@@ -52,6 +50,8 @@ from patients.progress import (
     week_start,
     weekly_totals,
 )
+from coaching.progression import PAIN_RISE_FLAG, PainChange, behind_two_weeks, pain_change
+from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
 
 NO_LOG_DAYS = 7
 SESSION_OVERDUE_AFTER = dt.timedelta(days=1)
@@ -94,7 +94,7 @@ class PatientSummary:
     patient: Patient
     today: dt.date
     programme_week: int | None = None
-    week: WeekRow | None = None  # this week, with its target (patients.progress)
+    week: WeekRow | None = None  # this week, with its target (coaching.progress)
     last_walk_on: dt.date | None = None
     pain: PainChange | None = None
     next_session_at: dt.datetime | None = None

@@ -5,7 +5,7 @@ caseload can apply them to hundreds of patients without a query each, and the ru
 tested on their edges without a database.
 
 Definitions:
-- A week, its target and whether it was on target are defined once, in ``patients.progress``
+- A week, its target and whether it was on target are defined once, in ``coaching.progress``
   (in plain words: ``docs/programme-rules.md``): Monday to Sunday in the patient's own time
   zone; the target is the day-by-day sum of 1/7 of the prescription in force each day, exact.
 - "Close to target" is at least 80% of that exact target (``CLOSE_TO_TARGET``): two complete
@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from patients.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
+from coaching.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
 
 # Two complete weeks at this share of their target or more allow a step up; two under it raise
 # the "behind target" flag. A tolerance of the physiotherapist's tools, not "on target".

@@ -15,15 +15,7 @@ from django.utils import timezone
 
 from coaching.flags import FLAG_LABELS, PatientSummary, annotate_facts, summarise
 from coaching.models import CoachingSession, EducationTopic, Prescription, SessionStatus
-from coaching.progression import (
-    PlanStep,
-    Suggestion,
-    gradual_plan,
-    plan_step_for_week,
-    suggest,
-)
-from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
-from patients.progress import (
+from coaching.progress import (
     Timeline,
     WeekRow,
     patient_weeks,
@@ -32,6 +24,14 @@ from patients.progress import (
     week_start,
     weekly_totals,
 )
+from coaching.progression import (
+    PlanStep,
+    Suggestion,
+    gradual_plan,
+    plan_step_for_week,
+    suggest,
+)
+from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
 from patients.selectors import patients_for
 from walkback.accounts.models import User
 from walkback.core import pagecache
@@ -284,7 +284,7 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
     )
     prescriptions = prescriptions_of(patient)
     timeline = Timeline(list(reversed(prescriptions)))
-    # The same rows as the patient's own history (patients.progress.patient_weeks); their
+    # The same rows as the patient's own history (coaching.progress.patient_weeks); their
     # totals cover the flags' three weeks too, so there is no second grouped query.
     weeks = patient_weeks(facts, today=today, timeline=timeline)
     totals = weeks.totals

@@ -21,8 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from patients.dates import long_date
 from patients.models import CareType, CheckIn, Patient
-from patients.weeks import long_date
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record

@@ -5,7 +5,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Length
+from django.db.models.lookups import LessThanOrEqual
 
 from walkback.accounts.models import validate_time_zone
 
@@ -32,7 +33,7 @@ class Patient(models.Model):
     """A person in (or being screened for) the programme. One-to-one with their login.
 
     Targets are not stored here: a week's target is computed from the prescriptions in force
-    day by day, and progress from walk logs (``patients.progress``, docs/programme-rules.md).
+    day by day, and progress from walk logs (``coaching.progress``, docs/programme-rules.md).
     """
 
     user = models.OneToOneField(
@@ -232,6 +233,10 @@ class WalkLog(models.Model):
                     walked_on__lte=Cast("created_at", models.DateField()) + dt.timedelta(days=1)
                 ),
                 name="walk_not_in_future",
+            ),
+            # varchar(500) holds this on PostgreSQL; SQLite ignores lengths, so say it here too.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), 500), name="walk_note_at_most_500"
             ),
             models.UniqueConstraint(
                 fields=["patient", "submission_token"], name="walk_one_per_submission"

@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from patients.dates import long_date
 from patients.models import Patient, WalkLog, WalkSource
 from patients.selectors import walks_for
-from patients.weeks import long_date
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record

@@ -26,9 +26,9 @@ import time_machine
 from django.urls import reverse
 
 from coaching.models import Reminder, ReminderKind
+from coaching.portal.encouragement import walk_confirmation
 from coaching.reminders.messages import build
 from patients.models import Patient
-from patients.weeks import walk_confirmation
 from tests.coaching.helpers import prescribe, started, walk
 from walkback.reports.figures import compute_figures, patient_weeks_for
 from walkback.reports.selectors import Scope

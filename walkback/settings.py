@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "walkback.reports",
     "patients",
     "coaching",
+    "walkback.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from walkback.core import views as core_views
+from walkback import views as core_views
 
 admin.site.site_header = "WalkBack administration"
 
@@ -9,10 +9,11 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("walkback.accounts.urls")),
+    path("accounts/", include("walkback.reports.staff_urls")),
     path("clinic/", include("walkback.reports.urls")),
     path("caseload/", include("coaching.urls")),
-    path("patients/", include("patients.urls")),
-    path("me/", include("patients.portal_urls")),
+    path("patients/", include("coaching.patient_urls")),
+    path("me/", include("coaching.portal.urls")),
     path("reminders/", include("coaching.reminders.urls")),
     path("admin/", admin.site.urls),
 ]

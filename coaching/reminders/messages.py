@@ -17,12 +17,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from coaching.models import Reminder, ReminderKind, ReminderState, SessionMode, SessionStatus
+from coaching.progress import patient_timeline, patient_week
 from coaching.reminders import planner
 from coaching.reminders.channels import Message
 from coaching.reminders.links import preferences_url, stop_url
 from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
 from patients.models import WalkLog
-from patients.progress import patient_timeline, patient_week
 
 # After this long past its due time, a reminder is no longer useful and is skipped.
 STALE_AFTER = {
@@ -75,7 +75,7 @@ def _when(instant: dt.datetime, zone) -> str:
 def _walk(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     patient = reminder.patient
     today = patient.today(now)
-    # This week's target is the one the patient's home page shows (patients.progress).
+    # This week's target is the one the patient's home page shows (coaching.progress).
     timeline = patient_timeline(patient)
     week = patient_week(patient, today, today=today, timeline=timeline)
     done = week.minutes

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from coaching.reminders.forms import ReminderPreferencesForm
 from coaching.reminders.links import patient_for_token
+from coaching.reminders.preferences import reminder_preferences_update
 from coaching.reminders.selectors import reminders_for_patient
 from coaching.reminders.services import reminders_stop
-from patients.preferences import reminder_preferences_update
 from patients.selectors import patient_get
 from walkback.accounts.decorators import staff_required
 from walkback.audit.services import audit_read

@@ -26,14 +26,14 @@ ROUTES = {
     "accounts:otp-setup": Route(roles=EVERYONE),
     "accounts:otp-verify": Route(roles=EVERYONE, ok=frozenset({302})),
     "accounts:password-change": Route(roles=EVERYONE),
-    "accounts:staff-list": Route(roles=frozenset({ADMIN})),
-    "accounts:staff-set-active": Route(
+    "staff:list": Route(roles=frozenset({ADMIN})),
+    "staff:set-active": Route(
         roles=frozenset({ADMIN}),
         for_staff=lambda user: {"pk": user.pk},
         method="post",
         ok=frozenset({302}),
     ),
-    "accounts:staff-reinvite": Route(
+    "staff:reinvite": Route(
         roles=frozenset({ADMIN}),
         for_staff=lambda user: {"pk": user.pk},
         method="post",

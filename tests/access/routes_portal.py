@@ -4,7 +4,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from patients.progress import week_start
+from coaching.progress import week_start
 from tests.access.spec import PATIENT, Route
 from tests.patients import portal_factories as make
 

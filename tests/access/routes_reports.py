@@ -24,8 +24,8 @@ ROUTES = {
     "clinic:export-download": Route(
         roles=ADMIN_ONLY, kwargs=_pending_job_of_admin_a, ok=frozenset({302})
     ),
-    "accounts:staff-caseload": Route(roles=ADMIN_ONLY, for_staff=lambda user: {"pk": user.pk}),
-    "accounts:patient-reassign": Route(
+    "staff:caseload": Route(roles=ADMIN_ONLY, for_staff=lambda user: {"pk": user.pk}),
+    "staff:patient-reassign": Route(
         roles=ADMIN_ONLY,
         for_patient=lambda patient: {"pk": patient.pk},
         method="post",

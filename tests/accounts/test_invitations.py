@@ -28,7 +28,7 @@ def test_clinic_admin_invites_a_physio_who_sets_a_password_once(
     admin = client_for(world.admin_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
-            reverse("accounts:staff-list"),
+            reverse("staff:list"),
             {"full_name": "Nia New", "email": "Nia.New@Example.test", "role": Role.PHYSIO},
         )
     assert response.status_code == 302
@@ -81,7 +81,7 @@ def test_an_expired_invitation_is_refused(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.admin_a).post(
-            reverse("accounts:staff-list"),
+            reverse("staff:list"),
             {"full_name": "Late Larry", "email": "larry@example.test", "role": Role.PHYSIO},
         )
     path = _path(_link_from_mail(mail.outbox[-1]))
@@ -105,7 +105,7 @@ def test_bad_passwords_get_a_clear_message_and_change_nothing(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.admin_a).post(
-            reverse("accounts:staff-list"),
+            reverse("staff:list"),
             {"full_name": "Pat Pending", "email": "pending@example.test", "role": Role.PHYSIO},
         )
     path = _path(_link_from_mail(mail.outbox[-1]))
@@ -121,12 +121,12 @@ def test_inviting_an_existing_or_malformed_address_is_refused(world, client_for)
     admin = client_for(world.admin_a)
     before = User.objects.count()
     response = admin.post(
-        reverse("accounts:staff-list"),
+        reverse("staff:list"),
         {"full_name": "Dup", "email": world.physio_b.email.upper(), "role": Role.PHYSIO},
     )
     assert "already has an account" in str(response.context["form"].errors["email"])
     response = admin.post(
-        reverse("accounts:staff-list"),
+        reverse("staff:list"),
         {"full_name": "Bad", "email": "not-an-address", "role": Role.PHYSIO},
     )
     assert "valid email" in str(response.context["form"].errors["email"])
@@ -137,7 +137,7 @@ def test_inviting_an_existing_or_malformed_address_is_refused(world, client_for)
 @pytest.mark.django_db
 def test_a_patient_cannot_invite_staff(world, client_for):
     response = client_for(world.patient_a.user).post(
-        reverse("accounts:staff-list"),
+        reverse("staff:list"),
         {"full_name": "Sneaky", "email": "sneaky@example.test", "role": Role.CLINIC_ADMIN},
     )
     assert response.status_code == 403

@@ -63,15 +63,13 @@ def test_wrong_password_says_so_plainly(world, client):
 def test_deactivated_users_cannot_log_in_and_their_sessions_end(world, client, client_for):
     patient_client = client_for(world.physio_a2)
     admin = client_for(world.admin_a)
-    response = admin.post(
-        reverse("accounts:staff-set-active", args=[world.physio_a2.pk]), {"active": "0"}
-    )
+    response = admin.post(reverse("staff:set-active", args=[world.physio_a2.pk]), {"active": "0"})
     assert response.status_code == 302
     world.physio_a2.refresh_from_db()
     assert not world.physio_a2.is_active
     assert _login(client, world.physio_a2.email).status_code == 200  # the form again
     assert patient_client.get(reverse("coaching:caseload")).status_code == 302
-    admin.post(reverse("accounts:staff-set-active", args=[world.physio_a2.pk]), {"active": "1"})
+    admin.post(reverse("staff:set-active", args=[world.physio_a2.pk]), {"active": "1"})
     world.physio_a2.refresh_from_db()
     assert world.physio_a2.is_active
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.conftest import log_in, screenshot
-from walkback.core.demo import DEMO_PASSWORD
+from walkback.demo.seed.foundation import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.browser.conftest import log_in, screenshot
-from walkback.core.management.commands.seed_demo import DEMO_PASSWORD
+from walkback.demo.seed.foundation import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

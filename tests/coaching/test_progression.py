@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from coaching.progress import Timeline, Version, WeekTotals, week_row
 from coaching.progression import (
     Action,
     gradual_plan,
@@ -15,7 +16,6 @@ from coaching.progression import (
     pain_change,
     suggest,
 )
-from patients.progress import Timeline, Version, WeekTotals, week_row
 
 MON = dt.date(2026, 3, 2)  # a Monday
 GOAL = (5, 30, 26)

@@ -244,7 +244,7 @@ def test_prescriptions_are_versioned(world):
     )
     second = prescribe(patient, world.physio_a, on=TODAY, walks=3, minutes=15)
     assert list(Prescription.objects.filter(patient=patient)) == [second, first]
-    from patients.progress import prescription_on
+    from coaching.progress import prescription_on
 
     assert prescription_on(patient, dt.date(2026, 3, 12)) == first
     assert prescription_on(patient, TODAY) == second

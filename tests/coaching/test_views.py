@@ -454,7 +454,7 @@ def test_patient_page_has_the_chart_and_a_text_alternative(world, client_for):
 
 def test_chart_escapes_text():
     from coaching.charts import progress_chart_svg
-    from patients.progress import WeekRow, WeekTotals
+    from coaching.progress import WeekRow, WeekTotals
 
     monday = dt.date(2026, 3, 2)
     row = WeekRow(monday, 0, WeekTotals(week=monday, minutes=10), None, True)

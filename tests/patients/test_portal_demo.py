@@ -7,10 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 
+from coaching.portal.selectors import home_summary, learn_topics
+from coaching.progress import patient_weeks
 from patients.checkins import check_ins_due
 from patients.models import CheckIn, Patient, WalkLog
-from patients.portal_selectors import home_summary, learn_topics
-from patients.progress import patient_weeks
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coaching.portal.forms import CheckInForm, WalkForm
 from patients.checkins import add_months, check_in_submit
 from patients.models import CheckIn, WalkLog
-from patients.portal_forms import CheckInForm, WalkForm
 from patients.walks import walk_log
 from tests.factories import PatientFactory
 

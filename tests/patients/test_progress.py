@@ -1,4 +1,4 @@
-"""The one rule for a week's target and for "on target" (patients.progress,
+"""The one rule for a week's target and for "on target" (coaching.progress,
 docs/programme-rules.md), tested once, on its edges. Pure functions, no database, except the
 last two tests (the loader's queries)."""
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patients.progress import (
+from coaching.progress import (
     Timeline,
     Version,
     WeekTotals,
@@ -172,7 +172,7 @@ def test_the_fast_target_is_the_day_by_day_rule_and_what_is_shown_decides_alike(
 
 @pytest.mark.django_db
 def test_a_patients_weeks_are_two_queries_whatever_the_history(django_assert_num_queries):
-    from patients.progress import patient_weeks
+    from coaching.progress import patient_weeks
     from tests.factories import PatientFactory
     from tests.patients import portal_factories as make
 

@@ -10,10 +10,10 @@ import zoneinfo
 import pytest
 import time_machine
 
-from patients.portal_selectors import home_summary
-from patients.progress import patient_timeline, patient_week, patient_weeks
+from coaching.portal.encouragement import encouragement, weeks_on_target
+from coaching.portal.selectors import home_summary
+from coaching.progress import patient_timeline, patient_week, patient_weeks
 from patients.walks import walk_log
-from patients.weeks import encouragement, weeks_on_target
 from tests.factories import ClinicFactory, PatientFactory
 from tests.patients import portal_factories as make
 

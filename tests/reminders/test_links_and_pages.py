@@ -204,7 +204,7 @@ def test_one_beat_and_no_countdowns():
         assert "countdown" not in options and "eta" not in options
         assert options["expires"] < entry["schedule"]  # a stale tick is dropped, not piled up
     # The demo runs exactly one beat, and no worker embeds one (-B).
-    from walkback.core.management.commands import demo
+    from walkback.demo.management.commands import demo
 
     with open(demo.__file__) as handle:
         source = handle.read()

@@ -17,10 +17,10 @@ def test_staff_list_shows_caseload_sizes(world, client_for, django_assert_num_qu
         clinic=world.clinic_a, physiotherapist=world.physio_a, status=PatientStatus.DISCHARGED
     )
     client = client_for(world.admin_a)
-    client.get(reverse("accounts:staff-list"))
+    client.get(reverse("staff:list"))
     # session, user (with the clinic for the page header), TOTP device, staff with caseloads
     with django_assert_num_queries(4):
-        response = client.get(reverse("accounts:staff-list"))
+        response = client.get(reverse("staff:list"))
     staff = {m.full_name: m.caseload_size for m in response.context["staff"]}
     assert staff["Anna Alpha"] == 2  # the discharged patient is not in the caseload
     assert staff["Abe Alpha"] == 1
@@ -31,7 +31,7 @@ def test_caseload_page_lists_the_physios_patients(world, client_for, django_asse
     for _ in range(3):
         PatientFactory(clinic=world.clinic_a, physiotherapist=world.physio_a)
     client = client_for(world.admin_a)
-    url = reverse("accounts:staff-caseload", args=[world.physio_a.pk])
+    url = reverse("staff:caseload", args=[world.physio_a.pk])
     client.get(url)
     # session, user (with the clinic for the page header), TOTP device, the physio,
     # colleagues, the patients
@@ -46,11 +46,11 @@ def test_caseload_page_lists_the_physios_patients(world, client_for, django_asse
 def test_move_a_patient_records_it(world, client_for):
     client = client_for(world.admin_a)
     response = client.post(
-        reverse("accounts:patient-reassign", args=[world.patient_a.pk]),
+        reverse("staff:patient-reassign", args=[world.patient_a.pk]),
         {"physiotherapist": world.physio_a2.pk},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:staff-caseload", args=[world.physio_a.pk])
+    assert response["Location"] == reverse("staff:caseload", args=[world.physio_a.pk])
     world.patient_a.refresh_from_db()
     assert world.patient_a.physiotherapist == world.physio_a2
     event = AuditEvent.objects.get(action=AuditAction.UPDATE, patient=world.patient_a)
@@ -65,7 +65,7 @@ def test_move_a_patient_records_it(world, client_for):
 def test_cannot_move_to_another_clinic_or_an_inactive_physio(world, client_for):
     inactive = UserFactory(clinic=world.clinic_a, is_active=False)
     client = client_for(world.admin_a)
-    url = reverse("accounts:patient-reassign", args=[world.patient_a.pk])
+    url = reverse("staff:patient-reassign", args=[world.patient_a.pk])
     for target in (world.physio_b, inactive, world.admin_a):
         response = client.post(url, {"physiotherapist": target.pk}, follow=True)
         assert "Choose an active physiotherapist of your clinic" in response.content.decode()

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from coaching.progress import Timeline, Version, WeekRow, WeekTotals
 from patients.outcomes import CheckInAnswer, TimeToEvent, recurrence_times
-from patients.progress import Timeline, Version, WeekRow, WeekTotals
 from walkback.reports import stats
 
 D = dt.date

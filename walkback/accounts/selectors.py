@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from walkback.accounts.models import Role, User
@@ -19,13 +19,3 @@ def staff_for(user: User) -> QuerySet[User]:
 
 def physios_for(user: User) -> QuerySet[User]:
     return staff_for(user).filter(role=Role.PHYSIO)
-
-
-def staff_with_caseloads(user: User) -> QuerySet[User]:
-    """Staff of the clinic, each with their caseload size (patients not discharged), in one
-    query."""
-    from patients.models import PatientStatus
-
-    return staff_for(user).annotate(
-        caseload_size=Count("caseload", filter=~Q(caseload__status=PatientStatus.DISCHARGED))
-    )

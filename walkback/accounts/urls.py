@@ -30,9 +30,4 @@ urlpatterns = [
         ),
         name="password-reset-complete",
     ),
-    path("staff/", views.staff_list, name="staff-list"),
-    path("staff/<int:pk>/active/", views.staff_set_active, name="staff-set-active"),
-    path("staff/<int:pk>/reinvite/", views.staff_reinvite, name="staff-reinvite"),
-    path("staff/<int:pk>/caseload/", views.staff_caseload, name="staff-caseload"),
-    path("patients/<int:pk>/physiotherapist/", views.patient_reassign, name="patient-reassign"),
 ]

@@ -7,33 +7,23 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from walkback.accounts import services
-from walkback.accounts.decorators import clinic_admin_required
 from walkback.accounts.forms import (
     EmailPasswordResetForm,
     LoginForm,
     OTPTokenForm,
-    PatientReassignForm,
     SetPasswordForm,
-    StaffInviteForm,
 )
-from walkback.accounts.selectors import (
-    has_confirmed_device,
-    physios_for,
-    staff_for,
-    staff_with_caseloads,
-)
+from walkback.accounts.selectors import has_confirmed_device
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
-from walkback.core.forms import add_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -163,82 +153,3 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
-
-
-@clinic_admin_required
-def staff_list(request):
-    form = StaffInviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.staff_invite(**form.cleaned_data, clinic=request.user.clinic, by=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
-            return redirect("accounts:staff-list")
-    staff = staff_with_caseloads(request.user).order_by("role", "full_name")
-    return render(request, "accounts/staff_list.html", {"staff": staff, "form": form})
-
-
-@require_POST
-@clinic_admin_required
-def staff_set_active(request, pk):
-    member = get_object_or_404(staff_for(request.user), pk=pk)
-    active = request.POST.get("active") == "1"
-    try:
-        services.user_set_active(user=member, active=active, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, f"{member.full_name} can {'now' if active else 'no longer'} log in."
-        )
-    return redirect("accounts:staff-list")
-
-
-@require_POST
-@clinic_admin_required
-def staff_reinvite(request, pk):
-    member = get_object_or_404(staff_for(request.user).filter(is_active=True), pk=pk)
-    services.invitation_create(user=member, by=request.user)
-    messages.success(request, f"A new invitation was sent to {member.email}.")
-    return redirect("accounts:staff-list")
-
-
-@clinic_admin_required
-def staff_caseload(request, pk):
-    """One physiotherapist's patients, each with a way to move them to a colleague."""
-    from patients.selectors import patients_for
-
-    member = get_object_or_404(physios_for(request.user), pk=pk)
-    patients = patients_for(request.user).filter(physiotherapist=member).order_by("user__full_name")
-    colleagues = list(physios_for(request.user).filter(is_active=True).exclude(pk=member.pk))
-    return render(
-        request,
-        "accounts/staff_caseload.html",
-        {"member": member, "patients": patients, "colleagues": colleagues},
-    )
-
-
-@require_POST
-@clinic_admin_required
-def patient_reassign(request, pk):
-    from patients.assignment import patient_reassign as reassign
-    from patients.selectors import patient_get
-
-    patient = patient_get(request.user, pk)
-    previous = patient.physiotherapist_id
-    form = PatientReassignForm(request.POST, user=request.user)
-    if form.is_valid():
-        new = form.cleaned_data["physiotherapist"]
-        try:
-            reassign(patient=patient, physiotherapist=new, by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{patient.full_name} is now with {new.full_name}.")
-    else:
-        messages.error(request, " ".join(form.errors["physiotherapist"]))
-    if previous:
-        return redirect("accounts:staff-caseload", pk=previous)
-    return redirect("accounts:staff-list")

@@ -39,9 +39,9 @@ from django.db.models.functions import Concat, NullIf, TruncDate
 from django.utils import timezone
 
 from coaching.models import CoachingSession, Prescription
+from coaching.progress import WeekRow
 from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
 from patients.outcomes import KINDS, recurrence_times_for
-from patients.progress import WeekRow
 from walkback.reports import stats
 from walkback.reports.models import Dataset
 from walkback.reports.selectors import Scope, scoped_patients

@@ -13,6 +13,7 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
+from coaching.progress import Timeline, Version, WeekRow, WeekTotals
 from patients.models import (
     BodyRegion,
     Patient,
@@ -22,7 +23,6 @@ from patients.models import (
     WalkLog,
 )
 from patients.outcomes import KIND_LABELS, KINDS, answers_for, recurrence_times
-from patients.progress import Timeline, Version, WeekRow, WeekTotals
 from walkback.reports import stats
 from walkback.reports.selectors import Scope, cohort, scoped_patients
 
@@ -110,7 +110,7 @@ def week_sums(
     """Minutes, walks and walking days per patient per week, for programme weeks 0..``last``
     only, in one grouped query.
 
-    Not ``patients.progress.weekly_totals``: that one also averages pain and takes one date
+    Not ``coaching.progress.weekly_totals``: that one also averages pain and takes one date
     window for everyone, which for a clinic of 5,000 patients with a year of logs each means
     grouping every row (6 s in the benchmark); here each patient's own programme window is
     joined in SQL and only the sums the figures need are fetched (docs/reports.md).
@@ -142,7 +142,7 @@ def patient_weeks_for(
 ) -> dict[int, list[WeekRow]]:
     """Every cohort patient's ended programme weeks with minutes and targets, in two queries
     (weekly sums, prescriptions). Shared by the dashboard and the weekly adherence export; the
-    targets are the ones every page shows (``patients.progress``)."""
+    targets are the ones every page shows (``coaching.progress``)."""
     if not ids:
         return {}
     totals = week_sums(ids, last)

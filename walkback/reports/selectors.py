@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from patients.models import Patient
+from patients.models import Patient, PatientStatus
 from walkback.accounts.models import Clinic, User
-from walkback.accounts.selectors import physios_for
+from walkback.accounts.selectors import physios_for, staff_for
 from walkback.reports.models import ExportJob, FigureSnapshot
 
 
@@ -114,3 +114,11 @@ def export_jobs_for(user: User) -> QuerySet[ExportJob]:
 
 def export_job_get(user: User, pk) -> ExportJob:
     return get_object_or_404(export_jobs_for(user), pk=pk)
+
+
+def staff_with_caseloads(user: User) -> QuerySet[User]:
+    """Staff of the clinic, each with their caseload size (patients not discharged), in one
+    query."""
+    return staff_for(user).annotate(
+        caseload_size=Count("caseload", filter=~Q(caseload__status=PatientStatus.DISCHARGED))
+    )

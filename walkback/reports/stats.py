@@ -5,10 +5,10 @@ these, and tests/reports/test_stats.py checks each against small cases worked by
 
 Definitions (docs/reports.md says the same for the clinic):
 - Programme week k (k = 0, 1, ...) is the Monday-to-Sunday week k weeks after the week that
-  holds the programme start (``patients.progress.programme_week``). Only weeks that have ended
+  holds the programme start (``coaching.progress.programme_week``). Only weeks that have ended
   are counted: a week still running cannot have missed its target yet.
 - A week's target, and whether it was on target, are the ones every page shows
-  (``patients.progress``, docs/programme-rules.md): the day-by-day sum of 1/7 of the
+  (``coaching.progress``, docs/programme-rules.md): the day-by-day sum of 1/7 of the
   prescription in force each day, so a partial first week has a pro-rated target and is judged
   like any other. Weeks with no prescription on any day are not counted either way.
 - Median minutes by week use weeks 1 to 26 (six months): week 0 is usually partial, and its
@@ -24,7 +24,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from patients.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
+from coaching.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
 
 PROGRAMME_WEEKS = 26
 LOGGING_WEEKS = (12, 26)

@@ -8,8 +8,8 @@ Everything it builds lives inside one transaction that is rolled back at the end
 run against any database (a developer's, CI's) and leaves nothing behind:
 
 - a physiotherapist with N patients (200) and a year of logs each
-  (``coaching.bench_data.seed_caseload``), plus a patient with two years of logs, sessions,
-  prescriptions and check-ins;
+  (``walkback.demo.bench.caseload_data.seed_caseload``), plus a patient with two years of
+  logs, sessions, prescriptions and check-ins;
 - a clinic of M patients (5,000) with a year of logs each, seeded as ``bench_reports`` does,
   and its dashboard figures precomputed as the periodic task would.
 
@@ -94,7 +94,7 @@ class Command(BaseCommand):
     # --- Data ---------------------------------------------------------------------------------
 
     def _seed_caseload(self, n_patients: int, days: int):
-        from coaching.bench_data import seed_caseload
+        from walkback.demo.bench.caseload_data import seed_caseload
 
         return seed_caseload(n_patients, days)
 
@@ -179,8 +179,8 @@ class Command(BaseCommand):
         """The dashboard's clinic, as ``bench_reports`` builds it, with its default figures
         precomputed (what the periodic task stores and the page reads)."""
         from walkback.accounts.models import Clinic, User
+        from walkback.demo.management.commands.bench_reports import Command as ReportsBench
         from walkback.reports import services
-        from walkback.reports.management.commands.bench_reports import Command as ReportsBench
         from walkback.reports.selectors import Scope
 
         reports = ReportsBench(stdout=self.stdout, stderr=self.stderr)

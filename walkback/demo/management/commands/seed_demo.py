@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-DEMO_PASSWORD = "walkback-demo"  # noqa: S105 - published demo login
 DEMO_LOGINS = [
     ("admin@demo.test", "Clinic admin"),
     ("physio@demo.test", "Physiotherapist"),
@@ -16,14 +15,14 @@ DEMO_LOGINS = [
 ]
 # Run in order; each takes the foundation's result dict and may add to it.
 DEMO_SEEDERS = [
-    "walkback.core.demo.seed_foundation",
+    "walkback.demo.seed.foundation.seed_foundation",
     # The demo patient's own story first (the portal's); the caseload then adds its patients
     # and leaves a patient who already has sessions alone.
-    "patients.demo.seed_portal",
-    "coaching.demo.seed_programme",
-    "walkback.reports.demo.seed_reports",
+    "walkback.demo.seed.portal.seed_portal",
+    "walkback.demo.seed.programme.seed_programme",
+    "walkback.demo.seed.reports.seed_reports",
     # Last: the reminder planner fills in every demo patient's reminders.
-    "coaching.reminders.demo.seed_reminders",
+    "walkback.demo.seed.reminders.seed_reminders",
 ]
 
 

@@ -1,7 +1,7 @@
 """What the patient's pages say about their weeks: the walk confirmation, streaks, flare-ups
 and the encouraging line.
 
-The weeks themselves (target, totals, on target) come from ``patients.progress``, the one rule
+The weeks themselves (target, totals, on target) come from ``coaching.progress``, the one rule
 every page uses (docs/programme-rules.md). A week runs Monday to Sunday in the patient's own
 time zone; ``WalkLog.walked_on`` is already their local date and "today" is
 ``Patient.today()``, so nothing here converts time zones: callers pass the patient's today.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from coaching.progress import Timeline, WeekRow, patient_week, target_due_by
 from patients.models import Patient, WalkLog
-from patients.progress import Timeline, WeekRow, patient_week, target_due_by
 
 # Pain at or above this on a walk in the last few days makes the home page speak about a
 # flare-up (walk less today, keep moving) instead of pushing for minutes. The sources give no
@@ -29,11 +29,6 @@ def walk_confirmation(patient: Patient, walk: WalkLog, *, today: dt.date) -> str
     if row.target is None:
         return f"That's {row.minutes} minutes {when}."
     return f"That's {row.minutes} of {row.target_minutes} minutes {when}."
-
-
-def long_date(day: dt.date) -> str:
-    """'Monday 3 June 2024': the date written out, as patients read it."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def weeks_on_target(rows: list[WeekRow]) -> int:

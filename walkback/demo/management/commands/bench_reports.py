@@ -358,7 +358,7 @@ class Command(BaseCommand):
         began = time.perf_counter()
         scopes = services.figures_refresh_clinic(clinic=clinic)
         refresh = time.perf_counter() - began
-        with override_settings(ROOT_URLCONF="walkback.reports.bench_urls"):
+        with override_settings(ROOT_URLCONF="walkback.demo.bench.urls"):
             client = self._client(admin)
             pages = {"dashboard": "/clinic/", "bare": "/bench/bare/", "hello": "/bench/hello/"}
             for url in pages.values():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import views
+from coaching import patient_views as views
 
 app_name = "patients"
 urlpatterns = [

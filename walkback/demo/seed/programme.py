@@ -20,6 +20,7 @@ from django.utils import timezone
 from coaching import services
 from coaching.education import education_library_seed
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
+from coaching.progress import Timeline
 from patients.models import (
     AdverseEvent,
     CheckIn,
@@ -27,11 +28,9 @@ from patients.models import (
     PatientStatus,
     WalkLog,
 )
-from patients.progress import Timeline
 from patients.services import screening_record
 from walkback.accounts.models import Role, User
-
-DEMO_PASSWORD = "walkback-demo"  # noqa: S105 - published demo login
+from walkback.demo.seed.foundation import DEMO_PASSWORD
 
 # Session topics by number (slugs of coaching.education.DEFAULT_TOPICS).
 SESSION_TOPICS = {

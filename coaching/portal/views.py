@@ -17,23 +17,26 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from coaching import adverse_events as adverse
 from coaching.charts import progress_chart_svg
-from patients import adverse, checkins, data_export, preferences, walks
-from patients.models import WEEKDAY_CHOICES
-from patients.portal_forms import (
+from coaching.portal import data_export
+from coaching.portal.encouragement import walk_confirmation
+from coaching.portal.forms import (
     AdverseEventForm,
     CheckInForm,
     ReminderPreferencesForm,
     WalkForm,
 )
-from patients.portal_selectors import (
+from coaching.portal.selectors import (
     home_page_kept,
     learn_topic_get,
     learn_topics,
     portal_patient,
 )
-from patients.progress import patient_weeks
-from patients.weeks import walk_confirmation
+from coaching.progress import patient_weeks
+from coaching.reminders import preferences
+from patients import checkins, walks
+from patients.models import WEEKDAY_CHOICES
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
 from walkback.core.forms import add_service_errors

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from patients import portal_views
+from coaching.portal import views as portal_views
 
 app_name = "portal"
 urlpatterns = [

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
+from coaching.portal.encouragement import Encouragement, encouragement, in_flare_up, weeks_on_target
+from coaching.progress import WeekRow, patient_weeks
 from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
 from patients.models import Patient
-from patients.progress import WeekRow, patient_weeks
 from patients.selectors import patients_for
-from patients.weeks import Encouragement, encouragement, in_flare_up, weeks_on_target
 from walkback.core import pagecache
 
 

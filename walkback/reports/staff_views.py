@@ -1,0 +1,95 @@
+"""Staff management, the clinic admin's: invite and (de)activate staff, see a
+physiotherapist's caseload and move patients to a colleague. It lives in the clinic admin's
+area, above the patients layer, because it lists and moves patients (README, "Layout")."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from patients.assignment import patient_reassign as reassign
+from patients.selectors import patient_get, patients_for
+from walkback.accounts import services as account_services
+from walkback.accounts.decorators import clinic_admin_required
+from walkback.accounts.forms import PatientReassignForm, StaffInviteForm
+from walkback.accounts.selectors import physios_for, staff_for
+from walkback.core.forms import add_service_errors
+from walkback.reports.selectors import staff_with_caseloads
+
+
+@clinic_admin_required
+def staff_list(request):
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.staff_invite(
+                **form.cleaned_data, clinic=request.user.clinic, by=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            return redirect("staff:list")
+    staff = staff_with_caseloads(request.user).order_by("role", "full_name")
+    return render(request, "reports/staff_list.html", {"staff": staff, "form": form})
+
+
+@require_POST
+@clinic_admin_required
+def staff_set_active(request, pk):
+    member = get_object_or_404(staff_for(request.user), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        account_services.user_set_active(user=member, active=active, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{member.full_name} can {'now' if active else 'no longer'} log in."
+        )
+    return redirect("staff:list")
+
+
+@require_POST
+@clinic_admin_required
+def staff_reinvite(request, pk):
+    member = get_object_or_404(staff_for(request.user).filter(is_active=True), pk=pk)
+    account_services.invitation_create(user=member, by=request.user)
+    messages.success(request, f"A new invitation was sent to {member.email}.")
+    return redirect("staff:list")
+
+
+@clinic_admin_required
+def staff_caseload(request, pk):
+    """One physiotherapist's patients, each with a way to move them to a colleague."""
+    member = get_object_or_404(physios_for(request.user), pk=pk)
+    patients = patients_for(request.user).filter(physiotherapist=member).order_by("user__full_name")
+    colleagues = list(physios_for(request.user).filter(is_active=True).exclude(pk=member.pk))
+    return render(
+        request,
+        "reports/staff_caseload.html",
+        {"member": member, "patients": patients, "colleagues": colleagues},
+    )
+
+
+@require_POST
+@clinic_admin_required
+def patient_reassign(request, pk):
+    patient = patient_get(request.user, pk)
+    previous = patient.physiotherapist_id
+    form = PatientReassignForm(request.POST, user=request.user)
+    if form.is_valid():
+        new = form.cleaned_data["physiotherapist"]
+        try:
+            reassign(patient=patient, physiotherapist=new, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{patient.full_name} is now with {new.full_name}.")
+    else:
+        messages.error(request, " ".join(form.errors["physiotherapist"]))
+    if previous:
+        return redirect("staff:caseload", pk=previous)
+    return redirect("staff:list")
