@@ -11,12 +11,37 @@ from django.utils import timezone
 
 from walkback.accounts.emails import normalize_email
 
-TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones())
+# Real places only: the IANA zones of the geographic areas, plus UTC. The system database also
+# offers names that are not places ("localtime", "Factory", "posixrules"), legacy abbreviations
+# ("EST", "GB") and country-style aliases ("US/Eastern", "Etc/GMT+5"); none of them is offered
+# or accepted.
+GEOGRAPHIC_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+TIME_ZONES = frozenset(
+    tz
+    for tz in zoneinfo.available_timezones()
+    if tz == "UTC" or tz.split("/", 1)[0] in GEOGRAPHIC_AREAS and "/" in tz
+)
+TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in TIME_ZONES)
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value} is not a time zone we know. Pick one from the list.")
+    if value not in TIME_ZONES:
+        raise ValidationError(
+            "That is not a time zone we know. Pick the nearest city from the list."
+        )
 
 
 class Clinic(models.Model):
