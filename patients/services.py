@@ -72,6 +72,8 @@ def patient_invite(
 
 
 ADULT_AGE = 18
+# A doctor's clearance older than this says little about the patient now.
+CLEARANCE_VALID_FOR = dt.timedelta(days=365)
 BASELINE_MAX = 2000
 
 
@@ -149,6 +151,11 @@ def screening_record(
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(patient.clinic.time_zone)).date()
     if clearance_date is not None and clearance_date > today:
         errors["clearance_date"] = "The clearance date cannot be in the future."
+    elif clearance_date is not None and clearance_date < today - CLEARANCE_VALID_FOR:
+        errors["clearance_date"] = (
+            "The clearance must be from the last 12 months. Check the year, or ask the "
+            "patient's doctor for a new clearance."
+        )
     unknown = set(other_conditions) - set(clinic_conditions(patient.clinic))
     if unknown:
         errors["other_conditions"] = "Choose conditions from your clinic's list."
