@@ -231,6 +231,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# Reset e-mails: at most this many per address, and per client address, in the window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("WALKBACK_RESET_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("WALKBACK_RESET_PER_CLIENT", 10, minimum=1)
+PASSWORD_RESET_LIMIT_SECONDS = 60 * 60
 INVITATION_DAYS = env_int("WALKBACK_INVITATION_DAYS", 7, minimum=1)
 
 # Lock out a username from one address after 5 failures; a colleague on the same clinic
