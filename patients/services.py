@@ -12,7 +12,7 @@ from django.utils import timezone
 from patients.models import Patient, PatientStatus, Screening
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
-from walkback.accounts.services import invitation_create
+from walkback.accounts.services import address_taken, invitation_create
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -25,9 +25,12 @@ def patient_invite(
     time_zone: str,
     physiotherapist: User | None = None,
     **details,
-) -> Patient:
+) -> Patient | None:
     """Create a patient's account and record, and e-mail them a one-time link to set a
-    password. ``details`` are further Patient fields (date of birth, preferred days...)."""
+    password. ``details`` are further Patient fields (date of birth, preferred days...).
+
+    None when the address is an account at another clinic: nothing is created here and the
+    account holder is told instead (``address_taken``), so the page reveals nothing."""
     if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
         raise ValidationError("Only clinic staff can invite patients.")
     physiotherapist = physiotherapist or (by if by.role == Role.PHYSIO else None)
@@ -36,13 +39,13 @@ def patient_invite(
     ):
         raise ValidationError({"physiotherapist": "Choose a physiotherapist of your clinic."})
     email = normalize_email(email)
-    if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "Someone already has an account with this e-mail."})
     validate_patient_details(
         clinic=by.clinic,
         date_of_birth=details.get("date_of_birth"),
         preferred_days=details.get("preferred_days"),
     )
+    if address_taken(email=email, clinic=by.clinic, by=by, role=Role.PATIENT):
+        return None
     with transaction.atomic():
         user = User.objects.create_user(
             email=email,
