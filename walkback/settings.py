@@ -109,6 +109,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Set on the migrate service only (it logs in as the owner role): after every migration, grant
+# the app role its rows and keep the audit trail append-only for it (walkback/core/db_roles.sql).
+WALKBACK_DB_GRANTS = env_bool("WALKBACK_DB_GRANTS", False)
 
 REDIS_URL = env_str("REDIS_URL", "filesystem://")
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_from_url(REDIS_URL, base_dir=BASE_DIR)
