@@ -12,7 +12,7 @@ from django.utils import timezone
 from patients.models import Patient, PatientStatus, Screening
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
-from walkback.accounts.services import address_taken, invitation_create
+from walkback.accounts.services import address_taken, invitation_create, validate_full_name
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -38,6 +38,7 @@ def patient_invite(
         physiotherapist.clinic_id != by.clinic_id or physiotherapist.role != Role.PHYSIO
     ):
         raise ValidationError({"physiotherapist": "Choose a physiotherapist of your clinic."})
+    validate_full_name(full_name)
     email = normalize_email(email)
     validate_patient_details(
         clinic=by.clinic,

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role
+from walkback.core.validators import validate_single_line
 
 
 class LoginForm(AuthenticationForm):
@@ -86,7 +87,9 @@ class SetPasswordForm(forms.Form):
 
 
 class StaffInviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, validators=[validate_single_line]
+    )
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(
         label="Role",

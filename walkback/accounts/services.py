@@ -19,6 +19,7 @@ from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Clinic, Invitation, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.validators import validate_single_line
 
 
 class InvitationInvalid(Exception):
@@ -70,6 +71,7 @@ def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: U
     another clinic's account (``address_taken``): nothing is created."""
     if role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
         raise ValidationError({"role": "Staff are physiotherapists or clinic admins."})
+    validate_full_name(full_name)
     email = normalize_email(email)
     if address_taken(email=email, clinic=clinic, by=by, role=role):
         return None
@@ -79,6 +81,14 @@ def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: U
         )
         invitation_create(user=user, by=by)
     return user
+
+
+def validate_full_name(full_name: str) -> None:
+    """The model's rule, for services that create a user without ``full_clean``."""
+    try:
+        validate_single_line(full_name)
+    except ValidationError as error:
+        raise ValidationError({"full_name": error.messages}) from error
 
 
 SAME_CLINIC_ADDRESS = "Someone at your clinic already has an account with this e-mail."

@@ -176,8 +176,21 @@ def staff_list(request):
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("accounts:staff-list")
+    from coaching.reminders.selectors import FAILED_NOTICES_DAYS, failed_staff_notices
+
     staff = staff_with_caseloads(request.user).order_by("role", "full_name")
-    return render(request, "accounts/staff_list.html", {"staff": staff, "form": form})
+    failed = failed_staff_notices(request.user, limit=5)
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {
+            "staff": staff,
+            "form": form,
+            "failed_notices": failed[:5],
+            "more_failed": len(failed) > 5,
+            "failed_days": FAILED_NOTICES_DAYS,
+        },
+    )
 
 
 @require_POST
