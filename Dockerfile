@@ -14,4 +14,5 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_DEBUG=false python manage.py collectstat
 USER walkback
 
 EXPOSE 8000
-CMD ["gunicorn", "walkback.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind, workers and the access log (with tokens taken out of paths) are in the config file.
+CMD ["gunicorn", "walkback.wsgi", "--config", "python:walkback.gunicorn_conf"]

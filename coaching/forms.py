@@ -11,6 +11,7 @@ from coaching.flags import FLAG_CHOICES
 from coaching.models import CoachingSession, EducationTopic, SessionMode, SessionPurpose
 from coaching.selectors import SORTS
 from patients.models import PatientStatus
+from walkback.core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -259,8 +260,10 @@ class PrescriptionForm(forms.Form):
 
 
 class EducationTopicForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=120)
-    summary = forms.CharField(label="One-line summary", max_length=300, required=False)
+    title = forms.CharField(label="Title", max_length=120, validators=[validate_single_line])
+    summary = forms.CharField(
+        label="One-line summary", max_length=300, required=False, validators=[validate_single_line]
+    )
     body = forms.CharField(
         label="Text the patient reads",
         max_length=20000,

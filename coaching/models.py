@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from walkback.core.validators import validate_single_line
+
 
 class EducationTopic(models.Model):
     """One topic of a clinic's education library, with the text the patient reads."""
@@ -10,9 +12,9 @@ class EducationTopic(models.Model):
     clinic = models.ForeignKey(
         "accounts.Clinic", on_delete=models.CASCADE, related_name="education_topics"
     )
-    title = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, validators=[validate_single_line])
     slug = models.SlugField(max_length=120)
-    summary = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     body = models.TextField(help_text="Patient-facing text, in plain words.")
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)

@@ -34,6 +34,9 @@ def patient_invite(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if patient is None:  # another clinic's address: nothing made, nothing revealed
+                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                return redirect("coaching:caseload")
             messages.success(
                 request, f"Invitation sent to {patient.user.email}. Next: record the screening."
             )

@@ -4,6 +4,7 @@ from django import forms
 
 from patients.models import WEEKDAY_CHOICES, PatientStatus
 from walkback.accounts.models import TIME_ZONE_CHOICES, User
+from walkback.core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -51,7 +52,9 @@ class PatientDetailsMixin(forms.Form):
 class PatientInviteForm(PatientDetailsMixin):
     """Enrolment: the patient's record and their invitation, in one step."""
 
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, validators=[validate_single_line]
+    )
     email = forms.EmailField(label="E-mail address")
     field_order = [
         "full_name",
@@ -69,7 +72,9 @@ class PatientInviteForm(PatientDetailsMixin):
 
 
 class PatientEditForm(PatientDetailsMixin):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, validators=[validate_single_line]
+    )
     status = forms.ChoiceField(label="Stage", choices=PatientStatus.choices)
     goal_walks_per_week = forms.IntegerField(
         label="Personal goal: walks per week", min_value=1, max_value=14, required=False
@@ -153,7 +158,9 @@ class ScreeningForm(forms.Form):
         widget=DATE,
         help_text="Needed before the programme starts when any safety item above is ticked.",
     )
-    clearance_note = forms.CharField(label="Clearance note", max_length=200, required=False)
+    clearance_note = forms.CharField(
+        label="Clearance note", max_length=200, required=False, validators=[validate_single_line]
+    )
     baseline_minutes_per_week = forms.IntegerField(
         label="Walking now (minutes in a usual week)",
         min_value=0,

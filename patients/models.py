@@ -9,6 +9,7 @@ from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 
 from walkback.accounts.models import validate_time_zone
+from walkback.core.validators import validate_single_line
 
 WEEKDAY_CHOICES = [
     (0, "Monday"),
@@ -149,7 +150,7 @@ class Screening(models.Model):
     older_age = models.BooleanField(default=False)
     other_conditions = models.JSONField(default=list, blank=True)
     clearance_date = models.DateField(null=True, blank=True)
-    clearance_note = models.CharField(max_length=200, blank=True)
+    clearance_note = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     screened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

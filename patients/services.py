@@ -12,7 +12,7 @@ from django.utils import timezone
 from patients.models import Patient, PatientStatus, Screening
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
-from walkback.accounts.services import invitation_create
+from walkback.accounts.services import address_taken, invitation_create, validate_full_name
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -25,9 +25,12 @@ def patient_invite(
     time_zone: str,
     physiotherapist: User | None = None,
     **details,
-) -> Patient:
+) -> Patient | None:
     """Create a patient's account and record, and e-mail them a one-time link to set a
-    password. ``details`` are further Patient fields (date of birth, preferred days...)."""
+    password. ``details`` are further Patient fields (date of birth, preferred days...).
+
+    None when the address is an account at another clinic: nothing is created here and the
+    account holder is told instead (``address_taken``), so the page reveals nothing."""
     if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
         raise ValidationError("Only clinic staff can invite patients.")
     physiotherapist = physiotherapist or (by if by.role == Role.PHYSIO else None)
@@ -35,14 +38,15 @@ def patient_invite(
         physiotherapist.clinic_id != by.clinic_id or physiotherapist.role != Role.PHYSIO
     ):
         raise ValidationError({"physiotherapist": "Choose a physiotherapist of your clinic."})
+    validate_full_name(full_name)
     email = normalize_email(email)
-    if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "Someone already has an account with this e-mail."})
     validate_patient_details(
         clinic=by.clinic,
         date_of_birth=details.get("date_of_birth"),
         preferred_days=details.get("preferred_days"),
     )
+    if address_taken(email=email, clinic=by.clinic, by=by, role=Role.PATIENT):
+        return None
     with transaction.atomic():
         user = User.objects.create_user(
             email=email,
@@ -72,6 +76,8 @@ def patient_invite(
 
 
 ADULT_AGE = 18
+# A doctor's clearance older than this says little about the patient now.
+CLEARANCE_VALID_FOR = dt.timedelta(days=365)
 BASELINE_MAX = 2000
 
 
@@ -149,6 +155,11 @@ def screening_record(
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(patient.clinic.time_zone)).date()
     if clearance_date is not None and clearance_date > today:
         errors["clearance_date"] = "The clearance date cannot be in the future."
+    elif clearance_date is not None and clearance_date < today - CLEARANCE_VALID_FOR:
+        errors["clearance_date"] = (
+            "The clearance must be from the last 12 months. Check the year, or ask the "
+            "patient's doctor for a new clearance."
+        )
     unknown = set(other_conditions) - set(clinic_conditions(patient.clinic))
     if unknown:
         errors["other_conditions"] = "Choose conditions from your clinic's list."

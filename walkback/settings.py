@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that can answer (login redirects included): no page is cached.
+    "walkback.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +110,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Set on the migrate service only (it logs in as the owner role): after every migration, grant
+# the app role its rows and keep the audit trail append-only for it (walkback/core/db_roles.sql).
+WALKBACK_DB_GRANTS = env_bool("WALKBACK_DB_GRANTS", False)
 
 REDIS_URL = env_str("REDIS_URL", "filesystem://")
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_from_url(REDIS_URL, base_dir=BASE_DIR)
@@ -230,6 +235,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# Reset e-mails: at most this many per address, and per client address, in the window.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("WALKBACK_RESET_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("WALKBACK_RESET_PER_CLIENT", 10, minimum=1)
+PASSWORD_RESET_LIMIT_SECONDS = 60 * 60
 INVITATION_DAYS = env_int("WALKBACK_INVITATION_DAYS", 7, minimum=1)
 
 # Lock out a username from one address after 5 failures; a colleague on the same clinic
@@ -262,7 +271,7 @@ PATIENT_IDLE_TIMEOUT_SECONDS = 60 * 60
 
 SECURE_SSL = env_bool("DJANGO_SECURE_SSL", not DEBUG)
 SECURE_SSL_REDIRECT = SECURE_SSL
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready)?$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_HTTPONLY = True
@@ -320,7 +329,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Django's request log names the path of every 4xx and 5xx: tokens of links come out.
+    "filters": {"redact_paths": {"()": "walkback.core.redact.RedactPathsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("WALKBACK_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

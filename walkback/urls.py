@@ -8,6 +8,7 @@ admin.site.site_header = "WalkBack administration"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/ready", core_views.healthz_ready, name="healthz-ready"),
     path("accounts/", include("walkback.accounts.urls")),
     path("accounts/", include("walkback.reports.staff_urls")),
     path("clinic/", include("walkback.reports.urls")),

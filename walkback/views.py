@@ -21,7 +21,16 @@ def home(request):
     return redirect(ROLE_HOMES[request.user.role])
 
 
-def broker_ok(timeout: float = 2.0) -> bool:
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable" for a probe
+        return False
+
+
+def broker_ok(timeout: float = 1.0) -> bool:
     from walkback.celery import app
 
     try:
@@ -32,18 +41,38 @@ def broker_ok(timeout: float = 2.0) -> bool:
         return False
 
 
+def cache_ok() -> bool:
+    from django.core.cache import cache
+
+    try:
+        cache.set("healthz:probe", "ok", 10)
+        return cache.get("healthz:probe") == "ok"
+    except Exception:  # noqa: BLE001
+        return False
+
+
 @never_cache
 def healthz(request):
-    """For load balancers and compose health checks: is the database and broker reachable?"""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        database = True
-    except Exception:  # noqa: BLE001
-        database = False
-    broker = broker_ok()
-    ok = database and broker
+    """Liveness, for load balancers and the compose health check: the process answers and the
+    database is reachable, which is all a page needs. Redis being down does not make a web
+    node unfit (pages work without the cache; reminders wait in the database for the
+    broker), so it is not checked here: a Redis outage must not pull every node."""
+    ok = database_ok()
     return JsonResponse(
-        {"status": "ok" if ok else "fail", "database": database, "broker": broker},
+        {"status": "ok" if ok else "fail", "database": ok}, status=200 if ok else 503
+    )
+
+
+@never_cache
+def healthz_ready(request):
+    """Readiness, for monitoring: each component by name, 503 when any is down.
+
+    Public like ``/healthz`` (monitoring probes carry no login), so it says only "up" or "down"
+    per component: no addresses, versions or error texts. Each probe has a short timeout, so
+    a flood of requests during an outage cannot hold web workers for long."""
+    components = {"database": database_ok(), "broker": broker_ok(), "cache": cache_ok()}
+    ok = all(components.values())
+    return JsonResponse(
+        {"status": "ok" if ok else "degraded", "components": components},
         status=200 if ok else 503,
     )

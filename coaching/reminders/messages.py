@@ -22,7 +22,7 @@ from coaching.reminders import planner
 from coaching.reminders.channels import Message
 from coaching.reminders.links import preferences_url, stop_url
 from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
-from patients.models import WalkLog
+from patients.models import AdverseEvent, WalkLog
 
 # After this long past its due time, a reminder is no longer useful and is skipped.
 STALE_AFTER = {
@@ -217,12 +217,19 @@ def _digest(reminder: Reminder, now: dt.datetime) -> Content | Skip:
 
 
 def _adverse_event(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    """The subject says how severe, never who (subjects show on lock screens and in mail
+    logs, and a name is free text); the body names the patient, the record has the rest."""
     patient = reminder.patient
+    event_id = reminder.idempotency_key.split(":")[1]  # adverse_event:<event>:<recipient>
+    event = AdverseEvent.objects.filter(pk=event_id, patient=patient).first()
+    if event is None:
+        return Skip("the problem report was removed")
+    severity = event.get_severity_display().lower()
     return Content(
-        subject=f"WalkBack: {patient.full_name} reported a problem",
+        subject=f"WalkBack: a patient reported a problem ({severity})",
         paragraphs=[
-            f"{patient.full_name} reported a problem through WalkBack. "
-            "Please review it in their record.",
+            f"{patient.full_name} reported a problem through WalkBack and called it "
+            f"{severity}. Please review it in their record.",
         ],
         action=("Open the record", _url(reverse("patients:detail", args=[patient.pk]))),
     )

@@ -7,6 +7,9 @@ ROUTES = {
     "healthz": Route(
         roles=EVERYONE, public=True, ok=frozenset({200, 503}), public_ok=frozenset({200, 503})
     ),
+    "healthz-ready": Route(
+        roles=EVERYONE, public=True, ok=frozenset({200, 503}), public_ok=frozenset({200, 503})
+    ),
     "accounts:login": Route(roles=EVERYONE, public=True, ok=frozenset({302})),
     "accounts:logout": Route(roles=EVERYONE, public=True, method="post", ok=frozenset({302})),
     "accounts:invite-accept": Route(

@@ -206,6 +206,29 @@ def test_screening_with_a_future_clearance_date_saves_nothing(world, client_for)
     assert not Screening.objects.filter(patient=patient).exists()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-03-13", "2025-03-12"])
+def test_screening_with_a_clearance_older_than_12_months_saves_nothing(world, client_for, day):
+    """Issue 12: a clearance dated in year 1 let the programme start."""
+    patient = enrolled(world.physio_a, on=TODAY)
+    response = client_for(world.physio_a).post(
+        reverse("patients:screening", args=[patient.pk]),
+        screening_data(older_age="on", clearance_date=day),
+    )
+    assert response.status_code == 200
+    assert "last 12 months" in response.context["form"].errors["clearance_date"][0]
+    assert not Screening.objects.filter(patient=patient).exists()
+
+
+def test_screening_takes_a_clearance_from_the_last_12_months(world, client_for):
+    patient = enrolled(world.physio_a, on=TODAY)
+    response = client_for(world.physio_a).post(
+        reverse("patients:screening", args=[patient.pk]),
+        screening_data(older_age="on", clearance_date="2025-03-14"),
+    )
+    assert response.status_code == 302
+    assert Screening.objects.get(patient=patient).clearance_date == dt.date(2025, 3, 14)
+
+
 def test_screening_records_ineligibility_with_a_reason(world, client_for):
     patient = enrolled(world.physio_a, on=TODAY)
     client_for(world.physio_a).post(

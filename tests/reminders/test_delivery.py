@@ -365,7 +365,11 @@ def test_no_health_data_in_task_arguments_or_logs(
         assert all(sentinel not in m.body for m in mail.outbox)
     notice = next(m for m in mail.outbox if "reported a problem" in m.subject)
     assert notice.to == [physio.email]
-    assert "Knee" not in notice.body and "evere" not in notice.body
+    # Issue 12: the severity is said (the subject never names the patient); the rest of the
+    # report stays behind the login.
+    assert "Knee" not in notice.body and SENTINELS[1] not in notice.body
+    assert notice.subject == "WalkBack: a patient reported a problem (severe)"
+    assert "called it severe" in notice.body
 
 
 def test_the_adverse_event_notice_waits_for_the_physio_morning(patient, settings):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -15,23 +16,61 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.django_db
 def test_healthz_reports_database_and_broker(client, redis_url):
-    response = client.get("/healthz")
+    assert client.get("/healthz").json() == {"status": "ok", "database": True}
+    response = client.get("/healthz/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": True, "broker": True}
+    assert response.json() == {
+        "status": "ok",
+        "components": {"database": True, "broker": True, "cache": True},
+    }
 
 
-@pytest.mark.django_db
-def test_healthz_says_fail_when_the_broker_is_unreachable(client, settings):
+@contextlib.contextmanager
+def redis_down(settings):
+    """The broker and the cache point at a port where nothing listens."""
     from walkback.celery import app
 
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
     try:
-        response = client.get("/healthz")
+        yield
     finally:
         app.conf.broker_url = original
-    assert response.status_code == 503
-    assert response.json()["broker"] is False
+
+
+@pytest.mark.django_db
+def test_redis_down_leaves_liveness_up_and_readiness_names_what_is_down(
+    client, client_for, settings, world
+):
+    """Issue 12: /healthz answered 503 when only Redis was down, while every page worked, so
+    a load balancer would have pulled every web node. Liveness is the process and the
+    database; the readiness report names each component."""
+    with redis_down(settings):
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": True}
+        ready = client.get("/healthz/ready")
+        assert ready.status_code == 503
+        assert ready.json() == {
+            "status": "degraded",
+            "components": {"database": True, "broker": False, "cache": False},
+        }
+        # ... and pages really do still work.
+        assert client_for(world.patient_a.user).get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readiness_report_names_components_only(client):
+    """Public, so it carries no address, version or error text."""
+    body = client.get("/healthz/ready").content.decode()
+    assert "redis://" not in body and "127.0.0.1" not in body and "postgres" not in body
 
 
 def test_celery_round_trip_through_redis_and_a_real_worker(redis_url):

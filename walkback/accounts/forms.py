@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role
+from walkback.core.validators import validate_single_line
 
 
 class LoginForm(AuthenticationForm):
@@ -24,8 +25,35 @@ class LoginForm(AuthenticationForm):
 
 
 class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with a limit on the e-mails it sends: per address (nobody's inbox
+    is flooded) and per client (nobody sprays every address). Over a limit nothing is sent,
+    and the page says the same as always, so it tells nobody whether an account exists."""
+
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
+
+    def save(self, *, request=None, **kwargs):
+        from django.conf import settings
+
+        from walkback.accounts.throttle import hit
+        from walkback.audit.middleware import client_ip
+
+        window = settings.PASSWORD_RESET_LIMIT_SECONDS
+        # Both counters always count, whether or not the address has an account.
+        by_address = hit(
+            "reset-address",
+            self.cleaned_data["email"],
+            limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+            seconds=window,
+        )
+        by_client = hit(
+            "reset-client",
+            (request and client_ip(request)) or "unknown",
+            limit=settings.PASSWORD_RESET_LIMIT_PER_CLIENT,
+            seconds=window,
+        )
+        if by_address and by_client:
+            super().save(request=request, **kwargs)
 
 
 class SetPasswordForm(forms.Form):
@@ -59,7 +87,9 @@ class SetPasswordForm(forms.Form):
 
 
 class StaffInviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(
+        label="Full name", max_length=150, validators=[validate_single_line]
+    )
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(
         label="Role",

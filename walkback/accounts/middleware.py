@@ -21,6 +21,7 @@ PUBLIC_URL_NAMES = {
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
     "healthz",
+    "healthz-ready",
 }
 # Namespaces whose views carry their own signed-token check (e.g. unsubscribe links).
 PUBLIC_NAMESPACES: set[str] = {"reminders"}
@@ -31,6 +32,7 @@ SECOND_FACTOR_URL_NAMES = {
     "accounts:otp-setup",
     "accounts:otp-verify",
     "healthz",
+    "healthz-ready",
 }
 
 

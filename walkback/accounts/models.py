@@ -10,19 +10,45 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from walkback.accounts.emails import normalize_email
+from walkback.core.validators import CONTROL_CHARACTERS_SQL, validate_single_line
 
-TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in zoneinfo.available_timezones())
+# Real places only: the IANA zones of the geographic areas, plus UTC. The system database also
+# offers names that are not places ("localtime", "Factory", "posixrules"), legacy abbreviations
+# ("EST", "GB") and country-style aliases ("US/Eastern", "Etc/GMT+5"); none of them is offered
+# or accepted.
+GEOGRAPHIC_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+TIME_ZONES = frozenset(
+    tz
+    for tz in zoneinfo.available_timezones()
+    if tz == "UTC" or tz.split("/", 1)[0] in GEOGRAPHIC_AREAS and "/" in tz
+)
+TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in TIME_ZONES)
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value} is not a time zone we know. Pick one from the list.")
+    if value not in TIME_ZONES:
+        raise ValidationError(
+            "That is not a time zone we know. Pick the nearest city from the list."
+        )
 
 
 class Clinic(models.Model):
     """A physiotherapy clinic: the tenant. Staff and patients belong to exactly one."""
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_single_line])
     time_zone = models.CharField(
         max_length=64, default="Australia/Sydney", validators=[validate_time_zone]
     )
@@ -58,6 +84,11 @@ class Clinic(models.Model):
             models.CheckConstraint(
                 condition=models.Q(goal_minutes_per_walk__gte=1, goal_minutes_per_walk__lte=180),
                 name="clinic_goal_minutes_1_to_180",
+            ),
+            # The clinic's name is the sender name of every e-mail it sends.
+            models.CheckConstraint(
+                condition=~models.Q(name__regex=CONTROL_CHARACTERS_SQL),
+                name="clinic_name_single_line",
             ),
         ]
 
@@ -99,7 +130,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """Everyone who logs in. E-mail is the login; the role decides which pages they see."""
 
     email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=150, validators=[validate_single_line])
     role = models.CharField(max_length=20, choices=Role.choices)
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, related_name="users", null=True, blank=True
@@ -126,6 +157,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(clinic__isnull=False) | models.Q(is_superuser=True),
                 name="user_belongs_to_a_clinic",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(full_name__regex=CONTROL_CHARACTERS_SQL),
+                name="user_full_name_single_line",
             ),
         ]
 

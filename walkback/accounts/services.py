@@ -19,6 +19,7 @@ from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Clinic, Invitation, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.validators import validate_single_line
 
 
 class InvitationInvalid(Exception):
@@ -65,18 +66,67 @@ def _from_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
-def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: User) -> User:
+def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: User) -> User | None:
+    """Create a staff account and e-mail its invitation. None when the address belongs to
+    another clinic's account (``address_taken``): nothing is created."""
     if role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
         raise ValidationError({"role": "Staff are physiotherapists or clinic admins."})
+    validate_full_name(full_name)
     email = normalize_email(email)
-    if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "Someone already has an account with this e-mail."})
+    if address_taken(email=email, clinic=clinic, by=by, role=role):
+        return None
     with transaction.atomic():
         user = User.objects.create_user(
             email=email, full_name=full_name.strip(), role=role, clinic=clinic
         )
         invitation_create(user=user, by=by)
     return user
+
+
+def validate_full_name(full_name: str) -> None:
+    """The model's rule, for services that create a user without ``full_clean``."""
+    try:
+        validate_single_line(full_name)
+    except ValidationError as error:
+        raise ValidationError({"full_name": error.messages}) from error
+
+
+SAME_CLINIC_ADDRESS = "Someone at your clinic already has an account with this e-mail."
+
+
+def address_taken(*, email: str, clinic: Clinic, by: User, role: str) -> bool:
+    """Before inviting ``email`` to ``clinic``: is the address already someone's account?
+
+    Within the clinic, saying so is fine (a ``ValidationError`` on the e-mail field). An
+    account at another clinic must not be revealed: the person's care elsewhere is not this
+    clinic's business. The inviter's page then looks as it does after any invitation (the
+    caller returns as if it had sent one), and the account holder gets a notice instead, which
+    tells them what happened and what to do. Returns True in that case.
+    """
+    existing = User.objects.filter(email=email).select_related("clinic").first()
+    if existing is None:
+        return False
+    if existing.clinic_id == clinic.pk:
+        raise ValidationError({"email": SAME_CLINIC_ADDRESS})
+    with transaction.atomic():
+        # The inviting clinic's trail says an invitation was not sent, never to whom.
+        audit_record(
+            actor=by,
+            action=AuditAction.INVITE,
+            object_type="accounts.Invitation",
+            clinic=clinic,
+            detail={"event": "address_in_use", "role": role},
+        )
+        context = {"user": existing, "clinic": clinic}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject="Your WalkBack account: an invitation you may not have expected",
+                message=render_to_string("accounts/email/address_in_use.txt", context),
+                from_email=f"WalkBack <{_from_address()}>",
+                recipient_list=[existing.email],
+            )
+        )
+    return True
 
 
 def invitation_lookup(token: str) -> Invitation:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from coaching.reminders.selectors import FAILED_NOTICES_DAYS, failed_staff_notices
 from patients.assignment import patient_reassign as reassign
 from patients.selectors import patient_get, patients_for
 from walkback.accounts import services as account_services
@@ -33,7 +34,18 @@ def staff_list(request):
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
             return redirect("staff:list")
     staff = staff_with_caseloads(request.user).order_by("role", "full_name")
-    return render(request, "reports/staff_list.html", {"staff": staff, "form": form})
+    failed = failed_staff_notices(request.user, limit=5)
+    return render(
+        request,
+        "reports/staff_list.html",
+        {
+            "staff": staff,
+            "form": form,
+            "failed_notices": failed[:5],
+            "more_failed": len(failed) > 5,
+            "failed_days": FAILED_NOTICES_DAYS,
+        },
+    )
 
 
 @require_POST

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0003_merge_issue3_issue4'),
+        ('patients', '0004_clearance_note_single_line'),
     ]
 
     operations = [
