@@ -252,6 +252,21 @@ class PrescriptionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say in a sentence why: it is kept with the prescription."},
     )
+    rises = forms.BooleanField(
+        label="Step up each week the patient is close to target",
+        required=False,
+        initial=True,
+        help_text="Follows the clinic's programme rules until the goal; steps down when pain "
+        "rises. Untick to hold this dose until you change it.",
+    )
+    confirmed_because = forms.CharField(
+        label="Reason, if asked to confirm",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only needed for a dose above the goal, or a rise larger than the clinic's "
+        "largest step.",
+    )
 
     def __init__(self, *args, sessions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -284,10 +299,42 @@ class ProgrammeSettingsForm(forms.Form):
     goal_week = forms.IntegerField(
         label="Reach the goal by programme week", min_value=4, max_value=104
     )
+    plan_start_walks = forms.IntegerField(
+        label="A new plan starts with this many walks a week", min_value=1, max_value=14
+    )
+    plan_step_weeks = forms.IntegerField(
+        label="Weeks between two steps of a plan", min_value=1, max_value=4
+    )
+    plan_largest_increase = forms.IntegerField(
+        label="Largest rise of one step (minutes a week)", min_value=5, max_value=60
+    )
+    plan_close_to_target_percent = forms.IntegerField(
+        label="A step up needs last week at this share of its target (%)",
+        min_value=50,
+        max_value=100,
+    )
+    plan_pain_rise = forms.IntegerField(
+        label="A rise in average pain (points out of 10) that steps a plan down",
+        min_value=1,
+        max_value=10,
+    )
     screening_extra_conditions = forms.CharField(
         label="Other conditions that need a doctor's clearance",
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One per line. They appear as tick boxes on the screening form.",
+    )
+
+
+class PrescriptionCorrectionForm(forms.Form):
+    """Correct a mistaken version: a new version from the same day replaces it."""
+
+    walks_per_week = PrescriptionForm.base_fields["walks_per_week"]
+    minutes_per_walk = PrescriptionForm.base_fields["minutes_per_walk"]
+    reason = forms.CharField(
+        label="What was wrong",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say what was wrong: it is kept with the correction."},
     )

@@ -132,11 +132,56 @@ class CoachingSession(models.Model):
         return self.status in (SessionStatus.MISSED, SessionStatus.CANCELLED)
 
 
+class PrescriptionPlan(models.Model):
+    """A walking plan accepted by the physiotherapist: a start dose and the rules it progresses
+    by. Each week the patient is close to target it rises a step towards the goal, without a
+    visit (``coaching.plans``); each step is a ``Prescription`` version of the plan. A newer
+    plan supersedes it: its steps after the new plan starts stop counting."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="plans")
+    session = models.ForeignKey(
+        CoachingSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    rises = models.BooleanField(
+        default=True, help_text="Steps up towards the goal each week close to target."
+    )
+    rules = models.JSONField(help_text="The programme rules the plan was made under.")
+    rules_version = models.PositiveIntegerField(null=True, blank=True)
+    # The last Monday whose step was decided: later data never re-decides a past step.
+    decided_through = models.DateField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["patient", "-starts_on"])]
+
+    def __str__(self) -> str:
+        return f"Plan from {self.starts_on}"
+
+
+class InForceQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(superseded_at__isnull=True)
+
+
+class InForceManager(models.Manager.from_queryset(InForceQuerySet)):
+    """Versions that count. A corrected version, or a step of a plan that a newer plan
+    replaced, stays in the table for the record (``Prescription.history``) and counts nowhere:
+    every target, flag, figure and export reads this manager."""
+
+    def get_queryset(self):
+        return super().get_queryset().in_force()
+
+
 class Prescription(models.Model):
     """A version of a patient's walking prescription, in force from ``effective_from``.
 
     A change is a new row: history is never overwritten. The current one is the newest row
-    whose ``effective_from`` is on or before the day asked about.
+    whose ``effective_from`` is on or before the day asked about. A mistake is corrected by a
+    new row that ``supersedes`` it; a step of a plan names its ``plan``.
     """
 
     patient = models.ForeignKey(
@@ -148,12 +193,27 @@ class Prescription(models.Model):
     session = models.ForeignKey(
         CoachingSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    plan = models.ForeignKey(
+        PrescriptionPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="steps"
+    )
     rationale = models.TextField(blank=True)
+    # Why a dose above the goal, or a rise above the clinic's largest increase, was confirmed.
+    confirmed_because = models.TextField(blank=True)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Every version, superseded ones too: the record (and Django's related-object access).
+    history = models.Manager()
+    objects = InForceManager()
+
     class Meta:
         ordering = ["-effective_from", "-id"]
+        default_manager_name = "objects"
+        base_manager_name = "history"
         indexes = [models.Index(fields=["patient", "-effective_from"])]
         constraints = [
             models.CheckConstraint(
@@ -163,6 +223,12 @@ class Prescription(models.Model):
             models.CheckConstraint(
                 condition=models.Q(minutes_per_walk__gte=1, minutes_per_walk__lte=180),
                 name="prescription_minutes_1_to_180",
+            ),
+            # A plan takes at most one step a day (a weekly step, decided once).
+            models.UniqueConstraint(
+                fields=["plan", "effective_from"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="prescription_one_step_a_day_per_plan",
             ),
         ]
 

@@ -1,4 +1,4 @@
-"""The proposed gradual plan, the progression suggestion and the reviews behind the flags.
+"""The walking plan, the one progression rule, the suggestion and the reviews behind the flags.
 
 Pure functions over already-loaded rows (prescription versions, ``weekly_totals``), so the
 caseload can apply them to hundreds of patients without a query each, and the rules can be
@@ -25,17 +25,17 @@ from fractions import Fraction
 
 from coaching.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
 
-# Two complete weeks at this share of their target or more allow a step up; two under it raise
-# the "behind target" flag. A tolerance of the physiotherapist's tools, not "on target".
+# Defaults of the clinic's programme rules (``ProgrammeRules``; docs/clinical-rules.md). The
+# sources give no dose or step size: each clinic may change the rules below.
 CLOSE_TO_TARGET = Fraction(80, 100)
 PAIN_RISE_FLAG = 2  # points (0-10) over a week: step down, and flag for the physiotherapist
 PAIN_STABLE_BELOW = 1  # a rise smaller than this counts as stable
-PLAN_STEP_WEEKS = 2
-# The sources give no starting dose (PROTOCOL.md): the plan starts from the patient's own
-# baseline, but never below a gentle 30 minutes a week, and the physiotherapist edits it.
+# A plan never starts below a gentle 30 minutes a week, nor below what the patient already
+# walks; the physiotherapist edits it.
 PLAN_MIN_START_WEEKLY = 30
 PLAN_START_WALKS = 3
 MINUTES_STEP = 5
+MAX_MINUTES_PER_WALK = 180
 
 
 def is_close_to_target(week: WeekRow) -> bool:
@@ -108,57 +108,160 @@ def behind_two_weeks(
     return None
 
 
-# --- The proposed gradual plan ---------------------------------------------------------------
+# --- The clinic's programme rules -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeRules:
+    """How a clinic progresses a walking plan (docs/clinical-rules.md#what-the-sources-leave-open).
+
+    The goal may be the patient's own (``Patient.goal``); everything else is the clinic's. A
+    plan keeps the rules it was made under (``as_json``), so a later change of the clinic's
+    rules does not rewrite a plan already accepted."""
+
+    goal_walks: int = 5
+    goal_minutes: int = 30
+    goal_week: int = 26
+    start_walks: int = PLAN_START_WALKS
+    step_weeks: int = 1
+    largest_increase: int = 10  # weekly minutes a step may add
+    close_to_target_percent: int = 80
+    pain_rise: int = PAIN_RISE_FLAG
+
+    @classmethod
+    def of(cls, clinic, goal: tuple[int, int, int] | None = None) -> ProgrammeRules:
+        walks, minutes, week = goal or (
+            clinic.goal_walks_per_week,
+            clinic.goal_minutes_per_walk,
+            clinic.goal_week,
+        )
+        return cls(
+            goal_walks=walks,
+            goal_minutes=minutes,
+            goal_week=week,
+            start_walks=clinic.plan_start_walks,
+            step_weeks=clinic.plan_step_weeks,
+            largest_increase=clinic.plan_largest_increase,
+            close_to_target_percent=clinic.plan_close_to_target_percent,
+            pain_rise=clinic.plan_pain_rise,
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> ProgrammeRules:
+        return cls(**{name: int(data[name]) for name in cls.__dataclass_fields__ if name in data})
+
+    def as_json(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @property
+    def goal_dose(self) -> Dose:
+        return Dose(self.goal_walks, self.goal_minutes)
+
+    @property
+    def goal_weekly(self) -> int:
+        return self.goal_walks * self.goal_minutes
+
+    @property
+    def close_share(self) -> Fraction:
+        return Fraction(self.close_to_target_percent, 100)
+
+
+# --- Doses and the plan ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dose:
+    walks: int
+    minutes: int
+
+    @property
+    def weekly(self) -> int:
+        return self.walks * self.minutes
+
+    def __str__(self) -> str:
+        return f"{self.walks} × {self.minutes} min"
 
 
 @dataclass(frozen=True)
 class PlanStep:
+    """The dose from programme week ``week`` on, if every week before it was close to target."""
+
     week: int
     walks_per_week: int
     minutes_per_walk: int
+
+    @property
+    def dose(self) -> Dose:
+        return Dose(self.walks_per_week, self.minutes_per_walk)
 
     @property
     def weekly_minutes(self) -> int:
         return self.walks_per_week * self.minutes_per_walk
 
     def __str__(self) -> str:
-        return f"{self.walks_per_week} × {self.minutes_per_walk} min"
+        return str(self.dose)
 
 
-def _round_minutes(value: float) -> int:
-    """Down to a multiple of 5, so a step never runs ahead of the even line to the goal."""
-    return max(MINUTES_STEP, min(180, int(value // MINUTES_STEP) * MINUTES_STEP))
+def _dose_under(weekly: int, walks: int, grain: int) -> Dose:
+    minutes = min(MAX_MINUTES_PER_WALK, weekly // walks // grain * grain)
+    return Dose(walks, minutes)
 
 
-def gradual_plan(
-    *, baseline_minutes_per_week: int | None, goal: tuple[int, int, int]
-) -> list[PlanStep]:
-    """Steps every two weeks from the baseline to the goal (walks, minutes per walk, by week).
+def start_dose(rules: ProgrammeRules, baseline_minutes_per_week: int | None) -> Dose:
+    """The first dose: at or above what the patient already walks (never below a gentle 30
+    minutes a week), in the clinic's starting number of walks, minutes in steps of 5."""
+    weekly = min(max(baseline_minutes_per_week or 0, PLAN_MIN_START_WEEKLY), rules.goal_weekly)
+    walks = max(1, min(rules.start_walks, rules.goal_walks), -(-weekly // MAX_MINUTES_PER_WALK))
+    minutes = -(-weekly // (walks * MINUTES_STEP)) * MINUTES_STEP  # rounded up to 5
+    dose = Dose(walks, min(MAX_MINUTES_PER_WALK, max(MINUTES_STEP, minutes)))
+    return rules.goal_dose if dose.weekly >= rules.goal_weekly else dose
 
-    Weekly minutes rise evenly from the start dose to the goal; walks per week rise from three
-    (or the goal, if lower) to the goal's; minutes per walk are rounded down to 5. Steps never go
-    down, and consecutive identical steps are merged, so each step is a real change.
-    """
-    goal_walks, goal_minutes, goal_week = goal
-    goal_weekly = goal_walks * goal_minutes
-    start_weekly = min(max(baseline_minutes_per_week or 0, PLAN_MIN_START_WEEKLY), goal_weekly)
-    start_walks = min(PLAN_START_WALKS, goal_walks)
-    goal_week = max(goal_week, PLAN_STEP_WEEKS)
-    steps: list[PlanStep] = []
-    weeks = list(range(0, goal_week, PLAN_STEP_WEEKS)) + [goal_week]
-    for week in weeks:
-        if week == goal_week:
-            step = PlanStep(week, goal_walks, goal_minutes)
-        else:
-            share = week / goal_week
-            weekly = start_weekly + (goal_weekly - start_weekly) * share
-            walks = max(1, round(start_walks + (goal_walks - start_walks) * share))
-            step = PlanStep(week, walks, _round_minutes(weekly / walks))
-            if step.weekly_minutes >= goal_weekly:
-                step = PlanStep(week, goal_walks, goal_minutes)
-        if steps and step.weekly_minutes <= steps[-1].weekly_minutes:
-            continue
-        steps.append(step)
+
+def rise(rules: ProgrammeRules, dose: Dose) -> Dose:
+    """One step up towards the goal: the largest dose that adds no more than the clinic's
+    largest increase, with the same walks or one more and minutes in steps of 5; when 5 is
+    too coarse to rise at all, minutes in steps of 1, and then any number of walks up to the
+    goal's. At or past the goal, the dose stays."""
+    if dose.weekly >= rules.goal_weekly:
+        return dose
+    ceiling = dose.weekly + rules.largest_increase
+    if rules.goal_weekly <= ceiling:
+        return rules.goal_dose
+    near = [w for w in (dose.walks, dose.walks + 1) if w <= rules.goal_walks] or [dose.walks]
+    tries = [(near, MINUTES_STEP), (near, 1), (range(1, rules.goal_walks + 1), 1)]
+    for walk_counts, grain in tries:
+        candidates = [_dose_under(ceiling, walks, grain) for walks in walk_counts]
+        best = max(candidates, key=lambda d: (d.weekly, -abs(d.walks - dose.walks), -d.walks))
+        if best.weekly > dose.weekly:
+            return best
+    return dose
+
+
+def step_down(rules: ProgrammeRules, dose: Dose) -> Dose:
+    """One step back: about the clinic's largest increase less, the same walks where it can
+    be, minutes in steps of 5 (else of 1, else one walk fewer)."""
+    target = max(1, dose.weekly - rules.largest_increase)
+    options = [_dose_under(target, dose.walks, MINUTES_STEP), _dose_under(target, dose.walks, 1)]
+    if dose.walks > 1:
+        options.append(Dose(dose.walks - 1, dose.minutes))
+    for lower in options:
+        if lower.minutes >= 1 and lower.weekly < dose.weekly:
+            return lower
+    return dose
+
+
+def projected_plan(rules: ProgrammeRules, start: Dose, start_week: int = 0) -> list[PlanStep]:
+    """The plan the physiotherapist accepts: the start dose, then one rise every
+    ``step_weeks`` until the goal. Each rise happens only when the week before it was close to
+    target (``next_dose``); this is the path if every week is."""
+    steps = [PlanStep(start_week, start.walks, start.minutes)]
+    dose, week = start, start_week
+    while dose.weekly < rules.goal_weekly:
+        higher = rise(rules, dose)
+        if higher == dose:
+            break
+        dose, week = higher, week + rules.step_weeks
+        steps.append(PlanStep(week, dose.walks, dose.minutes))
     return steps
 
 
@@ -170,7 +273,19 @@ def plan_step_for_week(plan: Sequence[PlanStep], week: int) -> PlanStep:
     return current
 
 
-# --- The suggestion at a review ---------------------------------------------------------------
+def goal_reached_in_week(rules: ProgrammeRules, start: Dose) -> int | None:
+    """The programme week the projected plan reaches the goal, or None if it never does."""
+    last = projected_plan(rules, start)[-1]
+    return last.week if last.weekly_minutes >= rules.goal_weekly else None
+
+
+def rules_reach_the_goal(rules: ProgrammeRules) -> int | None:
+    """From the gentlest start, the week the goal is reached under these rules (None: never).
+    The clinic's rules are refused when this is after the goal week."""
+    return goal_reached_in_week(rules, start_dose(rules, 0))
+
+
+# --- The next step ----------------------------------------------------------------------------
 
 
 class Action:
@@ -188,6 +303,10 @@ class Suggestion:
     sentence: str
 
     @property
+    def dose(self) -> Dose:
+        return Dose(self.walks_per_week, self.minutes_per_walk)
+
+    @property
     def verb(self) -> str:
         return {
             Action.START: "Start",
@@ -201,20 +320,77 @@ def _fmt_pain(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def next_dose(
+    rules: ProgrammeRules, current: Dose, review: WeekRow | None, pain: PainChange | None
+) -> Suggestion:
+    """The one progression rule, used by the weekly step of an accepted plan and by the
+    suggestion at a session: from the dose in force and the last complete week (``review``),
+    step down when pain rose by the clinic's threshold, step up when the week was close to
+    target with stable pain, hold otherwise. The sentence says which rule fired."""
+    if pain is not None and pain.rise >= rules.pain_rise:
+        lower = step_down(rules, current)
+        return Suggestion(
+            Action.DOWN,
+            lower.walks,
+            lower.minutes,
+            f"Step down to {lower}: average pain rose from {_fmt_pain(pain.before)} to "
+            f"{_fmt_pain(pain.after)} over a week.",
+        )
+    if review is None or review.target is None:
+        return Suggestion(
+            Action.HOLD,
+            current.walks,
+            current.minutes,
+            f"Hold at {current}: there is not yet a full week on this prescription to judge.",
+        )
+    share = review.share or Fraction(0)
+    if share < rules.close_share:
+        return Suggestion(
+            Action.HOLD,
+            current.walks,
+            current.minutes,
+            f"Hold at {current}: last week reached {review.percent}% of the target, and "
+            f"stepping up needs {rules.close_to_target_percent}%.",
+        )
+    if pain is not None and pain.rise >= PAIN_STABLE_BELOW:
+        return Suggestion(
+            Action.HOLD,
+            current.walks,
+            current.minutes,
+            f"Hold at {current}: last week reached {review.percent}% of the target, but "
+            f"average pain rose from {_fmt_pain(pain.before)} to {_fmt_pain(pain.after)}.",
+        )
+    higher = rise(rules, current)
+    if higher == current:
+        return Suggestion(
+            Action.HOLD,
+            current.walks,
+            current.minutes,
+            f"Hold at {current}: the goal is reached (last week {review.percent}% of the "
+            "target); keep going.",
+        )
+    return Suggestion(
+        Action.UP,
+        higher.walks,
+        higher.minutes,
+        f"Step up to {higher}: last week reached {review.percent}% of the target with stable pain.",
+    )
+
+
 def suggest(
     *,
+    rules: ProgrammeRules,
     timeline: Timeline,
     weeks: Mapping[dt.date, WeekTotals],
     today: dt.date,
-    plan: Sequence[PlanStep],
-    programme_week: int | None,
     baseline_minutes_per_week: int | None,
 ) -> Suggestion:
-    """The next step from the patient's record, explained in one sentence. It is only ever a
-    proposal: the physiotherapist's form decides what is saved."""
+    """The proposal at a session: the plan's start dose when there is no prescription yet,
+    otherwise ``next_dose`` on last week, unless the plan already took this week's step (then
+    the dose in force stays). Only ever a proposal: the physiotherapist's form decides."""
     current = timeline.on(today)
     if current is None:
-        first = plan_step_for_week(plan, programme_week or 0)
+        first = start_dose(rules, baseline_minutes_per_week)
         baseline = (
             f"the baseline of {baseline_minutes_per_week} minutes a week"
             if baseline_minutes_per_week is not None
@@ -222,67 +398,18 @@ def suggest(
         )
         return Suggestion(
             Action.START,
-            first.walks_per_week,
-            first.minutes_per_walk,
-            f"Start at {first}: the plan's step for this week, from {baseline}.",
+            first.walks,
+            first.minutes,
+            f"Start at {first}: at or above {baseline}, rising towards {rules.goal_dose} a week.",
         )
-    now = f"{current.walks_per_week} × {current.minutes_per_walk} min"
-    change = pain_change(weeks, today)
-    if change is not None and change.rise >= PAIN_RISE_FLAG:
-        lower = [step for step in plan if step.weekly_minutes < current.weekly_minutes]
-        if lower:
-            walks, minutes = lower[-1].walks_per_week, lower[-1].minutes_per_walk
-        elif current.minutes_per_walk > MINUTES_STEP:
-            walks = current.walks_per_week
-            minutes = max(MINUTES_STEP, current.minutes_per_walk - MINUTES_STEP)
-        else:
-            walks, minutes = max(1, current.walks_per_week - 1), current.minutes_per_walk
-        return Suggestion(
-            Action.DOWN,
-            walks,
-            minutes,
-            f"Step down to {walks} × {minutes} min: average pain rose from "
-            f"{_fmt_pain(change.before)} to {_fmt_pain(change.after)} over a week.",
-        )
-    reviews = last_complete_weeks(weeks, timeline, today)
-    if not all(review.target is not None for review in reviews):
+    dose = Dose(current.walks_per_week, current.minutes_per_walk)
+    if current.effective_from >= week_start(today):
         return Suggestion(
             Action.HOLD,
-            current.walks_per_week,
-            current.minutes_per_walk,
-            f"Hold at {now}: there are not yet two full weeks of walking on a prescription "
-            "to judge from.",
+            dose.walks,
+            dose.minutes,
+            f"Hold at {dose}: the plan already set this week's dose on "
+            f"{current.effective_from:%A}.",
         )
-    shares = " and ".join(f"{review.percent}%" for review in reversed(reviews))
-    if not all(is_close_to_target(review) for review in reviews):
-        return Suggestion(
-            Action.HOLD,
-            current.walks_per_week,
-            current.minutes_per_walk,
-            f"Hold at {now}: the last two weeks reached {shares} of the target, and stepping "
-            "up needs at least 80% in both.",
-        )
-    if change is not None and change.rise >= PAIN_STABLE_BELOW:
-        return Suggestion(
-            Action.HOLD,
-            current.walks_per_week,
-            current.minutes_per_walk,
-            f"Hold at {now}: the last two weeks reached {shares} of the target, but average "
-            f"pain rose from {_fmt_pain(change.before)} to {_fmt_pain(change.after)}.",
-        )
-    higher = [step for step in plan if step.weekly_minutes > current.weekly_minutes]
-    if not higher:
-        return Suggestion(
-            Action.HOLD,
-            current.walks_per_week,
-            current.minutes_per_walk,
-            f"Hold at {now}: the goal is reached (the last two weeks reached {shares} of the "
-            "target); keep going.",
-        )
-    step = higher[0]
-    return Suggestion(
-        Action.UP,
-        step.walks_per_week,
-        step.minutes_per_walk,
-        f"Step up to {step}: the last two weeks reached {shares} of the target with stable pain.",
-    )
+    review = last_complete_weeks(weeks, timeline, today, count=1)[0]
+    return next_dose(rules, dose, review, pain_change(weeks, today))

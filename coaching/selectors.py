@@ -26,9 +26,10 @@ from coaching.progress import (
 )
 from coaching.progression import (
     PlanStep,
+    ProgrammeRules,
     Suggestion,
-    gradual_plan,
     plan_step_for_week,
+    projected_plan,
     suggest,
 )
 from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
@@ -206,6 +207,16 @@ def session_get(user: User, pk: int) -> CoachingSession:
     )
 
 
+def prescription_get(user: User, pk: int) -> Prescription:
+    """A version that still counts (a superseded one cannot be corrected again)."""
+    return get_object_or_404(
+        Prescription.objects.select_related("patient__user", "patient__clinic").filter(
+            patient__in=patients_for(user).values("pk")
+        ),
+        pk=pk,
+    )
+
+
 def adverse_event_get(user: User, pk: int) -> AdverseEvent:
     return get_object_or_404(
         AdverseEvent.objects.select_related("patient__clinic").filter(
@@ -267,6 +278,25 @@ def prescriptions_of(patient: Patient) -> list[Prescription]:
     )
 
 
+def _suggestion_and_plan(
+    patient: Patient, timeline: Timeline, totals, today: dt.date, week: int | None
+) -> tuple[Suggestion | None, list[PlanStep]]:
+    """The proposal for this session and the plan it would start: the clinic's rules, the
+    patient's own goal, from the suggested dose on (the path if every week is close to
+    target)."""
+    rules = ProgrammeRules.of(patient.clinic, patient.goal)
+    if not patient.in_programme:
+        return None, []
+    suggestion = suggest(
+        rules=rules,
+        timeline=timeline,
+        weeks=totals,
+        today=today,
+        baseline_minutes_per_week=patient.baseline_minutes_per_week,
+    )
+    return suggestion, projected_plan(rules, suggestion.dose, week or 0)
+
+
 def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Overview:
     now = now or timezone.now()
     today = patient.today(now)
@@ -292,19 +322,8 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
     summary = summarise(
         [facts], now=now, totals={patient.pk: totals}, timelines={patient.pk: timeline}
     )[patient.pk]
-    goal = patient.goal
-    plan = gradual_plan(baseline_minutes_per_week=patient.baseline_minutes_per_week, goal=goal)
     week = programme_week(patient, today)
-    suggestion = None
-    if patient.in_programme:
-        suggestion = suggest(
-            timeline=timeline,
-            weeks=totals,
-            today=today,
-            plan=plan,
-            programme_week=week,
-            baseline_minutes_per_week=patient.baseline_minutes_per_week,
-        )
+    suggestion, plan = _suggestion_and_plan(patient, timeline, totals, today, week)
     return Overview(
         patient=facts,
         today=today,
@@ -377,10 +396,6 @@ def session_room(session: CoachingSession, *, now: dt.datetime | None = None) ->
     timeline = Timeline(list(reversed(prescriptions)))
     since = previous.scheduled_at.astimezone(patient.zone).date() if previous else None
     weeks: list[WeekRow] = []
-    suggestion = None
-    plan = gradual_plan(
-        baseline_minutes_per_week=patient.baseline_minutes_per_week, goal=patient.goal
-    )
     totals: dict = {}
     if patient.programme_start and today >= patient.programme_start:
         totals = weekly_totals(
@@ -396,15 +411,9 @@ def session_room(session: CoachingSession, *, now: dt.datetime | None = None) ->
             today=today,
             programme_start=patient.programme_start,
         )
-    if patient.in_programme:
-        suggestion = suggest(
-            timeline=timeline,
-            weeks=totals,
-            today=today,
-            plan=plan,
-            programme_week=programme_week(patient, today),
-            baseline_minutes_per_week=patient.baseline_minutes_per_week,
-        )
+    suggestion, plan = _suggestion_and_plan(
+        patient, timeline, totals, today, programme_week(patient, today)
+    )
     return SessionRoom(
         session=session,
         sessions=sessions,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,14 +23,24 @@ from coaching.models import (
     CoachingSession,
     EducationTopic,
     Prescription,
+    PrescriptionPlan,
     SessionMode,
     SessionPurpose,
     SessionStatus,
 )
+from coaching.progress import Timeline, week_start, weekly_totals
+from coaching.progression import (
+    Dose,
+    ProgrammeRules,
+    last_complete_weeks,
+    next_dose,
+    pain_change,
+    rules_reach_the_goal,
+)
 from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
 from patients.checkins import check_ins_plan
 from patients.models import AdverseEvent, Patient, PatientStatus
-from walkback.accounts.models import Clinic, Role, User
+from walkback.accounts.models import Clinic, ProgrammeRulesVersion, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -369,9 +379,17 @@ def prescription_set(
     rationale: str,
     by: User,
     session: CoachingSession | None = None,
+    rises: bool = True,
+    confirmed_because: str = "",
 ) -> Prescription:
-    """A new version of the walking prescription, in force from ``effective_from``. Earlier
-    versions stay as history; a suggestion is only applied by calling this."""
+    """Accept a walking plan: its first dose, in force from ``effective_from``, and (when
+    ``rises``) a step up towards the goal each week the patient is close to target, decided
+    on Mondays by ``prescription_plans_advance`` under the clinic's rules of today. A newer
+    plan supersedes the older one from its first day. Earlier versions stay as history.
+
+    Guardrails (docs/clinical-rules.md#walking-prescription-and-progression): a dose above
+    the goal, or a rise above the clinic's largest increase over the dose in force the day
+    before, is saved only with ``confirmed_because``."""
     _check_staff(by, patient)
     errors: dict[str, str] = {}
     low, high = WALKS_PER_WEEK_RANGE
@@ -383,10 +401,13 @@ def prescription_set(
             f"Minutes per walk must be a whole number from {low} to {high}."
         )
     rationale = (rationale or "").strip()
+    confirmed_because = (confirmed_because or "").strip()
     if not rationale:
         errors["rationale"] = "Say in a sentence why: it is kept with the prescription."
     elif len(rationale) > 2000:
         errors["rationale"] = "Keep the rationale under 2000 characters."
+    if len(confirmed_because) > 2000:
+        errors["confirmed_because"] = "Keep the reason under 2000 characters."
     if session is not None and session.patient_id != patient.pk:
         errors["session"] = "Choose one of this patient's sessions."
     if errors:
@@ -416,13 +437,42 @@ def prescription_set(
             raise ValidationError(
                 {"effective_from": "Choose a start date within the next four weeks."}
             )
+        rules = ProgrammeRules.of(patient.clinic, patient.goal)
+        dose = Dose(walks_per_week, minutes_per_walk)
+        before = Timeline(list(Prescription.objects.filter(patient=patient))).on(
+            effective_from - dt.timedelta(days=1)
+        )
+        concern = _dose_concern(rules, dose, before)
+        if concern and not confirmed_because:
+            raise ValidationError({"confirmed_because": f"{concern} Say why to confirm it."})
+        now = timezone.now()
+        PrescriptionPlan.objects.filter(patient=patient, superseded_at__isnull=True).update(
+            superseded_at=now
+        )
+        # Steps of the older plan from the new plan's first day on stop counting.
+        replaced = list(
+            Prescription.objects.filter(patient=patient, effective_from__gte=effective_from)
+        )
+        Prescription.objects.filter(pk__in=[p.pk for p in replaced]).update(superseded_at=now)
+        plan = PrescriptionPlan.objects.create(
+            patient=patient,
+            session=session,
+            author=by,
+            starts_on=effective_from,
+            rises=rises,
+            rules=rules.as_json(),
+            rules_version=patient.clinic.rules_version,
+            decided_through=week_start(effective_from),
+        )
         prescription = Prescription.objects.create(
             patient=patient,
             walks_per_week=walks_per_week,
             minutes_per_walk=minutes_per_walk,
             effective_from=effective_from,
             rationale=rationale,
+            confirmed_because=confirmed_because if concern else "",
             session=session,
+            plan=plan,
             author=by,
         )
         audit_record(
@@ -434,9 +484,163 @@ def prescription_set(
                 "fields": ["walks_per_week", "minutes_per_walk", "effective_from", "rationale"],
                 "previous": latest.pk if latest else None,
                 "session": session.pk if session else None,
+                "plan": plan.pk,
+                "rises": rises,
+                "superseded": [p.pk for p in replaced],
+                "confirmed": bool(concern),
             },
         )
     return prescription
+
+
+def _dose_concern(rules: ProgrammeRules, dose: Dose, before: Prescription | None) -> str:
+    """What a physiotherapist must confirm about a dose, in words, or "" when nothing."""
+    if dose.weekly > rules.goal_weekly:
+        return (
+            f"{dose} is {dose.weekly} minutes a week, above the goal of "
+            f"{rules.goal_dose} ({rules.goal_weekly} minutes)."
+        )
+    if before is not None and dose.weekly - before.weekly_minutes > rules.largest_increase:
+        return (
+            f"{dose} adds {dose.weekly - before.weekly_minutes} minutes a week to "
+            f"{before.walks_per_week} × {before.minutes_per_walk} min, more than the clinic's "
+            f"largest step of {rules.largest_increase}."
+        )
+    return ""
+
+
+def prescription_correct(
+    *, prescription: Prescription, walks_per_week: int, minutes_per_walk: int, reason: str, by: User
+) -> Prescription:
+    """Correct a mistaken version: a new version from the same day supersedes it (the
+    mistaken one stays in the history, marked, and in the audit trail). Never an edit."""
+    patient = prescription.patient
+    _check_staff(by, patient)
+    errors: dict[str, str] = {}
+    low, high = WALKS_PER_WEEK_RANGE
+    if not isinstance(walks_per_week, int) or not low <= walks_per_week <= high:
+        errors["walks_per_week"] = f"Walks per week must be a whole number from {low} to {high}."
+    low, high = MINUTES_PER_WALK_RANGE
+    if not isinstance(minutes_per_walk, int) or not low <= minutes_per_walk <= high:
+        errors["minutes_per_walk"] = (
+            f"Minutes per walk must be a whole number from {low} to {high}."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say what was wrong: it is kept with the correction."
+    elif len(reason) > 2000:
+        errors["reason"] = "Keep the reason under 2000 characters."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        old = Prescription.history.select_for_update().get(pk=prescription.pk)
+        if old.superseded_at is not None:
+            raise ValidationError("This version was already replaced: correct the newer one.")
+        old.superseded_at = timezone.now()
+        old.save(update_fields=["superseded_at"])
+        corrected = Prescription.objects.create(
+            patient=patient,
+            walks_per_week=walks_per_week,
+            minutes_per_walk=minutes_per_walk,
+            effective_from=old.effective_from,
+            rationale=f"Correction: {reason}",
+            session=old.session,
+            plan=old.plan,
+            supersedes=old,
+            author=by,
+        )
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=corrected,
+            patient=patient,
+            detail={
+                "event": "corrected",
+                "supersedes": old.pk,
+                "from": [old.walks_per_week, old.minutes_per_walk],
+                "to": [walks_per_week, minutes_per_walk],
+            },
+        )
+    return corrected
+
+
+def prescription_plans_advance(*, now: dt.datetime | None = None) -> int:
+    """Take the weekly step of every plan that rises: on each Monday (the patient's own) one
+    ``step_weeks`` after the last step, decide from the week before it with ``next_dose`` and
+    write the new dose when it differs. Each Monday is decided once (``decided_through``), so
+    walks logged later never rewrite a past step, and running twice writes nothing twice.
+    Returns how many steps were written."""
+    now = now or timezone.now()
+    written = 0
+    due = PrescriptionPlan.objects.filter(
+        superseded_at__isnull=True,
+        rises=True,
+        patient__status__in=[PatientStatus.ACTIVE],
+        decided_through__lt=now.date() - dt.timedelta(days=5),
+    ).values_list("pk", flat=True)
+    for plan_id in list(due):
+        written += _plan_advance(plan_id, now)
+    return written
+
+
+def _plan_advance(plan_id: int, now: dt.datetime) -> int:
+    with transaction.atomic():
+        plan = (
+            PrescriptionPlan.objects.select_for_update()
+            .select_related("patient", "author")
+            .get(pk=plan_id)
+        )
+        patient = plan.patient
+        if plan.superseded_at is not None or not patient.in_programme:
+            return 0
+        rules = ProgrammeRules.from_json(plan.rules)
+        this_monday = week_start(patient.today(now))
+        written = 0
+        monday = plan.decided_through + dt.timedelta(weeks=1)
+        while monday <= this_monday:
+            weeks_in = (monday - week_start(plan.starts_on)).days // 7
+            if weeks_in % rules.step_weeks == 0:
+                written += _plan_step(plan, rules, monday)
+            plan.decided_through = monday
+            monday += dt.timedelta(weeks=1)
+        plan.save(update_fields=["decided_through"])
+    return written
+
+
+def _plan_step(plan: PrescriptionPlan, rules: ProgrammeRules, monday: dt.date) -> int:
+    patient = plan.patient
+    timeline = Timeline(list(Prescription.objects.filter(patient=patient)))
+    current = timeline.on(monday - dt.timedelta(days=1))
+    if current is None:
+        return 0
+    sunday = monday - dt.timedelta(days=1)
+    totals = weekly_totals([patient.pk], monday - dt.timedelta(weeks=2), sunday).get(patient.pk, {})
+    review = last_complete_weeks(totals, timeline, monday, count=1)[0]
+    decision = next_dose(
+        rules,
+        Dose(current.walks_per_week, current.minutes_per_walk),
+        review,
+        pain_change(totals, sunday),
+    )
+    if decision.dose == Dose(current.walks_per_week, current.minutes_per_walk):
+        return 0
+    step = Prescription.objects.create(
+        patient=patient,
+        walks_per_week=decision.walks_per_week,
+        minutes_per_walk=decision.minutes_per_walk,
+        effective_from=monday,
+        rationale=decision.sentence,
+        plan=plan,
+        author=plan.author,
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=step,
+        patient=patient,
+        detail={"event": "plan_step", "plan": plan.pk, "action": decision.action},
+    )
+    return 1
 
 
 # --- Adverse events: the staff side -----------------------------------------------------------
@@ -514,6 +718,15 @@ def education_topic_save(
     return topic
 
 
+PLAN_RULE_BOUNDS = {
+    "plan_start_walks": (1, 14, "Walks a new plan starts with"),
+    "plan_step_weeks": (1, 4, "Weeks between steps"),
+    "plan_largest_increase": (5, 60, "The largest rise of one step"),
+    "plan_close_to_target_percent": (50, 100, "The share of the target for a step up"),
+    "plan_pain_rise": (1, 10, "The rise in pain that steps a plan down"),
+}
+
+
 def clinic_programme_update(
     *,
     clinic: Clinic,
@@ -522,9 +735,12 @@ def clinic_programme_update(
     goal_minutes_per_walk: int,
     goal_week: int,
     screening_extra_conditions: str,
+    **plan_rules: int,
 ) -> Clinic:
-    """The clinic's default walking goal and extra screening conditions (PROTOCOL.md leaves
-    both to the clinic)."""
+    """The clinic's default walking goal, its programme rules and extra screening conditions
+    (the sources leave all of them to the clinic: docs/clinical-rules.md#clinic-settings).
+    A change of the goal or the rules is a new numbered version (``ProgrammeRulesVersion``);
+    plans accepted earlier keep the rules they were made under."""
     _check_clinic_staff(by, clinic)
     errors = {}
     if not 1 <= goal_walks_per_week <= 14:
@@ -533,22 +749,65 @@ def clinic_programme_update(
         errors["goal_minutes_per_walk"] = "Minutes per walk must be from 1 to 180."
     if not 4 <= goal_week <= 104:
         errors["goal_week"] = "The goal week must be from 4 to 104."
+    unknown = set(plan_rules) - set(PLAN_RULE_BOUNDS)
+    if unknown:
+        raise ValueError(f"not programme rules: {sorted(unknown)}")
+    values = {name: plan_rules.get(name, getattr(clinic, name)) for name in PLAN_RULE_BOUNDS}
+    for name, (low, high, what) in PLAN_RULE_BOUNDS.items():
+        if not isinstance(values[name], int) or not low <= values[name] <= high:
+            errors[name] = f"{what} must be a whole number from {low} to {high}."
     conditions = [line.strip() for line in screening_extra_conditions.splitlines() if line.strip()]
     if any(len(line) > 100 for line in conditions):
         errors["screening_extra_conditions"] = "Keep each condition under 100 characters."
     if errors:
         raise ValidationError(errors)
+    goal = (goal_walks_per_week, goal_minutes_per_walk, goal_week)
+    rules = replace(ProgrammeRules.of(clinic, goal), **_rule_fields(values))
+    reached = rules_reach_the_goal(rules)
+    if reached is None or reached > goal_week:
+        when = "never" if reached is None else f"only by week {reached}"
+        raise ValidationError(
+            {
+                "plan_largest_increase": "With these rules a patient starting at 30 minutes a "
+                f"week reaches the goal {when}, after week {goal_week}: allow a larger step, "
+                "shorter steps, or a later goal week."
+            }
+        )
     with transaction.atomic():
+        clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+        before = ProgrammeRules.of(clinic)
         clinic.goal_walks_per_week = goal_walks_per_week
         clinic.goal_minutes_per_walk = goal_minutes_per_walk
         clinic.goal_week = goal_week
+        for name, value in values.items():
+            setattr(clinic, name, value)
         clinic.screening_extra_conditions = "\n".join(conditions)
+        changed = rules != before
+        if changed:
+            clinic.rules_version += 1
+            ProgrammeRulesVersion.objects.create(
+                clinic=clinic, number=clinic.rules_version, rules=rules.as_json(), created_by=by
+            )
         clinic.save()
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,
             obj=clinic,
             clinic=clinic,
-            detail={"fields": ["goal", "screening_extra_conditions"]},
+            detail={
+                "fields": ["goal", "rules", "screening_extra_conditions"],
+                "rules_version": clinic.rules_version if changed else None,
+            },
         )
     return clinic
+
+
+def _rule_fields(values: dict[str, int]) -> dict[str, int]:
+    """The clinic's column names as ``ProgrammeRules`` field names."""
+    return {
+        "start_walks": values["plan_start_walks"],
+        "step_weeks": values["plan_step_weeks"],
+        "largest_increase": values["plan_largest_increase"],
+        "close_to_target_percent": values["plan_close_to_target_percent"],
+        "pain_rise": values["plan_pain_rise"],
+    }

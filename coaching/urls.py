@@ -9,6 +9,11 @@ urlpatterns = [
     path("patients/<int:pk>/start/", views.programme_start, name="programme-start"),
     path("patients/<int:pk>/prescription/", views.prescription_new, name="prescription-new"),
     path("patients/<int:pk>/sessions.ics", views.sessions_calendar, name="sessions-ics"),
+    path(
+        "prescriptions/<int:pk>/correct/",
+        views.prescription_correct,
+        name="prescription-correct",
+    ),
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
     path("sessions/<int:pk>/rebook/", views.session_rebook, name="session-rebook"),

@@ -16,6 +16,7 @@ from coaching.education import education_library_seed
 from coaching.forms import (
     CaseloadFilterForm,
     EducationTopicForm,
+    PrescriptionCorrectionForm,
     PrescriptionForm,
     ProgrammeSettingsForm,
     ProgrammeStartForm,
@@ -252,6 +253,38 @@ def prescription_new(request, pk):
     )
 
 
+@physio_required
+@in_user_zone
+def prescription_correct(request, pk):
+    """Correct a mistaken version of the prescription (never an edit: a new version from the
+    same day supersedes it, and both stay in the history)."""
+    prescription = selectors.prescription_get(request.user, pk)
+    patient = prescription.patient
+    form = PrescriptionCorrectionForm(
+        request.POST or None,
+        initial={
+            "walks_per_week": prescription.walks_per_week,
+            "minutes_per_walk": prescription.minutes_per_walk,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.prescription_correct(
+                prescription=prescription, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Prescription corrected; the mistaken version is kept.")
+            return redirect("patients:detail", pk=patient.pk)
+    audit_read(actor=request.user, patient=patient, what="prescription-correct")
+    return render(
+        request,
+        "coaching/prescription_correct.html",
+        {"patient": patient, "prescription": prescription, "form": form},
+    )
+
+
 @require_POST
 @physio_required
 def adverse_event_review(request, pk):
@@ -324,12 +357,7 @@ def programme_settings(request):
     clinic = request.user.clinic
     form = ProgrammeSettingsForm(
         request.POST or None,
-        initial={
-            "goal_walks_per_week": clinic.goal_walks_per_week,
-            "goal_minutes_per_walk": clinic.goal_minutes_per_walk,
-            "goal_week": clinic.goal_week,
-            "screening_extra_conditions": clinic.screening_extra_conditions,
-        },
+        initial={name: getattr(clinic, name) for name in ProgrammeSettingsForm.base_fields},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -61,8 +61,8 @@ def patient(world) -> Patient:
     physio = world.physio_a
     patient = started(physio, start_on=D(2026, 2, 12))
     prescribe(patient, physio, on=D(2026, 2, 12), walks=3, minutes=20)
-    prescribe(patient, physio, on=D(2026, 2, 25), walks=4, minutes=25)
-    prescribe(patient, physio, on=D(2026, 3, 14), walks=5, minutes=25)  # set ahead
+    prescribe(patient, physio, on=D(2026, 2, 25), walks=4, minutes=25, confirm="a test jump")
+    prescribe(patient, physio, on=D(2026, 3, 14), walks=5, minutes=25, confirm="ahead")
     for day, minutes in [
         (D(2026, 2, 12), 35),
         (D(2026, 2, 17), 59),

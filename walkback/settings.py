@@ -162,6 +162,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 30 * 60.0,
         "options": {"expires": 25 * 60},
     },
+    # Walking plans step on each patient's own Monday: hourly catches every time zone.
+    "plans-advance": {
+        "task": "coaching.tasks.plans_advance_task",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
+    },
 }
 
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------

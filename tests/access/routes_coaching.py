@@ -37,6 +37,21 @@ def _adverse_event(patient):
     return {"pk": event.pk}
 
 
+def _prescription(patient):
+    from coaching.models import Prescription
+    from tests.factories import UserFactory
+
+    author = UserFactory(role="physio", clinic=patient.clinic)
+    prescription = Prescription.objects.create(
+        patient=patient,
+        effective_from=dt.date.today(),
+        walks_per_week=3,
+        minutes_per_walk=10,
+        author=author,
+    )
+    return {"pk": prescription.pk}
+
+
 def _topic(staff):
     from coaching.models import EducationTopic
 
@@ -53,6 +68,7 @@ def _patient(patient):
 ROUTES = {
     "coaching:programme-start": Route(roles=PHYSIO_ONLY, for_patient=_patient),
     "coaching:prescription-new": Route(roles=PHYSIO_ONLY, for_patient=_patient),
+    "coaching:prescription-correct": Route(roles=PHYSIO_ONLY, for_patient=_prescription),
     "coaching:sessions-ics": Route(roles=PHYSIO_ONLY, for_patient=_patient),
     "coaching:session-detail": Route(roles=PHYSIO_ONLY, for_patient=_session),
     "coaching:session-edit": Route(roles=PHYSIO_ONLY, for_patient=_session),

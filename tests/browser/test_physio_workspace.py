@@ -73,10 +73,10 @@ def test_enrol_screen_start_and_prescribe(new_page, demo):
 
     page.get_by_role("link", name="Set the prescription").click()
     assert page.get_by_label("Walks per week").input_value() == "3"
-    assert page.get_by_label("Minutes per walk").input_value() == "10"
-    page.get_by_label("Minutes per walk").fill("15")
+    # At or above the baseline of 40 minutes a week (issue 10): 3 × 15, not 3 × 10.
+    assert page.get_by_label("Minutes per walk").input_value() == "15"
     page.get_by_label("Rationale").fill("Walks 40 minutes a week now: three short walks to start.")
-    page.get_by_role("button", name="Save prescription").click()
+    page.get_by_role("button", name="Accept the plan").click()
     page.wait_for_url(re.compile(r"/caseload/sessions/\d+/$"))
     page.get_by_label("Goals").fill("Three walks a week after work.")
     page.get_by_label("Why backs hurt: pain in plain words").check()

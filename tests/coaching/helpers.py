@@ -47,7 +47,11 @@ def started(physio, *, start_on: dt.date, time_zone: str | None = None, **extra)
     return patient
 
 
-def prescribe(patient, physio, *, on: dt.date, walks: int, minutes: int, session=None):
+def prescribe(
+    patient, physio, *, on: dt.date, walks: int, minutes: int, session=None, confirm: str = ""
+):
+    """``confirm``: the reason a dose past the guardrails needs (above the goal, or a rise
+    larger than the clinic's largest step)."""
     return services.prescription_set(
         patient=patient,
         walks_per_week=walks,
@@ -56,6 +60,7 @@ def prescribe(patient, physio, *, on: dt.date, walks: int, minutes: int, session
         rationale="Test",
         by=physio,
         session=session,
+        confirmed_because=confirm,
     )
 
 

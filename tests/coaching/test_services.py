@@ -242,7 +242,7 @@ def test_prescriptions_are_versioned(world):
     first = prescribe(
         patient, world.physio_a, on=dt.date(2026, 3, 2), walks=3, minutes=10, session=s1
     )
-    second = prescribe(patient, world.physio_a, on=TODAY, walks=3, minutes=15)
+    second = prescribe(patient, world.physio_a, on=TODAY, walks=4, minutes=10)
     assert list(Prescription.objects.filter(patient=patient)) == [second, first]
     from coaching.progress import prescription_on
 

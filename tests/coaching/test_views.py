@@ -329,7 +329,8 @@ def test_prescription_page_proposes_but_saves_nothing_until_submitted(world, cli
         reverse("coaching:prescription-new", args=[patient.pk]), {"session": session.pk}
     )
     form = page.context["form"]
-    assert (form.initial["walks_per_week"], form.initial["minutes_per_walk"]) == (3, 10)
+    # At or above the patient's baseline of 40 minutes a week (3 × 10 was below it).
+    assert (form.initial["walks_per_week"], form.initial["minutes_per_walk"]) == (3, 15)
     assert "Suggestion: Start." in page.content.decode()
     assert not Prescription.objects.exists()
     response = client.post(
@@ -516,9 +517,16 @@ def test_library_and_settings(world, client_for):
         {"goal_walks_per_week": "0", "goal_minutes_per_walk": "30", "goal_week": "26"},
     )
     assert bad.context["form"].errors["goal_walks_per_week"]
+    rules = {
+        "plan_start_walks": "3",
+        "plan_step_weeks": "1",
+        "plan_largest_increase": "10",
+        "plan_close_to_target_percent": "80",
+        "plan_pain_rise": "2",
+    }
     client.post(
         reverse("coaching:programme-settings"),
-        {"goal_walks_per_week": "4", "goal_minutes_per_walk": "35", "goal_week": "20"},
+        {"goal_walks_per_week": "4", "goal_minutes_per_walk": "35", "goal_week": "20", **rules},
     )
     world.clinic_a.refresh_from_db()
     assert (world.clinic_a.goal_walks_per_week, world.clinic_a.goal_minutes_per_walk) == (4, 35)

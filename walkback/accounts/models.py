@@ -64,6 +64,26 @@ class Clinic(models.Model):
     nudge_after_days = models.PositiveSmallIntegerField(
         default=4, help_text="Days without a logged walk before a gentle nudge."
     )
+    # How a walking plan progresses (coaching.progression.ProgrammeRules): the sources give no
+    # dose or step size, so these are the clinic's, with trial-informed defaults
+    # (docs/clinical-rules.md#what-the-sources-leave-open). Each change is a new numbered
+    # version (``ProgrammeRulesVersion``), and a plan keeps the rules it was made under.
+    plan_start_walks = models.PositiveSmallIntegerField(
+        default=3, help_text="Walks a week a new plan starts with."
+    )
+    plan_step_weeks = models.PositiveSmallIntegerField(
+        default=1, help_text="Weeks between two steps of a plan."
+    )
+    plan_largest_increase = models.PositiveSmallIntegerField(
+        default=10, help_text="Most weekly minutes one step may add."
+    )
+    plan_close_to_target_percent = models.PositiveSmallIntegerField(
+        default=80, help_text="Share of last week's target that allows the next step up."
+    )
+    plan_pain_rise = models.PositiveSmallIntegerField(
+        default=2, help_text="A rise in average pain (0-10) over a week that steps a plan down."
+    )
+    rules_version = models.PositiveIntegerField(default=1)
     screening_extra_conditions = models.TextField(
         blank=True,
         help_text="Other conditions that need a doctor's clearance, one per line.",
@@ -90,10 +110,51 @@ class Clinic(models.Model):
                 condition=~models.Q(name__regex=CONTROL_CHARACTERS_SQL),
                 name="clinic_name_single_line",
             ),
+            models.CheckConstraint(
+                condition=models.Q(goal_week__gte=4, goal_week__lte=104),
+                name="clinic_goal_week_4_to_104",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    plan_start_walks__gte=1,
+                    plan_start_walks__lte=14,
+                    plan_step_weeks__gte=1,
+                    plan_step_weeks__lte=4,
+                    plan_largest_increase__gte=5,
+                    plan_largest_increase__lte=60,
+                    plan_close_to_target_percent__gte=50,
+                    plan_close_to_target_percent__lte=100,
+                    plan_pain_rise__gte=1,
+                    plan_pain_rise__lte=10,
+                ),
+                name="clinic_plan_rules_bounded",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgrammeRulesVersion(models.Model):
+    """One numbered version of a clinic's programme rules, kept for good: which rules a plan
+    was made under, and who changed them when."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="rules_versions")
+    number = models.PositiveIntegerField()
+    rules = models.JSONField()
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["clinic", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "number"], name="rules_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Programme rules v{self.number}"
 
 
 class Role(models.TextChoices):

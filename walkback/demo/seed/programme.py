@@ -21,6 +21,7 @@ from coaching import services
 from coaching.education import education_library_seed
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from coaching.progress import Timeline
+from coaching.progression import ProgrammeRules, start_dose
 from patients.models import (
     AdverseEvent,
     CheckIn,
@@ -263,13 +264,8 @@ def _walks(spec: DemoPatient, patient: Patient) -> None:
 
 
 def _run_sessions(spec: DemoPatient, patient: Patient, physio, today: dt.date, topics) -> None:
-    """Mark past sessions done with their record and set the prescription at 1, 3 and 5,
-    following the plan the software proposes."""
-    from coaching.progression import gradual_plan, plan_step_for_week
-
-    plan = gradual_plan(
-        baseline_minutes_per_week=patient.baseline_minutes_per_week, goal=patient.goal
-    )
+    """Mark past sessions done with their record; at Session 1 accept the plan the software
+    proposes, which then steps up (or holds) week by week from the walks logged."""
     zone = zoneinfo.ZoneInfo(patient.clinic.time_zone)
     for session in CoachingSession.objects.filter(patient=patient).order_by("number"):
         local_day = session.scheduled_at.astimezone(zone).date()
@@ -301,22 +297,21 @@ def _run_sessions(spec: DemoPatient, patient: Patient, physio, today: dt.date, t
             topics=[topics[slug] for slug in SESSION_TOPICS[session.number] if slug in topics],
         )
         services.session_set_status(session=session, status=SessionStatus.DONE, by=physio)
-        if session.number in (1, 3, 5):
-            week = (local_day - patient.programme_start).days // 7
-            step = plan_step_for_week(plan, week)
+        if session.number == 1:
+            start = start_dose(
+                ProgrammeRules.of(patient.clinic, patient.goal), patient.baseline_minutes_per_week
+            )
             services.prescription_set(
                 patient=patient,
-                walks_per_week=step.walks_per_week,
-                minutes_per_walk=step.minutes_per_walk,
+                walks_per_week=start.walks,
+                minutes_per_walk=start.minutes,
                 effective_from=max(local_day, patient.programme_start),
-                rationale=(
-                    "Starting gently from the baseline, as planned together."
-                    if session.number == 1
-                    else "Last weeks on target with stable pain: next step of the plan."
-                ),
+                rationale="Starting gently from the baseline, as planned together.",
                 session=session,
                 by=physio,
             )
+    # Every Monday since then, the plan's weekly step, decided from the walks logged.
+    services.prescription_plans_advance()
 
 
 def seed_programme(context: dict) -> None:
