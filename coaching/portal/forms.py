@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from django import forms
 
+from coaching.reminders import forms as reminder_forms
 from patients import walks
-from patients.models import WEEKDAY_CHOICES, BodyRegion, CareType, Severity, WalkingRelated
+from patients.models import BodyRegion, CareType, Severity, WalkingRelated
 
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
 PAIN_CHOICES = [(n, str(n)) for n in range(0, 11)]
@@ -255,36 +256,7 @@ class AdverseEventForm(PortalForm):
             self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
 
 
-class ReminderPreferencesForm(PortalForm):
-    reminders_by_email = forms.BooleanField(
-        label="E-mail me reminders",
-        required=False,
-        help_text="Walk reminders on the days you pick, and reminders of sessions and check-ins.",
-    )
-    reminder_days = forms.TypedMultipleChoiceField(
-        label="Walk reminders on these days",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Pick days from Monday to Sunday."},
-    )
-    reminder_time = forms.TimeField(
-        label="Walk reminder time",
-        help_text="Needed if you picked days.",
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": "Please give a time, for example 07:30."},
-    )
-    reminders_paused_until = _date_field(
-        "Pause all reminders until",
-        required=False,
-        help_text="For a holiday or a break. Leave empty to keep them going.",
-    )
+class ReminderPreferencesForm(PortalForm, reminder_forms.ReminderPreferencesForm):
+    """The signed-link page's form, in the portal's look: both pages say the same."""
 
     optional_fields = frozenset({"reminder_days", "reminders_paused_until"})
-
-    def __init__(self, *args, today=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if today is not None:
-            self.fields["reminders_paused_until"].widget.attrs["min"] = today.isoformat()
