@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from coaching.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
+from walkback.accounts.limits import MINUTES_PER_WALK
 
 # Two complete weeks at this share of their target or more allow a step up; two under it raise
 # the "behind target" flag. A tolerance of the physiotherapist's tools, not "on target".
@@ -127,7 +128,7 @@ class PlanStep:
 
 def _round_minutes(value: float) -> int:
     """Down to a multiple of 5, so a step never runs ahead of the even line to the goal."""
-    return max(MINUTES_STEP, min(180, int(value // MINUTES_STEP) * MINUTES_STEP))
+    return max(MINUTES_STEP, min(MINUTES_PER_WALK.high, int(value // MINUTES_STEP) * MINUTES_STEP))
 
 
 def gradual_plan(

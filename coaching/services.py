@@ -19,6 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coaching.limits import (
+    CONFIDENCE,
+    RATIONALE_MAX,
+    SCREENING_CONDITION_MAX,
+    TEXT_MAX,
+)
 from coaching.models import (
     CoachingSession,
     EducationTopic,
@@ -30,16 +36,14 @@ from coaching.models import (
 from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
 from patients.checkins import check_ins_plan
 from patients.models import AdverseEvent, Patient, PatientStatus
+from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
-WALKS_PER_WEEK_RANGE = (1, 14)
-MINUTES_PER_WALK_RANGE = (1, 180)
 PRESCRIPTION_MAX_DAYS_AHEAD = 28
 START_MAX_DAYS_AHEAD = 90
 DEFAULT_SESSION_TIME = dt.time(10, 0)
-TEXT_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -247,11 +251,11 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
         if mode == SessionMode.VIDEO and not link:
             raise ValidationError({"video_link": "A video session needs the link to join it."})
         confidence = changes.get("confidence", session.confidence)
-        if confidence is not None and not 0 <= confidence <= 10:
-            raise ValidationError({"confidence": "Confidence is a number from 0 to 10."})
+        if confidence is not None and confidence not in CONFIDENCE:
+            raise ValidationError({"confidence": f"Confidence is a number {CONFIDENCE.words}."})
         for name in ("notes", "goals", "barriers", "action_plan"):
-            if len(changes.get(name) or "") > TEXT_LIMIT:
-                raise ValidationError({name: f"Keep this under {TEXT_LIMIT} characters."})
+            if len(changes.get(name) or "") > TEXT_MAX:
+                raise ValidationError({name: f"Keep this under {TEXT_MAX:,} characters."})
         if topics is not None:
             topics = list(topics)
             if any(topic.clinic_id != patient.clinic_id for topic in topics):
@@ -374,19 +378,17 @@ def prescription_set(
     versions stay as history; a suggestion is only applied by calling this."""
     _check_staff(by, patient)
     errors: dict[str, str] = {}
-    low, high = WALKS_PER_WEEK_RANGE
-    if not isinstance(walks_per_week, int) or not low <= walks_per_week <= high:
-        errors["walks_per_week"] = f"Walks per week must be a whole number from {low} to {high}."
-    low, high = MINUTES_PER_WALK_RANGE
-    if not isinstance(minutes_per_walk, int) or not low <= minutes_per_walk <= high:
+    if walks_per_week not in WALKS_PER_WEEK:
+        errors["walks_per_week"] = f"Walks per week must be a whole number {WALKS_PER_WEEK.words}."
+    if minutes_per_walk not in MINUTES_PER_WALK:
         errors["minutes_per_walk"] = (
-            f"Minutes per walk must be a whole number from {low} to {high}."
+            f"Minutes per walk must be a whole number {MINUTES_PER_WALK.words}."
         )
     rationale = (rationale or "").strip()
     if not rationale:
         errors["rationale"] = "Say in a sentence why: it is kept with the prescription."
-    elif len(rationale) > 2000:
-        errors["rationale"] = "Keep the rationale under 2000 characters."
+    elif len(rationale) > RATIONALE_MAX:
+        errors["rationale"] = f"Keep the rationale under {RATIONALE_MAX:,} characters."
     if session is not None and session.patient_id != patient.pk:
         errors["session"] = "Choose one of this patient's sessions."
     if errors:
@@ -527,15 +529,17 @@ def clinic_programme_update(
     both to the clinic)."""
     _check_clinic_staff(by, clinic)
     errors = {}
-    if not 1 <= goal_walks_per_week <= 14:
-        errors["goal_walks_per_week"] = "Walks per week must be from 1 to 14."
-    if not 1 <= goal_minutes_per_walk <= 180:
-        errors["goal_minutes_per_walk"] = "Minutes per walk must be from 1 to 180."
-    if not 4 <= goal_week <= 104:
-        errors["goal_week"] = "The goal week must be from 4 to 104."
+    if goal_walks_per_week not in WALKS_PER_WEEK:
+        errors["goal_walks_per_week"] = f"Walks per week must be {WALKS_PER_WEEK.words}."
+    if goal_minutes_per_walk not in MINUTES_PER_WALK:
+        errors["goal_minutes_per_walk"] = f"Minutes per walk must be {MINUTES_PER_WALK.words}."
+    if goal_week not in GOAL_WEEK:
+        errors["goal_week"] = f"The goal week must be {GOAL_WEEK.words}."
     conditions = [line.strip() for line in screening_extra_conditions.splitlines() if line.strip()]
-    if any(len(line) > 100 for line in conditions):
-        errors["screening_extra_conditions"] = "Keep each condition under 100 characters."
+    if any(len(line) > SCREENING_CONDITION_MAX for line in conditions):
+        errors["screening_extra_conditions"] = (
+            f"Keep each condition under {SCREENING_CONDITION_MAX} characters."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -8,11 +8,11 @@ from __future__ import annotations
 from django import forms
 
 from coaching.reminders import forms as reminder_forms
-from patients import walks
+from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import BodyRegion, CareType, Severity, WalkingRelated
 
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
-PAIN_CHOICES = [(n, str(n)) for n in range(0, 11)]
+PAIN_CHOICES = [(n, str(n)) for n in range(PAIN.low, PAIN.high + 1)]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -110,28 +110,28 @@ class WalkForm(PortalForm):
     )
     minutes = _whole_number(
         "Minutes",
-        f"Minutes must be a whole number from {walks.MINUTES_MIN} to {walks.MINUTES_MAX}.",
+        f"Minutes must be a whole number {WALK_MINUTES.words}.",
         required=False,
-        min_value=walks.MINUTES_MIN,
-        max_value=walks.MINUTES_MAX,
+        min_value=WALK_MINUTES.low,
+        max_value=WALK_MINUTES.high,
         help_text="Tap a quick choice above, or type the minutes here.",
     )
     steps = _whole_number(
         "Steps",
-        f"Steps must be a whole number from 0 to {walks.STEPS_MAX:,}.",
+        f"Steps must be a whole number {STEPS.words}.",
         required=False,
-        min_value=0,
-        max_value=walks.STEPS_MAX,
+        min_value=STEPS.low,
+        max_value=STEPS.high,
         help_text="Only if you counted them.",
     )
     pain = _pain("Back pain right now", required=False)
     note = forms.CharField(
         label="Note",
         required=False,
-        max_length=walks.NOTE_MAX,
+        max_length=WALK_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": f"Please keep the note to {walks.NOTE_MAX} characters.",
+            "max_length": f"Please keep the note to {WALK_NOTE_MAX} characters.",
         },
     )
     submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
