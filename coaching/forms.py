@@ -8,14 +8,20 @@ import datetime as dt
 from django import forms
 
 from coaching.flags import FLAG_CHOICES
+from coaching.limits import CONFIDENCE, RATIONALE_MAX, SESSION_MINUTES, TEXT_MAX
 from coaching.models import CoachingSession, EducationTopic, SessionMode, SessionPurpose
 from coaching.selectors import SORTS
 from patients.models import PatientStatus
+from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-CONFIDENCE_CHOICES = [("", "Not asked")] + [(str(n), str(n)) for n in range(11)]
+CONFIDENCE_CHOICES = [("", "Not asked")] + [
+    (str(n), str(n)) for n in range(CONFIDENCE.low, CONFIDENCE.high + 1)
+]
+WALKS_MESSAGE = f"Walks per week must be a whole number {WALKS_PER_WEEK.words}."
+MINUTES_MESSAGE = f"Minutes per walk must be a whole number {MINUTES_PER_WALK.words}."
 
 
 class CaseloadFilterForm(forms.Form):
@@ -81,11 +87,11 @@ class SessionPlanForm(VideoLinkNeededMixin, forms.Form):
     time = forms.TimeField(label="Time", widget=TIME)
     duration_minutes = forms.IntegerField(
         label="Length (minutes)",
-        min_value=5,
-        max_value=180,
+        min_value=SESSION_MINUTES.low,
+        max_value=SESSION_MINUTES.high,
         error_messages={
-            "min_value": "A session lasts at least 5 minutes.",
-            "max_value": "A session lasts at most 180 minutes.",
+            "min_value": f"A session lasts at least {SESSION_MINUTES.low} minutes.",
+            "max_value": f"A session lasts at most {SESSION_MINUTES.high} minutes.",
             "invalid": "Enter the length in whole minutes.",
         },
     )
@@ -161,15 +167,21 @@ class SessionRecordForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     goals = forms.CharField(
-        label="Goals", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Goals",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     barriers = forms.CharField(
-        label="Barriers", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Barriers",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     action_plan = forms.CharField(
         label="Action plan",
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     confidence = forms.TypedChoiceField(
@@ -178,10 +190,13 @@ class SessionRecordForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": "Confidence is a number from 0 to 10."},
+        error_messages={"invalid_choice": f"Confidence is a number {CONFIDENCE.words}."},
     )
     notes = forms.CharField(
-        label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label="Notes",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, topics=None, session: CoachingSession | None = None, **kwargs):
@@ -219,23 +234,23 @@ class SessionChoiceField(forms.ModelChoiceField):
 class PrescriptionForm(forms.Form):
     walks_per_week = forms.IntegerField(
         label="Walks per week",
-        min_value=1,
-        max_value=14,
+        min_value=WALKS_PER_WEEK.low,
+        max_value=WALKS_PER_WEEK.high,
         error_messages={
-            "min_value": "Walks per week must be a whole number from 1 to 14.",
-            "max_value": "Walks per week must be a whole number from 1 to 14.",
-            "invalid": "Walks per week must be a whole number from 1 to 14.",
+            "min_value": WALKS_MESSAGE,
+            "max_value": WALKS_MESSAGE,
+            "invalid": WALKS_MESSAGE,
             "required": "Enter how many walks a week.",
         },
     )
     minutes_per_walk = forms.IntegerField(
         label="Minutes per walk",
-        min_value=1,
-        max_value=180,
+        min_value=MINUTES_PER_WALK.low,
+        max_value=MINUTES_PER_WALK.high,
         error_messages={
-            "min_value": "Minutes per walk must be a whole number from 1 to 180.",
-            "max_value": "Minutes per walk must be a whole number from 1 to 180.",
-            "invalid": "Minutes per walk must be a whole number from 1 to 180.",
+            "min_value": MINUTES_MESSAGE,
+            "max_value": MINUTES_MESSAGE,
+            "invalid": MINUTES_MESSAGE,
             "required": "Enter how many minutes each walk lasts.",
         },
     )
@@ -248,7 +263,7 @@ class PrescriptionForm(forms.Form):
     )
     rationale = forms.CharField(
         label="Rationale",
-        max_length=2000,
+        max_length=RATIONALE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say in a sentence why: it is kept with the prescription."},
     )
@@ -291,13 +306,19 @@ class EducationTopicForm(forms.Form):
 
 class ProgrammeSettingsForm(forms.Form):
     goal_walks_per_week = forms.IntegerField(
-        label="Goal: walks per week", min_value=1, max_value=14
+        label="Goal: walks per week",
+        min_value=WALKS_PER_WEEK.low,
+        max_value=WALKS_PER_WEEK.high,
     )
     goal_minutes_per_walk = forms.IntegerField(
-        label="Goal: minutes per walk", min_value=1, max_value=180
+        label="Goal: minutes per walk",
+        min_value=MINUTES_PER_WALK.low,
+        max_value=MINUTES_PER_WALK.high,
     )
     goal_week = forms.IntegerField(
-        label="Reach the goal by programme week", min_value=4, max_value=104
+        label="Reach the goal by programme week",
+        min_value=GOAL_WEEK.low,
+        max_value=GOAL_WEEK.high,
     )
     plan_start_walks = forms.IntegerField(
         label="A new plan starts with this many walks a week", min_value=1, max_value=14
@@ -321,7 +342,7 @@ class ProgrammeSettingsForm(forms.Form):
     screening_extra_conditions = forms.CharField(
         label="Other conditions that need a doctor's clearance",
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="One per line. They appear as tick boxes on the screening form.",
     )

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from coaching.limits import CONFIDENCE, SESSION_MINUTES
+from walkback.accounts.limits import MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.core.validators import validate_single_line
 
 
@@ -83,11 +85,12 @@ class CoachingSession(models.Model):
                 condition=models.Q(number__gte=1, number__lte=6), name="session_number_1_to_6"
             ),
             models.CheckConstraint(
-                condition=models.Q(confidence__isnull=True) | models.Q(confidence__lte=10),
+                condition=models.Q(confidence__isnull=True)
+                | models.Q(confidence__lte=CONFIDENCE.high),
                 name="session_confidence_0_to_10",
             ),
             models.CheckConstraint(
-                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=180),
+                condition=SESSION_MINUTES.q("duration_minutes"),
                 name="session_length_5_to_180",
             ),
             # A video session without a link cannot happen: the patient would have nowhere to go.
@@ -217,11 +220,11 @@ class Prescription(models.Model):
         indexes = [models.Index(fields=["patient", "-effective_from"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(walks_per_week__gte=1, walks_per_week__lte=14),
+                condition=WALKS_PER_WEEK.q("walks_per_week"),
                 name="prescription_walks_1_to_14",
             ),
             models.CheckConstraint(
-                condition=models.Q(minutes_per_walk__gte=1, minutes_per_walk__lte=180),
+                condition=MINUTES_PER_WALK.q("minutes_per_walk"),
                 name="prescription_minutes_1_to_180",
             ),
             # A plan takes at most one step a day (a weekly step, decided once).

@@ -429,3 +429,17 @@ def patient_week(
         today=today,
         programme_start=patient.programme_start,
     )
+
+
+def on_target_streak(rows: Sequence[WeekRow]) -> int:
+    """How many weeks on target in a row (a count, not a share: reports use
+    ``share_of_weeks_on_target``), counting back from last week. The current week joins the
+    streak once its target is reached, but an unfinished current week never breaks it."""
+    streak = 0
+    for row in reversed(rows):
+        if row.is_current and not row.on_target:
+            continue
+        if not row.on_target:
+            break
+        streak += 1
+    return streak

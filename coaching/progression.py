@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from coaching.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
+from walkback.accounts.limits import MINUTES_PER_WALK
 
 # Defaults of the clinic's programme rules (``ProgrammeRules``; docs/clinical-rules.md). The
 # sources give no dose or step size: each clinic may change the rules below.
@@ -35,7 +36,7 @@ PAIN_STABLE_BELOW = 1  # a rise smaller than this counts as stable
 PLAN_MIN_START_WEEKLY = 30
 PLAN_START_WALKS = 3
 MINUTES_STEP = 5
-MAX_MINUTES_PER_WALK = 180
+MAX_MINUTES_PER_WALK = MINUTES_PER_WALK.high
 
 
 def is_close_to_target(week: WeekRow) -> bool:

@@ -19,6 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coaching.limits import (
+    CONFIDENCE,
+    RATIONALE_MAX,
+    SCREENING_CONDITION_MAX,
+    TEXT_MAX,
+)
 from coaching.models import (
     CoachingSession,
     EducationTopic,
@@ -40,16 +46,14 @@ from coaching.progression import (
 from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
 from patients.checkins import check_ins_plan
 from patients.models import AdverseEvent, Patient, PatientStatus
+from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import Clinic, ProgrammeRulesVersion, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
-WALKS_PER_WEEK_RANGE = (1, 14)
-MINUTES_PER_WALK_RANGE = (1, 180)
 PRESCRIPTION_MAX_DAYS_AHEAD = 28
 START_MAX_DAYS_AHEAD = 90
 DEFAULT_SESSION_TIME = dt.time(10, 0)
-TEXT_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -257,11 +261,11 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
         if mode == SessionMode.VIDEO and not link:
             raise ValidationError({"video_link": "A video session needs the link to join it."})
         confidence = changes.get("confidence", session.confidence)
-        if confidence is not None and not 0 <= confidence <= 10:
-            raise ValidationError({"confidence": "Confidence is a number from 0 to 10."})
+        if confidence is not None and confidence not in CONFIDENCE:
+            raise ValidationError({"confidence": f"Confidence is a number {CONFIDENCE.words}."})
         for name in ("notes", "goals", "barriers", "action_plan"):
-            if len(changes.get(name) or "") > TEXT_LIMIT:
-                raise ValidationError({name: f"Keep this under {TEXT_LIMIT} characters."})
+            if len(changes.get(name) or "") > TEXT_MAX:
+                raise ValidationError({name: f"Keep this under {TEXT_MAX:,} characters."})
         if topics is not None:
             topics = list(topics)
             if any(topic.clinic_id != patient.clinic_id for topic in topics):
@@ -391,23 +395,15 @@ def prescription_set(
     the goal, or a rise above the clinic's largest increase over the dose in force the day
     before, is saved only with ``confirmed_because``."""
     _check_staff(by, patient)
-    errors: dict[str, str] = {}
-    low, high = WALKS_PER_WEEK_RANGE
-    if not isinstance(walks_per_week, int) or not low <= walks_per_week <= high:
-        errors["walks_per_week"] = f"Walks per week must be a whole number from {low} to {high}."
-    low, high = MINUTES_PER_WALK_RANGE
-    if not isinstance(minutes_per_walk, int) or not low <= minutes_per_walk <= high:
-        errors["minutes_per_walk"] = (
-            f"Minutes per walk must be a whole number from {low} to {high}."
-        )
+    errors = _dose_errors(walks_per_week, minutes_per_walk)
     rationale = (rationale or "").strip()
     confirmed_because = (confirmed_because or "").strip()
     if not rationale:
         errors["rationale"] = "Say in a sentence why: it is kept with the prescription."
-    elif len(rationale) > 2000:
-        errors["rationale"] = "Keep the rationale under 2000 characters."
-    if len(confirmed_because) > 2000:
-        errors["confirmed_because"] = "Keep the reason under 2000 characters."
+    elif len(rationale) > RATIONALE_MAX:
+        errors["rationale"] = f"Keep the rationale under {RATIONALE_MAX:,} characters."
+    if len(confirmed_because) > RATIONALE_MAX:
+        errors["confirmed_because"] = f"Keep the reason under {RATIONALE_MAX:,} characters."
     if session is not None and session.patient_id != patient.pk:
         errors["session"] = "Choose one of this patient's sessions."
     if errors:
@@ -493,6 +489,17 @@ def prescription_set(
     return prescription
 
 
+def _dose_errors(walks_per_week: int, minutes_per_walk: int) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if walks_per_week not in WALKS_PER_WEEK:
+        errors["walks_per_week"] = f"Walks per week must be a whole number {WALKS_PER_WEEK.words}."
+    if minutes_per_walk not in MINUTES_PER_WALK:
+        errors["minutes_per_walk"] = (
+            f"Minutes per walk must be a whole number {MINUTES_PER_WALK.words}."
+        )
+    return errors
+
+
 def _dose_concern(rules: ProgrammeRules, dose: Dose, before: Prescription | None) -> str:
     """What a physiotherapist must confirm about a dose, in words, or "" when nothing."""
     if dose.weekly > rules.goal_weekly:
@@ -516,20 +523,12 @@ def prescription_correct(
     mistaken one stays in the history, marked, and in the audit trail). Never an edit."""
     patient = prescription.patient
     _check_staff(by, patient)
-    errors: dict[str, str] = {}
-    low, high = WALKS_PER_WEEK_RANGE
-    if not isinstance(walks_per_week, int) or not low <= walks_per_week <= high:
-        errors["walks_per_week"] = f"Walks per week must be a whole number from {low} to {high}."
-    low, high = MINUTES_PER_WALK_RANGE
-    if not isinstance(minutes_per_walk, int) or not low <= minutes_per_walk <= high:
-        errors["minutes_per_walk"] = (
-            f"Minutes per walk must be a whole number from {low} to {high}."
-        )
+    errors = _dose_errors(walks_per_week, minutes_per_walk)
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = "Say what was wrong: it is kept with the correction."
-    elif len(reason) > 2000:
-        errors["reason"] = "Keep the reason under 2000 characters."
+    elif len(reason) > RATIONALE_MAX:
+        errors["reason"] = f"Keep the reason under {RATIONALE_MAX:,} characters."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -743,12 +742,12 @@ def clinic_programme_update(
     plans accepted earlier keep the rules they were made under."""
     _check_clinic_staff(by, clinic)
     errors = {}
-    if not 1 <= goal_walks_per_week <= 14:
-        errors["goal_walks_per_week"] = "Walks per week must be from 1 to 14."
-    if not 1 <= goal_minutes_per_walk <= 180:
-        errors["goal_minutes_per_walk"] = "Minutes per walk must be from 1 to 180."
-    if not 4 <= goal_week <= 104:
-        errors["goal_week"] = "The goal week must be from 4 to 104."
+    if goal_walks_per_week not in WALKS_PER_WEEK:
+        errors["goal_walks_per_week"] = f"Walks per week must be {WALKS_PER_WEEK.words}."
+    if goal_minutes_per_walk not in MINUTES_PER_WALK:
+        errors["goal_minutes_per_walk"] = f"Minutes per walk must be {MINUTES_PER_WALK.words}."
+    if goal_week not in GOAL_WEEK:
+        errors["goal_week"] = f"The goal week must be {GOAL_WEEK.words}."
     unknown = set(plan_rules) - set(PLAN_RULE_BOUNDS)
     if unknown:
         raise ValueError(f"not programme rules: {sorted(unknown)}")
@@ -757,8 +756,10 @@ def clinic_programme_update(
         if not isinstance(values[name], int) or not low <= values[name] <= high:
             errors[name] = f"{what} must be a whole number from {low} to {high}."
     conditions = [line.strip() for line in screening_extra_conditions.splitlines() if line.strip()]
-    if any(len(line) > 100 for line in conditions):
-        errors["screening_extra_conditions"] = "Keep each condition under 100 characters."
+    if any(len(line) > SCREENING_CONDITION_MAX for line in conditions):
+        errors["screening_extra_conditions"] = (
+            f"Keep each condition under {SCREENING_CONDITION_MAX} characters."
+        )
     if errors:
         raise ValidationError(errors)
     goal = (goal_walks_per_week, goal_minutes_per_walk, goal_week)

@@ -22,13 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.dates import long_date
+from patients.limits import CHECK_IN_DAYS, PAIN
 from patients.models import CareType, CheckIn, Patient
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
-
-PAIN_MAX = 10
-DAYS_MAX = 400  # matches the database's bounds on days to recovery and days off work
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -166,15 +164,15 @@ def _clean_answers(patient: Patient, answers: dict, *, today: dt.date) -> dict:
         value = cleaned[name]
         if value is None:
             errors[name] = "Pick a number from 0 (no pain) to 10 (worst pain)."
-        elif not 0 <= value <= PAIN_MAX:
+        elif value not in PAIN:
             errors[name] = "Pain is a number from 0 (no pain) to 10 (worst pain)."
     average, worst = cleaned["average_pain"], cleaned["worst_pain"]
     if "worst_pain" not in errors and average is not None and worst is not None and worst < average:
         errors["worst_pain"] = "The worst pain cannot be lower than the average pain."
     for name in ("days_to_recovery", "days_off_work"):
         value = cleaned[name]
-        if value is not None and not 0 <= value <= DAYS_MAX:
-            errors[name] = f"Please give a number of days from 0 to {DAYS_MAX}."
+        if value is not None and value not in CHECK_IN_DAYS:
+            errors[name] = f"Please give a number of days {CHECK_IN_DAYS.words}."
     recovery = cleaned["days_to_recovery"]
     if (
         onset is not None

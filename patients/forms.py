@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
 from patients.models import WEEKDAY_CHOICES, PatientStatus
+from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import TIME_ZONE_CHOICES, User
 from walkback.core.validators import validate_single_line
 
@@ -77,13 +79,22 @@ class PatientEditForm(PatientDetailsMixin):
     )
     status = forms.ChoiceField(label="Stage", choices=PatientStatus.choices)
     goal_walks_per_week = forms.IntegerField(
-        label="Personal goal: walks per week", min_value=1, max_value=14, required=False
+        label="Personal goal: walks per week",
+        min_value=WALKS_PER_WEEK.low,
+        max_value=WALKS_PER_WEEK.high,
+        required=False,
     )
     goal_minutes_per_walk = forms.IntegerField(
-        label="Personal goal: minutes per walk", min_value=1, max_value=180, required=False
+        label="Personal goal: minutes per walk",
+        min_value=MINUTES_PER_WALK.low,
+        max_value=MINUTES_PER_WALK.high,
+        required=False,
     )
     goal_week = forms.IntegerField(
-        label="Reach the goal by programme week", min_value=4, max_value=104, required=False
+        label="Reach the goal by programme week",
+        min_value=GOAL_WEEK.low,
+        max_value=GOAL_WEEK.high,
+        required=False,
     )
     field_order = ["full_name", "date_of_birth", "time_zone", "preferred_days", "preferred_time"]
 
@@ -159,16 +170,19 @@ class ScreeningForm(forms.Form):
         help_text="Needed before the programme starts when any safety item above is ticked.",
     )
     clearance_note = forms.CharField(
-        label="Clearance note", max_length=200, required=False, validators=[validate_single_line]
+        label="Clearance note",
+        max_length=CLEARANCE_NOTE_MAX,
+        required=False,
+        validators=[validate_single_line],
     )
     baseline_minutes_per_week = forms.IntegerField(
         label="Walking now (minutes in a usual week)",
-        min_value=0,
-        max_value=2000,
+        min_value=BASELINE_MINUTES_PER_WEEK.low,
+        max_value=BASELINE_MINUTES_PER_WEEK.high,
         required=False,
         error_messages={
-            "min_value": "Enter the minutes walked in a usual week now, from 0 to 2000.",
-            "max_value": "Enter the minutes walked in a usual week now, from 0 to 2000.",
+            "min_value": BASELINE_MESSAGE,
+            "max_value": BASELINE_MESSAGE,
             "invalid": "Enter a whole number of minutes.",
         },
     )

@@ -8,6 +8,16 @@ from django.db import models
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
 
+from patients.limits import (
+    BASELINE_MINUTES_PER_WEEK,
+    CHECK_IN_DAYS,
+    CHECK_IN_MONTH,
+    PAIN,
+    STEPS,
+    WALK_MINUTES,
+    WALK_NOTE_MAX,
+)
+from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import validate_time_zone
 from walkback.core.validators import validate_single_line
 
@@ -74,22 +84,19 @@ class Patient(models.Model):
         ordering = ["user__full_name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(baseline_minutes_per_week__lte=5000),
+                condition=models.Q(baseline_minutes_per_week__lte=BASELINE_MINUTES_PER_WEEK.high),
                 name="patient_baseline_minutes_bounded",
             ),
             models.CheckConstraint(
-                condition=models.Q(goal_walks_per_week__isnull=True)
-                | models.Q(goal_walks_per_week__gte=1, goal_walks_per_week__lte=14),
+                condition=WALKS_PER_WEEK.q("goal_walks_per_week", nullable=True),
                 name="patient_goal_walks_1_to_14",
             ),
             models.CheckConstraint(
-                condition=models.Q(goal_minutes_per_walk__isnull=True)
-                | models.Q(goal_minutes_per_walk__gte=1, goal_minutes_per_walk__lte=180),
+                condition=MINUTES_PER_WALK.q("goal_minutes_per_walk", nullable=True),
                 name="patient_goal_minutes_1_to_180",
             ),
             models.CheckConstraint(
-                condition=models.Q(goal_week__isnull=True)
-                | models.Q(goal_week__gte=4, goal_week__lte=104),
+                condition=GOAL_WEEK.q("goal_week", nullable=True),
                 name="patient_goal_week_4_to_104",
             ),
         ]
@@ -217,14 +224,14 @@ class WalkLog(models.Model):
         indexes = [models.Index(fields=["patient", "walked_on"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(minutes__gte=1, minutes__lte=600), name="walk_minutes_1_to_600"
+                condition=WALK_MINUTES.q("minutes"), name="walk_minutes_1_to_600"
             ),
             models.CheckConstraint(
-                condition=models.Q(pain__isnull=True) | models.Q(pain__lte=10),
+                condition=models.Q(pain__isnull=True) | models.Q(pain__lte=PAIN.high),
                 name="walk_pain_0_to_10",
             ),
             models.CheckConstraint(
-                condition=models.Q(steps__isnull=True) | models.Q(steps__lte=100_000),
+                condition=models.Q(steps__isnull=True) | models.Q(steps__lte=STEPS.high),
                 name="walk_steps_bounded",
             ),
             # No walk in the future: a local date is at most one day ahead of the UTC date on
@@ -237,7 +244,8 @@ class WalkLog(models.Model):
             ),
             # varchar(500) holds this on PostgreSQL; SQLite ignores lengths, so say it here too.
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("note"), 500), name="walk_note_at_most_500"
+                condition=LessThanOrEqual(Length("note"), WALK_NOTE_MAX),
+                name="walk_note_at_most_500",
             ),
             models.UniqueConstraint(
                 fields=["patient", "submission_token"], name="walk_one_per_submission"
@@ -280,21 +288,24 @@ class CheckIn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "month_number"], name="checkin_one_a_month"),
             models.CheckConstraint(
-                condition=models.Q(month_number__gte=1, month_number__lte=36),
+                condition=CHECK_IN_MONTH.q("month_number"),
                 name="checkin_month_1_to_36",
             ),
             models.CheckConstraint(
-                condition=(models.Q(average_pain__isnull=True) | models.Q(average_pain__lte=10))
-                & (models.Q(worst_pain__isnull=True) | models.Q(worst_pain__lte=10)),
+                condition=(
+                    models.Q(average_pain__isnull=True) | models.Q(average_pain__lte=PAIN.high)
+                )
+                & (models.Q(worst_pain__isnull=True) | models.Q(worst_pain__lte=PAIN.high)),
                 name="checkin_pain_0_to_10",
             ),
             models.CheckConstraint(
                 condition=models.Q(days_to_recovery__isnull=True)
-                | models.Q(days_to_recovery__lte=400),
+                | models.Q(days_to_recovery__lte=CHECK_IN_DAYS.high),
                 name="checkin_recovery_days_bounded",
             ),
             models.CheckConstraint(
-                condition=models.Q(days_off_work__isnull=True) | models.Q(days_off_work__lte=400),
+                condition=models.Q(days_off_work__isnull=True)
+                | models.Q(days_off_work__lte=CHECK_IN_DAYS.high),
                 name="checkin_days_off_bounded",
             ),
             # An answered check-in says whether there was pain, and its onset is not after the

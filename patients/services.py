@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
 from patients.models import Patient, PatientStatus, Screening
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
@@ -78,7 +79,6 @@ def patient_invite(
 ADULT_AGE = 18
 # A doctor's clearance older than this says little about the patient now.
 CLEARANCE_VALID_FOR = dt.timedelta(days=365)
-BASELINE_MAX = 2000
 
 
 def _age_on(born: dt.date, day: dt.date) -> int:
@@ -163,14 +163,13 @@ def screening_record(
     unknown = set(other_conditions) - set(clinic_conditions(patient.clinic))
     if unknown:
         errors["other_conditions"] = "Choose conditions from your clinic's list."
-    if baseline_minutes_per_week is not None and not (
-        0 <= baseline_minutes_per_week <= BASELINE_MAX
+    if (
+        baseline_minutes_per_week is not None
+        and baseline_minutes_per_week not in BASELINE_MINUTES_PER_WEEK
     ):
-        errors["baseline_minutes_per_week"] = (
-            f"Enter the minutes walked in a usual week now, from 0 to {BASELINE_MAX}."
-        )
-    if len(clearance_note) > 200:
-        errors["clearance_note"] = "Keep the note under 200 characters."
+        errors["baseline_minutes_per_week"] = BASELINE_MESSAGE
+    if len(clearance_note) > CLEARANCE_NOTE_MAX:
+        errors["clearance_note"] = f"Keep the note under {CLEARANCE_NOTE_MAX} characters."
     if len(ineligible_reason) > 1000:
         errors["ineligible_reason"] = "Keep the reason under 1000 characters."
     if errors:

@@ -17,16 +17,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from patients.dates import long_date
+from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import Patient, WalkLog, WalkSource
 from patients.selectors import walks_for
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
-MINUTES_MIN, MINUTES_MAX = 1, 600
-PAIN_MIN, PAIN_MAX = 0, 10
-STEPS_MAX = 100_000
-NOTE_MAX = 500
 # Patients may change or delete a walk dated within the last 14 days (today and the 13 days
 # before it); older walks are part of the record the physiotherapist has already seen.
 EDIT_WINDOW_DAYS = 14
@@ -45,14 +42,14 @@ def _check(patient: Patient, *, walked_on, minutes, steps, pain, note, today: dt
             f"Your programme began on {long_date(patient.programme_start)}. "
             "Pick that day or a later one."
         )
-    if not MINUTES_MIN <= minutes <= MINUTES_MAX:
-        errors["minutes"] = f"Minutes must be a whole number from {MINUTES_MIN} to {MINUTES_MAX}."
-    if steps is not None and not 0 <= steps <= STEPS_MAX:
-        errors["steps"] = f"Steps must be a number from 0 to {STEPS_MAX:,}."
-    if pain is not None and not PAIN_MIN <= pain <= PAIN_MAX:
+    if minutes not in WALK_MINUTES:
+        errors["minutes"] = f"Minutes must be a whole number {WALK_MINUTES.words}."
+    if steps is not None and steps not in STEPS:
+        errors["steps"] = f"Steps must be a number {STEPS.words}."
+    if pain is not None and pain not in PAIN:
         errors["pain"] = "Back pain is a number from 0 (no pain) to 10 (worst pain)."
-    if len(note) > NOTE_MAX:
-        errors["note"] = f"Please keep the note to {NOTE_MAX} characters (it has {len(note)})."
+    if len(note) > WALK_NOTE_MAX:
+        errors["note"] = f"Please keep the note to {WALK_NOTE_MAX} characters (it has {len(note)})."
     if errors:
         raise ValidationError(errors)
 

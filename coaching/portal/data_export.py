@@ -26,6 +26,7 @@ from patients.models import AdverseEvent, CheckIn, Patient, Screening, WalkLog
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction, AuditEvent
 from walkback.audit.services import audit_record
+from walkback.core.spreadsheets import formula_safe
 
 FORMAT_VERSION = 1
 USER_FIELDS = ["email", "full_name", "time_zone", "date_joined", "last_login"]
@@ -131,16 +132,17 @@ def data_as_csv_rows(data: dict) -> Iterator[list]:
             yield [section, "", "", _csv_value(content)]
 
 
-def _csv_value(value):
+def _csv_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    # A spreadsheet must not run a formula a patient typed into a note (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        text = ", ".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    else:
+        text = str(value)
+    # A spreadsheet must not run a formula a patient typed, whatever the field (CSV injection).
+    return formula_safe(text)
 
 
 def data_as_csv(data: dict) -> str:

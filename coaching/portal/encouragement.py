@@ -31,19 +31,6 @@ def walk_confirmation(patient: Patient, walk: WalkLog, *, today: dt.date) -> str
     return f"That's {row.minutes} of {row.target_minutes} minutes {when}."
 
 
-def weeks_on_target(rows: list[WeekRow]) -> int:
-    """Weeks on target in a row, counting back from last week. The current week joins the
-    streak once its target is reached, but an unfinished current week never breaks it."""
-    streak = 0
-    for row in reversed(rows):
-        if row.is_current and not row.on_target:
-            continue
-        if not row.on_target:
-            break
-        streak += 1
-    return streak
-
-
 def in_flare_up(patient: Patient, *, today: dt.date) -> bool:
     """A sore spell: the latest pain score logged in the last few days is high (one query)."""
     latest = (

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django import forms
 
-from patients import walks
-from patients.models import WEEKDAY_CHOICES, BodyRegion, CareType, Severity, WalkingRelated
+from coaching.reminders import forms as reminder_forms
+from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
+from patients.models import BodyRegion, CareType, Severity, WalkingRelated
 
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
-PAIN_CHOICES = [(n, str(n)) for n in range(0, 11)]
+PAIN_CHOICES = [(n, str(n)) for n in range(PAIN.low, PAIN.high + 1)]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -109,28 +110,28 @@ class WalkForm(PortalForm):
     )
     minutes = _whole_number(
         "Minutes",
-        f"Minutes must be a whole number from {walks.MINUTES_MIN} to {walks.MINUTES_MAX}.",
+        f"Minutes must be a whole number {WALK_MINUTES.words}.",
         required=False,
-        min_value=walks.MINUTES_MIN,
-        max_value=walks.MINUTES_MAX,
+        min_value=WALK_MINUTES.low,
+        max_value=WALK_MINUTES.high,
         help_text="Tap a quick choice above, or type the minutes here.",
     )
     steps = _whole_number(
         "Steps",
-        f"Steps must be a whole number from 0 to {walks.STEPS_MAX:,}.",
+        f"Steps must be a whole number {STEPS.words}.",
         required=False,
-        min_value=0,
-        max_value=walks.STEPS_MAX,
+        min_value=STEPS.low,
+        max_value=STEPS.high,
         help_text="Only if you counted them.",
     )
     pain = _pain("Back pain right now", required=False)
     note = forms.CharField(
         label="Note",
         required=False,
-        max_length=walks.NOTE_MAX,
+        max_length=WALK_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": f"Please keep the note to {walks.NOTE_MAX} characters.",
+            "max_length": f"Please keep the note to {WALK_NOTE_MAX} characters.",
         },
     )
     submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -255,36 +256,7 @@ class AdverseEventForm(PortalForm):
             self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
 
 
-class ReminderPreferencesForm(PortalForm):
-    reminders_by_email = forms.BooleanField(
-        label="E-mail me reminders",
-        required=False,
-        help_text="Walk reminders on the days you pick, and reminders of sessions and check-ins.",
-    )
-    reminder_days = forms.TypedMultipleChoiceField(
-        label="Walk reminders on these days",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Pick days from Monday to Sunday."},
-    )
-    reminder_time = forms.TimeField(
-        label="Walk reminder time",
-        help_text="Needed if you picked days.",
-        required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": "Please give a time, for example 07:30."},
-    )
-    reminders_paused_until = _date_field(
-        "Pause all reminders until",
-        required=False,
-        help_text="For a holiday or a break. Leave empty to keep them going.",
-    )
+class ReminderPreferencesForm(PortalForm, reminder_forms.ReminderPreferencesForm):
+    """The signed-link page's form, in the portal's look: both pages say the same."""
 
     optional_fields = frozenset({"reminder_days", "reminders_paused_until"})
-
-    def __init__(self, *args, today=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if today is not None:
-            self.fields["reminders_paused_until"].widget.attrs["min"] = today.isoformat()

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
-from coaching.portal.encouragement import Encouragement, encouragement, in_flare_up, weeks_on_target
-from coaching.progress import WeekRow, patient_weeks
+from coaching.portal.encouragement import Encouragement, encouragement, in_flare_up
+from coaching.progress import WeekRow, on_target_streak, patient_weeks
 from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
 from patients.models import Patient
 from patients.selectors import patients_for
@@ -73,7 +73,7 @@ def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSum
     return HomeSummary(
         today=today,
         week=weeks.current,
-        streak=weeks_on_target(weeks.rows),
+        streak=on_target_streak(weeks.rows),
         message=encouragement(
             weeks.current,
             timeline=weeks.timeline,

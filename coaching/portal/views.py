@@ -2,7 +2,7 @@
 
 Thin views: the role decorator, the patient's own record (``portal_patient``), one form, one
 service call, a redirect. Rules live in ``patients.walks``, ``checkins``, ``adverse``,
-``preferences`` and ``weeks``; reads of the record are audited with ``audit_read``.
+``coaching.reminders.services`` and ``weeks``; reads of the record are audited with ``audit_read``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from coaching.portal.selectors import (
     portal_patient,
 )
 from coaching.progress import patient_weeks
-from coaching.reminders import preferences
+from coaching.reminders.services import REMINDER_PREFERENCE_FIELDS, reminder_preferences_set
 from patients import checkins, walks
 from patients.models import WEEKDAY_CHOICES
 from walkback.accounts.decorators import patient_required
@@ -278,12 +278,12 @@ def reminders(request):
     today = patient.today()
     form = ReminderPreferencesForm(
         request.POST or None,
-        initial={name: getattr(patient, name) for name in preferences.PREFERENCE_FIELDS},
+        initial={name: getattr(patient, name) for name in REMINDER_PREFERENCE_FIELDS},
         today=today,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            preferences.reminder_preferences_update(
+            reminder_preferences_set(
                 patient=patient, by=request.user, today=today, **form.cleaned_data
             )
         except ValidationError as error:

@@ -1,45 +1,52 @@
+"""The patient's reminder choices: one form for both pages that show them, the portal's
+(``coaching.portal.forms`` adds its look) and the signed link in every reminder. It only
+parses; the rules (a time with the days, a pause after today and within a year) are
+``coaching.reminders.services.reminder_preferences_errors``, whose messages the views put
+next to these fields."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 from django import forms
 
+from coaching.limits import REMINDER_PAUSE_MAX_DAYS
 from patients.models import WEEKDAY_CHOICES
 
 
 class ReminderPreferencesForm(forms.Form):
-    """The patient's reminder choices, as the signed link in every reminder shows them."""
-
-    reminders_by_email = forms.BooleanField(label="Send me reminders by e-mail", required=False)
+    reminders_by_email = forms.BooleanField(
+        label="E-mail me reminders",
+        required=False,
+        help_text="Walk reminders on the days you pick, and reminders of sessions and check-ins.",
+    )
     reminder_days = forms.TypedMultipleChoiceField(
-        label="Walk reminder on these days",
+        label="Walk reminders on these days",
         choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Pick days from Monday to Sunday."},
     )
     reminder_time = forms.TimeField(
-        label="At this time",
+        label="Walk reminder time",
+        help_text="Your own local time. Needed if you picked days.",
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Your own local time. Leave empty for 8:00 in the morning.",
+        error_messages={"invalid": "Please give a time, for example 07:30."},
     )
     reminders_paused_until = forms.DateField(
         label="Pause all reminders until",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Reminders start again on this day. Leave empty for no pause.",
+        help_text="For a holiday or a break: reminders start again on this day, at most a year "
+        "from now. Leave empty to keep them going.",
+        error_messages={"invalid": "Please give a real date, for example 2024-06-03."},
     )
 
-    def __init__(self, *args, patient, today: dt.date, **kwargs):
-        self.patient, self.today = patient, today
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-
-    def clean_reminders_paused_until(self):
-        value = self.cleaned_data["reminders_paused_until"]
-        if value is not None:
-            if value <= self.today:
-                raise forms.ValidationError("Pick a day after today, or leave it empty.")
-            if value > self.today + dt.timedelta(days=366):
-                raise forms.ValidationError("Pick a day within the next year.")
-        return value
+        if today is not None:  # the date picker offers the days the service accepts
+            attrs = self.fields["reminders_paused_until"].widget.attrs
+            attrs["min"] = (today + dt.timedelta(days=1)).isoformat()
+            attrs["max"] = (today + dt.timedelta(days=REMINDER_PAUSE_MAX_DAYS)).isoformat()

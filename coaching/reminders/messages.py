@@ -16,6 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from coaching.calendar import PATIENT, sessions_ics
 from coaching.models import Reminder, ReminderKind, ReminderState, SessionMode, SessionStatus
 from coaching.progress import patient_timeline, patient_week
 from coaching.reminders import planner
@@ -166,7 +167,13 @@ def _session(reminder: Reminder, now: dt.datetime) -> Content | Skip:
         subject=subject,
         paragraphs=[first, how, "The calendar file attached adds it to your calendar."],
         action=action,
-        attachments=[("walkback-session.ics", session_ics(session, now), "text/calendar")],
+        attachments=[
+            (
+                "walkback-session.ics",
+                sessions_ics([session], audience=PATIENT, now=now),
+                "text/calendar",
+            )
+        ],
     )
 
 
@@ -288,54 +295,3 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         stop_url=stop_url(patient) if for_patient else "",
         attachments=content.attachments or [],
     )
-
-
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF + space."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > 74:
-            out.append(current.decode())
-            current = b" "
-        current += encoded
-    out.append(current.decode())
-    return "\r\n".join(out)
-
-
-def session_ics(session, now: dt.datetime) -> str:
-    """A one-event iCalendar file for the session, in UTC so every calendar app agrees."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    start = session.scheduled_at.astimezone(dt.UTC)
-    end = start + dt.timedelta(minutes=session.duration_minutes)
-    patient = session.patient
-    if session.mode == SessionMode.VIDEO:
-        location = session.video_link or "Video call"
-    elif session.mode == SessionMode.PHONE:
-        location = "Phone call"
-    else:
-        location = patient.clinic.name
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//WalkBack//Coaching sessions//EN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:walkback-session-{session.pk}@{host}",
-        f"DTSTAMP:{now.astimezone(dt.UTC):{fmt}}",
-        f"DTSTART:{start:{fmt}}",
-        f"DTEND:{end:{fmt}}",
-        # Rebooking bumps the sequence, so calendars update the event instead of adding one.
-        f"SEQUENCE:{int(session.updated_at.timestamp())}",
-        f"SUMMARY:{_ics_text(f'WalkBack coaching session {session.number}')}",
-        f"LOCATION:{_ics_text(location)}",
-        f"DESCRIPTION:{_ics_text(f'{session.get_mode_display()} with {patient.clinic.name}')}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

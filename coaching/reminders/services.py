@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from coaching.limits import REMINDER_PAUSE_MAX_DAYS
 from coaching.models import CoachingSession, Reminder, ReminderKind, ReminderState, SessionStatus
 from coaching.reminders import planner
 from coaching.reminders.planner import Spec
@@ -261,6 +263,39 @@ def reminders_plan_upcoming(*, now: dt.datetime | None = None, chunk: int = 2000
     return written + len(digests)
 
 
+REMINDER_PREFERENCE_FIELDS = [
+    "reminders_by_email",
+    "reminder_days",
+    "reminder_time",
+    "reminders_paused_until",
+]
+
+
+def reminder_preferences_errors(
+    values: dict, *, changed: list[str], today: dt.date
+) -> dict[str, str]:
+    """What is wrong with a patient's reminder choices, by field: the one rule both the portal
+    page and the signed-link page show. Only what changes is checked, so an old, expired pause
+    never stops a patient from saving anything else, nor from stopping reminders."""
+    errors: dict[str, str] = {}
+    days = values["reminder_days"]
+    if any(day not in range(7) for day in days):
+        errors["reminder_days"] = "Pick days from Monday to Sunday."
+    walk_changed = {"reminder_days", "reminder_time"} & set(changed)
+    if walk_changed and days and values["reminder_time"] is None:
+        errors["reminder_time"] = "Pick the time you would like the walk reminder."
+    paused_until = values["reminders_paused_until"]
+    if paused_until is not None and "reminders_paused_until" in changed:
+        # Reminders start again on that day (planner.paused_on), so today would pause nothing.
+        if paused_until <= today:
+            errors["reminders_paused_until"] = "Pick a day after today, or leave it empty."
+        elif paused_until > today + dt.timedelta(days=REMINDER_PAUSE_MAX_DAYS):
+            errors["reminders_paused_until"] = (
+                "You can pause reminders for up to a year. To stop them, turn them off instead."
+            )
+    return errors
+
+
 def reminder_preferences_set(
     *,
     patient: Patient,
@@ -270,10 +305,12 @@ def reminder_preferences_set(
     reminder_time: dt.time | None,
     reminders_paused_until: dt.date | None,
     via: str = "app",
+    today: dt.date | None = None,
 ) -> list[str]:
-    """Save a patient's reminder choices and replan their reminders, with the audit row, in
-    one transaction. ``by`` is None when the change came through the signed e-mail link.
-    Returns the names of the fields that changed."""
+    """Check and save a patient's reminder choices and replan their reminders, with the audit
+    row, in one transaction. ``by`` is None when the change came through the signed e-mail
+    link. Raises ``ValidationError`` by field (``reminder_preferences_errors``); returns the
+    names of the fields that changed."""
     values = {
         "reminders_by_email": reminders_by_email,
         "reminder_days": sorted({int(day) for day in reminder_days}),
@@ -283,6 +320,11 @@ def reminder_preferences_set(
     with transaction.atomic():
         patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
         changed = [name for name, value in values.items() if getattr(patient, name) != value]
+        errors = reminder_preferences_errors(
+            values, changed=changed, today=today or patient.today()
+        )
+        if errors:
+            raise ValidationError(errors)
         if not changed:
             return []
         for name in changed:

@@ -12,9 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from coaching.reminders.forms import ReminderPreferencesForm
 from coaching.reminders.links import patient_for_token
-from coaching.reminders.preferences import reminder_preferences_update
 from coaching.reminders.selectors import reminders_for_patient
-from coaching.reminders.services import reminders_stop
+from coaching.reminders.services import reminder_preferences_set, reminders_stop
 from patients.selectors import patient_get
 from walkback.accounts.decorators import staff_required
 from walkback.audit.services import audit_read
@@ -43,11 +42,11 @@ def preferences(request, token):
         return _invalid(request)
     today = patient.today()
     form = ReminderPreferencesForm(
-        request.POST or None, patient=patient, today=today, initial=_initial(patient, today)
+        request.POST or None, today=today, initial=_initial(patient, today)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            reminder_preferences_update(
+            reminder_preferences_set(
                 patient=patient, by=None, via="reminder-link", today=today, **form.cleaned_data
             )
         except ValidationError as error:

@@ -26,7 +26,7 @@ def test_preferences_page_on_a_phone(new_page, world):
     page = new_page(phone=True)
     page.goto(f"/reminders/{preferences_token(patient)}/")
     page.get_by_label("Thursday").check()
-    page.get_by_label("At this time").fill("18:15")
+    page.get_by_label("Walk reminder time").fill("18:15")
     page.get_by_role("button", name="Save my choices").click()
     page.wait_for_load_state()
     assert page.get_by_text("Saved. Your reminders follow your new choices.").is_visible()

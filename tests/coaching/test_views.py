@@ -458,15 +458,6 @@ def test_calendar_files(world, client_for):
     assert AuditEvent.objects.filter(patient=patient, detail__view="sessions-ics").exists()
 
 
-def test_ics_escapes_and_folds():
-    from coaching.calendar import _escape, _fold
-
-    assert _escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    folded = _fold("DESCRIPTION:" + "é" * 80)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == "DESCRIPTION:" + "é" * 80
-
-
 def test_patient_page_has_the_chart_and_a_text_alternative(world, client_for):
     patient = with_history(world.physio_a, weeks=4)
     response = client_for(world.physio_a).get(reverse("patients:detail", args=[patient.pk]))

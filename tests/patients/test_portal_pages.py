@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from coaching.models import SessionMode, SessionStatus
 from patients.checkins import add_months
-from patients.models import AdverseEvent, Patient, WalkLog
+from patients.models import AdverseEvent, Patient, Screening, WalkLog
 from tests.patients import portal_factories as make
 from walkback.audit.models import AuditAction, AuditEvent
 
@@ -274,6 +274,17 @@ def test_csv_export_neutralises_spreadsheet_formulas(client_for, patient):
     )))  # fmt: skip
     notes = [row[3] for row in rows if row[0] == "walks" and row[2] == "note"]
     assert notes == ['\'=HYPERLINK("http://evil")']
+
+
+def test_csv_export_guards_list_values_too(client_for, patient):
+    Screening.objects.update_or_create(
+        patient=patient, defaults={"other_conditions": ['=HYPERLINK("http://evil")', "asthma"]}
+    )
+    rows = list(csv.reader(io.StringIO(
+        client_for(patient.user).get(reverse("portal:data-csv")).content.decode()
+    )))  # fmt: skip
+    (conditions,) = [row[3] for row in rows if row[:3] == ["screening", "1", "other_conditions"]]
+    assert conditions == '\'=HYPERLINK("http://evil"), asthma'
 
 
 PORTAL_PAGES = ["portal:home", "portal:walk-new", "portal:history", "portal:learn",

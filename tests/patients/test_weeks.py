@@ -10,9 +10,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from coaching.portal.encouragement import encouragement, weeks_on_target
+from coaching.portal.encouragement import encouragement
 from coaching.portal.selectors import home_summary
-from coaching.progress import patient_timeline, patient_week, patient_weeks
+from coaching.progress import on_target_streak, patient_timeline, patient_week, patient_weeks
 from patients.walks import walk_log
 from tests.factories import ClinicFactory, PatientFactory
 from tests.patients import portal_factories as make
@@ -144,10 +144,10 @@ def test_streak_counts_back_from_last_week_and_an_unfinished_week_does_not_break
     today = weeks[-1] + dt.timedelta(days=2)
     rows = patient_weeks(patient, today=today).rows
     assert [r.on_target for r in rows] == [True, False, True, True, True, False]
-    assert weeks_on_target(rows) == 3
+    assert on_target_streak(rows) == 3
     # Reaching the target this week adds it to the run.
     make.walk(patient, on=today, minutes=30)
-    assert weeks_on_target(patient_weeks(patient, today=today).rows) == 4
+    assert on_target_streak(patient_weeks(patient, today=today).rows) == 4
 
 
 def test_an_empty_week_breaks_the_streak():
@@ -156,7 +156,7 @@ def test_an_empty_week_breaks_the_streak():
     make.walk(patient, on=dt.date(2024, 5, 7), minutes=30)
     # nothing in the week of 13 May
     make.walk(patient, on=dt.date(2024, 5, 21), minutes=30)
-    assert weeks_on_target(patient_weeks(patient, today=dt.date(2024, 5, 28)).rows) == 1
+    assert on_target_streak(patient_weeks(patient, today=dt.date(2024, 5, 28)).rows) == 1
 
 
 @pytest.mark.parametrize(

@@ -94,8 +94,17 @@ def test_bad_input_says_what_is_wrong_and_saves_nothing(patient, noon):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Enter a valid time." in body
-    assert "Pick a day after today, or leave it empty." in body
+    assert "Please give a time, for example 07:30." in body
+    # Once the time reads, the service's rules speak (tests/reminders/test_preference_rules.py).
+    response = Client().post(
+        page,
+        {
+            "reminders_by_email": "on",
+            "reminder_time": "09:00",
+            "reminders_paused_until": "2025-06-01",
+        },
+    )
+    assert "Pick a day after today, or leave it empty." in response.content.decode()
     patient.refresh_from_db()
     assert patient.reminder_time == dt.time(17, 0)
     assert not AuditEvent.objects.filter(action=AuditAction.UPDATE).exists()

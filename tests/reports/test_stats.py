@@ -37,7 +37,7 @@ def test_ended_programme_weeks_count_the_partial_first_week_and_not_the_current_
     assert weeks == [(0, D(2024, 1, 1)), (1, D(2024, 1, 8)), (2, D(2024, 1, 15))]
 
 
-def test_weeks_on_target_worked_by_hand():
+def test_share_of_weeks_on_target_worked_by_hand():
     """Start Wed 3 Jan 2024, 3 x 15 min (45 a week) from the start, 4 x 20 (80) from Wed 17 Jan.
     Today Mon 5 Feb, so weeks 0-4 have ended. Targets are day by day (docs/programme-rules.md):
       week 0 (1 Jan):  Wed-Sun at 45:            225/7 = 32.1 (shown 33); 35 min -> on target
@@ -62,7 +62,7 @@ def test_weeks_on_target_worked_by_hand():
         (3, 0, 80, False),
         (4, 80, 80, True),
     ]
-    share = stats.weeks_on_target(weeks)
+    share = stats.share_of_weeks_on_target(weeks)
     assert (share.part, share.whole, share.percent) == (3, 5, 60.0)
 
 
@@ -75,7 +75,7 @@ def test_weeks_without_a_prescription_are_not_judged():
     )
     # Weeks 0 and 1 had no prescription yet; weeks 2 and 3 had 60 and no walks.
     assert [w.on_target for w in weeks] == [None, None, False, False]
-    assert stats.weeks_on_target(weeks) == stats.Share(part=0, whole=2)
+    assert stats.share_of_weeks_on_target(weeks) == stats.Share(part=0, whole=2)
 
 
 def week(k: int, minutes: int, walks: int) -> WeekRow:

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from walkback.accounts.emails import normalize_email
+from walkback.accounts.limits import CHECK_IN_MONTHS, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.core.validators import CONTROL_CHARACTERS_SQL, validate_single_line
 
 # Real places only: the IANA zones of the geographic areas, plus UTC. The system database also
@@ -94,15 +95,15 @@ class Clinic(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(check_in_months__gte=12, check_in_months__lte=36),
+                condition=CHECK_IN_MONTHS.q("check_in_months"),
                 name="clinic_check_in_months_12_to_36",
             ),
             models.CheckConstraint(
-                condition=models.Q(goal_walks_per_week__gte=1, goal_walks_per_week__lte=14),
+                condition=WALKS_PER_WEEK.q("goal_walks_per_week"),
                 name="clinic_goal_walks_1_to_14",
             ),
             models.CheckConstraint(
-                condition=models.Q(goal_minutes_per_walk__gte=1, goal_minutes_per_walk__lte=180),
+                condition=MINUTES_PER_WALK.q("goal_minutes_per_walk"),
                 name="clinic_goal_minutes_1_to_180",
             ),
             # The clinic's name is the sender name of every e-mail it sends.

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import io
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from coaching.models import CoachingSession, Prescription
 from coaching.progress import WeekRow
 from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
 from patients.outcomes import KINDS, recurrence_times_for
+from walkback.core.spreadsheets import FORMULA_START_REGEX, GUARD, formula_safe
 from walkback.reports import stats
 from walkback.reports.models import Dataset
 from walkback.reports.selectors import Scope, scoped_patients
@@ -123,10 +123,10 @@ def yes_no(path: str):
 
 
 def safe_text(path: str):
-    """Text as typed, except that a leading = + - @ gets a quote, so a spreadsheet shows it
-    instead of running it as a formula (OWASP's advice on CSV injection)."""
+    """Text as typed, guarded in SQL as ``formula_safe`` guards it in Python
+    (``walkback.core.spreadsheets``)."""
     guarded = Case(
-        When(Q(**{f"{path}__regex": r"^[=+@\t\r-]"}), then=Concat(Value("'"), F(path))),
+        When(Q(**{f"{path}__regex": FORMULA_START_REGEX}), then=Concat(Value(GUARD), F(path))),
         default=F(path),
         output_field=CharField(),
     )
@@ -137,12 +137,6 @@ def blank_as_null(expression):
     """COPY writes an empty text as "" and a missing value as nothing; Python's csv writes
     both as nothing. Empty text is sent as NULL so the two paths write the same bytes."""
     return NullIf(expression, Value(""))
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 # --- Tables ----------------------------------------------------------------------------------
@@ -355,7 +349,7 @@ def _batches(people: QuerySet[Patient]) -> Iterator[list[Patient]]:
 def _name(patient: Patient, salt: str, deid: bool) -> list:
     if deid:
         return [pseudonym(salt, "P", patient.pk)]
-    return [patient.pk, safe_cell(patient.user.full_name)]
+    return [patient.pk, formula_safe(patient.user.full_name)]
 
 
 LONGEST_WEEKS = 156  # three years of follow-up, the most check-ins a clinic can ask for
@@ -535,7 +529,7 @@ def write_xlsx(table: Table, target, on_rows: Callable[[int], None] | None = Non
     sheet.append(table.headers)
     rows = 0
     for row in table.rows():
-        sheet.append([safe_cell(v) for v in row])
+        sheet.append([formula_safe(v) for v in row])
         rows += 1
         if on_rows and rows % 5000 == 0:
             on_rows(rows)
@@ -546,9 +540,3 @@ def write_xlsx(table: Table, target, on_rows: Callable[[int], None] | None = Non
 def csv_text(table: Table) -> str:
     """The whole CSV as text (tests and small files only)."""
     return b"".join(csv_chunks(table)).decode()
-
-
-def xlsx_bytes(table: Table) -> bytes:
-    buffer = io.BytesIO()
-    write_xlsx(table, buffer)
-    return buffer.getvalue()

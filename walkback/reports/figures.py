@@ -164,7 +164,7 @@ def patient_weeks_for(
 
 def _adherence(ids: list[int], starts: dict[int, dt.date], today: dt.date) -> dict:
     weeks = list(patient_weeks_for(ids, starts, today).values())
-    on_target = stats.weeks_on_target(w for patient in weeks for w in patient)
+    on_target = stats.share_of_weeks_on_target(w for patient in weeks for w in patient)
     return {
         "weeks_on_target": _share(on_target),
         "median_by_week": [

@@ -69,8 +69,8 @@ class Share:
         return round(100 * self.part / self.whole, 1) if self.whole else None
 
 
-def weeks_on_target(weeks: Iterable[WeekRow]) -> Share:
-    """Of the weeks that had a target, how many reached it."""
+def share_of_weeks_on_target(weeks: Iterable[WeekRow]) -> Share:
+    """Of the weeks that had a target, how many reached it (a share, not a streak)."""
     judged = [w.on_target for w in weeks if w.on_target is not None]
     return Share(part=sum(judged), whole=len(judged))
 

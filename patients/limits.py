@@ -1,0 +1,22 @@
+"""Bounds of what is stored about a patient and their walks and check-ins, shared by the
+models' constraints, the forms and the services (``walkback/accounts/limits.py`` holds the
+programme's goal bounds)."""
+
+from __future__ import annotations
+
+from walkback.accounts.limits import CHECK_IN_MONTHS
+from walkback.core.limits import Bound
+
+# Minutes walked in a usual week before the programme (screening).
+BASELINE_MINUTES_PER_WEEK = Bound(0, 2000)
+WALK_MINUTES = Bound(1, 600)
+PAIN = Bound(0, 10)
+STEPS = Bound(0, 100_000)
+WALK_NOTE_MAX = 500
+CLEARANCE_NOTE_MAX = 200
+CHECK_IN_MONTH = Bound(1, CHECK_IN_MONTHS.high)
+# Days to recovery and days off work in a check-in.
+CHECK_IN_DAYS = Bound(0, 400)
+BASELINE_MESSAGE = (
+    f"Enter the minutes walked in a usual week now, {BASELINE_MINUTES_PER_WEEK.words}."
+)

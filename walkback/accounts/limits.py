@@ -1,0 +1,13 @@
+"""The programme's goal bounds. They live at the lowest layer that stores them (a clinic's
+defaults); patients and coaching read them from here for their own fields, forms and checks."""
+
+from __future__ import annotations
+
+from walkback.core.limits import Bound
+
+WALKS_PER_WEEK = Bound(1, 14)
+MINUTES_PER_WALK = Bound(1, 180)
+# The programme week by which the walking goal should be reached.
+GOAL_WEEK = Bound(4, 104)
+# How many monthly check-ins a clinic offers each patient (follow-up of one to three years).
+CHECK_IN_MONTHS = Bound(12, 36)
