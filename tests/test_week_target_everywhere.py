@@ -29,7 +29,8 @@ from coaching.models import Reminder, ReminderKind
 from coaching.portal.encouragement import walk_confirmation
 from coaching.reminders.messages import build
 from patients.models import Patient
-from tests.coaching.helpers import prescribe, started, walk
+from tests.coaching.helpers import prescribe, started
+from tests.factories import WalkLogFactory
 from walkback.reports.figures import compute_figures, patient_weeks_for
 from walkback.reports.selectors import Scope
 
@@ -71,7 +72,7 @@ def patient(world) -> Patient:
         (D(2026, 3, 6), 40),
         (D(2026, 3, 10), 60),
     ]:
-        walk(patient, day, minutes)
+        WalkLogFactory(patient=patient, walked_on=day, minutes=minutes)
     assert patient.today() == TODAY
     return patient
 

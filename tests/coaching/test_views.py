@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from coaching.models import CoachingSession, EducationTopic, Prescription, SessionStatus
 from patients.models import Patient, PatientStatus, Screening
-from tests.coaching.helpers import adverse_event, enrolled, prescribe, screened, started, walk
+from tests.coaching.helpers import enrolled, prescribe, screened, started
+from tests.factories import AdverseEventFactory, WalkLogFactory
 from walkback.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,13 @@ def with_history(physio, weeks=20, walks_per_week=4):
     prescribe(patient, physio, on=start, walks=3, minutes=20)
     for week in range(weeks):
         for day in range(walks_per_week):
-            walk(patient, start + dt.timedelta(weeks=week, days=day), 25, pain=2)
-    adverse_event(patient, TODAY)
+            WalkLogFactory(
+                patient=patient,
+                walked_on=start + dt.timedelta(weeks=week, days=day),
+                minutes=25,
+                pain=2,
+            )
+    AdverseEventFactory(patient=patient, occurred_on=TODAY)
     return patient
 
 
