@@ -1,0 +1,33 @@
+"""What every benchmark command shares: the database it may fill, and a logged-in client."""
+
+from __future__ import annotations
+
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# A benchmark writes tens of thousands of rows (and some keep them): only into a database
+# made for it. Read at call time, so a test can point the guard at its own test database.
+BENCH_SUFFIX = "_bench"
+
+
+def require_bench_database() -> None:
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "postgresql" or not name.endswith(BENCH_SUFFIX):
+        raise CommandError(
+            f"Point DATABASE_URL at a PostgreSQL database whose name ends in {BENCH_SUFFIX} "
+            f"(this is {connection.vendor} {name!r})."
+        )
+
+
+def logged_in(user) -> Client:
+    """A client as after a real login: staff with their second factor passed."""
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user, backend="walkback.accounts.backends.UserBackend")
+    if user.is_clinic_staff:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
