@@ -16,6 +16,7 @@ from coaching.models import SessionMode, SessionStatus
 from patients.checkins import add_months
 from patients.models import AdverseEvent, Patient, WalkLog
 from tests.factories import (
+    AdverseEventFactory,
     CoachingSessionFactory,
     EducationTopicFactory,
     PrescriptionFactory,
@@ -264,14 +265,14 @@ def test_own_data_download_holds_everything_and_nothing_of_anyone_else(client_fo
     WalkLogFactory(patient=world.patient_a2, minutes=43, note="SENTINEL-A2")
     WalkLogFactory(patient=world.patient_b, minutes=44, note="Zebracorn walk")
     CoachingSessionFactory(patient=patient, number=1)
-    AdverseEvent.objects.create(
+    AdverseEventFactory(
         patient=patient,
         occurred_on=patient.today(),
         body_region="hip",
         severity="mild",
         related_to_walking="no",
     )
-    AdverseEvent.objects.create(
+    AdverseEventFactory(
         patient=world.patient_b,
         occurred_on=world.patient_b.today(),
         body_region="hip",

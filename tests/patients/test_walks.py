@@ -139,7 +139,7 @@ def test_the_service_refuses_what_the_form_would(patient):
 def test_the_database_backs_the_bounds(patient, values):
     fields = {"patient": patient, "walked_on": dt.date.today(), "minutes": 30} | values
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
-        WalkLog.objects.create(**fields)
+        WalkLogFactory(**fields)
 
 
 def test_another_patients_walk_is_not_found(client_for, world, patient):
