@@ -21,13 +21,19 @@ def require_bench_database() -> None:
         )
 
 
-def logged_in(user) -> Client:
-    """A client as after a real login: staff with their second factor passed."""
-    client = Client(HTTP_HOST="127.0.0.1")
+def log_in(client: Client, user) -> Client:
+    """Log ``client`` in as ``user`` as after a real login: staff with their second factor
+    passed. The tests log in the same way (``tests.conftest.login_as``)."""
     client.force_login(user, backend="walkback.accounts.backends.UserBackend")
     if user.is_clinic_staff:
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="second factor", confirmed=True
+        )
         session = client.session
         session["otp_device_id"] = device.persistent_id
         session.save()
     return client
+
+
+def logged_in(user) -> Client:
+    return log_in(Client(HTTP_HOST="127.0.0.1"), user)
