@@ -40,6 +40,7 @@ from walkback.audit.models import AuditAction, AuditEvent
 from walkback.reports.models import Dataset, ExportFormat, ExportJob, FigureSnapshot
 
 PASSWORD = "correct-horse-battery-9"  # noqa: S105 - the password of every factory-made login
+NO_PASSWORD = "!"  # as ``password=``: a login that cannot log in with a password
 
 # Sessions 1, 3 and 5 set the prescription; 2, 4 and 6 review it (coaching.services schedule).
 PRESCRIBING_SESSIONS = (1, 3, 5)
@@ -54,7 +55,8 @@ class ClinicFactory(factory.django.DjangoModelFactory):
 
 
 class UserFactory(factory.django.DjangoModelFactory):
-    """A physiotherapist unless ``role`` says otherwise; ``password=`` sets another one."""
+    """A physiotherapist unless ``role`` says otherwise; ``password=`` sets another password
+    (``NO_PASSWORD``: none that works)."""
 
     class Meta:
         model = User
@@ -67,7 +69,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
-        obj.set_password(extracted or PASSWORD)
+        if extracted == NO_PASSWORD:
+            obj.set_unusable_password()
+        else:
+            obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])
 
