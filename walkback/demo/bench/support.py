@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # A benchmark writes tens of thousands of rows (and some keep them): only into a database
@@ -37,3 +38,16 @@ def log_in(client: Client, user) -> Client:
 
 def logged_in(user) -> Client:
     return log_in(Client(HTTP_HOST="127.0.0.1"), user)
+
+
+def bench_site():
+    """The settings of a benchmark's requests: the project's URLs plus the bare pages, any
+    host, and static files by plain URL (pages are measured, not a collectstatic manifest)."""
+    return override_settings(
+        ROOT_URLCONF="walkback.demo.bench.urls",
+        ALLOWED_HOSTS=["*"],
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    )

@@ -35,11 +35,10 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from patients.models import Patient, WalkLog
-from walkback.demo.bench.support import logged_in, require_bench_database
+from walkback.demo.bench.support import bench_site, logged_in, require_bench_database
 from walkback.demo.bulk import add_patients, seed_clinic
 from walkback.demo.factories import UserFactory
 from walkback.reports import services
@@ -106,15 +105,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             self.stderr.write("DEBUG is on: templates are not cached; run with debug off.")
 
-        with override_settings(
-            ROOT_URLCONF="walkback.demo.bench.urls",
-            ALLOWED_HOSTS=["*"],
-            # Pages, not static files, are measured: no need for a collectstatic manifest.
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ):
+        with bench_site():
             physio_client = logged_in(physio)
             patient_client = logged_in(long_patient.user)
             last_page = len(caseload.patient_ids) // 25 + 1

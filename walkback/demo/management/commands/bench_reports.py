@@ -29,7 +29,7 @@ from django.test import override_settings
 
 from patients.models import Patient
 from walkback.accounts.models import Clinic, Role, User
-from walkback.demo.bench.support import logged_in, require_bench_database
+from walkback.demo.bench.support import bench_site, logged_in, require_bench_database
 from walkback.demo.bulk import BENCH_CLINIC, seed_clinic
 from walkback.reports import exports, services
 from walkback.reports.models import Dataset
@@ -169,7 +169,7 @@ class Command(BaseCommand):
 
         # The whole HTTP path too: POST to the exports page, read the streamed response.
         client = logged_in(admin)
-        with override_settings(WALKBACK_EXPORT_INLINE_ROWS=10**9):
+        with bench_site(), override_settings(WALKBACK_EXPORT_INLINE_ROWS=10**9):
             began = time.perf_counter()
             response = client.post("/clinic/exports/", {"dataset": "walks", "format": "csv"})
             http_bytes = sum(len(chunk) for chunk in response.streaming_content)
@@ -224,7 +224,7 @@ class Command(BaseCommand):
         began = time.perf_counter()
         scopes = services.figures_refresh_clinic(clinic=clinic)
         refresh = time.perf_counter() - began
-        with override_settings(ROOT_URLCONF="walkback.demo.bench.urls"):
+        with bench_site():
             client = logged_in(admin)
             pages = {"dashboard": "/clinic/", "bare": "/bench/staff/", "hello": "/bench/one-line/"}
             for url in pages.values():
