@@ -14,6 +14,7 @@ from django.conf import settings
 
 from tests.factories import PASSWORD, ClinicFactory, PatientFactory, UserFactory
 from walkback.accounts.models import Role
+from walkback.demo.bench.support import log_in
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -84,17 +85,8 @@ def world(db) -> World:
     )
 
 
-def login_as(client, user):
-    """Log a client in as ``user`` with the second factor passed, as after a real login."""
-    client.force_login(user, backend="walkback.accounts.backends.UserBackend")
-    if user.is_clinic_staff:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-    return client
+# Log a client in as ``user`` with the second factor passed, as after a real login.
+login_as = log_in
 
 
 @pytest.fixture

@@ -1,46 +1,21 @@
-from __future__ import annotations
+"""The factories live with the demo that builds on them (``walkback.demo.factories``); this
+name stays for the tests that import it."""
 
-import factory
-
-from patients.models import Patient, PatientStatus
-from walkback.accounts.models import Clinic, Role, User
-
-PASSWORD = "correct-horse-battery-9"  # noqa: S105 - test fixture
-
-
-class ClinicFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Clinic
-
-    name = factory.Sequence(lambda n: f"Clinic {n}")
-    time_zone = "Australia/Sydney"
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"user{n}@example.test")
-    full_name = factory.Sequence(lambda n: f"Person {n}")
-    role = Role.PHYSIO
-    clinic = factory.SubFactory(ClinicFactory)
-
-    @factory.post_generation
-    def password(obj, create, extracted, **kwargs):
-        obj.set_password(extracted or PASSWORD)
-        if create:
-            obj.save(update_fields=["password"])
-
-
-class PatientFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Patient
-
-    clinic = factory.SubFactory(ClinicFactory)
-    user = factory.SubFactory(
-        UserFactory, role=Role.PATIENT, clinic=factory.SelfAttribute("..clinic")
-    )
-    physiotherapist = None
-    time_zone = factory.LazyAttribute(lambda o: o.clinic.time_zone)
-    status = PatientStatus.ACTIVE
+from walkback.demo.factories import (  # noqa: F401
+    PASSWORD,
+    AdverseEventFactory,
+    AuditEventFactory,
+    CheckInFactory,
+    ClinicFactory,
+    CoachingSessionFactory,
+    EducationTopicFactory,
+    ExportJobFactory,
+    FigureSnapshotFactory,
+    InvitationFactory,
+    PatientFactory,
+    PrescriptionFactory,
+    ReminderFactory,
+    ScreeningFactory,
+    UserFactory,
+    WalkLogFactory,
+)

@@ -25,11 +25,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from coaching.models import Reminder, ReminderKind
+from coaching.models import ReminderKind
 from coaching.portal.encouragement import walk_confirmation
 from coaching.reminders.messages import build
 from patients.models import Patient
-from tests.coaching.helpers import prescribe, started, walk
+from tests.coaching.helpers import prescribe, started
+from tests.factories import ReminderFactory, WalkLogFactory
 from walkback.reports.figures import compute_figures, patient_weeks_for
 from walkback.reports.selectors import Scope
 
@@ -71,7 +72,7 @@ def patient(world) -> Patient:
         (D(2026, 3, 6), 40),
         (D(2026, 3, 10), 60),
     ]:
-        walk(patient, day, minutes)
+        WalkLogFactory(patient=patient, walked_on=day, minutes=minutes)
     assert patient.today() == TODAY
     return patient
 
@@ -109,7 +110,7 @@ def test_every_surface_gives_the_same_target_and_answer_for_the_same_weeks(
     # What the patient is told after logging a walk, and in the walk reminder e-mail.
     latest = patient.walks.order_by("-walked_on").first()
     assert walk_confirmation(patient, latest, today=TODAY) == "That's 60 of 108 minutes this week."
-    reminder = Reminder.objects.create(
+    reminder = ReminderFactory(
         recipient=patient.user,
         patient=patient,
         kind=ReminderKind.WALK,

@@ -27,7 +27,7 @@ from coaching.reminders import planner
 from coaching.reminders.planner import Spec
 from coaching.reminders.timing import end_of_quiet_hours
 from patients.models import CheckIn, Patient, PatientStatus, WalkLog
-from walkback.accounts.models import Role, User
+from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -207,11 +207,14 @@ PLANNABLE_STATUSES = [
 ]
 
 
-def reminders_plan_upcoming(*, now: dt.datetime | None = None, chunk: int = 2000) -> int:
+def reminders_plan_upcoming(
+    *, now: dt.datetime | None = None, chunk: int = 2000, clinic: Clinic | None = None
+) -> int:
     """The periodic planner: write the reminders of the next days for every patient and
-    physiotherapist, in chunks of patients with a fixed number of queries each. It only adds
-    rows (``ignore_conflicts`` on the unique key): replanning after a change is the write-time
-    services' job. Returns the number of rows it tried to add."""
+    physiotherapist (of ``clinic`` only, when given), in chunks of patients with a fixed number
+    of queries each. It only adds rows (``ignore_conflicts`` on the unique key): replanning
+    after a change is the write-time services' job. Returns the number of rows it tried to
+    add."""
     now = now or timezone.now()
     low, high = _check_in_window(now)
     session_until = now + dt.timedelta(days=planner.HORIZON_DAYS + 2)
@@ -222,6 +225,9 @@ def reminders_plan_upcoming(*, now: dt.datetime | None = None, chunk: int = 2000
         .select_related("user", "clinic")
         .order_by("pk")
     )
+    physios = User.objects.filter(role=Role.PHYSIO, is_active=True).select_related("clinic")
+    if clinic is not None:
+        patients, physios = patients.filter(clinic=clinic), physios.filter(clinic=clinic)
     written, last_pk = 0, 0
     while True:
         batch = list(patients.filter(pk__gt=last_pk)[:chunk])
@@ -257,7 +263,6 @@ def reminders_plan_upcoming(*, now: dt.datetime | None = None, chunk: int = 2000
             [spec.row() for spec in specs], ignore_conflicts=True, batch_size=5000
         )
         written += len(specs)
-    physios = User.objects.filter(role=Role.PHYSIO, is_active=True).select_related("clinic")
     digests = [spec.row() for physio in physios for spec in planner.digest_specs(physio, now)]
     Reminder.objects.bulk_create(digests, ignore_conflicts=True)
     return written + len(digests)

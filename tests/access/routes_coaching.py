@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from tests.access.spec import PHYSIO, STAFF, Route
+from tests.factories import AdverseEventFactory
 
 PHYSIO_ONLY = frozenset({PHYSIO})
 
@@ -25,9 +26,8 @@ def _session(patient):
 
 
 def _adverse_event(patient):
-    from patients.models import AdverseEvent
 
-    event = AdverseEvent.objects.create(
+    event = AdverseEventFactory(
         patient=patient,
         occurred_on=dt.date.today(),
         body_region="knee",

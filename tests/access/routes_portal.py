@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from coaching.progress import week_start
 from tests.access.spec import PATIENT, Route
-from tests.patients import portal_factories as make
+from tests.factories import CoachingSessionFactory, EducationTopicFactory, WalkLogFactory
 
 PATIENTS = frozenset({PATIENT})
 
@@ -17,17 +17,28 @@ def _this_monday_in_sydney():
     return {"week": week_start(today).isoformat()}
 
 
+def _topic_on_a_session(patient) -> dict:
+    """A patient sees a topic once it is on one of their sessions (a new number each time)."""
+    topic = EducationTopicFactory(clinic=patient.clinic)
+    used = set(patient.sessions.values_list("number", flat=True))
+    number = next(n for n in range(1, 7) if n not in used)
+    CoachingSessionFactory(patient=patient, number=number, topics=[topic])
+    return {"slug": topic.slug}
+
+
 ROUTES = {
     "portal:walk-new": Route(roles=PATIENTS),
-    "portal:walk-edit": Route(roles=PATIENTS, for_patient=lambda p: {"pk": make.walk(p).pk}),
-    "portal:walk-delete": Route(roles=PATIENTS, for_patient=lambda p: {"pk": make.walk(p).pk}),
+    "portal:walk-edit": Route(
+        roles=PATIENTS, for_patient=lambda p: {"pk": WalkLogFactory(patient=p).pk}
+    ),
+    "portal:walk-delete": Route(
+        roles=PATIENTS, for_patient=lambda p: {"pk": WalkLogFactory(patient=p).pk}
+    ),
     "portal:history": Route(roles=PATIENTS),
     "portal:history-week": Route(roles=PATIENTS, kwargs=_this_monday_in_sydney),
     "portal:learn": Route(roles=PATIENTS),
     "portal:flare-up": Route(roles=PATIENTS),
-    "portal:learn-topic": Route(
-        roles=PATIENTS, for_patient=lambda p: {"slug": make.topic_on_session(p).slug}
-    ),
+    "portal:learn-topic": Route(roles=PATIENTS, for_patient=_topic_on_a_session),
     "portal:check-in": Route(roles=PATIENTS),
     "portal:problem": Route(roles=PATIENTS),
     "portal:my-data": Route(roles=PATIENTS),

@@ -1,6 +1,7 @@
 """The clinic admin's area (issue 6): dashboard, exports, caseloads and moving patients."""
 
 from tests.access.spec import ADMIN, Route
+from tests.factories import ExportJobFactory
 
 ADMIN_ONLY = frozenset({ADMIN})
 
@@ -8,10 +9,9 @@ ADMIN_ONLY = frozenset({ADMIN})
 def _pending_job_of_admin_a():
     """An export job of the matrix's admin persona (admin_a), still being prepared."""
     from walkback.accounts.models import User
-    from walkback.reports.models import ExportJob
 
     admin = User.objects.get(email="admin.a@example.test")
-    job = ExportJob.objects.create(
+    job = ExportJobFactory(
         requested_by=admin, clinic=admin.clinic, dataset="walks", format="csv", rows_total=10
     )
     return {"pk": job.pk}

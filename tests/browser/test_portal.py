@@ -16,8 +16,16 @@ from django.utils import timezone
 from patients.checkins import add_months
 from patients.models import CheckIn, WalkLog
 from tests.browser.conftest import PHONE, log_in, screenshot
-from tests.factories import PASSWORD, ClinicFactory, PatientFactory, UserFactory
-from tests.patients import portal_factories as make
+from tests.factories import (
+    PASSWORD,
+    ClinicFactory,
+    CoachingSessionFactory,
+    EducationTopicFactory,
+    PatientFactory,
+    PrescriptionFactory,
+    UserFactory,
+    WalkLogFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,14 +44,35 @@ def patient():
     # A month in: the first check-in is due today.
     patient.programme_start = add_months(today, -1)
     patient.save()
-    make.prescription(patient, start=patient.programme_start, walks=5, minutes=30, author=physio)
+    PrescriptionFactory(
+        patient=patient,
+        effective_from=patient.programme_start,
+        walks_per_week=5,
+        minutes_per_walk=30,
+        author=physio,
+    )
     for days_ago, minutes, pain in [(1, 25, 2), (3, 30, 1), (8, 20, 3), (10, 30, 2), (15, 35, 1)]:
-        make.walk(patient, on=today - dt.timedelta(days=days_ago), minutes=minutes, pain=pain)
-    topic = make.topic(clinic, title="Walking is safe for your back",
-                       body="Your back is strong.\n\nWalking helps it stay well.")  # fmt: skip
-    make.session(patient, number=1, status="done", topics=[topic],
-                 when=timezone.now() - dt.timedelta(days=30))  # fmt: skip
-    make.session(patient, number=2, when=timezone.now() + dt.timedelta(days=2))
+        WalkLogFactory(
+            patient=patient,
+            walked_on=today - dt.timedelta(days=days_ago),
+            minutes=minutes,
+            pain=pain,
+        )
+    topic = EducationTopicFactory(
+        clinic=clinic,
+        title="Walking is safe for your back",
+        body="Your back is strong.\n\nWalking helps it stay well.",
+    )
+    CoachingSessionFactory(
+        patient=patient,
+        number=1,
+        status="done",
+        topics=[topic],
+        scheduled_at=timezone.now() - dt.timedelta(days=30),
+    )
+    CoachingSessionFactory(
+        patient=patient, number=2, scheduled_at=timezone.now() + dt.timedelta(days=2)
+    )
     return patient
 
 

@@ -10,11 +10,12 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from coaching.models import Reminder, ReminderKind, ReminderState
+from coaching.models import ReminderKind, ReminderState
 from coaching.reminders.links import preferences_token
 from coaching.reminders.services import reminders_plan_for_patient
 from tests.browser.conftest import screenshot
 from tests.conftest import login_as
+from tests.factories import ReminderFactory
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,7 @@ def test_staff_see_a_patients_reminders(new_page, world, live_server):
             (ReminderState.FAILED, "SMTPRecipientsRefused: mailbox unavailable"),
         ]
     ):
-        Reminder.objects.create(
+        ReminderFactory(
             recipient=patient.user,
             patient=patient,
             kind=ReminderKind.NUDGE if i == 1 else ReminderKind.WALK,

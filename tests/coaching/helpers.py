@@ -1,12 +1,15 @@
-"""Building patients at a given stage through the real services."""
+"""Patients at a given stage of the programme, reached through the real services (single
+rows: the factories in ``tests.factories``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
 
+from django.utils import timezone
+
 from coaching import services
-from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
+from patients.models import CheckIn, Patient, PatientStatus
 from patients.services import screening_record
 from tests.factories import PatientFactory
 
@@ -64,23 +67,8 @@ def prescribe(
     )
 
 
-def walk(patient, day: dt.date, minutes: int, pain: int | None = None) -> WalkLog:
-    return WalkLog.objects.create(patient=patient, walked_on=day, minutes=minutes, pain=pain)
-
-
-def adverse_event(patient, day: dt.date) -> AdverseEvent:
-    return AdverseEvent.objects.create(
-        patient=patient,
-        occurred_on=day,
-        body_region="knee",
-        severity="mild",
-        related_to_walking="yes",
-    )
-
-
 def check_in(patient, month: int, due: dt.date, done: bool = False) -> CheckIn:
-    from django.utils import timezone
-
+    """Set the state of a check-in the programme's start planned (or add it)."""
     # Starting the programme plans the check-in rows; a test sets the one it needs.
     row, _ = CheckIn.objects.update_or_create(
         patient=patient,

@@ -13,15 +13,8 @@ from django.utils import timezone
 from coaching.flags import flags_for
 from coaching.models import CoachingSession, SessionStatus
 from patients.models import CheckIn
-from tests.coaching.helpers import (
-    adverse_event,
-    check_in,
-    enrolled,
-    prescribe,
-    screened,
-    started,
-    walk,
-)
+from tests.coaching.helpers import check_in, enrolled, prescribe, screened, started
+from tests.factories import AdverseEventFactory, WalkLogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +47,19 @@ def on_programme(physio, weeks_ago=6, walks=5, minutes=30, **extra):
 
 def fill_week(patient, monday, minutes, pain=None, days=3):
     for i in range(days):
-        walk(patient, monday + dt.timedelta(days=i), minutes // days + (i < minutes % days), pain)
+        WalkLogFactory(
+            patient=patient,
+            walked_on=monday + dt.timedelta(days=i),
+            minutes=minutes // days + (i < minutes % days),
+            pain=pain,
+        )
 
 
 def test_behind_target_needs_both_weeks_under_80_percent(world):
     patient = on_programme(world.physio_a)
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=2), 119)
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 119)
-    walk(patient, TODAY, 20)
+    WalkLogFactory(patient=patient, walked_on=TODAY, minutes=20)
     assert "behind_target" in codes(patient)
 
 
@@ -69,7 +67,7 @@ def test_exactly_80_percent_in_one_week_clears_behind_target(world):
     patient = on_programme(world.physio_a)
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=2), 120)
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 10)
-    walk(patient, TODAY, 20)
+    WalkLogFactory(patient=patient, walked_on=TODAY, minutes=20)
     assert "behind_target" not in codes(patient)
 
 
@@ -83,32 +81,34 @@ def test_mid_week_start_counts_the_partial_first_week(world):
     patient = started(world.physio_a, start_on=wednesday)
     prescribe(patient, world.physio_a, on=wednesday, walks=3, minutes=10)
     # Week 0 (Wed-Sun): target 150/7 = 21.4 min; 17 minutes are under 80%, 18 would not be.
-    walk(patient, wednesday, 17)
-    walk(patient, THIS_MONDAY - dt.timedelta(days=3), 10)  # last week: 10 of 30
-    walk(patient, TODAY, 10)
+    WalkLogFactory(patient=patient, walked_on=wednesday, minutes=17)
+    WalkLogFactory(
+        patient=patient, walked_on=THIS_MONDAY - dt.timedelta(days=3), minutes=10
+    )  # last week: 10 of 30
+    WalkLogFactory(patient=patient, walked_on=TODAY, minutes=10)
     assert "behind_target" in codes(patient)
-    walk(patient, wednesday + dt.timedelta(days=1), 1)
+    WalkLogFactory(patient=patient, walked_on=wednesday + dt.timedelta(days=1), minutes=1)
     assert "behind_target" not in codes(patient)
 
 
 def test_pain_up_by_two_points_over_a_week(world):
     patient = on_programme(world.physio_a)
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
-    walk(patient, THIS_MONDAY, 30, pain=5)
+    WalkLogFactory(patient=patient, walked_on=THIS_MONDAY, minutes=30, pain=5)
     assert "pain_rising" in codes(patient)
 
 
 def test_pain_up_by_less_than_two_is_not_flagged(world):
     patient = on_programme(world.physio_a)
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
-    walk(patient, THIS_MONDAY, 30, pain=4)
+    WalkLogFactory(patient=patient, walked_on=THIS_MONDAY, minutes=30, pain=4)
     assert "pain_rising" not in codes(patient)
 
 
 @pytest.mark.parametrize(("days_ago", "flagged"), [(6, False), (7, True)])
 def test_no_log_for_seven_days(world, days_ago, flagged):
     patient = on_programme(world.physio_a)
-    walk(patient, TODAY - dt.timedelta(days=days_ago), 30)
+    WalkLogFactory(patient=patient, walked_on=TODAY - dt.timedelta(days=days_ago), minutes=30)
     assert ("no_recent_log" in codes(patient)) is flagged
 
 
@@ -120,7 +120,9 @@ def test_new_programme_is_not_flagged_for_missing_logs_in_its_first_week(world):
 def test_far_time_zone_uses_the_patients_own_today_and_week(world):
     """Los Angeles is still on Thursday 12 March while the Sydney clinic is on Friday 13."""
     patient = on_programme(world.physio_a, time_zone="America/Los_Angeles")
-    walk(patient, dt.date(2026, 3, 6), 150)  # last log: 6 days before the patient's today
+    WalkLogFactory(
+        patient=patient, walked_on=dt.date(2026, 3, 6), minutes=150
+    )  # last log: 6 days before the patient's today
     assert "no_recent_log" not in codes(patient)
     # Measured from the clinic's date it would be 7 days, and flagged.
     assert "no_recent_log" in codes(patient, today=TODAY)
@@ -159,7 +161,7 @@ def test_screening_incomplete_and_clearance_missing(world):
 def test_session_overdue_after_a_day(world):
     patient = on_programme(world.physio_a, weeks_ago=1)
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150)
-    walk(patient, TODAY, 30)
+    WalkLogFactory(patient=patient, walked_on=TODAY, minutes=30)
     session = CoachingSession.objects.get(patient=patient, number=2)
     session.scheduled_at = timezone.now() - dt.timedelta(hours=23)
     session.save()
@@ -200,7 +202,7 @@ def test_unreviewed_adverse_event_until_reviewed(world):
     from coaching.services import adverse_event_mark_reviewed
 
     patient = on_programme(world.physio_a)
-    event = adverse_event(patient, TODAY)
+    event = AdverseEventFactory(patient=patient, occurred_on=TODAY)
     assert codes(patient)[0] == "adverse_event"  # the most urgent flag comes first
     adverse_event_mark_reviewed(event=event, by=world.physio_a)
     assert "adverse_event" not in codes(patient)
@@ -218,7 +220,7 @@ def test_flags_for_runs_a_fixed_number_of_queries(world):
     many = few + [on_programme(world.physio_a) for _ in range(6)]
     for patient in many:
         fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=2)
-        adverse_event(patient, TODAY)
+        AdverseEventFactory(patient=patient, occurred_on=TODAY)
     with CaptureQueriesContext(connection) as small:
         flags_for(few)
     with CaptureQueriesContext(connection) as large:

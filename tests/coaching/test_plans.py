@@ -16,7 +16,8 @@ from django.urls import reverse
 from coaching import services
 from coaching.models import Prescription, PrescriptionPlan
 from coaching.progress import prescription_on
-from tests.coaching.helpers import prescribe, started, walk
+from tests.coaching.helpers import prescribe, started
+from tests.factories import WalkLogFactory
 from walkback.accounts.models import ProgrammeRulesVersion
 from walkback.audit.models import AuditEvent
 
@@ -34,6 +35,10 @@ def patient(world):
         patient = started(world.physio_a, start_on=START)
         prescribe(patient, world.physio_a, on=START, walks=3, minutes=20)  # 60 a week
     return patient
+
+
+def walk(patient, day: dt.date, minutes: int, pain: int = 2):
+    WalkLogFactory(patient=patient, walked_on=day, minutes=minutes, pain=pain)
 
 
 def walk_week(patient, monday: dt.date, minutes: int, pain: int = 2):

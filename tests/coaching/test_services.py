@@ -15,6 +15,7 @@ from coaching import services
 from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
 from patients.models import PatientStatus
 from tests.coaching.helpers import enrolled, prescribe, screened, started
+from tests.factories import CoachingSessionFactory, PrescriptionFactory
 from walkback.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_programme_cannot_start_twice_or_create_a_second_session_number(world):
         services.programme_start(patient=patient, start_on=TODAY, by=world.physio_a)
     assert CoachingSession.objects.filter(patient=patient).count() == 6
     with pytest.raises(IntegrityError), transaction.atomic():
-        CoachingSession.objects.create(
+        CoachingSessionFactory(
             patient=patient, number=2, purpose="review", mode="phone", scheduled_at=timezone.now()
         )
 
@@ -227,7 +228,7 @@ def test_prescription_bounds(world, walks, minutes, field):
 def test_prescription_database_constraints(world):
     patient = started(world.physio_a, start_on=dt.date(2026, 3, 11))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Prescription.objects.create(
+        PrescriptionFactory(
             patient=patient,
             effective_from=TODAY,
             walks_per_week=0,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from coaching.models import CoachingSession, EducationTopic, Prescription, SessionStatus
 from patients.models import Patient, PatientStatus, Screening
-from tests.coaching.helpers import adverse_event, enrolled, prescribe, screened, started, walk
+from tests.coaching.helpers import enrolled, prescribe, screened, started
+from tests.factories import AdverseEventFactory, EducationTopicFactory, WalkLogFactory
 from walkback.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,13 @@ def with_history(physio, weeks=20, walks_per_week=4):
     prescribe(patient, physio, on=start, walks=3, minutes=20)
     for week in range(weeks):
         for day in range(walks_per_week):
-            walk(patient, start + dt.timedelta(weeks=week, days=day), 25, pain=2)
-    adverse_event(patient, TODAY)
+            WalkLogFactory(
+                patient=patient,
+                walked_on=start + dt.timedelta(weeks=week, days=day),
+                minutes=25,
+                pain=2,
+            )
+    AdverseEventFactory(patient=patient, occurred_on=TODAY)
     return patient
 
 
@@ -375,9 +381,7 @@ def test_session_edit_out_of_order_and_done_session_date(world, client_for):
 def test_session_record_refuses_another_clinics_topic(world, client_for):
     patient = started(world.physio_a, start_on=dt.date(2026, 3, 11))
     session = CoachingSession.objects.get(patient=patient, number=1)
-    foreign = EducationTopic.objects.create(
-        clinic=world.clinic_b, slug="x", title="Zebracorn", body="."
-    )
+    foreign = EducationTopicFactory(clinic=world.clinic_b, slug="x", title="Zebracorn", body=".")
     response = client_for(world.physio_a).post(
         reverse("coaching:session-detail", args=[session.pk]),
         {"topics": [foreign.pk], "goals": "Walk", "confidence": "7"},
@@ -527,13 +531,12 @@ def test_library_and_settings(world, client_for):
 def test_library_query_count_does_not_grow_with_topics(
     world, client_for, django_assert_num_queries
 ):
-    from coaching.models import EducationTopic
 
     client = client_for(world.physio_a)
     client.get(reverse("coaching:library"))
     for extra in (0, 20):
         for i in range(extra):
-            EducationTopic.objects.create(
+            EducationTopicFactory(
                 clinic=world.clinic_a, title=f"Extra {i}", slug=f"extra-{i}", body="Text."
             )
         # session, user (with clinic), OTP device, the clinic's topics = 4

@@ -23,7 +23,7 @@ from patients.checkins import (
     next_check_in_date,
 )
 from patients.models import CheckIn
-from tests.factories import ClinicFactory, PatientFactory
+from tests.factories import CheckInFactory, ClinicFactory, PatientFactory
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_only_the_open_month_can_be_answered():
 def test_the_database_refuses_an_onset_after_the_answer():
     patient = PatientFactory(programme_start=dt.date(2024, 1, 15))
     with pytest.raises(IntegrityError), transaction.atomic():
-        CheckIn.objects.create(
+        CheckInFactory(
             patient=patient, month_number=1, due_on=dt.date(2024, 2, 15), any_pain=True,
             onset_date=timezone.now().date() + dt.timedelta(days=5), completed_at=timezone.now(),
         )  # fmt: skip

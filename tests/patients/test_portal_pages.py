@@ -15,7 +15,13 @@ from django.utils import timezone
 from coaching.models import SessionMode, SessionStatus
 from patients.checkins import add_months
 from patients.models import AdverseEvent, Patient, Screening, WalkLog
-from tests.patients import portal_factories as make
+from tests.factories import (
+    AdverseEventFactory,
+    CoachingSessionFactory,
+    EducationTopicFactory,
+    PrescriptionFactory,
+    WalkLogFactory,
+)
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +32,12 @@ def patient(world):
     patient = world.patient_a
     patient.programme_start = patient.today() - dt.timedelta(days=40)
     patient.save()
-    make.prescription(patient, start=patient.programme_start, walks=5, minutes=30)
+    PrescriptionFactory(
+        patient=patient,
+        effective_from=patient.programme_start,
+        walks_per_week=5,
+        minutes_per_walk=30,
+    )
     return patient
 
 
@@ -36,8 +47,9 @@ def seed_history(patient, *, days: int) -> None:
     rows = []
     for n in range(days + 1):
         day = today - dt.timedelta(days=n)
-        rows.append(WalkLog(patient=patient, walked_on=day, minutes=20 + n % 15, pain=n % 4,
-                            note="steady"))  # fmt: skip
+        rows.append(
+            WalkLog(patient=patient, walked_on=day, minutes=20 + n % 15, pain=n % 4, note="steady")
+        )
         if day.weekday() == 6:
             rows.append(WalkLog(patient=patient, walked_on=day, minutes=10))
     WalkLog.objects.bulk_create(rows)
@@ -45,10 +57,14 @@ def seed_history(patient, *, days: int) -> None:
 
 def test_home_shows_the_week(client_for, patient):
     week_monday = patient.today() - dt.timedelta(days=patient.today().weekday())
-    make.walk(patient, on=week_monday, minutes=40)
-    make.walk(patient, on=patient.today(), minutes=35)
-    make.walk(patient, on=week_monday - dt.timedelta(days=1), minutes=99)  # last week
-    make.session(patient, number=2, when=timezone.now() + dt.timedelta(days=2))
+    WalkLogFactory(patient=patient, walked_on=week_monday, minutes=40)
+    WalkLogFactory(patient=patient, walked_on=patient.today(), minutes=35)
+    WalkLogFactory(
+        patient=patient, walked_on=week_monday - dt.timedelta(days=1), minutes=99
+    )  # last week
+    CoachingSessionFactory(
+        patient=patient, number=2, scheduled_at=timezone.now() + dt.timedelta(days=2)
+    )
     response = client_for(patient.user).get(reverse("portal:home"))
     page = response.content.decode()
     assert '<span id="minutes-done">75</span> of <span id="minutes-target">150</span>' in page
@@ -62,7 +78,9 @@ def test_home_shows_the_week(client_for, patient):
 
 
 def test_home_shows_the_video_link_of_a_video_session(client_for, patient):
-    session = make.session(patient, number=3, when=timezone.now() + dt.timedelta(hours=1))
+    session = CoachingSessionFactory(
+        patient=patient, number=3, scheduled_at=timezone.now() + dt.timedelta(hours=1)
+    )
     session.mode, session.video_link = SessionMode.VIDEO, "https://video.example.test/room"
     session.save()
     page = client_for(patient.user).get(reverse("portal:home")).content.decode()
@@ -79,14 +97,17 @@ HOME_QUERIES = 10
 HISTORY_QUERIES = 8
 
 
-@pytest.mark.parametrize(("url", "expected"), [("portal:home", HOME_QUERIES),
-                                              ("portal:history", HISTORY_QUERIES)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("url", "expected"), [("portal:home", HOME_QUERIES), ("portal:history", HISTORY_QUERIES)]
+)
 def test_query_count_does_not_grow_with_two_years_of_logs(
     client_for, patient, url, expected, django_assert_num_queries
 ):
     patient.programme_start = add_months(patient.today(), -1)  # a check-in due today
     patient.save()
-    make.session(patient, number=2, when=timezone.now() + dt.timedelta(days=2))
+    CoachingSessionFactory(
+        patient=patient, number=2, scheduled_at=timezone.now() + dt.timedelta(days=2)
+    )
     client = client_for(patient.user)
     client.get(reverse(url))  # the session's first-visit write is not part of the page
     with django_assert_num_queries(expected):
@@ -102,8 +123,8 @@ def test_query_count_does_not_grow_with_two_years_of_logs(
 
 def test_history_has_a_chart_and_its_text_alternative(client_for, patient):
     monday = patient.today() - dt.timedelta(days=patient.today().weekday())
-    make.walk(patient, on=monday, minutes=150, pain=3)
-    make.walk(patient, on=monday - dt.timedelta(days=7), minutes=40, pain=5)
+    WalkLogFactory(patient=patient, walked_on=monday, minutes=150, pain=3)
+    WalkLogFactory(patient=patient, walked_on=monday - dt.timedelta(days=7), minutes=40, pain=5)
     page = client_for(patient.user).get(reverse("portal:history")).content.decode()
     # The staff pages' chart (coaching/charts.py), drawn for a phone.
     assert '<svg class="progress-chart progress-chart-phone"' in page and "chart-target" in page
@@ -116,7 +137,9 @@ def test_history_has_a_chart_and_its_text_alternative(client_for, patient):
 
 def test_history_week_lists_that_weeks_walks(client_for, patient):
     monday = patient.today() - dt.timedelta(days=patient.today().weekday() + 7)
-    make.walk(patient, on=monday + dt.timedelta(days=2), minutes=41, note="by the river")
+    WalkLogFactory(
+        patient=patient, walked_on=monday + dt.timedelta(days=2), minutes=41, note="by the river"
+    )
     client = client_for(patient.user)
     page = client.get(reverse("portal:history-week", args=[monday.isoformat()])).content.decode()
     assert "41 minutes" in page and "by the river" in page
@@ -125,15 +148,20 @@ def test_history_week_lists_that_weeks_walks(client_for, patient):
 
 
 def test_learn_shows_only_the_patients_own_session_topics(client_for, world, patient):
-    covered = make.topic(patient.clinic, title="Why walking helps")
-    coming = make.topic(patient.clinic, title="Keeping going after six months")
-    other = make.topic(patient.clinic, title="Someone else's topic")
-    zebra = make.topic(world.clinic_b, title="Zebracorn secrets")
-    make.session(patient, number=1, status=SessionStatus.DONE, topics=[covered],
-                 when=timezone.now() - dt.timedelta(days=20))  # fmt: skip
-    make.session(patient, number=3, topics=[coming])
-    make.session(world.patient_a2, number=1, topics=[other])
-    make.session(world.patient_b, number=1, topics=[zebra])
+    covered = EducationTopicFactory(clinic=patient.clinic, title="Why walking helps")
+    coming = EducationTopicFactory(clinic=patient.clinic, title="Keeping going after six months")
+    other = EducationTopicFactory(clinic=patient.clinic, title="Someone else's topic")
+    zebra = EducationTopicFactory(clinic=world.clinic_b, title="Zebracorn secrets")
+    CoachingSessionFactory(
+        patient=patient,
+        number=1,
+        status=SessionStatus.DONE,
+        topics=[covered],
+        scheduled_at=timezone.now() - dt.timedelta(days=20),
+    )
+    CoachingSessionFactory(patient=patient, number=3, topics=[coming])
+    CoachingSessionFactory(patient=world.patient_a2, number=1, topics=[other])
+    CoachingSessionFactory(patient=world.patient_b, number=1, topics=[zebra])
     client = client_for(patient.user)
     page = client.get(reverse("portal:learn")).content.decode()
     assert "Why walking helps" in page and "Covered in session 1" in page
@@ -156,9 +184,14 @@ def test_reporting_a_problem_flags_the_patient(client_for, patient):
     client = client_for(patient.user)
     response = client.post(
         reverse("portal:problem"),
-        {"occurred_on": patient.today().isoformat(), "body_region": "knee",
-         "severity": "moderate", "related_to_walking": "yes", "description": "Sore after hills"},
-    )  # fmt: skip
+        {
+            "occurred_on": patient.today().isoformat(),
+            "body_region": "knee",
+            "severity": "moderate",
+            "related_to_walking": "yes",
+            "description": "Sore after hills",
+        },
+    )
     assert response.status_code == 302
     event = AdverseEvent.objects.get(patient=patient)
     assert (event.body_region, event.severity, event.reviewed_at) == ("knee", "moderate", None)
@@ -228,15 +261,25 @@ def test_bad_reminder_preferences_save_nothing(client_for, patient, data, field)
 
 
 def test_own_data_download_holds_everything_and_nothing_of_anyone_else(client_for, world, patient):
-    mine = make.walk(patient, minutes=42, note="SENTINEL-MINE")
-    make.walk(world.patient_a2, minutes=43, note="SENTINEL-A2")
-    make.walk(world.patient_b, minutes=44, note="Zebracorn walk")
-    make.session(patient, number=1)
-    AdverseEvent.objects.create(patient=patient, occurred_on=patient.today(), body_region="hip",
-                                severity="mild", related_to_walking="no")  # fmt: skip
-    AdverseEvent.objects.create(patient=world.patient_b, occurred_on=world.patient_b.today(),
-                                body_region="hip", severity="mild", related_to_walking="no",
-                                description="Zebracorn hip")  # fmt: skip
+    mine = WalkLogFactory(patient=patient, minutes=42, note="SENTINEL-MINE")
+    WalkLogFactory(patient=world.patient_a2, minutes=43, note="SENTINEL-A2")
+    WalkLogFactory(patient=world.patient_b, minutes=44, note="Zebracorn walk")
+    CoachingSessionFactory(patient=patient, number=1)
+    AdverseEventFactory(
+        patient=patient,
+        occurred_on=patient.today(),
+        body_region="hip",
+        severity="mild",
+        related_to_walking="no",
+    )
+    AdverseEventFactory(
+        patient=world.patient_b,
+        occurred_on=world.patient_b.today(),
+        body_region="hip",
+        severity="mild",
+        related_to_walking="no",
+        description="Zebracorn hip",
+    )
     client = client_for(patient.user)
     client.get(reverse("portal:home"))  # an access-log line to export
 
@@ -268,10 +311,12 @@ def test_own_data_download_holds_everything_and_nothing_of_anyone_else(client_fo
 
 
 def test_csv_export_neutralises_spreadsheet_formulas(client_for, patient):
-    make.walk(patient, minutes=20, note='=HYPERLINK("http://evil")')
-    rows = list(csv.reader(io.StringIO(
-        client_for(patient.user).get(reverse("portal:data-csv")).content.decode()
-    )))  # fmt: skip
+    WalkLogFactory(patient=patient, minutes=20, note='=HYPERLINK("http://evil")')
+    rows = list(
+        csv.reader(
+            io.StringIO(client_for(patient.user).get(reverse("portal:data-csv")).content.decode())
+        )
+    )
     notes = [row[3] for row in rows if row[0] == "walks" and row[2] == "note"]
     assert notes == ['\'=HYPERLINK("http://evil")']
 
@@ -294,7 +339,7 @@ PORTAL_PAGES = ["portal:home", "portal:walk-new", "portal:history", "portal:lear
 
 @pytest.mark.parametrize("name", PORTAL_PAGES)
 def test_no_page_shows_another_clinic(client_for, world, name):
-    make.walk(world.patient_b, minutes=44, note="Zebracorn walk")
+    WalkLogFactory(patient=world.patient_b, minutes=44, note="Zebracorn walk")
     page = client_for(world.patient_a.user).get(reverse(name)).content.decode()
     assert "Zebracorn" not in page
 
@@ -337,8 +382,8 @@ def test_learn_query_count_does_not_grow_with_topics(client_for, patient):
     client.get(reverse("portal:learn"))  # the session's first-visit write is not the page's
     counts = []
     for extra in (1, 8):
-        topics = [make.topic(patient.clinic) for _ in range(extra)]
-        make.session(patient, number=len(counts) + 1, topics=topics)
+        topics = [EducationTopicFactory(clinic=patient.clinic) for _ in range(extra)]
+        CoachingSessionFactory(patient=patient, number=len(counts) + 1, topics=topics)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("portal:learn")).status_code == 200
         counts.append(len(queries))

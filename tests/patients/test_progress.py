@@ -20,6 +20,7 @@ from coaching.progress import (
     week_rows,
     week_target,
 )
+from tests.factories import PatientFactory, PrescriptionFactory, WalkLogFactory
 
 MON = dt.date(2026, 3, 2)  # a Monday
 WED, THU, FRI, SUN = (MON + dt.timedelta(days=d) for d in (2, 3, 4, 6))
@@ -173,12 +174,12 @@ def test_the_fast_target_is_the_day_by_day_rule_and_what_is_shown_decides_alike(
 @pytest.mark.django_db
 def test_a_patients_weeks_are_two_queries_whatever_the_history(django_assert_num_queries):
     from coaching.progress import patient_weeks
-    from tests.factories import PatientFactory
-    from tests.patients import portal_factories as make
 
     patient = PatientFactory(programme_start=dt.date(2022, 6, 8))
-    make.prescription(patient, start=dt.date(2022, 6, 8))
-    make.walk(patient, on=dt.date(2022, 6, 1), minutes=20)  # before the start: shown too
+    PrescriptionFactory(patient=patient, effective_from=dt.date(2022, 6, 8))
+    WalkLogFactory(
+        patient=patient, walked_on=dt.date(2022, 6, 1), minutes=20
+    )  # before the start: shown too
     with django_assert_num_queries(2):  # prescriptions; weekly totals (one grouped query)
         weeks = patient_weeks(patient, today=dt.date(2024, 6, 5))
     assert len(weeks.rows) == 106 and weeks.rows[0].monday == dt.date(2022, 5, 30)

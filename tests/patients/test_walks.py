@@ -13,8 +13,7 @@ from django.urls import reverse
 
 from patients.models import WalkLog
 from patients.walks import walk_delete, walk_log, walk_update
-from tests.factories import PatientFactory
-from tests.patients import portal_factories as make
+from tests.factories import PatientFactory, PrescriptionFactory, WalkLogFactory
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +24,12 @@ def patient(world):
     patient = world.patient_a
     patient.programme_start = patient.today() - dt.timedelta(days=60)
     patient.save()
-    make.prescription(patient, start=patient.programme_start, walks=5, minutes=30)
+    PrescriptionFactory(
+        patient=patient,
+        effective_from=patient.programme_start,
+        walks_per_week=5,
+        minutes_per_walk=30,
+    )
     return patient
 
 
@@ -36,7 +40,7 @@ def post_walk(client, **fields):
 
 
 def test_logging_a_walk_says_what_changed(client_for, patient):
-    make.walk(patient, on=patient.today(), minutes=45)
+    WalkLogFactory(patient=patient, walked_on=patient.today(), minutes=45)
     client = client_for(patient.user)
     response = post_walk(client, walked_on=patient.today(), minutes=30, pain=2, steps=3200)
     assert response.status_code == 302 and response["Location"] == reverse("portal:home")
@@ -135,12 +139,12 @@ def test_the_service_refuses_what_the_form_would(patient):
 def test_the_database_backs_the_bounds(patient, values):
     fields = {"patient": patient, "walked_on": dt.date.today(), "minutes": 30} | values
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
-        WalkLog.objects.create(**fields)
+        WalkLogFactory(**fields)
 
 
 def test_another_patients_walk_is_not_found(client_for, world, patient):
-    other = make.walk(world.patient_a2, minutes=33)
-    far = make.walk(world.patient_b, minutes=34)
+    other = WalkLogFactory(patient=world.patient_a2, minutes=33)
+    far = WalkLogFactory(patient=world.patient_b, minutes=34)
     client = client_for(patient.user)
     for walk in (other, far):
         assert client.get(reverse("portal:walk-edit", args=[walk.pk])).status_code == 404
@@ -151,7 +155,9 @@ def test_another_patients_walk_is_not_found(client_for, world, patient):
 
 
 def test_a_recent_walk_can_be_changed_and_deleted(client_for, patient):
-    walk = make.walk(patient, on=patient.today() - dt.timedelta(days=13), minutes=20)
+    walk = WalkLogFactory(
+        patient=patient, walked_on=patient.today() - dt.timedelta(days=13), minutes=20
+    )
     client = client_for(patient.user)
     response = client.post(
         reverse("portal:walk-edit", args=[walk.pk]),
@@ -169,7 +175,9 @@ def test_a_recent_walk_can_be_changed_and_deleted(client_for, patient):
 
 
 def test_walks_older_than_14_days_are_read_only(client_for, patient):
-    walk = make.walk(patient, on=patient.today() - dt.timedelta(days=14), minutes=20)
+    walk = WalkLogFactory(
+        patient=patient, walked_on=patient.today() - dt.timedelta(days=14), minutes=20
+    )
     client = client_for(patient.user)
     page = client.get(reverse("portal:walk-edit", args=[walk.pk])).content.decode()
     assert "can no longer be changed" in page and "<form" not in page.split("<main")[1]
@@ -188,7 +196,7 @@ def test_walks_older_than_14_days_are_read_only(client_for, patient):
 
 
 def test_a_recent_walk_cannot_be_moved_out_of_the_window(patient):
-    walk = make.walk(patient, on=patient.today(), minutes=20)
+    walk = WalkLogFactory(patient=patient, walked_on=patient.today(), minutes=20)
     with pytest.raises(ValidationError) as error:
         walk_update(walk=walk, by=patient.user,
                     walked_on=patient.today() - dt.timedelta(days=20), minutes=20)  # fmt: skip

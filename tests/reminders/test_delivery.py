@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from coaching.models import (
-    CoachingSession,
     Reminder,
     ReminderKind,
     ReminderState,
@@ -30,8 +29,18 @@ from coaching.reminders.services import (
     reminders_plan_for_session,
     reminders_plan_upcoming,
 )
-from patients.models import AdverseEvent, BodyRegion, CheckIn, Severity, WalkingRelated, WalkLog
-from tests.factories import ClinicFactory, PatientFactory, UserFactory
+from patients.models import BodyRegion, Severity, WalkingRelated
+from tests.factories import (
+    AdverseEventFactory,
+    CheckInFactory,
+    ClinicFactory,
+    CoachingSessionFactory,
+    PatientFactory,
+    PrescriptionFactory,
+    ReminderFactory,
+    UserFactory,
+    WalkLogFactory,
+)
 from tests.reminders.helpers import Published, at, reminder_ids, states
 
 SYDNEY = "Australia/Sydney"
@@ -40,7 +49,7 @@ NOON = at(SYDNEY, 2025, 6, 4, 12, 0)
 
 def _due(patient, n=1, *, kind=ReminderKind.WALK, minutes_ago=1, **extra):
     return [
-        Reminder.objects.create(
+        ReminderFactory(
             recipient=patient.user,
             patient=patient,
             kind=kind,
@@ -236,10 +245,9 @@ def test_failures_back_off_with_jitter_and_stop_after_a_bound(
 
 
 def test_e_mail_has_text_and_html_the_clinic_as_sender_and_a_way_to_stop(patient, noon, run_due):
-    WalkLog.objects.create(patient=patient, walked_on=dt.date(2025, 6, 2), minutes=45)
-    from coaching.models import Prescription
+    WalkLogFactory(patient=patient, walked_on=dt.date(2025, 6, 2), minutes=45)
 
-    Prescription.objects.create(
+    PrescriptionFactory(
         patient=patient,
         effective_from=dt.date(2025, 5, 1),
         walks_per_week=5,
@@ -260,7 +268,7 @@ def test_e_mail_has_text_and_html_the_clinic_as_sender_and_a_way_to_stop(patient
 
 
 def test_a_session_reminder_says_how_and_carries_a_calendar_file(patient, noon, run_due):
-    session = CoachingSession.objects.create(
+    session = CoachingSessionFactory(
         patient=patient,
         number=3,
         purpose=SessionPurpose.PRESCRIBE,
@@ -323,11 +331,11 @@ def test_no_health_data_in_task_arguments_or_logs(
     patient.reminder_days = [0, 1, 2, 3, 4, 5, 6]
     patient.reminder_time = dt.time(12, 30)
     patient.save()
-    WalkLog.objects.create(
+    WalkLogFactory(
         patient=patient, walked_on=dt.date(2025, 5, 20), minutes=31, pain=7, note=SENTINELS[0]
     )
-    CheckIn.objects.create(patient=patient, month_number=1, due_on=dt.date(2025, 6, 4))
-    event = AdverseEvent.objects.create(
+    CheckInFactory(patient=patient, month_number=1, due_on=dt.date(2025, 6, 4))
+    event = AdverseEventFactory(
         patient=patient,
         occurred_on=dt.date(2025, 6, 3),
         body_region=BodyRegion.KNEE,
@@ -377,7 +385,7 @@ def test_the_adverse_event_notice_waits_for_the_physio_morning(patient, settings
     physio = UserFactory(clinic=patient.clinic, time_zone="Europe/London")
     patient.physiotherapist = physio
     patient.save()
-    event = AdverseEvent.objects.create(
+    event = AdverseEventFactory(
         patient=patient,
         occurred_on=dt.date(2025, 6, 3),
         body_region=BodyRegion.KNEE,
@@ -396,7 +404,7 @@ def test_without_a_physiotherapist_the_clinic_admins_hear_of_it(patient, noon):
 
     admin = UserFactory(clinic=patient.clinic, role=Role.CLINIC_ADMIN)
     UserFactory(clinic=ClinicFactory(), role=Role.CLINIC_ADMIN)  # another clinic's
-    event = AdverseEvent.objects.create(
+    event = AdverseEventFactory(
         patient=patient,
         occurred_on=dt.date(2025, 6, 3),
         body_region=BodyRegion.HIP,
@@ -429,7 +437,7 @@ def test_the_monday_digest_lists_own_patients_who_need_attention(world, run_due)
         user__full_name="Wally Walker",
         programme_start=dt.date(2025, 4, 1),
     )
-    WalkLog.objects.create(patient=walker, walked_on=dt.date(2025, 6, 1), minutes=30)
+    WalkLogFactory(patient=walker, walked_on=dt.date(2025, 6, 1), minutes=30)
     PatientFactory(
         clinic=world.clinic_a,
         physiotherapist=world.physio_a,
@@ -462,7 +470,7 @@ def test_the_monday_digest_lists_own_patients_who_need_attention(world, run_due)
 def test_no_digest_when_nobody_needs_attention(world, run_due):
     for patient in (world.patient_a, world.patient_a2):
         _in_programme_since(patient, dt.date(2025, 5, 26))
-        WalkLog.objects.create(patient=patient, walked_on=dt.date(2025, 6, 1), minutes=30)
+        WalkLogFactory(patient=patient, walked_on=dt.date(2025, 6, 1), minutes=30)
     with time_machine.travel(at(SYDNEY, 2025, 6, 1, 12, 0), tick=False):
         reminders_plan_upcoming()
     assert run_due(at(SYDNEY, 2025, 6, 2, 8, 0)) == []

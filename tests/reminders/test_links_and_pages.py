@@ -15,7 +15,7 @@ from django.urls import reverse
 from coaching.models import Reminder, ReminderKind, ReminderState
 from coaching.reminders.links import preferences_token
 from coaching.reminders.services import reminders_plan_for_patient
-from patients.models import WalkLog
+from tests.factories import ReminderFactory, WalkLogFactory
 from tests.reminders.helpers import at
 from walkback.audit.models import AuditAction, AuditEvent
 
@@ -33,7 +33,7 @@ def patient(world):
     patient = world.patient_a
     patient.reminder_days, patient.reminder_time = [0, 2, 4], dt.time(17, 0)
     patient.save()
-    WalkLog.objects.create(
+    WalkLogFactory(
         patient=patient, walked_on=dt.date(2025, 6, 2), minutes=30, note="SECRET-WALK-NOTE"
     )
     return patient
@@ -169,7 +169,7 @@ def test_staff_page_lists_planned_and_past_reminders_in_a_fixed_number_of_querie
 ):
     reminders_plan_for_patient(patient=patient)
     for i in range(15):
-        Reminder.objects.create(
+        ReminderFactory(
             recipient=patient.user,
             patient=patient,
             kind=ReminderKind.WALK,

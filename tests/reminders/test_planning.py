@@ -24,8 +24,15 @@ from coaching.reminders.services import (
     reminders_plan_for_session,
     reminders_plan_upcoming,
 )
-from patients.models import CheckIn, PatientStatus, WalkLog
-from tests.factories import ClinicFactory, PatientFactory, UserFactory
+from patients.models import PatientStatus
+from tests.factories import (
+    CheckInFactory,
+    ClinicFactory,
+    CoachingSessionFactory,
+    PatientFactory,
+    UserFactory,
+    WalkLogFactory,
+)
 from tests.reminders.helpers import at
 
 SYDNEY = "Australia/Sydney"
@@ -173,7 +180,7 @@ def test_discharged_patients_get_no_walk_reminders(patient, now):
 
 
 def _session(patient, start, **extra):
-    return CoachingSession.objects.create(
+    return CoachingSessionFactory(
         patient=patient,
         number=extra.pop("number", 2),
         purpose=SessionPurpose.REVIEW,
@@ -278,7 +285,7 @@ def test_the_default_time_respects_quiet_hours_but_a_chosen_one_is_kept(patient,
 
 
 def _walk(patient, day, minutes=20):
-    return WalkLog.objects.create(patient=patient, walked_on=day, minutes=minutes)
+    return WalkLogFactory(patient=patient, walked_on=day, minutes=minutes)
 
 
 def test_one_nudge_per_window_even_when_walks_are_logged_late(patient, run_due, settings):
@@ -341,8 +348,8 @@ def test_check_in_invitation_and_one_follow_up(patient, run_due, settings):
     settings.REMINDER_CHECK_IN_PATH = "/me/monthly/"
     patient.reminder_days = []
     patient.save()
-    check_in = CheckIn.objects.create(patient=patient, month_number=1, due_on=dt.date(2025, 6, 6))
-    other = CheckIn.objects.create(patient=patient, month_number=2, due_on=dt.date(2025, 7, 6))
+    check_in = CheckInFactory(patient=patient, month_number=1, due_on=dt.date(2025, 6, 6))
+    other = CheckInFactory(patient=patient, month_number=2, due_on=dt.date(2025, 7, 6))
     sent = []
     start = at(SYDNEY, 2025, 6, 5, 0, 0)
     for hour in range(0, 8 * 24, 1):
@@ -364,7 +371,7 @@ def test_check_in_invitation_and_one_follow_up(patient, run_due, settings):
 def test_a_completed_check_in_gets_no_follow_up(patient, run_due):
     patient.reminder_days = []
     patient.save()
-    check_in = CheckIn.objects.create(patient=patient, month_number=1, due_on=dt.date(2025, 6, 6))
+    check_in = CheckInFactory(patient=patient, month_number=1, due_on=dt.date(2025, 6, 6))
     assert len(run_due(at(SYDNEY, 2025, 6, 6, 17, 0), plan=True)) == 1
     check_in.completed_at = timezone.now()
     check_in.any_pain = False

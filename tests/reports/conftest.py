@@ -8,9 +8,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
-from patients.models import AdverseEvent, BodyRegion, CheckIn, Severity, WalkingRelated, WalkLog
-from tests.factories import PatientFactory
+from coaching.models import SessionMode, SessionStatus
+from patients.models import BodyRegion, Severity, WalkingRelated, WalkLog
+from tests.factories import (
+    AdverseEventFactory,
+    CheckInFactory,
+    CoachingSessionFactory,
+    PatientFactory,
+    PrescriptionFactory,
+)
 
 LEAK = "Zebracorn"
 
@@ -18,7 +24,7 @@ LEAK = "Zebracorn"
 def give_history(patient, physio, *, start: dt.date, today: dt.date, region=BodyRegion.KNEE):
     patient.programme_start = start
     patient.save(update_fields=["programme_start"])
-    Prescription.objects.create(
+    PrescriptionFactory(
         patient=patient, effective_from=start, walks_per_week=3, minutes_per_walk=20, author=physio
     )
     walks = []
@@ -39,7 +45,7 @@ def give_history(patient, physio, *, start: dt.date, today: dt.date, region=Body
         scheduled_at = dt.datetime.combine(
             start + dt.timedelta(weeks=2 * (number - 1)), dt.time(10), tzinfo=zone
         )
-        CoachingSession.objects.create(
+        CoachingSessionFactory(
             patient=patient,
             number=number,
             purpose="prescribe",
@@ -52,7 +58,7 @@ def give_history(patient, physio, *, start: dt.date, today: dt.date, region=Body
         )
     for month in (1, 2, 3):
         due = start + dt.timedelta(days=30 * month)
-        CheckIn.objects.create(
+        CheckInFactory(
             patient=patient,
             month_number=month,
             due_on=due,
@@ -62,7 +68,7 @@ def give_history(patient, physio, *, start: dt.date, today: dt.date, region=Body
             activity_limiting=month == 2,
             care_sought=False,
         )
-    AdverseEvent.objects.create(
+    AdverseEventFactory(
         patient=patient,
         occurred_on=start + dt.timedelta(days=10),
         body_region=region,

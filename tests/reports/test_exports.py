@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from patients.models import WalkLog
+from tests.factories import ExportJobFactory, UserFactory
 from tests.reports.conftest import LEAK
 from walkback.audit.models import AuditAction, AuditEvent
 from walkback.reports import exports, services
@@ -206,7 +207,6 @@ def test_large_export_becomes_a_job_for_its_owner_only(
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, detail__event="downloaded").exists()
 
     # A colleague of the same clinic, another clinic's admin, a tampered id: not found.
-    from tests.factories import UserFactory
 
     colleague = UserFactory(role="clinic_admin", clinic=seeded.clinic_a)
     assert client_for(colleague).get(download).status_code == 404
@@ -248,10 +248,10 @@ def test_only_a_clinic_admin_can_export(seeded):
 
 def test_exports_page_lists_only_own_jobs(seeded, client_for, django_assert_num_queries):
     for _ in range(3):
-        ExportJob.objects.create(
+        ExportJobFactory(
             requested_by=seeded.admin_a, clinic=seeded.clinic_a, dataset="walks", format="csv"
         )
-    ExportJob.objects.create(
+    ExportJobFactory(
         requested_by=seeded.admin_b, clinic=seeded.clinic_b, dataset="patients", format="csv"
     )
     client = client_for(seeded.admin_a)

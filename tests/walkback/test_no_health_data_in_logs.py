@@ -10,9 +10,10 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from coaching.models import CoachingSession, SessionStatus
+from coaching.models import SessionStatus
 from coaching.services import session_update
 from patients.walks import walk_log
+from tests.factories import CoachingSessionFactory
 
 SENTINELS = ("SENTINEL-WALK-NOTE", "SENTINEL-SESSION-NOTE", "SENTINEL-PROBLEM")
 
@@ -33,7 +34,7 @@ def test_health_data_never_reaches_the_logs(world, client_for, caplog, settings)
         note=SENTINELS[0],
         submission_token=uuid.uuid4(),
     )
-    session = CoachingSession.objects.create(
+    session = CoachingSessionFactory(
         patient=patient,
         number=1,
         purpose="prescribe",

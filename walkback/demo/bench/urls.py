@@ -1,28 +1,34 @@
-"""URLs for ``manage.py bench_reports`` only: the project's URLs plus two bare pages, so the
-dashboard is compared with pages behind exactly the same middleware. Never the ROOT_URLCONF
-of a running site."""
+"""The benchmarks' URLconf: the project's URLs plus bare pages, so each real page is compared
+with pages behind exactly the same middleware. Only ever set for a benchmark's run
+(``override_settings(ROOT_URLCONF=...)``), never the ROOT_URLCONF of a running site."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
-
-from walkback.accounts.decorators import clinic_admin_required
-from walkback.urls import urlpatterns as project_urlpatterns
+from django.urls import include, path
 
 
-@clinic_admin_required
-def bare_staff_page(request):
-    """A template with the staff layout and no figures: the page every staff page pays for."""
-    return render(request, "reports/bench_bare.html")
+def bench_hello(request):
+    """No template at all: the middleware's own cost."""
+    return HttpResponse("hello")
 
 
-@clinic_admin_required
-def bare_hello(request):
-    """A one-line template: the floor."""
-    return render(request, "reports/bench_hello.html")
+def bench_one_line(request):
+    return render(request, "demo/bench/hello.html")
+
+
+def bench_staff_layout(request):
+    """The staff layout and nothing else: the page every staff page pays for."""
+    return render(request, "demo/bench/staff.html")
+
+
+def bench_patient_layout(request):
+    return render(request, "demo/bench/patient.html")
 
 
 urlpatterns = [
-    *project_urlpatterns,
-    path("bench/bare/", bare_staff_page, name="bench-bare"),
-    path("bench/hello/", bare_hello, name="bench-hello"),
+    path("bench/hello/", bench_hello),
+    path("bench/one-line/", bench_one_line),
+    path("bench/staff/", bench_staff_layout),
+    path("bench/patient/", bench_patient_layout),
+    path("", include("walkback.urls")),
 ]

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from patients.models import Patient, PatientStatus
 from walkback.accounts.models import Clinic, Role, User
+from walkback.demo.factories import NO_PASSWORD, UserFactory
 
 DEMO_PASSWORD = "walkback-demo"  # noqa: S105 - published demo login
 
 
-def _user(email, full_name, role, clinic, **extra) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(
-            email=email,
-            password=DEMO_PASSWORD,
-            full_name=full_name,
-            role=role,
-            clinic=clinic,
-            **extra,
-        )
-    return user
+def demo_user(email, full_name, role, clinic, *, can_log_in: bool = True, **extra) -> User:
+    """The login with this e-mail, made with the demo password (or none) when it is new."""
+    return User.objects.filter(email=email).first() or UserFactory(
+        email=email,
+        password=DEMO_PASSWORD if can_log_in else NO_PASSWORD,
+        full_name=full_name,
+        role=role,
+        clinic=clinic,
+        **extra,
+    )
 
 
 def seed_foundation(context: dict) -> None:
@@ -29,9 +28,9 @@ def seed_foundation(context: dict) -> None:
     other, _ = Clinic.objects.get_or_create(
         name="Northside Back Clinic (demo, other clinic)", defaults={"time_zone": "Europe/London"}
     )
-    admin = _user("admin@demo.test", "Alex Admin", Role.CLINIC_ADMIN, clinic)
-    physio = _user("physio@demo.test", "Priya Physio", Role.PHYSIO, clinic)
-    patient_user = _user("patient@demo.test", "Pat Walker", Role.PATIENT, clinic)
+    admin = demo_user("admin@demo.test", "Alex Admin", Role.CLINIC_ADMIN, clinic)
+    physio = demo_user("physio@demo.test", "Priya Physio", Role.PHYSIO, clinic)
+    patient_user = demo_user("patient@demo.test", "Pat Walker", Role.PATIENT, clinic)
     patient, _ = Patient.objects.get_or_create(
         user=patient_user,
         defaults={
@@ -43,9 +42,9 @@ def seed_foundation(context: dict) -> None:
         },
     )
     # The other clinic, so a newcomer can see that nothing crosses over.
-    _user("admin@northside.test", "Nora Northside", Role.CLINIC_ADMIN, other)
-    other_physio = _user("physio@northside.test", "Noel Northside", Role.PHYSIO, other)
-    other_user = _user("patient@northside.test", "Nina Northside", Role.PATIENT, other)
+    demo_user("admin@northside.test", "Nora Northside", Role.CLINIC_ADMIN, other)
+    other_physio = demo_user("physio@northside.test", "Noel Northside", Role.PHYSIO, other)
+    other_user = demo_user("patient@northside.test", "Nina Northside", Role.PATIENT, other)
     Patient.objects.get_or_create(
         user=other_user,
         defaults={

@@ -17,11 +17,11 @@ from coaching.models import (
     EducationTopic,
     Prescription,
     SessionMode,
-    SessionPurpose,
     SessionStatus,
 )
 from patients.checkins import add_months, check_in_submit, check_ins_plan
 from patients.models import CheckIn, WalkLog
+from walkback.demo.factories import CoachingSessionFactory, PrescriptionFactory
 
 # The first month's answers, so the due one is the second: a patient part-way through.
 WEEKS_OF_HISTORY = 10
@@ -60,24 +60,20 @@ def seed_portal(context: dict) -> None:
         ]
         for number, day, mode, status in plan:
             when = _at(zone, day, 10)
-            session = CoachingSession.objects.create(
+            CoachingSessionFactory(
                 patient=patient,
                 number=number,
-                purpose=SessionPurpose.PRESCRIBE if number % 2 else SessionPurpose.REVIEW,
                 mode=mode,
                 scheduled_at=when,
                 status=status,
                 completed_at=when + dt.timedelta(minutes=45) if status == "done" else None,
                 video_link="https://video.example.test/walkback-demo" if mode == "video" else "",
+                topics={1: topics[:1], 3: topics[1:]}.get(number),
             )
-            if number == 1:
-                session.topics.set(topics[:1])
-            elif number == 3:
-                session.topics.set(topics[1:])
 
     if not Prescription.objects.filter(patient=patient).exists():
         for weeks, walks, minutes in ((0, 3, 15), (4, 4, 25), (8, 5, 30)):
-            Prescription.objects.create(
+            PrescriptionFactory(
                 patient=patient,
                 effective_from=start + dt.timedelta(weeks=weeks),
                 walks_per_week=walks,

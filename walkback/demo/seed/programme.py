@@ -22,16 +22,11 @@ from coaching.education import education_library_seed
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from coaching.progress import Timeline
 from coaching.progression import ProgrammeRules, start_dose
-from patients.models import (
-    AdverseEvent,
-    CheckIn,
-    Patient,
-    PatientStatus,
-    WalkLog,
-)
+from patients.models import BodyRegion, CheckIn, Patient, PatientStatus, WalkLog
 from patients.services import screening_record
 from walkback.accounts.models import Role, User
-from walkback.demo.seed.foundation import DEMO_PASSWORD
+from walkback.demo.factories import AdverseEventFactory, PatientFactory
+from walkback.demo.seed.foundation import demo_user
 
 # Session topics by number (slugs of coaching.education.DEFAULT_TOPICS).
 SESSION_TOPICS = {
@@ -177,18 +172,12 @@ def _rng(key: str) -> random.Random:
 
 def _patient(spec: DemoPatient, clinic, physio, enrolled: dt.date) -> Patient:
     zone = spec.time_zone or clinic.time_zone
-    user = User.objects.create_user(
-        email=spec.email,
-        password=DEMO_PASSWORD,
-        full_name=spec.name,
-        role=Role.PATIENT,
-        clinic=clinic,
-        time_zone=zone,
-    )
+    user = demo_user(spec.email, spec.name, Role.PATIENT, clinic, time_zone=zone)
     rng = _rng(spec.email)
-    patient = Patient.objects.create(
+    patient = PatientFactory(
         user=user,
         clinic=clinic,
+        status=PatientStatus.SCREENING,
         physiotherapist=physio,
         time_zone=zone,
         date_of_birth=spec.born,
@@ -325,7 +314,6 @@ def seed_programme(context: dict) -> None:
             continue
         with transaction.atomic():
             _seed_one(spec, clinic, physio, today, topics)
-    _seed_pat(context, today, topics)
 
 
 def _seed_one(spec: DemoPatient, clinic, physio, today: dt.date, topics) -> None:
@@ -343,12 +331,10 @@ def _seed_one(spec: DemoPatient, clinic, physio, today: dt.date, topics) -> None
     patient.refresh_from_db()
     _walks(spec, patient)
     if "adverse_event" in spec.shapes:
-        AdverseEvent.objects.create(
+        AdverseEventFactory(
             patient=patient,
             occurred_on=today - dt.timedelta(days=2),
-            body_region="ankle_foot",
-            severity="mild",
-            related_to_walking="yes",
+            body_region=BodyRegion.ANKLE_FOOT,
             description="Rolled my ankle on a kerb near the end of my walk. Sore but walking.",
         )
     if "check_in_overdue" not in spec.shapes:
@@ -385,34 +371,3 @@ def _answer_past_check_ins(patient: Patient, today: dt.date) -> None:
         )
         row.any_pain = False
         row.save(update_fields=["completed_at", "any_pain"])
-
-
-def _seed_pat(context: dict, today: dt.date, topics) -> None:
-    """The demo patient login: five weeks in, a current target, Session 4 coming up and the
-    first monthly check-in due today (the patient portal shows all of these)."""
-    patient: Patient = context["patient"]
-    physio = context["physio"]
-    if CoachingSession.objects.filter(patient=patient).exists() or patient.programme_start:
-        return
-    spec = DemoPatient(patient.user.email, patient.full_name, dt.date(1978, 5, 20), 37)
-    with transaction.atomic():
-        started = _weekday(today - dt.timedelta(days=spec.start_days_ago))
-        Patient.objects.filter(pk=patient.pk).update(
-            created_at=dt.datetime.combine(
-                started - dt.timedelta(days=7), dt.time(9), tzinfo=patient.zone
-            ),
-            date_of_birth=spec.born,
-            preferred_time=dt.time(7, 30),
-            # The foundation seeds Pat as active with no programme: screen and start properly.
-            status=PatientStatus.SCREENING,
-        )
-        patient.refresh_from_db()
-        _screen(spec, patient, physio, today)
-        services.programme_start(patient=patient, start_on=started, by=physio)
-        patient.refresh_from_db()
-        _run_sessions(spec, patient, physio, today, topics)
-        patient.refresh_from_db()
-        if not WalkLog.objects.filter(patient=patient).exists():
-            _walks(spec, patient)
-        # Starting the programme planned the monthly check-ins: month 1 fell due a few days ago
-        # and is open on Pat's home page.

@@ -12,23 +12,26 @@ import datetime as dt
 import random
 
 from coaching.models import (
-    CoachingSession,
-    Prescription,
     SessionMode,
     SessionPurpose,
     SessionStatus,
 )
 from patients.models import (
-    AdverseEvent,
     BodyRegion,
-    CheckIn,
-    Patient,
     PatientStatus,
     Severity,
     WalkingRelated,
     WalkLog,
 )
 from walkback.accounts.models import Role, User
+from walkback.demo.factories import (
+    AdverseEventFactory,
+    CheckInFactory,
+    CoachingSessionFactory,
+    PatientFactory,
+    PrescriptionFactory,
+)
+from walkback.demo.seed.foundation import demo_user
 from walkback.reports.figures import local_today
 
 NAMES = [
@@ -73,14 +76,7 @@ DOSES = {1: (3, 15), 3: (4, 20), 5: (5, 30)}
 def seed_reports(context: dict) -> None:
     clinic = context["clinic"]
     physio = context["physio"]
-    second = User.objects.filter(email="physio2@demo.test").first()
-    if second is None:
-        second = User.objects.create_user(
-            email="physio2@demo.test",
-            full_name="Sam Second",
-            role=Role.PHYSIO,
-            clinic=clinic,
-        )
+    second = demo_user("physio2@demo.test", "Sam Second", Role.PHYSIO, clinic, can_log_in=False)
     rng = random.Random(6)
     today = local_today(clinic)
     for index, name in enumerate(NAMES):
@@ -107,11 +103,10 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
     status = PatientStatus.ACTIVE if weeks_in < 26 else PatientStatus.MAINTENANCE
     if weeks_in > 40 and rng.random() < 0.4:
         status = PatientStatus.DISCHARGED
-    user = User.objects.create_user(
-        email=email, full_name=name, role=Role.PATIENT, clinic=clinic, time_zone=clinic.time_zone
-    )
-    patient = Patient.objects.create(
-        user=user,
+    patient = PatientFactory(
+        user=demo_user(
+            email, name, Role.PATIENT, clinic, can_log_in=False, time_zone=clinic.time_zone
+        ),
         clinic=clinic,
         physiotherapist=physio,
         time_zone=clinic.time_zone,
@@ -137,7 +132,7 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
             )
         if mode == SessionMode.IN_PERSON and rng.random() < 0.25:
             mode = SessionMode.VIDEO
-        sessions[number] = CoachingSession.objects.create(
+        sessions[number] = CoachingSessionFactory(
             patient=patient,
             number=number,
             purpose=purpose,
@@ -155,7 +150,7 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
         if day > today:
             break
         prescriptions.append(
-            Prescription.objects.create(
+            PrescriptionFactory(
                 patient=patient,
                 effective_from=day,
                 walks_per_week=walks,
@@ -190,7 +185,7 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
     WalkLog.objects.bulk_create(walks, batch_size=1000)
     _seed_check_ins(rng, patient, start, today, zone)
     if rng.random() < 0.3:
-        AdverseEvent.objects.create(
+        AdverseEventFactory(
             patient=patient,
             occurred_on=start + dt.timedelta(days=rng.randint(3, max(4, (today - start).days))),
             body_region=rng.choice(
@@ -219,7 +214,7 @@ def _seed_check_ins(rng, patient, start, today, zone) -> None:
         limiting = any_pain and rng.random() < 0.6
         care = any_pain and rng.random() < 0.35
         limited = limited or limiting
-        CheckIn.objects.create(
+        CheckInFactory(
             patient=patient,
             month_number=month,
             due_on=due,

@@ -6,8 +6,10 @@
 2. The dashboard of a clinic of 5,000 patients with a year of logs each, against bare template
    views behind the same middleware, in the same run.
 
-It fills the database it is pointed at, so it refuses any database whose name does not end in
-``_bench``: create one, migrate it, run this, drop it (docs/reports.md shows the commands).
+It adds a clinic of its own (``walkback.demo.bulk.seed_clinic``) and keeps it, so it refuses
+any database whose name does not end in ``_bench``: create one, migrate it, run this, drop it
+(docs/reports.md shows the commands). Other data in it is left alone and never counted;
+``--skip-seed`` measures the newest benchmark clinic again.
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ import subprocess
 import time
 import tracemalloc
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.test import Client, override_settings
-from django.utils import timezone
+from django.db import connection
+from django.db.models import Count
+from django.test import override_settings
 
 from patients.models import Patient
 from walkback.accounts.models import Clinic, Role, User
+from walkback.demo.bench.support import bench_site, logged_in, require_bench_database
+from walkback.demo.bulk import BENCH_CLINIC, seed_clinic
 from walkback.reports import exports, services
 from walkback.reports.models import Dataset
 from walkback.reports.selectors import Scope
@@ -49,150 +52,24 @@ class Command(BaseCommand):
         parser.add_argument("--skip-seed", action="store_true")
 
     def handle(self, *args, **opts):
-        name = settings.DATABASES["default"]["NAME"]
-        if connection.vendor != "postgresql" or not str(name).endswith("_bench"):
-            raise CommandError("Point DATABASE_URL at a PostgreSQL database named *_bench.")
-        if not opts["skip_seed"]:
-            self.seed(opts["patients"], opts["days"], opts["walk_chance"])
-        clinic = Clinic.objects.get(name="Bench clinic")
-        admin = User.objects.get(email="admin@bench.test")
+        require_bench_database()
+        if opts["skip_seed"]:
+            clinic = Clinic.objects.filter(name=BENCH_CLINIC).order_by("pk").last()
+            if clinic is None:
+                raise CommandError("No benchmark clinic to measure: run without --skip-seed.")
+        else:
+            began = time.perf_counter()
+            clinic = seed_clinic(
+                patients=opts["patients"], days=opts["days"], walk_chance=opts["walk_chance"]
+            ).clinic
+            walks = Patient.objects.filter(clinic=clinic).aggregate(n=Count("walks"))["n"]
+            self.stdout.write(
+                f"Seeded {opts['patients']:,} patients and {walks:,} walk logs in "
+                f"{time.perf_counter() - began:.0f} s."
+            )
+        admin = User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN).order_by("pk").first()
         self.bench_exports(clinic, admin)
         self.bench_dashboard(clinic, admin, opts["requests"])
-
-    # --- Data ---------------------------------------------------------------------------------
-
-    def seed(self, patients: int, days: int, chance: float) -> None:
-        began = time.perf_counter()
-        with transaction.atomic():
-            clinic, _ = Clinic.objects.get_or_create(name="Bench clinic")
-            User.objects.get_or_create(
-                email="admin@bench.test",
-                defaults={"full_name": "Bench Admin", "role": Role.CLINIC_ADMIN, "clinic": clinic},
-            )
-            physios = [
-                User(
-                    email=f"physio{i}@bench.test",
-                    full_name=f"Physio {i}",
-                    role=Role.PHYSIO,
-                    clinic=clinic,
-                    password="!",
-                )
-                for i in range(25)
-            ]
-            physios = User.objects.bulk_create(physios)
-            users = User.objects.bulk_create(
-                [
-                    User(
-                        email=f"p{i}@bench.test",
-                        full_name=f"Patient {i:05d}",
-                        role=Role.PATIENT,
-                        clinic=clinic,
-                        password="!",
-                    )
-                    for i in range(patients)
-                ],
-                batch_size=2000,
-            )
-            today = timezone.now().date()
-            Patient.objects.bulk_create(
-                [
-                    Patient(
-                        user=user,
-                        clinic=clinic,
-                        physiotherapist=physios[i % len(physios)],
-                        time_zone=clinic.time_zone,
-                        status="active",
-                        programme_start=today - dt.timedelta(days=days + 1 + i % 60),
-                    )
-                    for i, user in enumerate(users)
-                ],
-                batch_size=2000,
-            )
-        params = {"clinic": clinic.pk, "days": days, "chance": chance}
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT setseed(0.6)")
-            cursor.execute(
-                """
-                INSERT INTO patients_walklog
-                    (patient_id, walked_on, minutes, steps, pain, note, source, created_at,
-                     updated_at)
-                SELECT p.id, p.programme_start + d, 15 + (random() * 30)::int,
-                       CASE WHEN random() < 0.5 THEN 2000 + (random() * 4000)::int END,
-                       CASE WHEN random() < 0.5 THEN (random() * 4)::int END,
-                       '', 'typed', now(), now()
-                FROM patients_patient p CROSS JOIN generate_series(0, %(days)s - 1) AS d
-                WHERE p.clinic_id = %(clinic)s AND random() < %(chance)s
-                """,
-                params,
-            )
-            walks = cursor.rowcount
-            cursor.execute(
-                """
-                INSERT INTO coaching_coachingsession
-                    (patient_id, number, purpose, mode, scheduled_at, duration_minutes,
-                     video_link, status, notes, goals, barriers, action_plan, completed_at,
-                     rebook_count, created_at, updated_at)
-                SELECT p.id, n, CASE WHEN mod(n, 2) = 1 THEN 'prescribe' ELSE 'review' END,
-                       CASE WHEN mod(n, 2) = 1 THEN 'in_person' ELSE 'phone' END,
-                       p.programme_start + (ARRAY[0, 14, 28, 56, 84, 182])[n], 45, '',
-                       drawn.status, '', '', '', '',
-                       -- a done session has its completion time (a database constraint)
-                       CASE WHEN drawn.status = 'done'
-                            THEN p.programme_start + (ARRAY[0, 14, 28, 56, 84, 182])[n] END,
-                       0, now(), now()
-                FROM patients_patient p CROSS JOIN generate_series(1, 6) AS n
-                CROSS JOIN LATERAL (
-                    SELECT CASE WHEN random() < 0.85 THEN 'done' WHEN random() < 0.5 THEN 'missed'
-                                ELSE 'cancelled' END AS status, n * 0 AS row_dependent
-                ) AS drawn
-                WHERE p.clinic_id = %(clinic)s
-                """,
-                params,
-            )
-            cursor.execute(
-                """
-                INSERT INTO coaching_prescription
-                    (patient_id, effective_from, walks_per_week, minutes_per_walk, rationale,
-                     author_id, created_at)
-                SELECT p.id, p.programme_start + (ARRAY[0, 28, 84])[k], (ARRAY[3, 4, 5])[k],
-                       (ARRAY[15, 20, 30])[k], '', p.physiotherapist_id, now()
-                FROM patients_patient p CROSS JOIN generate_series(1, 3) AS k
-                WHERE p.clinic_id = %(clinic)s
-                """,
-                params,
-            )
-            cursor.execute(
-                """
-                INSERT INTO patients_checkin
-                    (patient_id, month_number, due_on, completed_at, any_pain, onset_date,
-                     activity_limiting, care_sought, care_type)
-                SELECT p.id, m, p.programme_start + 30 * m,
-                       (p.programme_start + 30 * m)::timestamptz + interval '12 hours',
-                       r < 0.12, CASE WHEN r < 0.12 THEN p.programme_start + 30 * m - 7 END,
-                       r < 0.08, r < 0.04, ''
-                FROM patients_patient p CROSS JOIN generate_series(1, 12) AS m
-                CROSS JOIN LATERAL (SELECT random() + m * 0 AS r) AS chance
-                WHERE p.clinic_id = %(clinic)s
-                """,
-                params,
-            )
-            cursor.execute(
-                """
-                INSERT INTO patients_adverseevent
-                    (patient_id, occurred_on, body_region, severity, related_to_walking,
-                     description, reported_at)
-                SELECT p.id, p.programme_start + 40,
-                       (ARRAY['knee', 'hip', 'ankle_foot', 'low_back'])[1 + mod(p.id, 4)], 'mild',
-                       'yes', '', now()
-                FROM patients_patient p WHERE p.clinic_id = %(clinic)s AND mod(p.id, 10) = 0
-                """,
-                params,
-            )
-            cursor.execute("ANALYZE")
-        self.stdout.write(
-            f"Seeded {patients:,} patients and {walks:,} walk logs in "
-            f"{time.perf_counter() - began:.0f} s."
-        )
 
     # --- Exports ------------------------------------------------------------------------------
 
@@ -205,7 +82,7 @@ class Command(BaseCommand):
         sql, params = table.queryset.query.sql_with_params()
         with connection.cursor() as cursor:
             literal = cursor.mogrify(sql, params) if params else sql
-        db = settings.DATABASES["default"]
+        db = connection.settings_dict
         command = [
             "psql",
             "-X",
@@ -260,13 +137,13 @@ class Command(BaseCommand):
         everything = Scope(clinic_id=clinic.pk)
         table = self._walks_table(clinic, everything)
         total = table.count()
-        # A window of about 100,000 rows: the first days of the walk logs.
+        # A window of about 100,000 rows (a tenth of a smaller clinic's): the first days.
+        wanted = min(100_000, max(1, total // 10))
         first = Patient.objects.filter(clinic=clinic).order_by("programme_start").first()
-        window = None
-        for days in range(5, 400, 5):
+        for days in range(5, 800, 5):
             scope = Scope(clinic_id=clinic.pk, date_to=first.programme_start + dt.timedelta(days))
             count = self._walks_table(clinic, scope).count()
-            if count >= 100_000:
+            if count >= wanted:
                 window = (scope, count)
                 break
         small_table = self._walks_table(clinic, window[0])
@@ -291,8 +168,8 @@ class Command(BaseCommand):
         median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
         # The whole HTTP path too: POST to the exports page, read the streamed response.
-        client = self._client(admin)
-        with override_settings(WALKBACK_EXPORT_INLINE_ROWS=10**9):
+        client = logged_in(admin)
+        with bench_site(), override_settings(WALKBACK_EXPORT_INLINE_ROWS=10**9):
             began = time.perf_counter()
             response = client.post("/clinic/exports/", {"dataset": "walks", "format": "csv"})
             http_bytes = sum(len(chunk) for chunk in response.streaming_content)
@@ -338,17 +215,6 @@ class Command(BaseCommand):
 
     # --- Dashboard ----------------------------------------------------------------------------
 
-    def _client(self, admin) -> Client:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(admin, backend="walkback.accounts.backends.UserBackend")
-        device, _ = TOTPDevice.objects.get_or_create(user=admin, name="bench", confirmed=True)
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-        return client
-
     def bench_dashboard(self, clinic, admin, requests: int) -> None:
         out = self.stdout.write
         Patient.objects.filter(clinic=clinic).count()
@@ -358,9 +224,9 @@ class Command(BaseCommand):
         began = time.perf_counter()
         scopes = services.figures_refresh_clinic(clinic=clinic)
         refresh = time.perf_counter() - began
-        with override_settings(ROOT_URLCONF="walkback.demo.bench.urls"):
-            client = self._client(admin)
-            pages = {"dashboard": "/clinic/", "bare": "/bench/bare/", "hello": "/bench/hello/"}
+        with bench_site():
+            client = logged_in(admin)
+            pages = {"dashboard": "/clinic/", "bare": "/bench/staff/", "hello": "/bench/one-line/"}
             for url in pages.values():
                 for _ in range(20):
                     assert client.get(url).status_code == 200

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from walkback.demo.seed.foundation import DEMO_PASSWORD
+
 
 def _stop(signum, frame):
     raise KeyboardInterrupt
@@ -64,7 +66,7 @@ class Command(BaseCommand):
         }
         self.stdout.write(self.style.SUCCESS(f"\nWalkBack is running at http://{addr}/"))
         self.stdout.write("Log in as admin@demo.test, physio@demo.test or patient@demo.test")
-        self.stdout.write("with the password walkback-demo. Press Ctrl-C to stop.\n")
+        self.stdout.write(f"with the password {DEMO_PASSWORD}. Press Ctrl-C to stop.\n")
         try:
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)

@@ -1,12 +1,17 @@
 """Benchmark the reminder planner and sweep (DESIGN.md, performance budgets): the sweep's cost
 must follow the number of due reminders, not the number of patients.
 
-Creates a throwaway clinic with N patients (default 100,000) in the configured database, runs
-the periodic planner for all of them, then times sweeps with 0, 1,000 and 10,000 reminders due
-(the hand-over to Celery is replaced by a counter, so the figures are the database work; the
-broker publish is one small message per 50 ids). Everything it created is deleted at the end.
+Creates a throwaway clinic with N patients (default 100,000, ``walkback.demo.bulk``), runs
+the periodic planner for that clinic, then times sweeps with 0, 1,000 and 10,000 of its
+reminders due (the hand-over to Celery is replaced by a counter, so the figures are the
+database work; the broker publish is one small message per 50 ids). Everything it created is
+deleted at the end.
 
-    DATABASE_URL=postgres:///walkback manage.py reminders_benchmark
+It runs on a PostgreSQL database named ``*_bench`` that may hold other clinics: the sweeps run
+at a moment long past (``SWEEP_AT``), when only the reminders this command moved there are due,
+so nobody else's reminder is claimed, and every count is of its own clinic's rows.
+
+    DATABASE_URL=postgres:///walkback_bench manage.py reminders_benchmark
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import datetime as dt
 import statistics
 import time
 
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
@@ -23,10 +27,14 @@ from django.utils import timezone
 from coaching.models import Reminder, ReminderState
 from coaching.reminders.delivery import reminders_sweep
 from coaching.reminders.services import reminders_plan_upcoming
-from patients.models import Patient, PatientStatus
-from walkback.accounts.models import Clinic, Role, User
+from patients.models import Patient
+from walkback.accounts.models import Clinic, User
+from walkback.demo.bench.support import require_bench_database
+from walkback.demo.bulk import WORLD_ZONES, seed_clinic
 
 CLINIC_NAME = "Reminder benchmark (temporary)"
+# The sweeps' "now": reminders made due before it are this command's, whatever else is due.
+SWEEP_AT = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 
 
 class Command(BaseCommand):
@@ -39,8 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="do not delete the data")
 
     def handle(self, *args, patients, due, repeat, keep, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("Run it against PostgreSQL (DATABASE_URL=postgres://...).")
+        require_bench_database()
         self._cleanup()
         try:
             self._run(patients, due, repeat)
@@ -51,11 +58,13 @@ class Command(BaseCommand):
     def _run(self, n_patients, due_counts, repeat):
         out = self.stdout.write
         started = time.perf_counter()
-        clinic = self._create(n_patients)
+        clinic = seed_clinic(
+            patients=n_patients, days=0, physios=0, zones=WORLD_ZONES, name=CLINIC_NAME
+        ).clinic
         out(f"created {n_patients:,} patients in {time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()
-        written = reminders_plan_upcoming()
+        written = reminders_plan_upcoming(clinic=clinic)
         planned = Reminder.objects.filter(patient__clinic=clinic).count()
         out(
             f"planner: {written:,} reminders for the next days in "
@@ -72,10 +81,14 @@ class Command(BaseCommand):
                 handed = []
                 started = time.perf_counter()
                 # As in the task: autocommit, each chunk's claim commits and is handed over.
-                result = reminders_sweep(publish=handed.extend)
+                result = reminders_sweep(now=SWEEP_AT, publish=handed.extend)
                 times.append(time.perf_counter() - started)
-                if result.queued != count or len(handed) != count:
-                    raise CommandError(f"expected {count} due, the sweep took {result.queued}")
+                ours = Reminder.objects.filter(pk__in=handed, patient__clinic=clinic).count()
+                if not result.queued == len(handed) == ours == count:
+                    raise CommandError(
+                        f"expected {count} due; the sweep took {result.queued}, handed over "
+                        f"{len(handed)}, {ours} of them this clinic's"
+                    )
                 self._reset(clinic)
             results[count] = statistics.median(times)
             per = f", {results[count] / count * 1e6:.0f} µs per due reminder" if count else ""
@@ -88,45 +101,15 @@ class Command(BaseCommand):
                 f"{planned:,} planned rows throughout"
             )
 
-    def _create(self, n: int) -> Clinic:
-        clinic = Clinic.objects.create(name=CLINIC_NAME, time_zone="Australia/Sydney")
-        password = make_password(None)
-        zones = ["Australia/Sydney", "Europe/London", "America/New_York", "Asia/Singapore"]
-        for start in range(0, n, 10_000):
-            size = min(10_000, n - start)
-            users = User.objects.bulk_create(
-                User(
-                    email=f"bench-{start + i}@benchmark.invalid",
-                    full_name=f"Bench Patient {start + i}",
-                    role=Role.PATIENT,
-                    clinic=clinic,
-                    password=password,
-                )
-                for i in range(size)
-            )
-            Patient.objects.bulk_create(
-                Patient(
-                    user=user,
-                    clinic=clinic,
-                    time_zone=zones[i % len(zones)],
-                    status=PatientStatus.ACTIVE,
-                    reminder_days=[0, 1, 2, 3, 4, 5, 6],
-                    reminder_time=dt.time(6 + i % 14, (i % 4) * 15),
-                )
-                for i, user in enumerate(users)
-            )
-        return clinic
-
     def _make_due(self, clinic, count):
-        """Move ``count`` planned reminders to a minute ago (the rest stay in the future)."""
+        """Move ``count`` planned reminders to just before ``SWEEP_AT`` (the rest stay in the
+        future)."""
         if not count:
             return
         ids = Reminder.objects.filter(
             patient__clinic=clinic, state=ReminderState.PENDING
         ).values_list("pk", flat=True)[:count]
-        Reminder.objects.filter(pk__in=list(ids)).update(
-            due_at=timezone.now() - dt.timedelta(minutes=1)
-        )
+        Reminder.objects.filter(pk__in=list(ids)).update(due_at=SWEEP_AT - dt.timedelta(minutes=1))
 
     def _reset(self, clinic):
         Reminder.objects.filter(patient__clinic=clinic, state=ReminderState.QUEUED).update(

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from walkback.demo.seed.foundation import DEMO_PASSWORD
+
 DEMO_LOGINS = [
     ("admin@demo.test", "Clinic admin"),
     ("physio@demo.test", "Physiotherapist"),
@@ -34,6 +36,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for path in DEMO_SEEDERS:
                 import_string(path)(context)
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password walkback-demo):"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password {DEMO_PASSWORD}):")
+        )
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {role:<16} {email}")
