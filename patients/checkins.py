@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from patients.dates import long_date
 from patients.limits import CHECK_IN_DAYS, PAIN
-from patients.models import CareType, CheckIn, Patient
+from patients.models import PROGRAMME_ENDED, CareType, CheckIn, Patient
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -196,6 +196,8 @@ def check_in_submit(
     """Save the answers to the open check-in. Returns ``(check_in, saved)``; answering the same
     month again (a double tap) changes nothing and returns ``saved=False``."""
     today = today or patient.today()
+    if not patient.can_log:
+        raise ValidationError(PROGRAMME_ENDED)
     current = check_in_open(patient, today=today)
     if current is None or current.month_number != month_number:
         raise ValidationError("This check-in is not open any more. Thank you all the same.")

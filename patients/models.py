@@ -32,6 +32,12 @@ WEEKDAY_CHOICES = [
 ]
 
 
+PROGRAMME_ENDED = (
+    "Your programme with the clinic has ended, so new walks and check-ins cannot be added. "
+    "Your history is still here, and you can download it."
+)
+
+
 class PatientStatus(models.TextChoices):
     SCREENING = "screening", "Screening"
     INELIGIBLE = "ineligible", "Not eligible"
@@ -126,6 +132,12 @@ class Patient(models.Model):
     @property
     def in_programme(self) -> bool:
         return self.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE)
+
+    @property
+    def can_log(self) -> bool:
+        """May add walks and check-in answers: not once discharged (the clinic keeps reading
+        the record, and the patient their history)."""
+        return self.status != PatientStatus.DISCHARGED
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         """Today's date where the patient is: their week and 'today' follow their clock."""

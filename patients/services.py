@@ -13,7 +13,12 @@ from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARAN
 from patients.models import Patient, PatientStatus, Screening
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
-from walkback.accounts.services import address_taken, invitation_create, validate_full_name
+from walkback.accounts.services import (
+    address_taken,
+    invitation_create,
+    user_sessions_end,
+    validate_full_name,
+)
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -292,6 +297,10 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
         patient.user.full_clean(exclude=["password"])
         patient.user.save(update_fields=["full_name", "time_zone"])
         patient.save()
+        if "status" in changed and patient.status == PatientStatus.DISCHARGED:
+            # Discharged: logged out everywhere now; walks and check-ins are refused from here
+            # on (``Patient.can_log``), while the clinic keeps reading the record.
+            user_sessions_end(user=patient.user)
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,

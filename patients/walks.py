@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from patients.dates import long_date
 from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
-from patients.models import Patient, WalkLog, WalkSource
+from patients.models import PROGRAMME_ENDED, Patient, WalkLog, WalkSource
 from patients.selectors import walks_for
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
@@ -34,6 +34,8 @@ def walk_is_editable(walk: WalkLog, *, today: dt.date) -> bool:
 
 
 def _check(patient: Patient, *, walked_on, minutes, steps, pain, note, today: dt.date) -> None:
+    if not patient.can_log:
+        raise ValidationError(PROGRAMME_ENDED)
     errors: dict[str, str] = {}
     if walked_on > today:
         errors["walked_on"] = "That date is in the future. Pick today or an earlier day."
@@ -161,6 +163,8 @@ def walk_delete(*, walk: WalkLog, by: User, today: dt.date | None = None) -> Non
     """Delete a walk the patient logged in the last 14 days."""
     patient = walk.patient
     today = today or patient.today()
+    if not patient.can_log:
+        raise ValidationError(PROGRAMME_ENDED)
     if not walk_is_editable(walk, today=today):
         raise ValidationError(
             f"Walks more than {EDIT_WINDOW_DAYS} days old can no longer be deleted. "

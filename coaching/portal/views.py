@@ -36,7 +36,7 @@ from coaching.portal.selectors import (
 from coaching.progress import patient_weeks
 from coaching.reminders.services import REMINDER_PREFERENCE_FIELDS, reminder_preferences_set
 from patients import checkins, walks
-from patients.models import WEEKDAY_CHOICES
+from patients.models import PROGRAMME_ENDED, WEEKDAY_CHOICES
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
 from walkback.core.forms import add_service_errors
@@ -56,8 +56,19 @@ def home(request):
 
 @patient_required
 @require_http_methods(["GET", "POST"])
+def _programme_ended(request, patient):
+    """The clear page a discharged patient gets instead of a form to add walks or answers."""
+    return render(
+        request,
+        "portal/programme_ended.html",
+        {"message": PROGRAMME_ENDED, "clinic": patient.clinic},
+    )
+
+
 def walk_new(request):
     patient = portal_patient(request.user)
+    if not patient.can_log:
+        return _programme_ended(request, patient)
     today = patient.today()
     form = WalkForm(
         request.POST or None,
@@ -88,6 +99,8 @@ def walk_new(request):
 def walk_edit(request, pk):
     walk = walks.own_walk_get(request.user, pk)
     patient = walk.patient
+    if request.method == "POST" and not patient.can_log:
+        return _programme_ended(request, patient)
     today = patient.today()
     editable = walks.walk_is_editable(walk, today=today)
     form = WalkForm(
@@ -208,6 +221,8 @@ def flare_up(request):
 @require_http_methods(["GET", "POST"])
 def check_in(request):
     patient = portal_patient(request.user)
+    if not patient.can_log:
+        return _programme_ended(request, patient)
     today = patient.today()
     due = checkins.check_ins_due(patient, today=today)
     current = due[0] if due else None

@@ -47,15 +47,16 @@ PATIENT_KINDS = (ReminderKind.WALK, ReminderKind.NUDGE, *SESSION_KINDS, *CHECK_I
 STAFF_KINDS = (ReminderKind.DIGEST, ReminderKind.ADVERSE_EVENT)
 
 _PROGRAMME = {PatientStatus.ACTIVE, PatientStatus.MAINTENANCE}
-# Who may receive each kind: walking messages only during the programme; a session can be
-# booked while screening; check-ins are follow-up and go on after discharge.
+# Who may receive each kind: walking messages only during the programme (and "keeping
+# going"); a session can be booked while screening. Check-ins are follow-up: they go on through
+# "keeping going" and stop at discharge, which ends walks and check-ins (Patient.can_log).
 KIND_STATUSES = {
     ReminderKind.WALK: _PROGRAMME,
     ReminderKind.NUDGE: _PROGRAMME,
     ReminderKind.SESSION_DAY_BEFORE: _PROGRAMME | {PatientStatus.SCREENING},
     ReminderKind.SESSION_HOUR_BEFORE: _PROGRAMME | {PatientStatus.SCREENING},
-    ReminderKind.CHECK_IN: _PROGRAMME | {PatientStatus.DISCHARGED},
-    ReminderKind.CHECK_IN_FOLLOW_UP: _PROGRAMME | {PatientStatus.DISCHARGED},
+    ReminderKind.CHECK_IN: _PROGRAMME,
+    ReminderKind.CHECK_IN_FOLLOW_UP: _PROGRAMME,
 }
 
 

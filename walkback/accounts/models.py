@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.limits import CHECK_IN_MONTHS, MINUTES_PER_WALK, WALKS_PER_WEEK
@@ -201,6 +202,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to end every open session of the account at once (``user_sessions_end``): it is
+    # part of the session hash Django checks on each request.
+    session_generation = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -232,6 +236,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, with ``session_generation`` mixed in: a new password
+        or a raised generation ends every session (Django compares it on each request)."""
+        return salted_hmac(
+            "walkback.accounts.User.session",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_clinic_admin(self) -> bool:

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -161,9 +162,17 @@ def invitation_accept(*, token: str, password: str) -> User:
     return user
 
 
+def user_sessions_end(*, user: User) -> None:
+    """End every open session of ``user`` now, on every device (the next request of each is
+    logged out). Call it inside the transaction of the change that causes it."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+
+
 def user_set_active(*, user: User, active: bool, by: User) -> User:
-    """Deactivate or reactivate a staff account of the same clinic. A deactivated account
-    cannot log in, and its open sessions end at their next request."""
+    """Switch a login of the same clinic off or on (a member of staff, or a patient: the
+    clinic admin's "switch off login"). A switched-off account cannot log in, and its open
+    sessions end at once."""
     if user.clinic_id != by.clinic_id:
         raise ValidationError("That account belongs to another clinic.")
     if user.pk == by.pk and not active:
@@ -171,6 +180,8 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
+        if not active:
+            user_sessions_end(user=user)
         audit_record(
             actor=by,
             action=AuditAction.ACCOUNT,

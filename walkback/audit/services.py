@@ -4,6 +4,7 @@ show a patient's record."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from walkback.audit.context import current_ip
@@ -60,3 +61,27 @@ def audit_read(*, actor: User, patient, what: str, obj: Model | None = None) -> 
         patient=patient,
         detail={"view": what},
     )
+
+
+def audit_reads(*, actor: User, patients: Iterable, what: str) -> int:
+    """Record that ``actor`` saw each of ``patients`` on a list page (``what`` names it): one
+    row per patient, so each patient's own access history shows the list too, written in one
+    multi-row INSERT. Returns how many rows were written."""
+    clinic_id = actor.clinic_id
+    ip = current_ip.get()
+    rows = [
+        AuditEvent(
+            actor=actor,
+            actor_email=actor.email,
+            clinic_id=patient.clinic_id or clinic_id,
+            patient=patient,
+            action=AuditAction.READ,
+            object_type=patient._meta.label,
+            object_id=str(patient.pk),
+            ip_address=ip,
+            detail={"view": what},
+        )
+        for patient in patients
+    ]
+    AuditEvent.objects.bulk_create(rows)
+    return len(rows)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("staff/<int:pk>/reinvite/", views.staff_reinvite, name="reinvite"),
     path("staff/<int:pk>/caseload/", views.staff_caseload, name="caseload"),
     path("patients/<int:pk>/physiotherapist/", views.patient_reassign, name="patient-reassign"),
+    path("patients/<int:pk>/login/", views.patient_login, name="patient-login"),
 ]

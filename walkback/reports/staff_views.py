@@ -16,6 +16,7 @@ from walkback.accounts import services as account_services
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.accounts.forms import PatientReassignForm, StaffInviteForm
 from walkback.accounts.selectors import physios_for, staff_for
+from walkback.audit.services import audit_reads
 from walkback.core.forms import add_service_errors
 from walkback.reports.selectors import staff_with_caseloads
 
@@ -79,11 +80,33 @@ def staff_caseload(request, pk):
     member = get_object_or_404(physios_for(request.user), pk=pk)
     patients = patients_for(request.user).filter(physiotherapist=member).order_by("user__full_name")
     colleagues = list(physios_for(request.user).filter(is_active=True).exclude(pk=member.pk))
+    patients = list(patients.select_related("user"))
+    audit_reads(actor=request.user, patients=patients, what="staff-caseload")
     return render(
         request,
         "reports/staff_caseload.html",
         {"member": member, "patients": patients, "colleagues": colleagues},
     )
+
+
+@require_POST
+@clinic_admin_required
+def patient_login(request, pk):
+    """Switch a patient's login off (their sessions end at once; the clinic keeps the record)
+    or back on."""
+    patient = patient_get(request.user, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        account_services.user_set_active(user=patient.user, active=active, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{patient.full_name} can {'now' if active else 'no longer'} log in."
+        )
+    if patient.physiotherapist_id:
+        return redirect("staff:caseload", pk=patient.physiotherapist_id)
+    return redirect("staff:list")
 
 
 @require_POST
