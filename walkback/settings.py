@@ -171,6 +171,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------
+# How long the change-or-stop link in a reminder works (every reminder carries a fresh one).
+REMINDER_LINK_DAYS = env_int("WALKBACK_REMINDER_LINK_DAYS", 60, minimum=1)
 REMINDER_QUIET_HOURS = env_str("WALKBACK_REMINDER_QUIET_HOURS", "21:00-08:00")
 REMINDER_DEFAULT_TIME = env_str("WALKBACK_REMINDER_DEFAULT_TIME", "08:00")
 REMINDER_CHECK_IN_PATH = env_str("WALKBACK_CHECK_IN_PATH", "/me/check-in/")

@@ -17,6 +17,11 @@ urlpatterns = [
     path("problem/", portal_views.problem, name="problem"),
     path("data/", portal_views.my_data, name="my-data"),
     path("data/reminders/", portal_views.reminders, name="reminders"),
+    path(
+        "data/reminders/stop-old-links/",
+        portal_views.reminder_links_stop,
+        name="reminder-links-stop",
+    ),
     path("data/walkback-data.json", portal_views.data_json, name="data-json"),
     path("data/walkback-data.csv", portal_views.data_csv, name="data-csv"),
 ]

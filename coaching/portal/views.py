@@ -11,11 +11,12 @@ import datetime as dt
 import json
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching import adverse_events as adverse
 from coaching.charts import progress_chart_svg
@@ -34,7 +35,11 @@ from coaching.portal.selectors import (
     portal_patient,
 )
 from coaching.progress import patient_weeks
-from coaching.reminders.services import REMINDER_PREFERENCE_FIELDS, reminder_preferences_set
+from coaching.reminders.services import (
+    REMINDER_PREFERENCE_FIELDS,
+    reminder_links_revoke,
+    reminder_preferences_set,
+)
 from patients import checkins, walks
 from patients.models import PROGRAMME_ENDED, WEEKDAY_CHOICES
 from walkback.accounts.decorators import patient_required
@@ -54,8 +59,6 @@ def home(request):
     )
 
 
-@patient_required
-@require_http_methods(["GET", "POST"])
 def _programme_ended(request, patient):
     """The clear page a discharged patient gets instead of a form to add walks or answers."""
     return render(
@@ -65,6 +68,8 @@ def _programme_ended(request, patient):
     )
 
 
+@patient_required
+@require_http_methods(["GET", "POST"])
 def walk_new(request):
     patient = portal_patient(request.user)
     if not patient.can_log:
@@ -306,7 +311,24 @@ def reminders(request):
         else:
             messages.success(request, "Your reminder choices are saved.")
             return redirect("portal:my-data")
-    return render(request, "portal/reminders.html", {"form": form, "patient": patient})
+    audit_read(actor=request.user, patient=patient, what="portal-reminders")
+    return render(
+        request,
+        "portal/reminders.html",
+        {"form": form, "patient": patient, "link_days": settings.REMINDER_LINK_DAYS},
+    )
+
+
+@patient_required
+@require_POST
+def reminder_links_stop(request):
+    """Stop the change-or-stop links in reminders already sent (a lost or forwarded e-mail)."""
+    patient = portal_patient(request.user)
+    reminder_links_revoke(patient=patient, by=request.user)
+    messages.success(
+        request, "Done: links in reminders you already have no longer work. New ones will."
+    )
+    return redirect("portal:reminders")
 
 
 def _download(request, fmt: str) -> HttpResponse:

@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from coaching.limits import REMINDER_PAUSE_MAX_DAYS
@@ -345,6 +345,23 @@ def reminder_preferences_set(
         )
         reminders_plan_for_patient(patient=patient)
     return changed
+
+
+def reminder_links_revoke(*, patient: Patient, by: User) -> None:
+    """Stop every change-or-stop link already sent to the patient from working (a lost or
+    forwarded e-mail); the next reminder carries a new one."""
+    with transaction.atomic():
+        Patient.objects.filter(pk=patient.pk).update(
+            reminder_links_generation=F("reminder_links_generation") + 1
+        )
+        patient.refresh_from_db(fields=["reminder_links_generation"])
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=patient,
+            patient=patient,
+            detail={"event": "reminder_links_revoked"},
+        )
 
 
 def reminders_stop(*, patient: Patient, by: User | None, via: str = "app") -> list[str]:

@@ -16,7 +16,8 @@ from coaching.reminders.selectors import reminders_for_patient
 from coaching.reminders.services import reminder_preferences_set, reminders_stop
 from patients.selectors import patient_get
 from walkback.accounts.decorators import staff_required
-from walkback.audit.services import audit_read
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_read, audit_record
 from walkback.core.forms import add_service_errors
 
 
@@ -34,12 +35,21 @@ def _initial(patient, today) -> dict:
     }
 
 
+def _audit_link_read(patient, what: str) -> None:
+    """A signed-link page shows the patient's reminder choices: recorded, with no actor."""
+    audit_record(
+        actor=None, action=AuditAction.READ, obj=patient, patient=patient, detail={"view": what}
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     patient = patient_for_token(token)
     if patient is None:
         return _invalid(request)
+    if request.method == "GET":
+        _audit_link_read(patient, "reminder-link-preferences")
     today = patient.today()
     form = ReminderPreferencesForm(
         request.POST or None, today=today, initial=_initial(patient, today)
@@ -75,6 +85,7 @@ def stop(request, token):
         messages.success(request, "Done: we will not send you reminders any more.")
         return redirect("reminders:preferences", token=token)
     # A GET only asks: mail scanners open links, and must not stop anyone's reminders.
+    _audit_link_read(patient, "reminder-link-stop")
     return render(request, "coaching/reminders/stop.html", {"patient": patient, "token": token})
 
 

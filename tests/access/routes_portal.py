@@ -43,6 +43,7 @@ ROUTES = {
     "portal:problem": Route(roles=PATIENTS),
     "portal:my-data": Route(roles=PATIENTS),
     "portal:reminders": Route(roles=PATIENTS),
+    "portal:reminder-links-stop": Route(roles=PATIENTS, method="post", ok=frozenset({302})),
     "portal:data-json": Route(roles=PATIENTS),
     "portal:data-csv": Route(roles=PATIENTS),
 }
