@@ -148,7 +148,9 @@ class PrescriptionPlan(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField()
     rises = models.BooleanField(
-        default=True, help_text="Steps up towards the goal each week close to target."
+        default=True,
+        db_default=True,
+        help_text="Steps up towards the goal each week close to target.",
     )
     rules = models.JSONField(help_text="The programme rules the plan was made under.")
     rules_version = models.PositiveIntegerField(null=True, blank=True)
@@ -201,7 +203,7 @@ class Prescription(models.Model):
     )
     rationale = models.TextField(blank=True)
     # Why a dose above the goal, or a rise above the clinic's largest increase, was confirmed.
-    confirmed_because = models.TextField(blank=True)
+    confirmed_because = models.TextField(blank=True, default="", db_default="")
     supersedes = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )

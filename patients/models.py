@@ -84,7 +84,7 @@ class Patient(models.Model):
     reminder_time = models.TimeField(null=True, blank=True)
     reminders_paused_until = models.DateField(null=True, blank=True)
     # Part of every reminder link: raising it stops all links already sent from working.
-    reminder_links_generation = models.PositiveIntegerField(default=0)
+    reminder_links_generation = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -71,21 +71,25 @@ class Clinic(models.Model):
     # (docs/clinical-rules.md#what-the-sources-leave-open). Each change is a new numbered
     # version (``ProgrammeRulesVersion``), and a plan keeps the rules it was made under.
     plan_start_walks = models.PositiveSmallIntegerField(
-        default=3, help_text="Walks a week a new plan starts with."
+        default=3, db_default=3, help_text="Walks a week a new plan starts with."
     )
     plan_step_weeks = models.PositiveSmallIntegerField(
-        default=1, help_text="Weeks between two steps of a plan."
+        default=1, db_default=1, help_text="Weeks between two steps of a plan."
     )
     plan_largest_increase = models.PositiveSmallIntegerField(
-        default=10, help_text="Most weekly minutes one step may add."
+        default=10, db_default=10, help_text="Most weekly minutes one step may add."
     )
     plan_close_to_target_percent = models.PositiveSmallIntegerField(
-        default=80, help_text="Share of last week's target that allows the next step up."
+        default=80,
+        db_default=80,
+        help_text="Share of last week's target that allows the next step up.",
     )
     plan_pain_rise = models.PositiveSmallIntegerField(
-        default=2, help_text="A rise in average pain (0-10) over a week that steps a plan down."
+        default=2,
+        db_default=2,
+        help_text="A rise in average pain (0-10) over a week that steps a plan down.",
     )
-    rules_version = models.PositiveIntegerField(default=1)
+    rules_version = models.PositiveIntegerField(default=1, db_default=1)
     screening_extra_conditions = models.TextField(
         blank=True,
         help_text="Other conditions that need a doctor's clearance, one per line.",
@@ -204,7 +208,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Raised to end every open session of the account at once (``user_sessions_end``): it is
     # part of the session hash Django checks on each request.
-    session_generation = models.PositiveIntegerField(default=0)
+    session_generation = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = UserManager()
 
