@@ -98,7 +98,14 @@ def _field(html: str, name: str) -> str:
 
 
 def check_lockout_case_variants(base: str, email: str, password: str, limit: int) -> Finding:
-    """After ``limit`` wrong passwords, no letter case of the address gets in."""
+    """After ``limit`` wrong passwords, no letter case of the address gets in (and the right
+    password did get in before them, so a wrong one cannot pass this check by accident)."""
+    if Browser(base).log_in(email, password).status != 302:
+        return Finding(
+            "lockout holds for every letter case of the address",
+            False,
+            "the lockout account's password did not log in to begin with",
+        )
     for _ in range(limit):
         Browser(base).log_in(email, WRONG_PASSWORD)
     variants = [email.upper(), email.title(), " " + email.swapcase() + " "]
