@@ -110,6 +110,13 @@ class PatientSummary:
         return (min(flag.priority for flag in self.flags), -len(self.flags))
 
     @property
+    def attention_rank(self) -> int:
+        """``attention`` as one number that sorts the same way (lower first), for SQL: the
+        most urgent flag's place times ten, less the number of flags (at most eight)."""
+        first, fewer = self.attention
+        return first * 10 + fewer + 9
+
+    @property
     def next_session_mode_label(self) -> str:
         from coaching.models import SessionMode
 
@@ -135,6 +142,13 @@ def annotate_facts(queryset: QuerySet[Patient], *, now: dt.datetime) -> QuerySet
         next_session_mode=Subquery(upcoming.values("mode")[:1]),
         next_session_number=Subquery(upcoming.values("number")[:1]),
         has_overdue_session=Exists(planned.filter(scheduled_at__lt=now - SESSION_OVERDUE_AFTER)),
+        # The first planned session that is not overdue yet: it falls overdue a day after its
+        # time (when the maintained status must change, coaching.status).
+        first_pending_session_at=Subquery(
+            planned.filter(scheduled_at__gte=now - SESSION_OVERDUE_AFTER)
+            .order_by("scheduled_at")
+            .values("scheduled_at")[:1]
+        ),
         # Only the latest check-in that has fallen due counts: a month that was missed is not
         # asked again (the next one replaces it), so it must not flag the patient for ever.
         latest_check_in_due=Subquery(latest_due.values("due_on")[:1]),

@@ -11,6 +11,7 @@ from celery import shared_task
 
 from coaching.reminders.delivery import reminders_send, reminders_sweep
 from coaching.reminders.services import reminders_plan_upcoming
+from coaching.services import caseload_rows_refresh_due
 
 
 @shared_task(name="coaching.tasks.reminders_sweep_task")
@@ -26,3 +27,8 @@ def reminders_plan_task() -> int:
 @shared_task(name="coaching.tasks.reminders_send_task")
 def reminders_send_task(reminder_ids: list[int]) -> dict[str, int]:
     return reminders_send(reminder_ids=[int(pk) for pk in reminder_ids])
+
+
+@shared_task(name="coaching.tasks.caseload_rows_refresh_task")
+def caseload_rows_refresh_task() -> int:
+    return caseload_rows_refresh_due()

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from patients.models import Patient
+from patients.signals import records_changed
 from walkback.accounts.models import Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -46,5 +47,6 @@ def patient_reassign(*, patient: Patient, physiotherapist: User, by: User) -> Pa
                 "to_user_id": physiotherapist.pk,
             },
         )
+        records_changed(locked.pk)
     patient.physiotherapist = physiotherapist
     return patient

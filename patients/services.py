@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient, PatientStatus, Screening
+from patients.signals import records_changed
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
 from walkback.accounts.services import invitation_create
@@ -68,6 +69,7 @@ def patient_invite(
             detail={"fields": sorted(["email", "full_name", "time_zone", *details])},
         )
         invitation_create(user=user, by=by)
+        records_changed(patient.pk)
     return patient
 
 
@@ -215,6 +217,7 @@ def screening_record(
                 "status": patient.status,
             },
         )
+        records_changed(patient.pk)
     return screening
 
 
@@ -289,4 +292,5 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
             patient=patient,
             detail={"fields": sorted(changed)},
         )
+        records_changed(patient.pk)
     return patient

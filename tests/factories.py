@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 
+from coaching.services import caseload_rows_refresh
 from patients.models import Patient, PatientStatus
 from walkback.accounts.models import Clinic, Role, User
 
@@ -36,6 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patient
+        skip_postgeneration_save = True
 
     clinic = factory.SubFactory(ClinicFactory)
     user = factory.SubFactory(
@@ -44,3 +46,9 @@ class PatientFactory(factory.django.DjangoModelFactory):
     physiotherapist = None
     time_zone = factory.LazyAttribute(lambda o: o.clinic.time_zone)
     status = PatientStatus.ACTIVE
+
+    @factory.post_generation
+    def caseload_row(obj, create, extracted, **kwargs):
+        # Every patient has their maintained row, as after the enrolment service.
+        if create:
+            caseload_rows_refresh(patient_ids=[obj.pk])

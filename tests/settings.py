@@ -22,7 +22,3 @@ SECURE_HSTS_SECONDS = 0
 # Tests run as production does: staff must pass the second factor unless a test says otherwise.
 WALKBACK_REQUIRE_STAFF_2FA = True
 AXES_ENABLED = True
-# Tests write rows straight through the ORM, with no service and so no audit row (which never
-# happens in production): the page cache (walkback/core/pagecache.py), invalidated by audited
-# writes, is off unless a test turns it on (tests/walkback/test_pagecache.py).
-WALKBACK_PAGE_CACHE_SECONDS = 0

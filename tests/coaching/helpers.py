@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from coaching import services
+from coaching.services import caseload_rows_refresh
 from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
 from patients.services import screening_record
 from tests.factories import PatientFactory
@@ -60,17 +61,21 @@ def prescribe(patient, physio, *, on: dt.date, walks: int, minutes: int, session
 
 
 def walk(patient, day: dt.date, minutes: int, pain: int | None = None) -> WalkLog:
-    return WalkLog.objects.create(patient=patient, walked_on=day, minutes=minutes, pain=pain)
+    row = WalkLog.objects.create(patient=patient, walked_on=day, minutes=minutes, pain=pain)
+    caseload_rows_refresh(patient_ids=[patient.pk])  # as the walk services do
+    return row
 
 
 def adverse_event(patient, day: dt.date) -> AdverseEvent:
-    return AdverseEvent.objects.create(
+    event = AdverseEvent.objects.create(
         patient=patient,
         occurred_on=day,
         body_region="knee",
         severity="mild",
         related_to_walking="yes",
     )
+    caseload_rows_refresh(patient_ids=[patient.pk])
+    return event
 
 
 def check_in(patient, month: int, due: dt.date, done: bool = False) -> CheckIn:
@@ -86,4 +91,5 @@ def check_in(patient, month: int, due: dt.date, done: bool = False) -> CheckIn:
             "any_pain": False if done else None,  # an answered check-in says whether
         },
     )
+    caseload_rows_refresh(patient_ids=[patient.pk])
     return row
