@@ -8,6 +8,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from coaching.services import caseload_rows_refresh
+from patients.models import Patient
+
 DEMO_LOGINS = [
     ("admin@demo.test", "Clinic admin"),
     ("physio@demo.test", "Physiotherapist"),
@@ -34,6 +37,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for path in DEMO_SEEDERS:
                 import_string(path)(context)
+            # The seeders write rows directly: every patient's caseload row from what they wrote.
+            caseload_rows_refresh(patient_ids=Patient.objects.values_list("pk", flat=True))
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password walkback-demo):"))
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {role:<16} {email}")
