@@ -40,6 +40,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
 from django.utils import timezone
 
+from coaching.services import caseload_rows_refresh
+from patients.models import Patient
+
 
 def bench_hello(request):
     return HttpResponse("hello")
@@ -216,6 +219,8 @@ class Command(BaseCommand):
         began = time.perf_counter()
         physio, patients, walks = self._seed_caseload(options["patients"], options["days"])
         long_patient = self._seed_long_patient(physio)
+        # Seeded in bulk: every patient's maintained caseload row from what was written.
+        caseload_rows_refresh(patient_ids=Patient.objects.values_list("pk", flat=True))
         self.stdout.write(
             f"Seeded a caseload of {len(patients)} patients ({walks:,} walks) and a patient "
             f"with two years of logs in {time.perf_counter() - began:.1f} s."
