@@ -1,9 +1,11 @@
 """Attention flags: which patients a physiotherapist should look at, and why.
 
-``flags_for(patients)`` is the public entry point (the caseload and issue 5's Monday digest
-call it). ``summaries_for`` returns the same facts plus what the caseload shows (programme
-week, this week against target, last log, pain trend, next session). Both run a fixed number
-of queries whatever the number of patients:
+``summarise`` is the one pure function of the rules: from patients loaded through
+``annotate_facts`` (and their weekly totals and prescriptions) to their summaries and flags.
+The caseload and the Monday digest show its result as stored in each patient's maintained row
+(``coaching.status``, ``coaching.models.CaseloadRow``); the patient page calls it directly.
+``summaries_for`` and ``flags_for`` load and summarise any patients. Loading runs a fixed
+number of queries whatever the number of patients:
 
 1. the patients with everything per-patient annotated as subqueries (last walk, next
    session, overdue session, oldest open check-in, unreviewed adverse events), screening
