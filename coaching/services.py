@@ -107,7 +107,11 @@ def programme_start(
     session_time = session_time or DEFAULT_SESSION_TIME
     with transaction.atomic():
         # Lock the row: two clicks on "Start" must not create two sets of sessions.
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        patient = (
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("clinic")
+            .get(pk=patient.pk)
+        )
         if patient.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE):
             raise ValidationError("The programme has already started for this patient.")
         if patient.status == PatientStatus.INELIGIBLE:
@@ -399,7 +403,11 @@ def prescription_set(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        patient = (
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("clinic")
+            .get(pk=patient.pk)
+        )
         if not patient.in_programme or patient.programme_start is None:
             raise ValidationError("Start the programme before setting a prescription.")
         if effective_from < patient.programme_start:
@@ -577,7 +585,10 @@ def caseload_rows_refresh(*, patient_ids: Iterable[int], now: dt.datetime | None
     The patients are locked first (``FOR NO KEY UPDATE``, which walks and check-ins being
     inserted do not wait for), in id order, so two writes about the same patient cannot each
     compute the row without the other's change: the second waits for the first to commit and
-    then reads it. In batches, so memory stays bounded however many patients."""
+    then reads it. Every service that locks a patient uses the same mode (they change no key):
+    a service holding ``FOR UPDATE`` while a walk's transaction, which holds the key-share
+    lock of its insert, asks for this one would be a deadlock. In batches, so memory stays
+    bounded however many patients."""
     ids = sorted(set(patient_ids))
     written = 0
     for start in range(0, len(ids), CASELOAD_REFRESH_BATCH):

@@ -28,7 +28,7 @@ def patient_reassign(*, patient: Patient, physiotherapist: User, by: User) -> Pa
             {"physiotherapist": "Choose an active physiotherapist of your clinic."}
         )
     with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
         previous = locked.physiotherapist_id
         if previous == physiotherapist.pk:
             raise ValidationError(

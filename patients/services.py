@@ -167,7 +167,11 @@ def screening_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        patient = (
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("clinic")
+            .get(pk=patient.pk)
+        )
         if patient.status not in (PatientStatus.SCREENING, PatientStatus.INELIGIBLE):
             raise ValidationError(
                 "The programme has started: the screening is kept as it was recorded."
@@ -268,7 +272,9 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
         )
     with transaction.atomic():
         patient = (
-            Patient.objects.select_for_update().select_related("user", "clinic").get(pk=patient.pk)
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("user", "clinic")
+            .get(pk=patient.pk)
         )
         changed = []
         full_name = changes.pop("full_name", None)
