@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 
 from coaching.reminders.services import adverse_event_notify
+from coaching.services import caseload_rows_refresh
 from patients.models import AdverseEvent, BodyRegion, Patient, Severity, WalkingRelated
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
@@ -71,6 +72,7 @@ def adverse_event_report(
             detail={"fields": ["occurred_on", "body_region", "severity", "related_to_walking"]},
         )
         adverse_event_notify(event=event)
+        caseload_rows_refresh(patient_ids=[patient.pk])
     return event
 
 

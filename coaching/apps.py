@@ -3,3 +3,13 @@ from django.apps import AppConfig
 
 class CoachingConfig(AppConfig):
     name = "coaching"
+
+    def ready(self) -> None:
+        from coaching import receivers
+        from patients.signals import patient_records_changed
+
+        # Connected once (dispatch_uid), synchronously: the row is written in the sender's
+        # transaction.
+        patient_records_changed.connect(
+            receivers.caseload_rows_on_records_changed, dispatch_uid="coaching.caseload_rows"
+        )

@@ -1,9 +1,11 @@
 """Attention flags: which patients a physiotherapist should look at, and why.
 
-``flags_for(patients)`` is the public entry point (the caseload and issue 5's Monday digest
-call it). ``summaries_for`` returns the same facts plus what the caseload shows (programme
-week, this week against target, last log, pain trend, next session). Both run a fixed number
-of queries whatever the number of patients:
+``summarise`` is the one pure function of the rules: from patients loaded through
+``annotate_facts`` (and their weekly totals and prescriptions) to their summaries and flags.
+The caseload and the Monday digest show its result as stored in each patient's maintained row
+(``coaching.status``, ``coaching.models.CaseloadRow``); the patient page calls it directly.
+``summaries_for`` and ``flags_for`` load and summarise any patients. Loading runs a fixed
+number of queries whatever the number of patients:
 
 1. the patients with everything per-patient annotated as subqueries (last walk, next
    session, overdue session, oldest open check-in, unreviewed adverse events), screening
@@ -110,6 +112,13 @@ class PatientSummary:
         return (min(flag.priority for flag in self.flags), -len(self.flags))
 
     @property
+    def attention_rank(self) -> int:
+        """``attention`` as one number that sorts the same way (lower first), for SQL: the
+        most urgent flag's place times ten, less the number of flags (at most eight)."""
+        first, fewer = self.attention
+        return first * 10 + fewer + 9
+
+    @property
     def next_session_mode_label(self) -> str:
         from coaching.models import SessionMode
 
@@ -135,6 +144,13 @@ def annotate_facts(queryset: QuerySet[Patient], *, now: dt.datetime) -> QuerySet
         next_session_mode=Subquery(upcoming.values("mode")[:1]),
         next_session_number=Subquery(upcoming.values("number")[:1]),
         has_overdue_session=Exists(planned.filter(scheduled_at__lt=now - SESSION_OVERDUE_AFTER)),
+        # The first planned session that is not overdue yet: it falls overdue a day after its
+        # time (when the maintained status must change, coaching.status).
+        first_pending_session_at=Subquery(
+            planned.filter(scheduled_at__gte=now - SESSION_OVERDUE_AFTER)
+            .order_by("scheduled_at")
+            .values("scheduled_at")[:1]
+        ),
         # Only the latest check-in that has fallen due counts: a month that was missed is not
         # asked again (the next one replaces it), so it must not flag the patient for ever.
         latest_check_in_due=Subquery(latest_due.values("due_on")[:1]),

@@ -355,3 +355,87 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} due {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class CaseloadRow(models.Model):
+    """A patient's maintained status: what the caseload and the Monday digest show, one row per
+    patient (docs/programme-rules.md, "The caseload's status").
+
+    Every value here is computed by ``coaching.status.status_values`` from the patient's
+    records and the clock, never typed in. It is written in the same transaction as every
+    write that changes it, and again by a periodic task once ``valid_until`` has passed (a day
+    ends in the patient's time zone, a session falls overdue). ``manage.py caseload_check``
+    recomputes every row from scratch and reports any that differ.
+
+    The clinic, physiotherapist, stage and name are copied from the patient so the caseload
+    can filter, sort and page on this table alone, in SQL.
+    """
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, primary_key=True, related_name="caseload_row"
+    )
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    physiotherapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20)
+    # Not discharged or ineligible: the caseload's default view.
+    current = models.BooleanField()
+    sort_name = models.CharField(max_length=150)  # the name in lower case, for sorting
+    programme_week = models.IntegerField(null=True)
+    # This week (Monday to Sunday in the patient's zone) against its target, as shown.
+    week_monday = models.DateField()
+    week_minutes = models.IntegerField()
+    week_walks = models.IntegerField()
+    week_target_minutes = models.IntegerField(null=True)  # None: no target this week
+    week_target_walks = models.IntegerField(null=True)
+    week_on_target = models.BooleanField(null=True)
+    last_walk_on = models.DateField(null=True)
+    pain_before = models.FloatField(null=True)
+    pain_after = models.FloatField(null=True)
+    pain_trend = models.CharField(max_length=10, blank=True)
+    next_session_at = models.DateTimeField(null=True)
+    next_session_mode = models.CharField(max_length=10, blank=True)
+    next_session_number = models.PositiveSmallIntegerField(null=True)
+    # The flags, most urgent first: [[code, detail], ...]; and one bit per flag to filter on.
+    flags = models.JSONField(default=list)
+    flag_bits = models.IntegerField(default=0)
+    # Lower needs attention sooner (``coaching.flags.PatientSummary.attention_rank``).
+    attention = models.SmallIntegerField()
+    # The first moment the clock alone may change this row; the periodic task refreshes it then.
+    valid_until = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["clinic", "current", "attention", "sort_name", "patient"],
+                name="caseload_clinic_attention",
+            ),
+            models.Index(
+                fields=["physiotherapist", "current", "attention", "sort_name", "patient"],
+                name="caseload_physio_attention",
+            ),
+            models.Index(
+                fields=["clinic", "current", "sort_name", "patient"], name="caseload_clinic_name"
+            ),
+            models.Index(
+                fields=["clinic", "current", "next_session_at", "sort_name"],
+                name="caseload_clinic_next_session",
+            ),
+            models.Index(
+                fields=["clinic", "current", "last_walk_on", "sort_name"],
+                name="caseload_clinic_last_log",
+            ),
+            models.Index(
+                fields=["clinic", "current", "-programme_week", "sort_name"],
+                name="caseload_clinic_week",
+            ),
+            models.Index(fields=["valid_until"], name="caseload_valid_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Caseload row of patient {self.patient_id}"

@@ -4,17 +4,22 @@ patient rows): another clinic's session, topic or event is simply not found."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from coaching.flags import FLAG_LABELS, PatientSummary, annotate_facts, summarise
-from coaching.models import CoachingSession, EducationTopic, Prescription, SessionStatus
+from coaching.flags import FLAG_LABELS, Flag, PatientSummary, annotate_facts, summarise
+from coaching.models import (
+    CaseloadRow,
+    CoachingSession,
+    EducationTopic,
+    Prescription,
+    SessionMode,
+    SessionStatus,
+)
 from coaching.progress import (
     Timeline,
     WeekRow,
@@ -32,10 +37,10 @@ from coaching.progression import (
     projected_plan,
     suggest,
 )
-from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
+from coaching.status import HISTORY, flag_bit
+from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
 from patients.selectors import patients_for
-from walkback.accounts.models import User
-from walkback.core import pagecache
+from walkback.accounts.models import Role, User
 
 # --- Caseload ---------------------------------------------------------------------------------
 
@@ -46,153 +51,171 @@ SORTS = {
     "last_log": "Last log (oldest first)",
     "week": "Programme week",
 }
+# Each sort, then the name, then the id (a stable order for paging).
+SORT_ORDER = {
+    "attention": [F("attention").asc(), "sort_name", "patient_id"],
+    "name": ["sort_name", "patient_id"],
+    "next_session": [F("next_session_at").asc(nulls_last=True), "sort_name", "patient_id"],
+    "last_log": [F("last_walk_on").asc(nulls_first=True), "sort_name", "patient_id"],
+    "week": [F("programme_week").desc(nulls_last=True), "sort_name", "patient_id"],
+}
+CASELOAD_PAGE_SIZE = 25
 
 
-@dataclass
-class Caseload:
-    rows: list[PatientSummary]
-    total_in_scope: int
+@dataclass(frozen=True)
+class ShownWeek:
+    """This week against its target, as the caseload shows it (stored in the row)."""
+
+    monday: dt.date
+    minutes: int
+    walks: int
+    target_minutes: int | None
+    target_walks: int | None
+    on_target: bool | None
 
 
-def caseload(
+@dataclass(frozen=True)
+class ShownPain:
+    before: float
+    after: float
+    trend: str
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    """One line of the caseload: the patient and their maintained row, in the shapes the
+    template shows."""
+
+    row: CaseloadRow
+
+    @property
+    def patient(self) -> Patient:
+        return self.row.patient
+
+    @property
+    def programme_week(self) -> int | None:
+        return self.row.programme_week
+
+    @property
+    def week(self) -> ShownWeek:
+        row = self.row
+        return ShownWeek(
+            monday=row.week_monday,
+            minutes=row.week_minutes,
+            walks=row.week_walks,
+            target_minutes=row.week_target_minutes,
+            target_walks=row.week_target_walks,
+            on_target=row.week_on_target,
+        )
+
+    @property
+    def last_walk_on(self) -> dt.date | None:
+        return self.row.last_walk_on
+
+    @property
+    def pain(self) -> ShownPain | None:
+        row = self.row
+        if row.pain_before is None or row.pain_after is None:
+            return None
+        return ShownPain(before=row.pain_before, after=row.pain_after, trend=row.pain_trend)
+
+    @property
+    def next_session_at(self) -> dt.datetime | None:
+        return self.row.next_session_at
+
+    @property
+    def next_session_number(self) -> int | None:
+        return self.row.next_session_number
+
+    @property
+    def next_session_mode_label(self) -> str:
+        mode = self.row.next_session_mode
+        return SessionMode(mode).label if mode else ""
+
+    @property
+    def flags(self) -> list[Flag]:
+        return [Flag(code, FLAG_LABELS[code], detail) for code, detail in self.row.flags]
+
+
+def caseload_rows_for(
     user: User,
     *,
     mine: bool = True,
     status: str = "",
-    flag: str = "",
     query: str = "",
-    sort: str = "attention",
-    now: dt.datetime | None = None,
-) -> Caseload:
-    """The physiotherapist's patients (or the clinic's) with their summaries and flags, sorted
-    and filtered. Four queries whatever the size: patients with facts, weekly totals,
-    prescriptions, and nothing per row. Sorting by attention needs every patient's flags, so
-    filtering and paging happen on the summaries."""
-    now = now or timezone.now()
-    patients = patients_for(user)
+) -> QuerySet[CaseloadRow]:
+    """The caseload rows a user may see, filtered: the same scope as ``patients_for`` (a
+    physiotherapist or admin sees their clinic's patients), on the row's copy of the clinic."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.clinic_id
+        or user.role not in (Role.PHYSIO, Role.CLINIC_ADMIN)
+    ):
+        return CaseloadRow.objects.none()
+    rows = CaseloadRow.objects.filter(clinic_id=user.clinic_id)
     if mine:
-        patients = patients.filter(physiotherapist=user)
+        rows = rows.filter(physiotherapist=user)
     if status:
-        patients = patients.filter(status=status)
+        rows = rows.filter(current=status not in HISTORY, status=status)
     else:
         # Discharged and ineligible patients are history: shown only when asked for.
-        patients = patients.exclude(status__in=[PatientStatus.DISCHARGED, PatientStatus.INELIGIBLE])
+        rows = rows.filter(current=True)
     if query:
-        patients = patients.filter(user__full_name__icontains=query.strip())
-    summaries = list(summarise(annotate_facts(patients, now=now), now=now).values())
-    total = len(summaries)
-    if flag in FLAG_LABELS:
-        summaries = [s for s in summaries if any(f.code == flag for f in s.flags)]
-    keys = {
-        "attention": lambda s: (s.attention, s.patient.full_name.lower()),
-        "name": lambda s: s.patient.full_name.lower(),
-        "next_session": lambda s: (
-            s.next_session_at is None,
-            s.next_session_at or now,
-            s.patient.full_name.lower(),
-        ),
-        "last_log": lambda s: (s.last_walk_on or dt.date.min, s.patient.full_name.lower()),
-        "week": lambda s: (
-            -(s.programme_week if s.programme_week is not None else -1),
-            s.patient.full_name.lower(),
-        ),
-    }
-    summaries.sort(key=keys.get(sort, keys["attention"]))
-    return Caseload(rows=summaries, total_in_scope=total)
-
-
-CASELOAD_PAGE_SIZE = 25
+        rows = rows.filter(sort_name__contains=query.strip().lower())
+    return rows
 
 
 @dataclass
 class CaseloadPage:
-    """One page of the caseload as the page shows it: its rows already rendered (the costly
-    part), the ids of the patients on it (for the audit row), the counts and page numbers.
-    ``rows`` holds the summaries when they were computed in this request, None when the page
-    came from the cache."""
+    """One page of the caseload: its entries (a Django ``Page``), the counts, and the pager's
+    bounded window of page numbers."""
 
-    rows_html: str
-    patient_ids: list[int]
+    page: Page
     total_in_scope: int
     shown: int
-    number: int
-    num_pages: int
-    start_index: int
-    end_index: int
-    computed_at: dt.datetime
-    rows: Page | None = field(default=None, compare=False)
 
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
+    def patient_ids(self) -> list[int]:
+        return [entry.row.patient_id for entry in self.page]
 
     @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def page_range(self) -> range:
-        return range(1, self.num_pages + 1)
-
-    def for_cache(self) -> CaseloadPage:
-        return CaseloadPage(**{**self.__dict__, "rows": None})
+    def page_links(self) -> list:
+        """At most about ten numbers, with ``Paginator.ELLIPSIS`` between distant ones."""
+        return list(
+            self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
+        )
 
 
 def caseload_page(
     user: User,
     *,
-    page: str | None = None,
+    page: str | int | None = None,
     mine: bool = True,
     status: str = "",
     flag: str = "",
     query: str = "",
     sort: str = "attention",
 ) -> CaseloadPage:
-    """A page of ``caseload(...)``, rendered, and kept for the requesting user alone until
-    any audited write in the clinic (or ``WALKBACK_PAGE_CACHE_SECONDS``), in
-    ``walkback.core.pagecache``: a physiotherapist's caseload is read far more often than it
-    changes, and computing every patient's summary to sort by attention costs many times a
-    bare page. Call it with the user's time zone active (``in_user_zone``)."""
-    version = None
-    if pagecache.enabled() and user.clinic_id:
-        # The person, their clock and day, and what they asked for; the data's version is
-        # checked by ``fetch`` (read with the page, in one round trip).
-        asked = repr((mine, status, flag, query, sort, page)).encode()
-        zone, day = timezone.get_current_timezone_name(), timezone.localdate()
-        digest = hashlib.sha256(asked).hexdigest()[:32]
-        key = f"caseload:{user.pk}:{zone}:{day}:{digest}"
-        cached, version = pagecache.fetch(key, pagecache.clinic_tokens(user.clinic_id))
-        if cached is not None:
-            return cached
-    now = timezone.now()
-    result = caseload(user, mine=mine, status=status, flag=flag, query=query, sort=sort, now=now)
-    rows = Paginator(result.rows, CASELOAD_PAGE_SIZE).get_page(page)
-    built = CaseloadPage(
-        rows_html=render_to_string(
-            "coaching/partials/caseload_rows.html",
-            {"page": rows, "total": result.total_in_scope},
-        ),
-        patient_ids=[row.patient.pk for row in rows],
-        total_in_scope=result.total_in_scope,
-        shown=len(result.rows),
-        number=rows.number,
-        num_pages=rows.paginator.num_pages,
-        start_index=rows.start_index(),
-        end_index=rows.end_index(),
-        computed_at=now,
-        rows=rows,
+    """A page of the physiotherapist's patients (or the clinic's), filtered, sorted and paged
+    in SQL over the maintained rows (``coaching.models.CaseloadRow``): two queries whatever
+    the size of the caseload, the counts and the page."""
+    rows = caseload_rows_for(user, mine=mine, status=status, query=query)
+    if flag in FLAG_LABELS:
+        rows = rows.alias(flagged=F("flag_bits").bitand(flag_bit(flag)))
+        raised = Q(flagged__gt=0)
+        counts = rows.aggregate(total=Count("pk"), shown=Count("pk", filter=raised))
+        rows = rows.filter(raised)
+    else:
+        counts = rows.aggregate(total=Count("pk"), shown=Count("pk"))
+    ordered = rows.select_related("patient__user").order_by(
+        *SORT_ORDER.get(sort, SORT_ORDER["attention"])
     )
-    if version is not None:
-        pagecache.keep(key, version, built.for_cache())
-    return built
+    paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
+    paginator.count = counts["shown"]  # counted above, with the total, in one query
+    shown = paginator.get_page(page)
+    shown.object_list = [CaseloadEntry(row) for row in shown.object_list]
+    return CaseloadPage(page=shown, total_in_scope=counts["total"], shown=counts["shown"])
 
 
 # --- One patient's programme ------------------------------------------------------------------

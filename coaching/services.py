@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from coaching.limits import (
     TEXT_MAX,
 )
 from coaching.models import (
+    CaseloadRow,
     CoachingSession,
     EducationTopic,
     Prescription,
@@ -44,6 +46,7 @@ from coaching.progression import (
     rules_reach_the_goal,
 )
 from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
+from coaching.status import STATUS_FIELDS, status_differs, statuses_compute
 from patients.checkins import check_ins_plan
 from patients.models import AdverseEvent, Patient, PatientStatus
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
@@ -118,7 +121,11 @@ def programme_start(
     session_time = session_time or DEFAULT_SESSION_TIME
     with transaction.atomic():
         # Lock the row: two clicks on "Start" must not create two sets of sessions.
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        patient = (
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("clinic")
+            .get(pk=patient.pk)
+        )
         if patient.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE):
             raise ValidationError("The programme has already started for this patient.")
         if patient.status == PatientStatus.INELIGIBLE:
@@ -177,6 +184,7 @@ def programme_start(
             patient=patient,
             detail={"event": "programme_start", "sessions": [s.pk for s in sessions]},
         )
+        caseload_rows_refresh(patient_ids=[patient.pk])
     return sessions
 
 
@@ -288,6 +296,7 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
             patient=patient,
             detail={"fields": changed, "number": session.number},
         )
+        caseload_rows_refresh(patient_ids=[patient.pk])
     return session
 
 
@@ -322,6 +331,7 @@ def session_set_status(*, session: CoachingSession, status: str, by: User) -> Co
             patient=patient,
             detail={"fields": ["status"], "from": previous, "to": status},
         )
+        caseload_rows_refresh(patient_ids=[patient.pk])
     return session
 
 
@@ -368,6 +378,7 @@ def session_rebook(
             patient=patient,
             detail={"event": "rebooked", "fields": ["scheduled_at", "mode", "status"]},
         )
+        caseload_rows_refresh(patient_ids=[patient.pk])
     return session
 
 
@@ -409,7 +420,11 @@ def prescription_set(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        patient = (
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("clinic")
+            .get(pk=patient.pk)
+        )
         if not patient.in_programme or patient.programme_start is None:
             raise ValidationError("Start the programme before setting a prescription.")
         if effective_from < patient.programme_start:
@@ -486,6 +501,7 @@ def prescription_set(
                 "confirmed": bool(concern),
             },
         )
+        caseload_rows_refresh(patient_ids=[patient.pk])
     return prescription
 
 
@@ -661,6 +677,7 @@ def adverse_event_mark_reviewed(*, event: AdverseEvent, by: User) -> AdverseEven
                 patient=event.patient,
                 detail={"fields": ["reviewed_at"]},
             )
+            caseload_rows_refresh(patient_ids=[event.patient_id])
     return event
 
 
@@ -812,3 +829,73 @@ def _rule_fields(values: dict[str, int]) -> dict[str, int]:
         "close_to_target_percent": values["plan_close_to_target_percent"],
         "pain_rise": values["plan_pain_rise"],
     }
+
+
+# --- The maintained patient status (coaching.models.CaseloadRow) ------------------------------
+
+CASELOAD_REFRESH_BATCH = 500
+
+
+def caseload_rows_refresh(*, patient_ids: Iterable[int], now: dt.datetime | None = None) -> int:
+    """Recompute the caseload rows of these patients and write those that changed; returns
+    how many were written. Called inside the transaction of every write that changes a row
+    (directly here, through ``patients.signals.patient_records_changed`` from the patient
+    layer) and by the periodic refresh for what the clock changes.
+
+    The patients are locked first (``FOR NO KEY UPDATE``, which walks and check-ins being
+    inserted do not wait for), in id order, so two writes about the same patient cannot each
+    compute the row without the other's change: the second waits for the first to commit and
+    then reads it. Every service that locks a patient uses the same mode (they change no key):
+    a service holding ``FOR UPDATE`` while a walk's transaction, which holds the key-share
+    lock of its insert, asks for this one would be a deadlock. In batches, so memory stays
+    bounded however many patients."""
+    ids = sorted(set(patient_ids))
+    written = 0
+    for start in range(0, len(ids), CASELOAD_REFRESH_BATCH):
+        batch = ids[start : start + CASELOAD_REFRESH_BATCH]
+        with transaction.atomic():
+            list(
+                Patient.objects.select_for_update(no_key=True)
+                .filter(pk__in=batch)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            fresh = statuses_compute(batch, now=now or timezone.now())
+            stored = {
+                row["patient_id"]: row
+                for row in CaseloadRow.objects.filter(patient_id__in=batch).values(
+                    "patient_id", *STATUS_FIELDS
+                )
+            }
+            changed = [
+                CaseloadRow(patient_id=pk, **values)
+                for pk, values in fresh.items()
+                if status_differs(stored.get(pk), values)
+            ]
+            if changed:
+                CaseloadRow.objects.bulk_create(
+                    changed,
+                    update_conflicts=True,
+                    unique_fields=["patient"],
+                    update_fields=STATUS_FIELDS,
+                )
+            written += len(changed)
+    return written
+
+
+def caseload_rows_refresh_due(*, now: dt.datetime | None = None, limit: int = 50_000) -> int:
+    """The periodic refresh: rows whose ``valid_until`` has passed (a day ended in the
+    patient's zone, a session fell overdue), and patients who have no row yet. At most
+    ``limit`` patients a run (the next run takes the rest); returns how many rows changed."""
+    now = now or timezone.now()
+    due = list(
+        CaseloadRow.objects.filter(valid_until__lte=now)
+        .order_by("valid_until")
+        .values_list("patient_id", flat=True)[:limit]
+    )
+    missing = list(
+        Patient.objects.filter(caseload_row__isnull=True)
+        .order_by()
+        .values_list("pk", flat=True)[: max(0, limit - len(due))]
+    )
+    return caseload_rows_refresh(patient_ids=due + missing, now=now)

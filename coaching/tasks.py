@@ -11,7 +11,7 @@ from celery import shared_task
 
 from coaching.reminders.delivery import reminders_send, reminders_sweep
 from coaching.reminders.services import reminders_plan_upcoming
-from coaching.services import prescription_plans_advance
+from coaching.services import caseload_rows_refresh_due, prescription_plans_advance
 
 
 @shared_task(name="coaching.tasks.reminders_sweep_task")
@@ -33,3 +33,8 @@ def reminders_send_task(reminder_ids: list[int]) -> dict[str, int]:
 def plans_advance_task() -> int:
     """Hourly: each plan takes its weekly step on the patient's own Monday."""
     return prescription_plans_advance()
+
+
+@shared_task(name="coaching.tasks.caseload_rows_refresh_task")
+def caseload_rows_refresh_task() -> int:
+    return caseload_rows_refresh_due()

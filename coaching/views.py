@@ -40,7 +40,7 @@ def caseload(request):
     """The physiotherapist's home: their patients (or the clinic's) at a glance."""
     form = CaseloadFilterForm(request.GET or None)
     page = selectors.caseload_page(request.user, page=request.GET.get("page"), **form.values())
-    # One audit row for the list, every time (cached or not): who saw which patients.
+    # One audit row for the list: who saw which patients.
     audit_record(
         actor=request.user,
         action=AuditAction.READ,
@@ -54,9 +54,9 @@ def caseload(request):
         "coaching/caseload.html",
         {
             "form": form,
-            "pager": page,
-            # The summaries themselves, when computed in this request (None from the cache).
-            "page": page.rows,
+            "page": page.page,
+            "page_links": page.page_links,
+            "ellipsis": page.page.paginator.ELLIPSIS,
             "total": page.total_in_scope,
             "shown": page.shown,
             "query": query.urlencode(),

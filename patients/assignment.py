@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from patients.models import Patient
+from patients.signals import records_changed
 from walkback.accounts.models import Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -27,7 +28,7 @@ def patient_reassign(*, patient: Patient, physiotherapist: User, by: User) -> Pa
             {"physiotherapist": "Choose an active physiotherapist of your clinic."}
         )
     with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
         previous = locked.physiotherapist_id
         if previous == physiotherapist.pk:
             raise ValidationError(
@@ -46,5 +47,6 @@ def patient_reassign(*, patient: Patient, physiotherapist: User, by: User) -> Pa
                 "to_user_id": physiotherapist.pk,
             },
         )
+        records_changed(locked.pk)
     patient.physiotherapist = physiotherapist
     return patient

@@ -24,6 +24,7 @@ from django.utils import timezone
 from patients.dates import long_date
 from patients.limits import CHECK_IN_DAYS, PAIN
 from patients.models import PROGRAMME_ENDED, CareType, CheckIn, Patient
+from patients.signals import records_changed
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -117,6 +118,7 @@ def check_ins_plan(*, patient: Patient) -> list[CheckIn]:
             ],
             ignore_conflicts=True,
         )
+        records_changed(patient.pk)
     return list(CheckIn.objects.filter(patient=patient).order_by("month_number"))
 
 
@@ -220,4 +222,5 @@ def check_in_submit(
             patient=patient,
             detail={"fields": ANSWER_FIELDS, "month": month_number},
         )
+        records_changed(patient.pk)
     return check_in, True

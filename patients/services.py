@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
 from patients.models import Patient, PatientStatus, Screening
+from patients.signals import records_changed
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
 from walkback.accounts.services import (
@@ -78,6 +79,7 @@ def patient_invite(
             detail={"fields": sorted(["email", "full_name", "time_zone", *details])},
         )
         invitation_create(user=user, by=by)
+        records_changed(patient.pk)
     return patient
 
 
@@ -180,7 +182,11 @@ def screening_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        patient = (
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("clinic")
+            .get(pk=patient.pk)
+        )
         if patient.status not in (PatientStatus.SCREENING, PatientStatus.INELIGIBLE):
             raise ValidationError(
                 "The programme has started: the screening is kept as it was recorded."
@@ -230,6 +236,7 @@ def screening_record(
                 "status": patient.status,
             },
         )
+        records_changed(patient.pk)
     return screening
 
 
@@ -280,7 +287,9 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
         )
     with transaction.atomic():
         patient = (
-            Patient.objects.select_for_update().select_related("user", "clinic").get(pk=patient.pk)
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("user", "clinic")
+            .get(pk=patient.pk)
         )
         changed = []
         full_name = changes.pop("full_name", None)
@@ -308,4 +317,5 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
             patient=patient,
             detail={"fields": sorted(changed)},
         )
+        records_changed(patient.pk)
     return patient

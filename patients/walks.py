@@ -20,6 +20,7 @@ from patients.dates import long_date
 from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import PROGRAMME_ENDED, Patient, WalkLog, WalkSource
 from patients.selectors import walks_for
+from patients.signals import records_changed
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -104,6 +105,7 @@ def walk_log(
                 patient=patient,
                 detail={"fields": ["walked_on", "minutes", "steps", "pain", "note"]},
             )
+            records_changed(patient.pk)
     except IntegrityError:
         # Lost a race with the same submission: the other request saved the walk.
         if submission_token is None:
@@ -156,6 +158,7 @@ def walk_update(
             patient=patient,
             detail={"fields": changed},
         )
+        records_changed(patient.pk)
     return walk
 
 
@@ -178,6 +181,7 @@ def walk_delete(*, walk: WalkLog, by: User, today: dt.date | None = None) -> Non
             patient=patient,
         )
         walk.delete()
+        records_changed(patient.pk)
 
 
 # --- Reads -------------------------------------------------------------------------------------

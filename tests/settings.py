@@ -22,10 +22,6 @@ SECURE_HSTS_SECONDS = 0
 # Tests run as production does: staff must pass the second factor unless a test says otherwise.
 WALKBACK_REQUIRE_STAFF_2FA = True
 AXES_ENABLED = True
-# Tests write rows straight through the ORM, with no service and so no audit row (which never
-# happens in production): the page cache (walkback/core/pagecache.py), invalidated by audited
-# writes, is off unless a test turns it on (tests/walkback/test_pagecache.py).
-WALKBACK_PAGE_CACHE_SECONDS = 0
 # The reset-mail limits count in the shared cache (Redis in CI), which outlives a test: the
 # suite run twice in an hour must not hit them. tests/security/test_password_reset_limits.py
 # sets production's limits and starts from an empty cache.

@@ -11,6 +11,7 @@ FACTORIES = [
     if isinstance(value, type)
     and issubclass(value, factories.factory.django.DjangoModelFactory)
     and value is not factories.factory.django.DjangoModelFactory
+    and not value._meta.abstract
 ]
 PRODUCT_APPS = ["accounts", "audit", "patients", "coaching", "reports"]
 

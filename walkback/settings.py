@@ -168,6 +168,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60.0,
         "options": {"expires": 55 * 60},
     },
+    # The caseload rows the clock changed (a day ended, a session fell overdue):
+    # docs/programme-rules.md, "The caseload's status".
+    "caseload-rows-refresh": {
+        "task": "coaching.tasks.caseload_rows_refresh_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------
@@ -208,11 +215,6 @@ CELERY_BEAT_SCHEDULE["reports-exports-purge"] = {
     "schedule": 60 * 60,
     "options": {"expires": 60 * 60 - 5},
 }
-
-# --- Page cache (walkback/core/pagecache.py) ----------------------------------------------------
-# The caseload and the patient's home are kept this long at most; any audited write of the
-# clinic's data replaces them sooner. 0 turns the cache off.
-WALKBACK_PAGE_CACHE_SECONDS = env_int("WALKBACK_PAGE_CACHE_SECONDS", 300, minimum=0)
 
 # --- E-mail ----------------------------------------------------------------------------------
 vars().update(email_from_url(env_str("EMAIL_URL", "console://")))

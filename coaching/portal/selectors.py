@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from coaching.portal.encouragement import Encouragement, encouragement, in_flare_up
@@ -19,7 +17,6 @@ from coaching.progress import WeekRow, on_target_streak, patient_weeks
 from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
 from patients.models import Patient
 from patients.selectors import patients_for
-from walkback.core import pagecache
 
 
 def portal_patient(user) -> Patient:
@@ -84,31 +81,6 @@ def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSum
         check_in_due=due[0] if due else None,
         next_check_in=next_check_in_date(patient, today=today),
     )
-
-
-@dataclass(frozen=True)
-class HomePage:
-    body: SafeString  # the rendered content of the home page
-    summary: HomeSummary | None  # when computed for this request; None when kept
-
-
-def home_page_kept(patient: Patient) -> HomePage:
-    """The home page's content, rendered from ``home_summary`` and kept for this patient alone
-    until any audited write about them (or about the clinic's settings), or
-    ``WALKBACK_PAGE_CACHE_SECONDS`` (walkback/core/pagecache.py): the home is the page a
-    patient opens most, and its weeks are computed from the whole history. The content holds
-    no form, token or message (those are in the layout, rendered on every request)."""
-    now = timezone.now()
-    key = f"portal-home:{patient.user_id}:{patient.pk}:{patient.time_zone}:{patient.today(now)}"
-    kept, version = pagecache.fetch(key, pagecache.patient_tokens(patient.clinic_id, patient.pk))
-    if kept is not None:
-        return HomePage(body=mark_safe(kept), summary=None)  # noqa: S308 - rendered by us
-    summary = home_summary(patient, now=now)
-    body = render_to_string(
-        "portal/partials/home_body.html", {"patient": patient, "summary": summary}
-    )
-    pagecache.keep(key, version, str(body))
-    return HomePage(body=body, summary=summary)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from coaching.portal.forms import (
     WalkForm,
 )
 from coaching.portal.selectors import (
-    home_page_kept,
+    home_summary,
     learn_topic_get,
     learn_topics,
     portal_patient,
@@ -52,11 +52,9 @@ CHART_WEEKS = 12
 @patient_required
 def home(request):
     patient = portal_patient(request.user)
-    page = home_page_kept(patient)
+    summary = home_summary(patient)
     audit_read(actor=request.user, patient=patient, what="portal-home")
-    return render(
-        request, "portal/home.html", {"patient": patient, "page": page, "summary": page.summary}
-    )
+    return render(request, "portal/home.html", {"patient": patient, "summary": summary})
 
 
 def _programme_ended(request, patient):

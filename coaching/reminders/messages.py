@@ -203,7 +203,7 @@ def _digest(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     from coaching.reminders.digest import digest_items_for
 
     physio = reminder.recipient
-    items = digest_items_for(physio, now.astimezone(physio.zone).date())
+    items = digest_items_for(physio, now=now)
     if not items:
         return Skip("no patient needs attention")
     return Content(

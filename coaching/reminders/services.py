@@ -323,7 +323,11 @@ def reminder_preferences_set(
         "reminders_paused_until": reminders_paused_until,
     }
     with transaction.atomic():
-        patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+        patient = (
+            Patient.objects.select_for_update(no_key=True)
+            .select_related("clinic")
+            .get(pk=patient.pk)
+        )
         changed = [name for name, value in values.items() if getattr(patient, name) != value]
         errors = reminder_preferences_errors(
             values, changed=changed, today=today or patient.today()

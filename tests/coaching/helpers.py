@@ -9,6 +9,7 @@ import zoneinfo
 from django.utils import timezone
 
 from coaching import services
+from coaching.services import caseload_rows_refresh
 from patients.models import CheckIn, Patient, PatientStatus
 from patients.services import screening_record
 from tests.factories import PatientFactory
@@ -79,4 +80,5 @@ def check_in(patient, month: int, due: dt.date, done: bool = False) -> CheckIn:
             "any_pain": False if done else None,  # an answered check-in says whether
         },
     )
+    caseload_rows_refresh(patient_ids=[patient.pk])
     return row

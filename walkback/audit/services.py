@@ -41,14 +41,6 @@ def audit_record(
         ip_address=current_ip.get(),
         detail=detail or {},
     )
-    if action not in (AuditAction.READ, AuditAction.EXPORT) and clinic is not None:
-        # A write: pages cached from this clinic's (and patient's) data are out of date once
-        # it commits (walkback/core/pagecache.py).
-        from walkback.core import pagecache
-
-        pagecache.retire_on_commit(
-            clinic_id=clinic.pk, patient_id=patient.pk if patient is not None else None
-        )
     return event
 
 

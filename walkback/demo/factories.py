@@ -15,6 +15,7 @@ import factory
 from django.utils import timezone
 
 from coaching.models import (
+    CaseloadRow,
     CoachingSession,
     EducationTopic,
     Prescription,
@@ -26,6 +27,7 @@ from coaching.models import (
     SessionStatus,
 )
 from coaching.progression import ProgrammeRules
+from coaching.services import caseload_rows_refresh
 from patients.models import (
     AdverseEvent,
     BodyRegion,
@@ -102,6 +104,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Patient
+        skip_postgeneration_save = True
 
     clinic = factory.SubFactory(ClinicFactory)
     user = factory.SubFactory(
@@ -111,8 +114,28 @@ class PatientFactory(factory.django.DjangoModelFactory):
     time_zone = factory.LazyAttribute(lambda o: o.clinic.time_zone)
     status = PatientStatus.ACTIVE
 
+    @factory.post_generation
+    def caseload_row(obj, create, extracted, **kwargs):
+        # Every patient has their maintained caseload row, as after the enrolment service.
+        if create:
+            caseload_rows_refresh(patient_ids=[obj.pk])
 
-class ScreeningFactory(factory.django.DjangoModelFactory):
+
+class PatientRecordFactory(factory.django.DjangoModelFactory):
+    """A row of a patient's record: afterwards the patient's maintained caseload row is
+    recomputed, as the services do in the same transaction (docs/programme-rules.md)."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def caseload_row(obj, create, extracted, **kwargs):
+        if create:
+            caseload_rows_refresh(patient_ids=[obj.patient_id])
+
+
+class ScreeningFactory(PatientRecordFactory):
     """Answers that make the patient eligible (``patients.services.screening_record`` for the
     rules that follow from them)."""
 
@@ -132,7 +155,7 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     screened_at = factory.LazyFunction(timezone.now)
 
 
-class WalkLogFactory(factory.django.DjangoModelFactory):
+class WalkLogFactory(PatientRecordFactory):
     class Meta:
         model = WalkLog
 
@@ -141,7 +164,7 @@ class WalkLogFactory(factory.django.DjangoModelFactory):
     minutes = 30
 
 
-class CheckInFactory(factory.django.DjangoModelFactory):
+class CheckInFactory(PatientRecordFactory):
     """An open monthly check-in due today; ``answered=True`` fills the answers of a patient
     without pain."""
 
@@ -156,7 +179,7 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyAttribute(lambda o: o.patient.today())
 
 
-class AdverseEventFactory(factory.django.DjangoModelFactory):
+class AdverseEventFactory(PatientRecordFactory):
     class Meta:
         model = AdverseEvent
 
@@ -178,7 +201,7 @@ class EducationTopicFactory(factory.django.DjangoModelFactory):
     body = "Walking is safe."
 
 
-class CoachingSessionFactory(factory.django.DjangoModelFactory):
+class CoachingSessionFactory(PatientRecordFactory):
     """A planned in-person session in three days; a done one gets its completion time and a
     video one its link (both database rules). ``topics=[...]`` sets the topics."""
 
@@ -233,7 +256,7 @@ class PrescriptionPlanFactory(factory.django.DjangoModelFactory):
     rules_version = factory.LazyAttribute(lambda o: o.patient.clinic.rules_version)
 
 
-class PrescriptionFactory(factory.django.DjangoModelFactory):
+class PrescriptionFactory(PatientRecordFactory):
     """Five walks of 30 minutes from the programme's start (or today), by the patient's
     physiotherapist."""
 
@@ -291,3 +314,18 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     clinic = factory.LazyAttribute(lambda o: o.actor.clinic if o.actor else None)
     action = AuditAction.READ
     object_type = "patient"
+
+
+class CaseloadRowFactory(factory.django.DjangoModelFactory):
+    """A patient's maintained caseload row, computed as the services compute it (never typed
+    in: the row is what ``caseload_rows_refresh`` makes of the patient's record)."""
+
+    class Meta:
+        model = CaseloadRow
+
+    patient = factory.SubFactory(PatientFactory)
+
+    @classmethod
+    def _create(cls, model_class, patient, **kwargs):
+        caseload_rows_refresh(patient_ids=[patient.pk])
+        return model_class.objects.get(patient=patient)

@@ -22,7 +22,6 @@ from patients.selectors import patients_for
 from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
-from walkback.core import pagecache
 from walkback.reports import exports
 from walkback.reports.charts import dashboard_charts
 from walkback.reports.figures import compute_figures, local_today
@@ -67,8 +66,6 @@ def figures_snapshot_refresh(
         key=scope.key,
         defaults={"computed_at": timezone.now(), "data": figures, "html": html},
     )
-    # The dashboards kept in the page cache show the new figures next.
-    transaction.on_commit(lambda: pagecache.retire_figures(clinic_id=clinic.pk))
     return snapshot
 
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from walkback.accounts.decorators import clinic_admin_required
-from walkback.core import pagecache
 from walkback.core.forms import add_service_errors
 from walkback.reports import exports, services
 from walkback.reports.figures import local_today
@@ -28,7 +22,6 @@ from walkback.reports.selectors import (
     export_jobs_for,
     first_programme_start,
 )
-from walkback.reports.services import figures_max_age
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,59 +34,28 @@ def _scope_form(request, form_class, data):
     return form_class(data, user=user, today=local_today(user.clinic), first_start=first)
 
 
-@dataclass(frozen=True)
-class KeptFigures:
-    """What the page shows of a snapshot (its time and rendered figures), to keep."""
-
-    computed_at: dt.datetime
-    html: str
-
-
-def _filter_html(request, form) -> str:
-    return render_to_string(
-        "reports/partials/dashboard_filter.html", {"form": form}, request=request
-    )
-
-
-def _default_page(request) -> dict:
-    """The unfiltered dashboard (the admin's home page) with its filter form rendered, kept
-    for this admin alone (walkback/core/pagecache.py) until an audited write in the clinic
-    (staff, assignments), a new snapshot of the figures, or the page cache's lifetime. A
-    kept snapshot past the figures' own age limit is not used: the page is built afresh."""
-    user = request.user
-    key = f"clinic-dashboard:{user.pk}:{user.clinic_id}"
-    kept, version = pagecache.fetch(key, pagecache.figures_tokens(user.clinic_id))
-    if kept is not None and kept["snapshot"].computed_at >= timezone.now() - figures_max_age():
-        return kept
-    form = _scope_form(request, ScopeForm, None)
-    snapshot = services.figures_for_page(user=user, scope=Scope(clinic_id=user.clinic_id))
-    page = {
-        "filter_form": _filter_html(request, form),
-        "notes": form.notes,
-        "snapshot": KeptFigures(computed_at=snapshot.computed_at, html=snapshot.html),
-    }
-    pagecache.keep(key, version, page)
-    return page
-
-
 @clinic_admin_required
 def home(request):
-    """The clinic dashboard: fidelity, adherence and outcomes for a period and physio."""
-    if not request.GET:
-        page = _default_page(request)
-    else:
-        form = _scope_form(request, ScopeForm, request.GET)
-        snapshot = None
-        if form.is_valid():
-            snapshot = services.figures_for_page(user=request.user, scope=form.scope())
-        page = {
-            "filter_form": _filter_html(request, form),
+    """The clinic dashboard: fidelity, adherence and outcomes for a period and physio. The
+    unfiltered view (the admin's home page) reads the snapshot the periodic task keeps."""
+    data = request.GET or None
+    form = _scope_form(request, ScopeForm, data)
+    snapshot = None
+    if data is None:
+        scope = Scope(clinic_id=request.user.clinic_id)
+        snapshot = services.figures_for_page(user=request.user, scope=scope)
+    elif form.is_valid():
+        snapshot = services.figures_for_page(user=request.user, scope=form.scope())
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
             "notes": form.notes,
             "snapshot": snapshot,
-        }
-    page["filter_form"] = mark_safe(page["filter_form"])  # noqa: S308 - rendered above
-    page["refresh_minutes"] = settings.WALKBACK_FIGURES_MINUTES
-    return render(request, "reports/dashboard.html", page)
+            "refresh_minutes": settings.WALKBACK_FIGURES_MINUTES,
+        },
+    )
 
 
 def _download(plan: services.ExportPlan):

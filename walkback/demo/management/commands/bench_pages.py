@@ -37,6 +37,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from coaching.services import caseload_rows_refresh
 from patients.models import Patient, WalkLog
 from walkback.demo.bench.support import bench_site, logged_in, require_bench_database
 from walkback.demo.bulk import add_patients, seed_clinic
@@ -95,6 +96,10 @@ class Command(BaseCommand):
         [long_id] = add_patients(caseload.clinic, 1, days=730, walk_chance=0.7, physios=[colleague])
         long_patient = Patient.objects.select_related("user").get(pk=long_id)
         walks = WalkLog.objects.filter(patient__clinic=caseload.clinic).count()
+        # Seeded in bulk: every patient's maintained caseload row from what was written.
+        caseload_rows_refresh(
+            patient_ids=Patient.objects.filter(clinic=caseload.clinic).values_list("pk", flat=True)
+        )
         self.stdout.write(
             f"Seeded a caseload of {len(caseload.patient_ids)} patients and a patient with two "
             f"years of logs ({walks:,} walks) in {time.perf_counter() - began:.1f} s."

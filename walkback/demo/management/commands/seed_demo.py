@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from coaching.services import caseload_rows_refresh
+from patients.models import Patient
 from walkback.demo.seed.foundation import DEMO_PASSWORD
 
 DEMO_LOGINS = [
@@ -36,6 +38,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for path in DEMO_SEEDERS:
                 import_string(path)(context)
+            # The seeders write rows directly: every patient's caseload row from what they wrote.
+            caseload_rows_refresh(patient_ids=Patient.objects.values_list("pk", flat=True))
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Logins (password {DEMO_PASSWORD}):")
         )
