@@ -101,7 +101,7 @@ def patient_reassign(request, pk):
         else:
             messages.success(request, f"{patient.full_name} is now with {new.full_name}.")
     else:
-        messages.error(request, " ".join(form.errors["physiotherapist"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["physiotherapist"]))
     if previous:
         return redirect("staff:caseload", pk=previous)
     return redirect("staff:list")
