@@ -48,7 +48,7 @@ NO_PASSWORD = "!"  # as ``password=``: a login that cannot log in with a passwor
 PRESCRIBING_SESSIONS = (1, 3, 5)
 
 
-class ClinicFactory(factory.django.DjangoModelFactory):
+class ClinicFactory(factory.django.DjangoModelFactory[Clinic]):
     class Meta:
         model = Clinic
 
@@ -56,7 +56,18 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     time_zone = "Australia/Sydney"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+# Post-generation steps are plain functions of the made object (a method's first argument
+# would be typed as the factory).
+def _set_password(user: User, create: bool, extracted: str | None, **kwargs) -> None:
+    if extracted == NO_PASSWORD:
+        user.set_unusable_password()
+    else:
+        user.set_password(extracted or PASSWORD)
+    if create:
+        user.save(update_fields=["password"])
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A physiotherapist unless ``role`` says otherwise; ``password=`` sets another password
     (``NO_PASSWORD``: none that works)."""
 
@@ -69,17 +80,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.PHYSIO
     clinic = factory.SubFactory(ClinicFactory)
 
-    @factory.post_generation
-    def password(obj, create, extracted, **kwargs):
-        if extracted == NO_PASSWORD:
-            obj.set_unusable_password()
-        else:
-            obj.set_password(extracted or PASSWORD)
-        if create:
-            obj.save(update_fields=["password"])
+    password = factory.PostGeneration(_set_password)
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     """An open invitation whose link carries ``token`` (only its hash is stored)."""
 
     class Meta:
@@ -97,7 +101,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     """An active patient of their own clinic, with no physiotherapist and no programme yet."""
 
     class Meta:
@@ -112,7 +116,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     status = PatientStatus.ACTIVE
 
 
-class ScreeningFactory(factory.django.DjangoModelFactory):
+class ScreeningFactory(factory.django.DjangoModelFactory[Screening]):
     """Answers that make the patient eligible (``patients.services.screening_record`` for the
     rules that follow from them)."""
 
@@ -132,7 +136,7 @@ class ScreeningFactory(factory.django.DjangoModelFactory):
     screened_at = factory.LazyFunction(timezone.now)
 
 
-class WalkLogFactory(factory.django.DjangoModelFactory):
+class WalkLogFactory(factory.django.DjangoModelFactory[WalkLog]):
     class Meta:
         model = WalkLog
 
@@ -141,7 +145,7 @@ class WalkLogFactory(factory.django.DjangoModelFactory):
     minutes = 30
 
 
-class CheckInFactory(factory.django.DjangoModelFactory):
+class CheckInFactory(factory.django.DjangoModelFactory[CheckIn]):
     """An open monthly check-in due today; ``answered=True`` fills the answers of a patient
     without pain."""
 
@@ -156,7 +160,7 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     due_on = factory.LazyAttribute(lambda o: o.patient.today())
 
 
-class AdverseEventFactory(factory.django.DjangoModelFactory):
+class AdverseEventFactory(factory.django.DjangoModelFactory[AdverseEvent]):
     class Meta:
         model = AdverseEvent
 
@@ -167,7 +171,7 @@ class AdverseEventFactory(factory.django.DjangoModelFactory):
     related_to_walking = WalkingRelated.YES
 
 
-class EducationTopicFactory(factory.django.DjangoModelFactory):
+class EducationTopicFactory(factory.django.DjangoModelFactory[EducationTopic]):
     class Meta:
         model = EducationTopic
 
@@ -178,7 +182,12 @@ class EducationTopicFactory(factory.django.DjangoModelFactory):
     body = "Walking is safe."
 
 
-class CoachingSessionFactory(factory.django.DjangoModelFactory):
+def _set_topics(session: CoachingSession, create: bool, extracted, **kwargs) -> None:
+    if create and extracted:
+        session.topics.set(extracted)
+
+
+class CoachingSessionFactory(factory.django.DjangoModelFactory[CoachingSession]):
     """A planned in-person session in three days; a done one gets its completion time and a
     video one its link (both database rules). ``topics=[...]`` sets the topics."""
 
@@ -203,13 +212,10 @@ class CoachingSessionFactory(factory.django.DjangoModelFactory):
         lambda o: "https://video.example.test/room" if o.mode == SessionMode.VIDEO else ""
     )
 
-    @factory.post_generation
-    def topics(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.topics.set(extracted)
+    topics = factory.PostGeneration(_set_topics)
 
 
-class ProgrammeRulesVersionFactory(factory.django.DjangoModelFactory):
+class ProgrammeRulesVersionFactory(factory.django.DjangoModelFactory[ProgrammeRulesVersion]):
     """The clinic's rules as they are now, as its next version."""
 
     class Meta:
@@ -220,7 +226,7 @@ class ProgrammeRulesVersionFactory(factory.django.DjangoModelFactory):
     rules = factory.LazyAttribute(lambda o: ProgrammeRules.of(o.clinic).as_json())
 
 
-class PrescriptionPlanFactory(factory.django.DjangoModelFactory):
+class PrescriptionPlanFactory(factory.django.DjangoModelFactory[PrescriptionPlan]):
     """A plan that steps up, under the clinic's rules, from the programme's start (or today)."""
 
     class Meta:
@@ -233,7 +239,7 @@ class PrescriptionPlanFactory(factory.django.DjangoModelFactory):
     rules_version = factory.LazyAttribute(lambda o: o.patient.clinic.rules_version)
 
 
-class PrescriptionFactory(factory.django.DjangoModelFactory):
+class PrescriptionFactory(factory.django.DjangoModelFactory[Prescription]):
     """Five walks of 30 minutes from the programme's start (or today), by the patient's
     physiotherapist."""
 
@@ -247,7 +253,7 @@ class PrescriptionFactory(factory.django.DjangoModelFactory):
     author = factory.LazyAttribute(lambda o: o.patient.physiotherapist or o.patient.user)
 
 
-class ReminderFactory(factory.django.DjangoModelFactory):
+class ReminderFactory(factory.django.DjangoModelFactory[Reminder]):
     """A pending walk reminder to the patient, due now."""
 
     class Meta:
@@ -260,7 +266,7 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     idempotency_key = factory.Sequence(lambda n: f"factory:{n}")
 
 
-class ExportJobFactory(factory.django.DjangoModelFactory):
+class ExportJobFactory(factory.django.DjangoModelFactory[ExportJob]):
     class Meta:
         model = ExportJob
 
@@ -270,7 +276,7 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
     format = ExportFormat.CSV
 
 
-class FigureSnapshotFactory(factory.django.DjangoModelFactory):
+class FigureSnapshotFactory(factory.django.DjangoModelFactory[FigureSnapshot]):
     class Meta:
         model = FigureSnapshot
 
@@ -280,7 +286,7 @@ class FigureSnapshotFactory(factory.django.DjangoModelFactory):
     html = ""
 
 
-class AuditEventFactory(factory.django.DjangoModelFactory):
+class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):
     """A row of the audit trail as ``walkback.audit`` writes it (rows are insert-only)."""
 
     class Meta:
