@@ -183,7 +183,7 @@ def progress_chart_svg(
     segments = [
         f"M{left + slot * index:.1f} {y_min(row.target_minutes):.1f}h{slot:.1f}"
         for index, row in enumerate(rows)
-        if row.target is not None
+        if row.target_minutes is not None  # None exactly when row.target is
     ]
     if segments:
         out.append(f'<path class="chart-target" d="{" ".join(segments)}"/>')
@@ -197,20 +197,20 @@ def progress_chart_svg(
 def _pain_line(rows: Sequence[WeekRow], x_mid, y_pain) -> list[str]:
     """Average pain: a line joining the weeks with pain recorded, with a dot per week."""
     points = [
-        (x_mid(index), y_pain(row.average_pain), row)
+        (x_mid(index), y_pain(pain), row.label, pain)
         for index, row in enumerate(rows)
-        if row.average_pain is not None
+        if (pain := row.average_pain) is not None
     ]
     out = []
     if len(points) > 1:
         path = " ".join(
-            f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y, _) in enumerate(points)
+            f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y, _, _) in enumerate(points)
         )
         out.append(f'<path d="{path}" fill="none" stroke="{PAIN}" stroke-width="2"/>')
-    for x, y, row in points:
+    for x, y, label, pain in points:
         out.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#fff" stroke="{PAIN}" '
-            f'stroke-width="2"><title>{escape(row.label)}: pain {_fmt(row.average_pain)}'
+            f'stroke-width="2"><title>{escape(label)}: pain {_fmt(pain)}'
             f"</title></circle>"
         )
     return out

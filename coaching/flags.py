@@ -39,6 +39,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -54,6 +55,24 @@ from coaching.progress import (
 )
 from coaching.progression import PAIN_RISE_FLAG, PainChange, behind_two_weeks, pain_change
 from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class Facts(TypedDict):
+    """What ``annotate_facts`` adds to each patient, in SQL."""
+
+    last_walk_on: dt.date | None
+    next_session_at: dt.datetime | None
+    next_session_mode: str | None
+    next_session_number: int | None
+    has_overdue_session: bool
+    first_pending_session_at: dt.datetime | None
+    latest_check_in_due: dt.date | None
+    latest_check_in_done: dt.datetime | None
+    has_unreviewed_event: bool
+
 
 NO_LOG_DAYS = 7
 SESSION_OVERDUE_AFTER = dt.timedelta(days=1)
@@ -125,7 +144,9 @@ class PatientSummary:
         return SessionMode(self.next_session_mode).label if self.next_session_mode else ""
 
 
-def annotate_facts(queryset: QuerySet[Patient], *, now: dt.datetime) -> QuerySet[Patient]:
+def annotate_facts(
+    queryset: QuerySet[Patient], *, now: dt.datetime
+) -> QuerySet[WithAnnotations[Patient, Facts]]:
     """Add the per-patient facts the flags need to a patient queryset, as subqueries (so one
     query however many patients)."""
     planned = CoachingSession.objects.filter(patient=OuterRef("pk"), status=SessionStatus.PLANNED)
@@ -168,7 +189,9 @@ def _timelines(patient_ids: list[int]) -> dict[int, Timeline]:
     return {pk: Timeline(rows) for pk, rows in versions.items()}
 
 
-def _flags(summary: PatientSummary, facts: Patient, weeks, timeline: Timeline) -> list[Flag]:
+def _flags(
+    summary: PatientSummary, facts: WithAnnotations[Patient, Facts], weeks, timeline: Timeline
+) -> list[Flag]:
     patient, today = summary.patient, summary.today
     flags: list[Flag] = []
     if patient.status in (PatientStatus.INELIGIBLE, PatientStatus.DISCHARGED):
@@ -219,7 +242,7 @@ def _flags(summary: PatientSummary, facts: Patient, weeks, timeline: Timeline) -
 
 
 def summarise(
-    patients: Iterable[Patient],
+    patients: Iterable[WithAnnotations[Patient, Facts]],
     *,
     today: dt.date | None = None,
     now: dt.datetime | None = None,
@@ -244,16 +267,17 @@ def summarise(
         day = todays[patient.pk]
         weeks = totals.get(patient.pk, {})
         timeline = timelines.get(patient.pk, Timeline([]))
+        this_week = week_row(
+            week_start(day),
+            timeline=timeline,
+            totals=weeks,
+            today=day,
+            programme_start=patient.programme_start,
+        )
         summary = PatientSummary(
             patient=patient,
             today=day,
-            week=week_row(
-                week_start(day),
-                timeline=timeline,
-                totals=weeks,
-                today=day,
-                programme_start=patient.programme_start,
-            ),
+            week=this_week,
             last_walk_on=patient.last_walk_on,
             pain=pain_change(weeks, day),
             next_session_at=patient.next_session_at,
@@ -261,7 +285,7 @@ def summarise(
             next_session_number=patient.next_session_number,
         )
         if patient.programme_start and day >= patient.programme_start:
-            summary.programme_week = summary.week.programme_week
+            summary.programme_week = this_week.programme_week
         summary.flags = _flags(summary, patient, weeks, timeline)
         result[patient.pk] = summary
     return result

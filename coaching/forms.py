@@ -4,6 +4,7 @@ themselves live in ``coaching.services``."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 
@@ -70,11 +71,12 @@ class ProgrammeStartForm(forms.Form):
     )
 
 
-class VideoLinkNeededMixin:
+class VideoLinkNeededMixin(forms.Form):
     """A video session is only useful with the link to join it."""
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         if data.get("mode") == SessionMode.VIDEO and not data.get("video_link"):
             self.add_error("video_link", "A video session needs the link to join it.")
         return data
@@ -211,7 +213,8 @@ class SessionRecordForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         if topics is not None:
-            self.fields["topics"].queryset = topics
+            # self.fields is typed dict[str, Field]; this one is a ModelMultipleChoiceField.
+            cast(forms.ModelChoiceField, self.fields["topics"]).queryset = topics
 
 
 STATUS_ACTIONS = [("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
@@ -286,7 +289,8 @@ class PrescriptionForm(forms.Form):
     def __init__(self, *args, sessions=None, **kwargs):
         super().__init__(*args, **kwargs)
         if sessions is not None:
-            self.fields["session"].queryset = sessions
+            # self.fields is typed dict[str, Field]; this one is a ModelChoiceField.
+            cast(forms.ModelChoiceField, self.fields["session"]).queryset = sessions
 
 
 class EducationTopicForm(forms.Form):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 
@@ -172,13 +174,19 @@ class InForceQuerySet(models.QuerySet):
         return self.filter(superseded_at__isnull=True)
 
 
-class InForceManager(models.Manager.from_queryset(InForceQuerySet)):
+# Named at module level: the django-stubs plugin types a from_queryset() base only there.
+_InForceManagerBase = models.Manager.from_queryset(InForceQuerySet)
+
+
+class InForceManager(_InForceManagerBase):
     """Versions that count. A corrected version, or a step of a plan that a newer plan
     replaced, stays in the table for the record (``Prescription.history``) and counts nowhere:
     every target, flag, figure and export reads this manager."""
 
-    def get_queryset(self):
-        return super().get_queryset().in_force()
+    def get_queryset(self) -> InForceQuerySet:
+        # from_queryset(InForceQuerySet) makes the base manager build an InForceQuerySet; the
+        # stubs type the inherited get_queryset() as a plain QuerySet.
+        return cast(InForceQuerySet, super().get_queryset()).in_force()
 
 
 class Prescription(models.Model):

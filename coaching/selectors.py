@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -52,7 +53,7 @@ SORTS = {
     "week": "Programme week",
 }
 # Each sort, then the name, then the id (a stable order for paging).
-SORT_ORDER = {
+SORT_ORDER: dict[str, list[str | OrderBy]] = {
     "attention": [F("attention").asc(), "sort_name", "patient_id"],
     "name": ["sort_name", "patient_id"],
     "next_session": [F("next_session_at").asc(nulls_last=True), "sort_name", "patient_id"],
@@ -214,7 +215,9 @@ def caseload_page(
     paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
     paginator.count = counts["shown"]  # counted above, with the total, in one query
     shown = paginator.get_page(page)
-    shown.object_list = [CaseloadEntry(row) for row in shown.object_list]
+    # The page's rows, wrapped in the shapes the template shows (the stubs type a Page by the
+    # paginator's items, which are the rows).
+    shown.object_list = [CaseloadEntry(row) for row in shown.object_list]  # type: ignore[misc]
     return CaseloadPage(page=shown, total_in_scope=counts["total"], shown=counts["shown"])
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -611,7 +612,8 @@ def _plan_advance(plan_id: int, now: dt.datetime) -> int:
         rules = ProgrammeRules.from_json(plan.rules)
         this_monday = week_start(patient.today(now))
         written = 0
-        monday = plan.decided_through + dt.timedelta(weeks=1)
+        # Never None: prescription_set sets it, and the sweep selects plans by it.
+        monday = cast(dt.date, plan.decided_through) + dt.timedelta(weeks=1)
         while monday <= this_monday:
             weeks_in = (monday - week_start(plan.starts_on)).days // 7
             if weeks_in % rules.step_weeks == 0:
@@ -714,7 +716,7 @@ def education_topic_save(
         raise ValidationError(errors)
     with transaction.atomic():
         created = topic is None
-        if created:
+        if topic is None:
             base = slugify(title)[:100] or "topic"
             slug, n = base, 2
             while EducationTopic.objects.filter(clinic=clinic, slug=slug).exists():

@@ -56,12 +56,13 @@ class DueCheckIn:
 
 def check_in_open(patient: Patient, *, today: dt.date) -> DueCheckIn | None:
     """The check-in that can be answered today (answered or not): no queries."""
+    start = patient.programme_start
+    if start is None:  # no schedule before the programme starts
+        return None
     schedule = check_in_due_dates(patient)
     for index, (month, due_on) in enumerate(schedule):
         next_due = (
-            schedule[index + 1][1]
-            if index + 1 < len(schedule)
-            else add_months(patient.programme_start, month + 1)
+            schedule[index + 1][1] if index + 1 < len(schedule) else add_months(start, month + 1)
         )
         if due_on <= today < next_due:
             return DueCheckIn(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
@@ -46,7 +48,8 @@ class PatientDetailsMixin(forms.Form):
         if clinic is not None:
             self.fields["time_zone"].initial = clinic.time_zone
         if physios is not None:
-            self.fields["physiotherapist"].queryset = physios
+            # self.fields is typed dict[str, Field]; this one is the PhysioChoiceField above.
+            cast(forms.ModelChoiceField, self.fields["physiotherapist"]).queryset = physios
         if me is not None:
             self.fields["physiotherapist"].initial = me.pk
 
@@ -220,6 +223,9 @@ class ScreeningForm(forms.Form):
                 initial["ineligible_reason"] = patient.ineligible_reason
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        self.fields["other_conditions"].choices = [(c, c) for c in conditions]
+        # self.fields is typed dict[str, Field]; this one is the MultipleChoiceField above.
+        cast(forms.ChoiceField, self.fields["other_conditions"]).choices = [
+            (c, c) for c in conditions
+        ]
         if not conditions:
             del self.fields["other_conditions"]

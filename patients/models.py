@@ -191,7 +191,8 @@ class Screening(models.Model):
 
     @property
     def is_eligible(self) -> bool:
-        return (
+        # Once complete no answer is None, so this is already a bool; bool() tells mypy.
+        return bool(
             self.is_complete
             and self.recovered_in_last_6_months
             and self.episode_lasted_24h

@@ -21,6 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from patients.models import CheckIn, Patient
 
@@ -114,7 +115,8 @@ def answers_for(patient_ids: Iterable[int], zones: dict[int, str]) -> dict[int, 
         result[pid].append(
             CheckInAnswer(
                 month_number=month,
-                completed_on=completed_at.astimezone(zone).date(),
+                # The query keeps only completed check-ins, so completed_at is never None.
+                completed_on=cast(dt.datetime, completed_at).astimezone(zone).date(),
                 any_pain=any_pain,
                 onset_date=onset,
                 activity_limiting=limiting,

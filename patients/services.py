@@ -38,7 +38,8 @@ def patient_invite(
 
     None when the address is an account at another clinic: nothing is created here and the
     account holder is told instead (``address_taken``), so the page reveals nothing."""
-    if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
+    # A superuser may be a clinic admin with no clinic (user_belongs_to_a_clinic): no patients.
+    if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN) or by.clinic is None:
         raise ValidationError("Only clinic staff can invite patients.")
     physiotherapist = physiotherapist or (by if by.role == Role.PHYSIO else None)
     if physiotherapist is not None and (
@@ -254,7 +255,8 @@ PATIENT_EDITABLE = {
 }
 # Status changes a physiotherapist makes by hand; screening <-> ineligible -> active go through
 # screening_record and programme_start.
-STATUS_MOVES = {
+# Keyed by str: Patient.status reads back as a plain string (PatientStatus is a str enum).
+STATUS_MOVES: dict[str, set[PatientStatus]] = {
     PatientStatus.SCREENING: {PatientStatus.DISCHARGED},
     PatientStatus.INELIGIBLE: {PatientStatus.DISCHARGED},
     PatientStatus.ACTIVE: {PatientStatus.MAINTENANCE, PatientStatus.DISCHARGED},

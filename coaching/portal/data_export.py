@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import uuid
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 
 from django.db import models, transaction
@@ -41,7 +42,9 @@ def _value(value):
     return value
 
 
-def _record(obj: models.Model, names: dict[int, str], *, skip: set[str] = frozenset()) -> dict:
+def _record(
+    obj: models.Model, names: dict[int, str], *, skip: AbstractSet[str] = frozenset()
+) -> dict:
     """Every concrete field of ``obj``; links to people become their names, other links ids."""
     record = {}
     for field in obj._meta.concrete_fields:
@@ -74,7 +77,8 @@ def patient_data(patient: Patient) -> dict:
     people |= {e.actor_id for e in audit}
     if screening:
         people.add(screening.screened_by_id)
-    names = dict(User.objects.filter(pk__in=people - {None}).values_list("pk", "full_name"))
+    known = {pk for pk in people if pk is not None}
+    names = dict(User.objects.filter(pk__in=known).values_list("pk", "full_name"))
     user = patient.user
     data = {
         "format_version": FORMAT_VERSION,
@@ -105,7 +109,9 @@ def patient_data(patient: Patient) -> dict:
         "access_log": [
             {
                 "at": _value(e.at),
-                "by": names.get(e.actor_id, e.actor_email),
+                "by": names.get(e.actor_id, e.actor_email)
+                if e.actor_id is not None
+                else e.actor_email,
                 "action": e.action,
                 "object_type": e.object_type,
                 "object_id": e.object_id,

@@ -66,7 +66,7 @@ def _yes_no(label: str, **kwargs) -> forms.TypedChoiceField:
 def _pain(label: str, *, required: bool, empty: str = "", help_text: str = ""):
     return forms.TypedChoiceField(
         label=label,
-        choices=[("", empty or ("Choose a number" if required else "Skip"))] + PAIN_CHOICES,
+        choices=[("", empty or ("Choose a number" if required else "Skip")), *PAIN_CHOICES],
         coerce=int,
         empty_value=None,
         required=required,
@@ -148,7 +148,8 @@ class WalkForm(PortalForm):
             self.fields["walked_on"].widget.attrs["min"] = earliest.isoformat()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         if "minutes" in self.errors:
             return cleaned
         minutes = cleaned.get("minutes") or cleaned.get("quick_minutes")

@@ -230,7 +230,7 @@ def check_in(request):
     due = checkins.check_ins_due(patient, today=today)
     current = due[0] if due else None
     form = CheckInForm(request.POST or None) if current else None
-    if request.method == "POST" and current and form.is_valid():
+    if request.method == "POST" and current and form is not None and form.is_valid():
         try:
             checkins.check_in_submit(
                 patient=patient,

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 
 
@@ -44,9 +45,9 @@ class EmailChannel:
     one SMTP connection for a whole batch."""
 
     def __init__(self) -> None:
-        self._connection = None
+        self._connection: BaseEmailBackend | None = None
 
-    def _open(self):
+    def _open(self) -> BaseEmailBackend:
         if self._connection is None:
             self._connection = get_connection()
             self._connection.open()

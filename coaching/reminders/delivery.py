@@ -80,11 +80,11 @@ def _recover(now: dt.datetime, publish: Callable, result: SweepResult) -> None:
     lease_end = now - dt.timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
     lost_after = now - dt.timedelta(seconds=settings.REMINDER_REQUEUE_SECONDS)
     with transaction.atomic():
-        stuck = Reminder.objects.select_for_update(skip_locked=True).filter(
+        locked = Reminder.objects.select_for_update(skip_locked=True).filter(
             Q(state=ReminderState.CLAIMED, claimed_at__lt=lease_end)
             | Q(state=ReminderState.QUEUED, queued_at__lt=lost_after)
         )
-        stuck = list(stuck.values_list("pk", "state", "attempts")[:SWEEP_CHUNK])
+        stuck = list(locked.values_list("pk", "state", "attempts")[:SWEEP_CHUNK])
         # A worker died while sending these and every attempt is used: stop here.
         exhausted = {
             pk

@@ -10,6 +10,7 @@ details of a health record stay behind the login.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,10 +24,11 @@ from coaching.reminders import planner
 from coaching.reminders.channels import Message
 from coaching.reminders.links import preferences_url, stop_url
 from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
-from patients.models import AdverseEvent, WalkLog
+from patients.models import AdverseEvent, Patient, WalkLog
 
-# After this long past its due time, a reminder is no longer useful and is skipped.
-STALE_AFTER = {
+# After this long past its due time, a reminder is no longer useful and is skipped. Keyed by
+# str, as Reminder.kind reads back (ReminderKind is a str enum).
+STALE_AFTER: dict[str, dt.timedelta] = {
     ReminderKind.WALK: dt.timedelta(hours=6),
     ReminderKind.NUDGE: dt.timedelta(hours=12),
     ReminderKind.SESSION_DAY_BEFORE: dt.timedelta(hours=12),
@@ -73,8 +75,16 @@ def _when(instant: dt.datetime, zone) -> str:
     return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
 
 
+def _patient(reminder: Reminder) -> Patient:
+    """The patient of a patient reminder or a problem alert: the planner and
+    ``adverse_event_notify`` always set one (only the digest has none)."""
+    if reminder.patient is None:
+        raise ValueError(f"The {reminder.kind} reminder {reminder.pk} has no patient.")
+    return reminder.patient
+
+
 def _walk(reminder: Reminder, now: dt.datetime) -> Content | Skip:
-    patient = reminder.patient
+    patient = _patient(reminder)
     today = patient.today(now)
     # This week's target is the one the patient's home page shows (coaching.progress).
     timeline = patient_timeline(patient)
@@ -101,7 +111,7 @@ def _walk(reminder: Reminder, now: dt.datetime) -> Content | Skip:
 
 
 def _nudge(reminder: Reminder, now: dt.datetime) -> Content | Skip:
-    patient = reminder.patient
+    patient = _patient(reminder)
     gap = patient.clinic.nudge_after_days
     last = WalkLog.objects.filter(patient=patient).order_by("-walked_on").first()
     if last is not None and (patient.today(now) - last.walked_on).days < gap:
@@ -138,7 +148,7 @@ def _session(reminder: Reminder, now: dt.datetime) -> Content | Skip:
         return Skip("the session was moved")
     if session.scheduled_at <= now:
         return Skip("the session has started")
-    patient = reminder.patient
+    patient = _patient(reminder)
     zone = patient.zone
     physio = patient.physiotherapist
     who = physio.full_name if physio else "your physiotherapist"
@@ -226,7 +236,7 @@ def _digest(reminder: Reminder, now: dt.datetime) -> Content | Skip:
 def _adverse_event(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     """The subject says how severe, never who (subjects show on lock screens and in mail
     logs, and a name is free text); the body names the patient, the record has the rest."""
-    patient = reminder.patient
+    patient = _patient(reminder)
     event_id = reminder.idempotency_key.split(":")[1]  # adverse_event:<event>:<recipient>
     event = AdverseEvent.objects.filter(pk=event_id, patient=patient).first()
     if event is None:
@@ -242,7 +252,7 @@ def _adverse_event(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     )
 
 
-BUILDERS = {
+BUILDERS: dict[str, Callable[[Reminder, dt.datetime], Content | Skip]] = {
     ReminderKind.WALK: _walk,
     ReminderKind.NUDGE: _nudge,
     ReminderKind.SESSION_DAY_BEFORE: _session,
@@ -262,18 +272,19 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
     late = now - reminder.due_at
     if late > STALE_AFTER[reminder.kind]:
         return Skip("too late to be useful")
-    for_patient = reminder.kind in planner.PATIENT_KINDS
     patient = reminder.patient
-    zone = patient.zone if for_patient else recipient.zone
+    # Set exactly when the message goes to the patient (not to staff about them).
+    to_patient = _patient(reminder) if reminder.kind in planner.PATIENT_KINDS else None
+    zone = to_patient.zone if to_patient is not None else recipient.zone
     if late > LATE and in_quiet_hours(now, zone):
         return Defer(end_of_quiet_hours(now, zone), "late, and now in quiet hours")
-    if for_patient:
-        if not patient.reminders_by_email:
+    if to_patient is not None:
+        if not to_patient.reminders_by_email:
             return Skip("the patient stopped reminders")
-        if not planner.wants(patient, reminder.kind):
+        if not planner.wants(to_patient, reminder.kind):
             return Skip("the patient is not in the programme")
-        if planner.paused_on(patient, patient.today(now)):
-            return Skip(f"paused until {patient.reminders_paused_until:%d %b %Y}")
+        if planner.paused_on(to_patient, to_patient.today(now)):
+            return Skip(f"paused until {to_patient.reminders_paused_until:%d %b %Y}")
     content = BUILDERS[reminder.kind](reminder, now)
     if isinstance(content, Skip):
         return content
@@ -282,7 +293,7 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         "greeting": f"Hello {recipient.get_short_name()},",
         "content": content,
         "clinic": clinic,
-        "preferences_url": preferences_url(patient) if for_patient else "",
+        "preferences_url": preferences_url(to_patient) if to_patient is not None else "",
     }
     return Message(
         reminder_id=reminder.pk,
@@ -292,6 +303,6 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         html=render_to_string("coaching/reminders/email/message.html", context),
         short=" ".join([content.paragraphs[0], content.action[1] if content.action else ""]),
         sender_name=clinic.name if clinic else "WalkBack",
-        stop_url=stop_url(patient) if for_patient else "",
+        stop_url=stop_url(to_patient) if to_patient is not None else "",
         attachments=content.attachments or [],
     )

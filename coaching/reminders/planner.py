@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal, overload
 
 from coaching.models import CoachingSession, Reminder, ReminderKind, SessionStatus
 from coaching.reminders.timing import default_time, end_of_quiet_hours, local_at
@@ -50,7 +51,8 @@ _PROGRAMME = {PatientStatus.ACTIVE, PatientStatus.MAINTENANCE}
 # Who may receive each kind: walking messages only during the programme (and "keeping
 # going"); a session can be booked while screening. Check-ins are follow-up: they go on through
 # "keeping going" and stop at discharge, which ends walks and check-ins (Patient.can_log).
-KIND_STATUSES = {
+# Keyed by str: Reminder.kind reads back as a plain string (ReminderKind is a str enum).
+KIND_STATUSES: dict[str, set[PatientStatus]] = {
     ReminderKind.WALK: _PROGRAMME,
     ReminderKind.NUDGE: _PROGRAMME,
     ReminderKind.SESSION_DAY_BEFORE: _PROGRAMME | {PatientStatus.SCREENING},
@@ -103,6 +105,18 @@ def walk_days(patient: Patient) -> set[int]:
 def message_time(patient: Patient) -> dt.time:
     """The local time a patient hears from us: their reminder time, else walking time."""
     return patient.reminder_time or patient.preferred_time or default_time()
+
+
+@overload
+def at_patient_time(
+    patient: Patient, day: dt.date, now: dt.datetime, *, late_ok: Literal[True] = True
+) -> dt.datetime: ...
+
+
+@overload
+def at_patient_time(
+    patient: Patient, day: dt.date, now: dt.datetime, *, late_ok: bool
+) -> dt.datetime | None: ...
 
 
 def at_patient_time(

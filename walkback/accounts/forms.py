@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.models import Role
+from walkback.accounts.models import Role, User
 from walkback.core.validators import validate_single_line
 
 
@@ -32,12 +34,14 @@ class EmailPasswordResetForm(PasswordResetForm):
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
 
-    def save(self, *, request=None, **kwargs):
+    # Django's signature, passed through; PasswordResetView gives every argument by keyword.
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from django.conf import settings
 
         from walkback.accounts.throttle import hit
         from walkback.audit.middleware import client_ip
 
+        request = kwargs.get("request")
         window = settings.PASSWORD_RESET_LIMIT_SECONDS
         # Both counters always count, whether or not the address has an account.
         by_address = hit(
@@ -53,7 +57,7 @@ class EmailPasswordResetForm(PasswordResetForm):
             seconds=window,
         )
         if by_address and by_client:
-            super().save(request=request, **kwargs)
+            super().save(*args, **kwargs)
 
 
 class SetPasswordForm(forms.Form):
@@ -74,7 +78,8 @@ class SetPasswordForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords are different. Type them again.")
@@ -118,7 +123,7 @@ class OTPTokenForm(forms.Form):
 class PatientReassignForm(forms.Form):
     """Move a patient to another active physiotherapist of the admin's clinic."""
 
-    physiotherapist = forms.ModelChoiceField(
+    physiotherapist: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="Move to",
         queryset=None,
         error_messages={
@@ -131,4 +136,6 @@ class PatientReassignForm(forms.Form):
         from walkback.accounts.selectors import physios_for
 
         super().__init__(*args, **kwargs)
-        self.fields["physiotherapist"].queryset = physios_for(user).filter(is_active=True)
+        # self.fields is typed dict[str, Field]; this one is the ModelChoiceField above.
+        field = cast("forms.ModelChoiceField[User]", self.fields["physiotherapist"])
+        field.queryset = physios_for(user).filter(is_active=True)

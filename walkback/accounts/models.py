@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -169,10 +170,18 @@ class Role(models.TextChoices):
     PATIENT = "patient", "Patient"
 
 
-class UserManager(BaseUserManager):
+if TYPE_CHECKING:
+    # The stubs make the manager generic in its model; Django's class is not subscriptable at
+    # run time.
+    _UserManagerBase = BaseUserManager["User"]
+else:
+    _UserManagerBase = BaseUserManager
+
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **fields):
+    def create_user(self, email, password=None, **fields) -> User:
         if not email:
             raise ValueError("An e-mail address is required")
         user = self.model(email=normalize_email(email), **fields)
@@ -270,7 +279,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        name = self.time_zone or (self.clinic.time_zone if self.clinic_id else "UTC")
+        name = self.time_zone or (self.clinic.time_zone if self.clinic is not None else "UTC")
         return zoneinfo.ZoneInfo(name)
 
     def get_full_name(self) -> str:

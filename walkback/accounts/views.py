@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from typing import cast
 
 import segno
 from django.contrib import messages
@@ -21,6 +22,7 @@ from walkback.accounts.forms import (
     OTPTokenForm,
     SetPasswordForm,
 )
+from walkback.accounts.models import User
 from walkback.accounts.selectors import has_confirmed_device
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -131,10 +133,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Django's PasswordChangeView is login_required: the user is never anonymous here.
+        user = cast(User, self.request.user)
         audit_record(
-            actor=self.request.user,
+            actor=user,
             action=AuditAction.ACCOUNT,
-            obj=self.request.user,
+            obj=user,
             detail={"event": "password_changed"},
         )
         messages.success(self.request, "Your password has been changed.")

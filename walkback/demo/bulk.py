@@ -11,6 +11,7 @@ benchmark that counts or refreshes "its" clinic counts only these rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -78,7 +79,7 @@ def add_patients(
     *,
     days: int = 365,
     walk_chance: float = 0.548,
-    physios: list[User] = (),
+    physios: Sequence[User] = (),
     zones: tuple[str, ...] = ("Australia/Sydney",),
 ) -> list[int]:
     """``count`` active patients of ``clinic``, with daily walk reminders at varied times.
@@ -187,7 +188,7 @@ HISTORY_SQL = [
 def _history(ids: list[int], *, days: int, walk_chance: float) -> None:
     if connection.vendor != "postgresql":
         raise NotImplementedError("The bulk history is PostgreSQL SQL: benchmarks run there.")
-    params = {"ids": ids, "days": days, "chance": walk_chance}
+    params: dict[str, list[int] | int | float] = {"ids": ids, "days": days, "chance": walk_chance}
     with connection.cursor() as cursor:
         for sql in HISTORY_SQL:
             cursor.execute(sql, params)

@@ -10,6 +10,7 @@ behaviour matters, as ``walkback.demo.seed`` does. Large data: ``walkback.demo.b
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, TypeVar
 
 import factory
 from django.utils import timezone
@@ -50,7 +51,7 @@ NO_PASSWORD = "!"  # as ``password=``: a login that cannot log in with a passwor
 PRESCRIBING_SESSIONS = (1, 3, 5)
 
 
-class ClinicFactory(factory.django.DjangoModelFactory):
+class ClinicFactory(factory.django.DjangoModelFactory[Clinic]):
     class Meta:
         model = Clinic
 
@@ -58,7 +59,18 @@ class ClinicFactory(factory.django.DjangoModelFactory):
     time_zone = "Australia/Sydney"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+# Post-generation steps are plain functions of the made object (a method's first argument
+# would be typed as the factory).
+def _set_password(user: User, create: bool, extracted: str | None, **kwargs) -> None:
+    if extracted == NO_PASSWORD:
+        user.set_unusable_password()
+    else:
+        user.set_password(extracted or PASSWORD)
+    if create:
+        user.save(update_fields=["password"])
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A physiotherapist unless ``role`` says otherwise; ``password=`` sets another password
     (``NO_PASSWORD``: none that works)."""
 
@@ -71,17 +83,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.PHYSIO
     clinic = factory.SubFactory(ClinicFactory)
 
-    @factory.post_generation
-    def password(obj, create, extracted, **kwargs):
-        if extracted == NO_PASSWORD:
-            obj.set_unusable_password()
-        else:
-            obj.set_password(extracted or PASSWORD)
-        if create:
-            obj.save(update_fields=["password"])
+    password = factory.PostGeneration(_set_password)
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     """An open invitation whose link carries ``token`` (only its hash is stored)."""
 
     class Meta:
@@ -99,7 +104,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     """An active patient of their own clinic, with no physiotherapist and no programme yet."""
 
     class Meta:
@@ -115,13 +120,17 @@ class PatientFactory(factory.django.DjangoModelFactory):
     status = PatientStatus.ACTIVE
 
     @factory.post_generation
-    def caseload_row(obj, create, extracted, **kwargs):
+    def caseload_row(obj: Patient, create: bool, extracted, **kwargs) -> None:
         # Every patient has their maintained caseload row, as after the enrolment service.
         if create:
             caseload_rows_refresh(patient_ids=[obj.pk])
 
 
-class PatientRecordFactory(factory.django.DjangoModelFactory):
+# A model with a ``patient``: a row of a patient's record.
+_Record = TypeVar("_Record", bound=Any)
+
+
+class PatientRecordFactory(factory.django.DjangoModelFactory[_Record]):
     """A row of a patient's record: afterwards the patient's maintained caseload row is
     recomputed, as the services do in the same transaction (docs/programme-rules.md)."""
 
@@ -130,12 +139,12 @@ class PatientRecordFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     @factory.post_generation
-    def caseload_row(obj, create, extracted, **kwargs):
+    def caseload_row(obj: Any, create: bool, extracted, **kwargs) -> None:
         if create:
             caseload_rows_refresh(patient_ids=[obj.patient_id])
 
 
-class ScreeningFactory(PatientRecordFactory):
+class ScreeningFactory(PatientRecordFactory[Screening]):
     """Answers that make the patient eligible (``patients.services.screening_record`` for the
     rules that follow from them)."""
 
@@ -155,7 +164,7 @@ class ScreeningFactory(PatientRecordFactory):
     screened_at = factory.LazyFunction(timezone.now)
 
 
-class WalkLogFactory(PatientRecordFactory):
+class WalkLogFactory(PatientRecordFactory[WalkLog]):
     class Meta:
         model = WalkLog
 
@@ -164,7 +173,7 @@ class WalkLogFactory(PatientRecordFactory):
     minutes = 30
 
 
-class CheckInFactory(PatientRecordFactory):
+class CheckInFactory(PatientRecordFactory[CheckIn]):
     """An open monthly check-in due today; ``answered=True`` fills the answers of a patient
     without pain."""
 
@@ -179,7 +188,7 @@ class CheckInFactory(PatientRecordFactory):
     due_on = factory.LazyAttribute(lambda o: o.patient.today())
 
 
-class AdverseEventFactory(PatientRecordFactory):
+class AdverseEventFactory(PatientRecordFactory[AdverseEvent]):
     class Meta:
         model = AdverseEvent
 
@@ -190,7 +199,7 @@ class AdverseEventFactory(PatientRecordFactory):
     related_to_walking = WalkingRelated.YES
 
 
-class EducationTopicFactory(factory.django.DjangoModelFactory):
+class EducationTopicFactory(factory.django.DjangoModelFactory[EducationTopic]):
     class Meta:
         model = EducationTopic
 
@@ -201,7 +210,12 @@ class EducationTopicFactory(factory.django.DjangoModelFactory):
     body = "Walking is safe."
 
 
-class CoachingSessionFactory(PatientRecordFactory):
+def _set_topics(session: CoachingSession, create: bool, extracted, **kwargs) -> None:
+    if create and extracted:
+        session.topics.set(extracted)
+
+
+class CoachingSessionFactory(PatientRecordFactory[CoachingSession]):
     """A planned in-person session in three days; a done one gets its completion time and a
     video one its link (both database rules). ``topics=[...]`` sets the topics."""
 
@@ -226,13 +240,10 @@ class CoachingSessionFactory(PatientRecordFactory):
         lambda o: "https://video.example.test/room" if o.mode == SessionMode.VIDEO else ""
     )
 
-    @factory.post_generation
-    def topics(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.topics.set(extracted)
+    topics = factory.PostGeneration(_set_topics)
 
 
-class ProgrammeRulesVersionFactory(factory.django.DjangoModelFactory):
+class ProgrammeRulesVersionFactory(factory.django.DjangoModelFactory[ProgrammeRulesVersion]):
     """The clinic's rules as they are now, as its next version."""
 
     class Meta:
@@ -243,7 +254,7 @@ class ProgrammeRulesVersionFactory(factory.django.DjangoModelFactory):
     rules = factory.LazyAttribute(lambda o: ProgrammeRules.of(o.clinic).as_json())
 
 
-class PrescriptionPlanFactory(factory.django.DjangoModelFactory):
+class PrescriptionPlanFactory(factory.django.DjangoModelFactory[PrescriptionPlan]):
     """A plan that steps up, under the clinic's rules, from the programme's start (or today)."""
 
     class Meta:
@@ -256,7 +267,7 @@ class PrescriptionPlanFactory(factory.django.DjangoModelFactory):
     rules_version = factory.LazyAttribute(lambda o: o.patient.clinic.rules_version)
 
 
-class PrescriptionFactory(PatientRecordFactory):
+class PrescriptionFactory(PatientRecordFactory[Prescription]):
     """Five walks of 30 minutes from the programme's start (or today), by the patient's
     physiotherapist."""
 
@@ -270,7 +281,7 @@ class PrescriptionFactory(PatientRecordFactory):
     author = factory.LazyAttribute(lambda o: o.patient.physiotherapist or o.patient.user)
 
 
-class ReminderFactory(factory.django.DjangoModelFactory):
+class ReminderFactory(factory.django.DjangoModelFactory[Reminder]):
     """A pending walk reminder to the patient, due now."""
 
     class Meta:
@@ -283,7 +294,7 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     idempotency_key = factory.Sequence(lambda n: f"factory:{n}")
 
 
-class ExportJobFactory(factory.django.DjangoModelFactory):
+class ExportJobFactory(factory.django.DjangoModelFactory[ExportJob]):
     class Meta:
         model = ExportJob
 
@@ -293,7 +304,7 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
     format = ExportFormat.CSV
 
 
-class FigureSnapshotFactory(factory.django.DjangoModelFactory):
+class FigureSnapshotFactory(factory.django.DjangoModelFactory[FigureSnapshot]):
     class Meta:
         model = FigureSnapshot
 
@@ -303,7 +314,7 @@ class FigureSnapshotFactory(factory.django.DjangoModelFactory):
     html = ""
 
 
-class AuditEventFactory(factory.django.DjangoModelFactory):
+class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):
     """A row of the audit trail as ``walkback.audit`` writes it (rows are insert-only)."""
 
     class Meta:

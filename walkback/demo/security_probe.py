@@ -77,10 +77,10 @@ class Browser:
 
     def csrf_token(self) -> str:
         for cookie in self.jar:
-            if cookie.name == "csrftoken":
+            if cookie.name == "csrftoken" and cookie.value:
                 return cookie.value
         self.get("/accounts/login/")
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        return next((c.value for c in self.jar if c.name == "csrftoken" and c.value), "")
 
     def log_in(self, email: str, password: str) -> Response:
         self.get("/accounts/login/")

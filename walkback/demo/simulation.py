@@ -83,6 +83,8 @@ def _cohort(baselines: Iterable[int], profiles: Iterable[str]):
                 full_name=f"{profile} from {baseline}",
                 time_zone=ZONE,
             )
+            if patient is None:  # only for an address of another clinic: these are all new
+                raise RuntimeError(f"The simulation could not invite {profile} {baseline}.")
             screening_record(
                 patient=patient,
                 by=physio,
@@ -137,6 +139,8 @@ def simulate(
 
 def _accept_suggestion(patient: Patient, physio: User, day: dt.date) -> None:
     suggestion = patient_overview(patient).suggestion
+    if suggestion is None:  # only for a patient outside the programme: the cohort is in it
+        raise RuntimeError(f"No suggestion for patient {patient.pk}.")
     programme.prescription_set(
         patient=patient,
         walks_per_week=suggestion.walks_per_week,
@@ -150,7 +154,8 @@ def _accept_suggestion(patient: Patient, physio: User, day: dt.date) -> None:
 def _walk(profile: Profile, patient: Patient, day: dt.date) -> None:
     current = prescription_on(patient, day)
     week = programme_week(patient, day)
-    if current is None or day.weekday() not in _walk_days(current.walks_per_week):
+    # No week before the start, and so no prescription either.
+    if current is None or week is None or day.weekday() not in _walk_days(current.walks_per_week):
         return
     minutes = math.ceil(current.minutes_per_walk * profile.share(week))
     if minutes <= 0:

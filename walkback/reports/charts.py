@@ -86,7 +86,7 @@ def stacked_hbar(title: str, rows: list[tuple[str, list[float]]], series: list[s
     parts = []
     for i, (label, values) in enumerate(rows):
         y = i * (BAR_H + GAP)
-        x = LABEL_W
+        x: float = LABEL_W
         for j, value in enumerate(values):
             width = round(_scale(value, top, span), 1)
             if width:

@@ -15,11 +15,13 @@ names included, and it is not a figure.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import hmac
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.conf import settings
 from django.db import connection
@@ -204,7 +206,7 @@ def build_table(spec: ExportSpec, patients: QuerySet[Patient], clinic) -> Table:
     zone = zoneinfo.ZoneInfo(clinic.time_zone)
     people = scoped_patients(patients, scope)
     deid = spec.deidentified
-    builders = {
+    builders: dict[str, Callable[..., Table]] = {
         Dataset.PATIENTS: _patients_table,
         Dataset.SESSIONS: _sessions_table,
         Dataset.PRESCRIPTIONS: _prescriptions_table,
@@ -369,7 +371,8 @@ def _weekly_table(spec, people, *, salt, zone, deid):
 
     def rows():
         for batch in _batches(people):
-            starts = {p.pk: p.programme_start for p in batch}
+            # _batches keeps only patients whose programme started: no start is None.
+            starts = {p.pk: cast(dt.date, p.programme_start) for p in batch}
             weeks = patient_weeks_for(list(starts), starts, today, LONGEST_WEEKS)
             for patient in batch:
                 for week in weeks[patient.pk]:
@@ -379,7 +382,7 @@ def _weekly_table(spec, people, *, salt, zone, deid):
                     yield [
                         *_name(patient, salt, deid),
                         week.programme_week,
-                        (week.monday - patient.programme_start).days if deid else week.monday,
+                        (week.monday - starts[patient.pk]).days if deid else week.monday,
                         week.minutes,
                         week.walks,
                         week.days_walked,

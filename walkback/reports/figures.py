@@ -8,6 +8,7 @@ import datetime as dt
 import statistics
 import zoneinfo
 from collections import Counter, defaultdict
+from typing import cast
 
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncWeek
@@ -50,7 +51,8 @@ def compute_figures(patients: QuerySet[Patient], scope: Scope, today: dt.date) -
         cohort(patients, scope).values_list("id", "programme_start", "time_zone").order_by()
     )
     ids = [pid for pid, _, _ in people]
-    starts = {pid: start for pid, start, _ in people}
+    # cohort() keeps only patients whose programme started: no start is None.
+    starts = cast(dict[int, dt.date], {pid: start for pid, start, _ in people})
     return {
         "today": today.isoformat(),
         "scope": scope.as_json(),
@@ -70,7 +72,7 @@ def _fidelity(ids: list[int]) -> dict:
     rows = CoachingSession.objects.filter(patient_id__in=ids).values_list(
         "patient_id", "number", "mode", "status"
     )
-    by_number = {n: Counter() for n in range(1, 7)}
+    by_number: dict[int, Counter] = {n: Counter() for n in range(1, 7)}
     by_mode: Counter = Counter()
     done_per_patient: Counter = Counter()
     statuses: Counter = Counter()

@@ -4,9 +4,11 @@ anything wrong."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 
+from walkback.accounts.models import User
 from walkback.reports.models import Dataset, ExportFormat
 from walkback.reports.selectors import Scope, physio_choices
 
@@ -31,7 +33,7 @@ class ScopeForm(forms.Form):
         widget=DateInput(),
         error_messages={"invalid": "Enter a date like 2025-03-31."},
     )
-    physiotherapist = forms.ModelChoiceField(
+    physiotherapist: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="Physiotherapist",
         queryset=None,
         required=False,
@@ -48,17 +50,20 @@ class ScopeForm(forms.Form):
         self.today = today
         self.first_start = first_start
         self.notes: list[str] = []
-        field = self.fields["physiotherapist"]
-        field.queryset = physio_choices(user)
+        # self.fields is typed dict[str, Field]; this one is the ModelChoiceField above.
+        field = cast("forms.ModelChoiceField[User]", self.fields["physiotherapist"])
+        physios = physio_choices(user)
+        field.queryset = physios
         # Listed once as plain pairs: the select then costs one query, not a count and a
         # select. Validation still goes through the queryset, so only this clinic's count.
         field.choices = [("", field.empty_label)] + [
             (pk, f"{name}{'' if active else ' (deactivated)'}")
-            for pk, name, active in field.queryset.values_list("pk", "full_name", "is_active")
+            for pk, name, active in physios.values_list("pk", "full_name", "is_active")
         ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error(

@@ -8,11 +8,13 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -72,6 +74,8 @@ def figures_snapshot_refresh(
 def figures_for_page(*, user: User, scope: Scope) -> FigureSnapshot:
     """The snapshot for the page: the stored one while fresh, else computed now (through the
     requesting admin's own scope) and stored."""
+    if user.clinic is None:  # a superuser outside any clinic (user_belongs_to_a_clinic)
+        raise PermissionDenied("The clinic figures are for an admin of a clinic.")
     snapshot = snapshot_get(scope)
     if snapshot is not None and snapshot.computed_at >= timezone.now() - figures_max_age():
         return snapshot
@@ -84,7 +88,7 @@ def figures_refresh_clinic(*, clinic: Clinic) -> int:
     scopes = [Scope(clinic_id=clinic.pk)]
     physios = User.objects.filter(clinic=clinic, role=Role.PHYSIO, is_active=True)
     scopes += [Scope(clinic_id=clinic.pk, physiotherapist_id=p.pk) for p in physios]
-    names = {p.pk: p.full_name for p in physios}
+    names: dict[int | None, str] = {p.pk: p.full_name for p in physios}
     for scope in scopes:
         figures_snapshot_refresh(
             clinic=clinic, scope=scope, physio_name=names.get(scope.physiotherapist_id, "")
@@ -131,7 +135,8 @@ def export_request(*, by: User, spec: exports.ExportSpec, format: str) -> Export
     """Ask for an export. Small ones are for downloading at once; large ones become a
     background job. Either way the audit trail records who exported what, with which
     filters and how many rows, before a byte leaves."""
-    if by.role != Role.CLINIC_ADMIN or spec.scope.clinic_id != by.clinic_id:
+    # by.clinic is None only for a superuser outside any clinic (user_belongs_to_a_clinic).
+    if by.role != Role.CLINIC_ADMIN or by.clinic is None or spec.scope.clinic_id != by.clinic_id:
         raise ValidationError("Only an admin of the clinic can export its data.")
     table = exports.build_table(spec, patients_for(by), by.clinic)
     rows = table.count()
@@ -202,7 +207,7 @@ class _Progress:
         self.job_id, self.total = job.pk, job.rows_total
         self.every = settings.WALKBACK_EXPORT_PROGRESS_SECONDS
         self.last = time.monotonic()
-        self.side = None
+        self.side: BaseDatabaseWrapper | None = None
 
     def __call__(self, done: int) -> None:
         if time.monotonic() - self.last < self.every:
@@ -292,7 +297,8 @@ def exports_purge() -> int:
     now = timezone.now()
     count = 0
     for job in ExportJob.objects.filter(expires_at__lte=now).exclude(file=""):
-        default_storage.delete(job.file.name)
+        # Only jobs with a file (the query excludes file=""), so the name is a non-empty str.
+        default_storage.delete(cast(str, job.file.name))
         ExportJob.objects.filter(pk=job.pk).update(file="")
         count += 1
     return count

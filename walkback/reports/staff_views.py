@@ -80,12 +80,12 @@ def staff_caseload(request, pk):
     member = get_object_or_404(physios_for(request.user), pk=pk)
     patients = patients_for(request.user).filter(physiotherapist=member).order_by("user__full_name")
     colleagues = list(physios_for(request.user).filter(is_active=True).exclude(pk=member.pk))
-    patients = list(patients.select_related("user"))
-    audit_reads(actor=request.user, patients=patients, what="staff-caseload")
+    shown = list(patients.select_related("user"))
+    audit_reads(actor=request.user, patients=shown, what="staff-caseload")
     return render(
         request,
         "reports/staff_caseload.html",
-        {"member": member, "patients": patients, "colleagues": colleagues},
+        {"member": member, "patients": shown, "colleagues": colleagues},
     )
 
 
@@ -124,7 +124,7 @@ def patient_reassign(request, pk):
         else:
             messages.success(request, f"{patient.full_name} is now with {new.full_name}.")
     else:
-        messages.error(request, " ".join(form.errors["physiotherapist"]))
+        messages.error(request, " ".join(str(e) for e in form.errors["physiotherapist"]))
     if previous:
         return redirect("staff:caseload", pk=previous)
     return redirect("staff:list")

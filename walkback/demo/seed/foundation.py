@@ -11,7 +11,7 @@ DEMO_PASSWORD = "walkback-demo"  # noqa: S105 - published demo login
 
 def demo_user(email, full_name, role, clinic, *, can_log_in: bool = True, **extra) -> User:
     """The login with this e-mail, made with the demo password (or none) when it is new."""
-    return User.objects.filter(email=email).first() or UserFactory(
+    return User.objects.filter(email=email).first() or UserFactory.create(
         email=email,
         password=DEMO_PASSWORD if can_log_in else NO_PASSWORD,
         full_name=full_name,

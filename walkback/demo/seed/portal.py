@@ -60,7 +60,7 @@ def seed_portal(context: dict) -> None:
         ]
         for number, day, mode, status in plan:
             when = _at(zone, day, 10)
-            CoachingSessionFactory(
+            CoachingSessionFactory.create(
                 patient=patient,
                 number=number,
                 mode=mode,
@@ -73,7 +73,7 @@ def seed_portal(context: dict) -> None:
 
     if not Prescription.objects.filter(patient=patient).exists():
         for weeks, walks, minutes in ((0, 3, 15), (4, 4, 25), (8, 5, 30)):
-            PrescriptionFactory(
+            PrescriptionFactory.create(
                 patient=patient,
                 effective_from=start + dt.timedelta(weeks=weeks),
                 walks_per_week=walks,

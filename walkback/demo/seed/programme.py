@@ -13,6 +13,7 @@ import random
 import zlib
 import zoneinfo
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -174,7 +175,7 @@ def _patient(spec: DemoPatient, clinic, physio, enrolled: dt.date) -> Patient:
     zone = spec.time_zone or clinic.time_zone
     user = demo_user(spec.email, spec.name, Role.PATIENT, clinic, time_zone=zone)
     rng = _rng(spec.email)
-    patient = PatientFactory(
+    patient = PatientFactory.create(
         user=user,
         clinic=clinic,
         status=PatientStatus.SCREENING,
@@ -219,7 +220,9 @@ def _walks(spec: DemoPatient, patient: Patient) -> None:
     this_monday = today - dt.timedelta(days=today.weekday())
     order = list(patient.preferred_days) + [d for d in range(7) if d not in patient.preferred_days]
     rows = []
-    day = patient.programme_start
+    # _seed_one walks only patients whose programme it started: the start is set.
+    start = cast(dt.date, patient.programme_start)
+    day = start
     while day <= today:
         version = timeline.on(day)
         walk_days = order[: version.walks_per_week] if version else order[:3]
@@ -232,7 +235,7 @@ def _walks(spec: DemoPatient, patient: Patient) -> None:
             chance = 0
         if "flare" in spec.shapes and day >= this_monday:
             pain, chance, scale = 6.5 + rng.uniform(-0.5, 0.5), 0.7, 0.6
-        if "discharged" in spec.shapes and day > patient.programme_start + dt.timedelta(weeks=40):
+        if "discharged" in spec.shapes and day > start + dt.timedelta(weeks=40):
             chance = 0
         # A flare-up is visible from the first day of the week: today is always logged.
         must_walk = "flare" in spec.shapes and day == today
@@ -256,6 +259,8 @@ def _run_sessions(spec: DemoPatient, patient: Patient, physio, today: dt.date, t
     """Mark past sessions done with their record; at Session 1 accept the plan the software
     proposes, which then steps up (or holds) week by week from the walks logged."""
     zone = zoneinfo.ZoneInfo(patient.clinic.time_zone)
+    # _seed_one runs sessions only for patients whose programme it started: the start is set.
+    began = cast(dt.date, patient.programme_start)
     for session in CoachingSession.objects.filter(patient=patient).order_by("number"):
         local_day = session.scheduled_at.astimezone(zone).date()
         if local_day > today:
@@ -294,7 +299,7 @@ def _run_sessions(spec: DemoPatient, patient: Patient, physio, today: dt.date, t
                 patient=patient,
                 walks_per_week=start.walks,
                 minutes_per_walk=start.minutes,
-                effective_from=max(local_day, patient.programme_start),
+                effective_from=max(local_day, began),
                 rationale="Starting gently from the baseline, as planned together.",
                 session=session,
                 by=physio,
@@ -331,7 +336,7 @@ def _seed_one(spec: DemoPatient, clinic, physio, today: dt.date, topics) -> None
     patient.refresh_from_db()
     _walks(spec, patient)
     if "adverse_event" in spec.shapes:
-        AdverseEventFactory(
+        AdverseEventFactory.create(
             patient=patient,
             occurred_on=today - dt.timedelta(days=2),
             body_region=BodyRegion.ANKLE_FOOT,

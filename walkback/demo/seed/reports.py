@@ -103,7 +103,7 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
     status = PatientStatus.ACTIVE if weeks_in < 26 else PatientStatus.MAINTENANCE
     if weeks_in > 40 and rng.random() < 0.4:
         status = PatientStatus.DISCHARGED
-    patient = PatientFactory(
+    patient = PatientFactory.create(
         user=demo_user(
             email, name, Role.PATIENT, clinic, can_log_in=False, time_zone=clinic.time_zone
         ),
@@ -132,7 +132,7 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
             )
         if mode == SessionMode.IN_PERSON and rng.random() < 0.25:
             mode = SessionMode.VIDEO
-        sessions[number] = CoachingSessionFactory(
+        sessions[number] = CoachingSessionFactory.create(
             patient=patient,
             number=number,
             purpose=purpose,
@@ -144,16 +144,16 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
             video_link="https://video.example.test/walkback" if mode == SessionMode.VIDEO else "",
         )
     prescriptions = []
-    for number, (walks, minutes) in DOSES.items():
+    for number, (walk_count, minutes) in DOSES.items():
         session = sessions[number]
         day = session.scheduled_at.astimezone(zone).date()
         if day > today:
             break
         prescriptions.append(
-            PrescriptionFactory(
+            PrescriptionFactory.create(
                 patient=patient,
                 effective_from=day,
-                walks_per_week=walks,
+                walks_per_week=walk_count,
                 minutes_per_walk=minutes,
                 session=session,
                 author=physio,
@@ -185,7 +185,7 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
     WalkLog.objects.bulk_create(walks, batch_size=1000)
     _seed_check_ins(rng, patient, start, today, zone)
     if rng.random() < 0.3:
-        AdverseEventFactory(
+        AdverseEventFactory.create(
             patient=patient,
             occurred_on=start + dt.timedelta(days=rng.randint(3, max(4, (today - start).days))),
             body_region=rng.choice(
@@ -214,7 +214,7 @@ def _seed_check_ins(rng, patient, start, today, zone) -> None:
         limiting = any_pain and rng.random() < 0.6
         care = any_pain and rng.random() < 0.35
         limited = limited or limiting
-        CheckInFactory(
+        CheckInFactory.create(
             patient=patient,
             month_number=month,
             due_on=due,

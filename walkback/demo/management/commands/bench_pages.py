@@ -92,7 +92,7 @@ class Command(BaseCommand):
         )
         physio = caseload.physios[0]
         # A colleague's patient two years into the programme, with everything the portal shows.
-        colleague = UserFactory(clinic=caseload.clinic, full_name="Bench Colleague")
+        colleague = UserFactory.create(clinic=caseload.clinic, full_name="Bench Colleague")
         [long_id] = add_patients(caseload.clinic, 1, days=730, walk_chance=0.7, physios=[colleague])
         long_patient = Patient.objects.select_related("user").get(pk=long_id)
         walks = WalkLog.objects.filter(patient__clinic=caseload.clinic).count()

@@ -25,6 +25,7 @@ import tracemalloc
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
+from django.http import StreamingHttpResponse
 from django.test import override_settings
 
 from patients.models import Patient
@@ -77,9 +78,15 @@ class Command(BaseCommand):
         spec = exports.ExportSpec(Dataset.WALKS, scope, False)
         return exports.build_table(spec, Patient.objects.filter(clinic=clinic), clinic)
 
+    @staticmethod
+    def _sql(table: exports.Table) -> tuple[str, tuple]:
+        if table.queryset is None:  # the walks export is one query (exports._query_table)
+            raise CommandError("The export to measure is not a single query.")
+        return table.queryset.query.sql_with_params()
+
     def _copy_with_psql(self, table: exports.Table) -> float:
         """PostgreSQL's own COPY, by psql, to /dev/null: the yardstick."""
-        sql, params = table.queryset.query.sql_with_params()
+        sql, params = self._sql(table)
         with connection.cursor() as cursor:
             literal = cursor.mogrify(sql, params) if params else sql
         db = connection.settings_dict
@@ -104,7 +111,7 @@ class Command(BaseCommand):
         return time.perf_counter() - began
 
     def _copy_with_psycopg(self, table: exports.Table) -> float:
-        sql, params = table.queryset.query.sql_with_params()
+        sql, params = self._sql(table)
         began = time.perf_counter()
         with (
             connection.cursor() as cursor,
@@ -140,6 +147,8 @@ class Command(BaseCommand):
         # A window of about 100,000 rows (a tenth of a smaller clinic's): the first days.
         wanted = min(100_000, max(1, total // 10))
         first = Patient.objects.filter(clinic=clinic).order_by("programme_start").first()
+        if first is None or first.programme_start is None:
+            raise CommandError("The benchmark clinic has no patient in the programme.")
         for days in range(5, 800, 5):
             scope = Scope(clinic_id=clinic.pk, date_to=first.programme_start + dt.timedelta(days))
             count = self._walks_table(clinic, scope).count()
@@ -172,7 +181,9 @@ class Command(BaseCommand):
         with bench_site(), override_settings(WALKBACK_EXPORT_INLINE_ROWS=10**9):
             began = time.perf_counter()
             response = client.post("/clinic/exports/", {"dataset": "walks", "format": "csv"})
-            http_bytes = sum(len(chunk) for chunk in response.streaming_content)
+            if not isinstance(response, StreamingHttpResponse):
+                raise CommandError("The inline export did not stream.")
+            http_bytes = sum(len(chunk) for chunk in response)
             http_s = time.perf_counter() - began
 
         deid = exports.build_table(

@@ -160,7 +160,7 @@ class Command(BaseCommand):
         Prescription.objects.bulk_create(
             Prescription(
                 patient=p,
-                effective_from=p.programme_start,
+                effective_from=p.programme_start or today,
                 walks_per_week=4,
                 minutes_per_walk=25,
                 author=physio,

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             times = []
             for _ in range(repeat):
                 self._make_due(clinic, count)
-                handed = []
+                handed: list[int] = []
                 started = time.perf_counter()
                 # As in the task: autocommit, each chunk's claim commits and is handed over.
                 result = reminders_sweep(now=SWEEP_AT, publish=handed.extend)
