@@ -15,6 +15,7 @@ from patients.models import AdverseEvent, BodyRegion, Patient, Severity, Walking
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.submissions import once_per_submission
 
 DESCRIPTION_MAX = 1000
 # How far back a problem may be dated: it is about the programme, but someone may report a
@@ -22,6 +23,7 @@ DESCRIPTION_MAX = 1000
 OLDEST_DAYS = 365
 
 
+@once_per_submission("adverse_event_report")
 def adverse_event_report(
     *,
     patient: Patient,
@@ -35,7 +37,8 @@ def adverse_event_report(
 ) -> AdverseEvent:
     """Record a problem the patient reports. The unreviewed event flags the patient on the
     caseload, and a notice to their physiotherapist is written in the same transaction, so the
-    notice and the event commit together."""
+    notice and the event commit together. The same ``submission_token`` twice saves one
+    report and one notice (``once_per_submission``)."""
     today = today or patient.today()
     description = (description or "").strip()
     errors: dict[str, str] = {}

@@ -14,6 +14,7 @@ from coaching.models import CoachingSession, EducationTopic, SessionMode, Sessio
 from coaching.selectors import SORTS
 from patients.models import PatientStatus
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
+from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -234,7 +235,7 @@ class SessionChoiceField(forms.ModelChoiceField):
         return f"{obj.label} ({obj.get_status_display().lower()})"
 
 
-class PrescriptionForm(forms.Form):
+class PrescriptionForm(SubmissionTokenMixin, forms.Form):
     walks_per_week = forms.IntegerField(
         label="Walks per week",
         min_value=WALKS_PER_WEEK.low,
@@ -293,7 +294,7 @@ class PrescriptionForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["session"]).queryset = sessions
 
 
-class EducationTopicForm(forms.Form):
+class EducationTopicForm(SubmissionTokenMixin, forms.Form):
     title = forms.CharField(label="Title", max_length=120, validators=[validate_single_line])
     summary = forms.CharField(
         label="One-line summary", max_length=300, required=False, validators=[validate_single_line]
@@ -352,7 +353,7 @@ class ProgrammeSettingsForm(forms.Form):
     )
 
 
-class PrescriptionCorrectionForm(forms.Form):
+class PrescriptionCorrectionForm(SubmissionTokenMixin, forms.Form):
     """Correct a mistaken version: a new version from the same day replaces it."""
 
     walks_per_week = PrescriptionForm.base_fields["walks_per_week"]

@@ -233,10 +233,13 @@ def session_get(user: User, pk: int) -> CoachingSession:
     )
 
 
-def prescription_get(user: User, pk: int) -> Prescription:
-    """A version that still counts (a superseded one cannot be corrected again)."""
+def prescription_get(user: User, pk: int, *, superseded: bool = False) -> Prescription:
+    """A version that still counts (a superseded one cannot be corrected again). With
+    ``superseded``, any version: a correction sent again must reach the service, which
+    answers as it did the first time (or says the version was already replaced)."""
+    versions = Prescription.history if superseded else Prescription.objects
     return get_object_or_404(
-        Prescription.objects.select_related("patient__user", "patient__clinic").filter(
+        versions.select_related("patient__user", "patient__clinic").filter(
             patient__in=patients_for(user).values("pk")
         ),
         pk=pk,

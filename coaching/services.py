@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -54,6 +54,7 @@ from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import Clinic, ProgrammeRulesVersion, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.submissions import once_per_submission
 
 PRESCRIPTION_MAX_DAYS_AHEAD = 28
 START_MAX_DAYS_AHEAD = 90
@@ -386,6 +387,7 @@ def session_rebook(
 # --- Prescriptions ----------------------------------------------------------------------------
 
 
+@once_per_submission("prescription_set")
 def prescription_set(
     *,
     patient: Patient,
@@ -533,6 +535,7 @@ def _dose_concern(rules: ProgrammeRules, dose: Dose, before: Prescription | None
     return ""
 
 
+@once_per_submission("prescription_correct")
 def prescription_correct(
     *, prescription: Prescription, walks_per_week: int, minutes_per_walk: int, reason: str, by: User
 ) -> Prescription:
@@ -691,6 +694,11 @@ def _check_clinic_staff(by: User, clinic: Clinic) -> None:
         raise ValidationError("Only this clinic's staff can change its library and settings.")
 
 
+# Tries at a free slug: the standard topics (``education_library_seed``) may take one meanwhile.
+SLUG_ATTEMPTS = 3
+
+
+@once_per_submission("education_topic_save")
 def education_topic_save(
     *,
     clinic: Clinic,
@@ -714,26 +722,42 @@ def education_topic_save(
         errors["body"] = "Write the text the patient will read."
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        created = topic is None
-        if topic is None:
-            base = slugify(title)[:100] or "topic"
-            slug, n = base, 2
-            while EducationTopic.objects.filter(clinic=clinic, slug=slug).exists():
-                slug, n = f"{base}-{n}", n + 1
-            topic = EducationTopic(clinic=clinic, slug=slug)
-        topic.title, topic.body, topic.summary = title, body, summary.strip()
-        topic.position, topic.is_active = position, is_active
-        topic.full_clean()
-        topic.save()
-        audit_record(
-            actor=by,
-            action=AuditAction.CREATE if created else AuditAction.UPDATE,
-            obj=topic,
-            clinic=clinic,
-            detail={"fields": ["title", "summary", "body", "position", "is_active"]},
-        )
-    return topic
+    created = topic is None
+    for attempt in range(SLUG_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                if topic is None or created:
+                    # One new topic of a clinic at a time, so the free slug stays free until
+                    # the insert (NO KEY: rows that refer to the clinic are not held up).
+                    Clinic.objects.select_for_update(no_key=True).only("pk").get(pk=clinic.pk)
+                    topic = EducationTopic(clinic=clinic, slug=_free_slug(clinic, title))
+                topic.title, topic.body, topic.summary = title, body, summary.strip()
+                topic.position, topic.is_active = position, is_active
+                topic.full_clean()
+                topic.save()
+                audit_record(
+                    actor=by,
+                    action=AuditAction.CREATE if created else AuditAction.UPDATE,
+                    obj=topic,
+                    clinic=clinic,
+                    detail={"fields": ["title", "summary", "body", "position", "is_active"]},
+                )
+        except IntegrityError:
+            # The library's standard topics took the free slug between the check and the
+            # insert (the unique constraint waited for them): choose again, as the check would.
+            if not created or attempt == SLUG_ATTEMPTS - 1:
+                raise
+        else:
+            return topic
+    raise AssertionError("unreachable")
+
+
+def _free_slug(clinic: Clinic, title: str) -> str:
+    base = slugify(title)[:100] or "topic"
+    slug, n = base, 2
+    while EducationTopic.objects.filter(clinic=clinic, slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 PLAN_RULE_BOUNDS = {

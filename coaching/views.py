@@ -258,7 +258,7 @@ def prescription_new(request, pk):
 def prescription_correct(request, pk):
     """Correct a mistaken version of the prescription (never an edit: a new version from the
     same day supersedes it, and both stay in the history)."""
-    prescription = selectors.prescription_get(request.user, pk)
+    prescription = selectors.prescription_get(request.user, pk, superseded=request.method == "POST")
     patient = prescription.patient
     form = PrescriptionCorrectionForm(
         request.POST or None,

@@ -8,6 +8,7 @@ from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARAN
 from patients.models import WEEKDAY_CHOICES, PatientStatus
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import TIME_ZONE_CHOICES, User
+from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -54,7 +55,7 @@ class PatientDetailsMixin(forms.Form):
             self.fields["physiotherapist"].initial = me.pk
 
 
-class PatientInviteForm(PatientDetailsMixin):
+class PatientInviteForm(SubmissionTokenMixin, PatientDetailsMixin):
     """Enrolment: the patient's record and their invitation, in one step."""
 
     full_name = forms.CharField(

@@ -17,13 +17,16 @@ from walkback.accounts.models import Role, User
 from walkback.accounts.services import (
     address_taken,
     invitation_create,
+    user_create_unless_taken,
     user_sessions_end,
     validate_full_name,
 )
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.submissions import once_per_submission
 
 
+@once_per_submission("patient_invite")
 def patient_invite(
     *,
     by: User,
@@ -37,7 +40,8 @@ def patient_invite(
     password. ``details`` are further Patient fields (date of birth, preferred days...).
 
     None when the address is an account at another clinic: nothing is created here and the
-    account holder is told instead (``address_taken``), so the page reveals nothing."""
+    account holder is told instead (``address_taken``), so the page reveals nothing. The same
+    ``submission_token`` twice enrols once and sends one e-mail (``once_per_submission``)."""
     # A superuser may be a clinic admin with no clinic (user_belongs_to_a_clinic): no patients.
     if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN) or by.clinic is None:
         raise ValidationError("Only clinic staff can invite patients.")
@@ -56,13 +60,16 @@ def patient_invite(
     if address_taken(email=email, clinic=by.clinic, by=by, role=Role.PATIENT):
         return None
     with transaction.atomic():
-        user = User.objects.create_user(
+        user = user_create_unless_taken(
             email=email,
             full_name=full_name.strip(),
             role=Role.PATIENT,
             clinic=by.clinic,
+            by=by,
             time_zone=time_zone,
         )
+        if user is None:
+            return None
         patient = Patient(
             user=user,
             clinic=by.clinic,

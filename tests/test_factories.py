@@ -13,7 +13,7 @@ FACTORIES = [
     and value is not factories.factory.django.DjangoModelFactory
     and not value._meta.abstract
 ]
-PRODUCT_APPS = ["accounts", "audit", "patients", "coaching", "reports"]
+PRODUCT_APPS = ["core", "accounts", "audit", "patients", "coaching", "reports"]
 
 
 def test_every_model_of_the_product_has_a_factory():

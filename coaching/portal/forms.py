@@ -10,6 +10,7 @@ from django import forms
 from coaching.reminders import forms as reminder_forms
 from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import BodyRegion, CareType, Severity, WalkingRelated
+from walkback.core.forms import SubmissionTokenMixin
 
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
 PAIN_CHOICES = [(n, str(n)) for n in range(PAIN.low, PAIN.high + 1)]
@@ -212,7 +213,7 @@ class CheckInForm(PortalForm):
         return dict(self.cleaned_data)
 
 
-class AdverseEventForm(PortalForm):
+class AdverseEventForm(SubmissionTokenMixin, PortalForm):
     occurred_on = _date_field("When did it happen?")
     body_region = forms.ChoiceField(
         label="Where in your body?",

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
+from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
 
@@ -91,7 +92,7 @@ class SetPasswordForm(forms.Form):
         return cleaned
 
 
-class StaffInviteForm(forms.Form):
+class StaffInviteForm(SubmissionTokenMixin, forms.Form):
     full_name = forms.CharField(
         label="Full name", max_length=150, validators=[validate_single_line]
     )

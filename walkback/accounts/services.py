@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Clinic, Invitation, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.submissions import once_per_submission
 from walkback.core.validators import validate_single_line
 
 
@@ -67,9 +68,11 @@ def _from_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
+@once_per_submission("staff_invite")
 def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: User) -> User | None:
     """Create a staff account and e-mail its invitation. None when the address belongs to
-    another clinic's account (``address_taken``): nothing is created."""
+    another clinic's account (``address_taken``): nothing is created. The same
+    ``submission_token`` twice invites once (``once_per_submission``)."""
     if role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
         raise ValidationError({"role": "Staff are physiotherapists or clinic admins."})
     validate_full_name(full_name)
@@ -77,11 +80,27 @@ def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: U
     if address_taken(email=email, clinic=clinic, by=by, role=role):
         return None
     with transaction.atomic():
-        user = User.objects.create_user(
-            email=email, full_name=full_name.strip(), role=role, clinic=clinic
+        user = user_create_unless_taken(
+            email=email, full_name=full_name.strip(), role=role, clinic=clinic, by=by
         )
-        invitation_create(user=user, by=by)
+        if user is not None:
+            invitation_create(user=user, by=by)
     return user
+
+
+def user_create_unless_taken(
+    *, email: str, role: str, clinic: Clinic, by: User, **fields
+) -> User | None:
+    """Create the account of an address ``address_taken`` has just found free. When someone
+    took it in between (the unique index made this insert wait for them), answer as the check
+    now does: the same message within the clinic, None for another clinic's account."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, role=role, clinic=clinic, **fields)
+    except IntegrityError:
+        if address_taken(email=email, clinic=clinic, by=by, role=role):
+            return None
+        raise
 
 
 def validate_full_name(full_name: str) -> None:

@@ -42,6 +42,7 @@ from patients.models import (
 )
 from walkback.accounts.models import Clinic, Invitation, ProgrammeRulesVersion, Role, User
 from walkback.audit.models import AuditAction, AuditEvent
+from walkback.core.models import Submission
 from walkback.reports.models import Dataset, ExportFormat, ExportJob, FigureSnapshot
 
 PASSWORD = "correct-horse-battery-9"  # noqa: S105 - the password of every factory-made login
@@ -340,3 +341,15 @@ class CaseloadRowFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, patient, **kwargs):
         caseload_rows_refresh(patient_ids=[patient.pk])
         return model_class.objects.get(patient=patient)
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A form submission already carried out (``walkback.core.submissions``): what it made."""
+
+    class Meta:
+        model = Submission
+
+    user = factory.SubFactory(UserFactory)
+    token = factory.Faker("uuid4", cast_to=None)
+    action = "education_topic_save"
+    object_type = ""
