@@ -1,4 +1,5 @@
-"""The education library's starting content: the themes PROTOCOL.md names.
+"""The education library's starting content: the themes the sources name
+(docs/clinical-rules.md#education).
 
 The published sources give the themes, not a per-session curriculum, so each clinic gets these
 topics as a starting point and edits them (``coaching:library``). New clinics, the demo and the

@@ -52,7 +52,8 @@ class SessionStatus(models.TextChoices):
 
 
 class CoachingSession(models.Model):
-    """Session 1 to Session 6 of a patient's programme (PROTOCOL.md)."""
+    """Session 1 to Session 6 of a patient's programme
+    (docs/clinical-rules.md#the-six-coaching-sessions)."""
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.CASCADE, related_name="sessions"

@@ -17,7 +17,8 @@ clinic's figures and exports all ask it; the rule in plain words is in
 - Targets are exact fractions here; people see them rounded UP to whole minutes and walks, so
   "45 of 45 minutes" always means on target.
 - A week is on target when its minutes reach the exact target minutes. Walks are shown, but do
-  not decide: the trial's walkers reached their minutes "mostly over 3-5 days" (PROTOCOL.md).
+  not decide: the trial's walkers reached their minutes "mostly over 3-5 days"
+  (docs/clinical-rules.md#walking-goal).
 """
 
 from __future__ import annotations

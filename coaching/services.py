@@ -70,8 +70,9 @@ class PlannedSession:
     duration_minutes: int
 
 
-# PROTOCOL.md's default schedule (every date editable): three longer consultations at
-# baseline, 1 and 3 months, brief phone check-ins between them, a booster at about 6 months.
+# The default schedule (docs/clinical-rules.md#the-six-coaching-sessions), every date
+# editable: three longer consultations at baseline, 1 and 3 months, brief phone check-ins
+# between them, a booster at about 6 months.
 DEFAULT_SCHEDULE: tuple[PlannedSession, ...] = (
     PlannedSession(1, 0, SessionMode.IN_PERSON, SessionPurpose.PRESCRIBE, 60),
     PlannedSession(2, 2, SessionMode.PHONE, SessionPurpose.REVIEW, 15),
@@ -173,7 +174,7 @@ def programme_start(
         patient.status = PatientStatus.ACTIVE
         patient.programme_start = start_on
         patient.save(update_fields=["status", "programme_start", "updated_at"])
-        # Reminder rows are written in the same transaction as what causes them (DESIGN.md).
+        # Reminder rows are written in the same transaction as what causes them (docs/reminders.md).
         check_ins_plan(patient=patient)
         for session in sessions:
             reminders_plan_for_session(session=session)

@@ -1,5 +1,5 @@
-"""Monthly check-ins (PROTOCOL.md, "Outcomes"): when each is due, which one is open, and saving
-the answers.
+"""Monthly check-ins (docs/clinical-rules.md#monthly-check-ins): when each is due, which one
+is open, and saving the answers.
 
 Month N is due on the programme start date plus N calendar months (31 January + 1 month is the
 last day of February), as a date in the patient's own time zone: it is due once the patient's

@@ -159,7 +159,8 @@ class Patient(models.Model):
 
 
 class Screening(models.Model):
-    """Eligibility and safety answers from PROTOCOL.md, recorded by the physiotherapist."""
+    """Eligibility and safety answers (docs/clinical-rules.md#safety-screening-and-clearance),
+    recorded by the physiotherapist."""
 
     patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="screening")
     recovered_in_last_6_months = models.BooleanField(null=True)
@@ -282,7 +283,7 @@ class CareType(models.TextChoices):
 
 
 class CheckIn(models.Model):
-    """The monthly recurrence questionnaire (PROTOCOL.md, outcomes)."""
+    """The monthly recurrence questionnaire (docs/clinical-rules.md#monthly-check-ins)."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="check_ins")
     month_number = models.PositiveSmallIntegerField()

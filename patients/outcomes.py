@@ -1,6 +1,7 @@
-"""Days to the first recurrence of back pain, from the monthly check-ins (PROTOCOL.md,
-"Outcomes measured"): the trial's primary outcome is days to the first activity-limiting
-recurrence; the secondary ones are days to any recurrence and to one that needed care.
+"""Days to the first recurrence of back pain, from the monthly check-ins
+(docs/clinical-rules.md#recurrences): the trial's primary outcome is days to the first
+activity-limiting recurrence; the secondary ones are days to any recurrence and to one that
+needed care.
 
 Time is counted from the programme start (the trial counted from randomisation; a clinic's
 nearest equivalent is the day the programme began).

@@ -157,7 +157,8 @@ def screening_record(
     baseline_minutes_per_week: int | None = None,
     ineligible_reason: str = "",
 ) -> Screening:
-    """Record (or correct) the screening from PROTOCOL.md, before the programme starts.
+    """Record (or correct) the screening (docs/clinical-rules.md#who-the-programme-is-for), before
+    the programme starts.
 
     Unanswered questions (None) leave the screening incomplete, which flags the patient. When
     every answer is in and one excludes the patient, they are recorded as not eligible with

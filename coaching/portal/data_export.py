@@ -1,5 +1,5 @@
 """A patient's copy of everything WalkBack holds about them (GDPR access and portability;
-SECURITY.md "Records"), as JSON and as CSV.
+docs/security.md#records), as JSON and as CSV.
 
 The records are serialised field by field from the models, so a field added later is exported
 without anyone remembering to add it here. Left out, on purpose: the password hash, the

@@ -17,7 +17,8 @@ from patients.models import Patient, WalkLog
 
 # Pain at or above this on a walk in the last few days makes the home page speak about a
 # flare-up (walk less today, keep moving) instead of pushing for minutes. The sources give no
-# threshold; 4/10 is well above the 2/10 that PROTOCOL.md uses for "activity-limiting".
+# threshold; 4/10 is well above the 2/10 that the trial uses (docs/clinical-rules.md#recurrences)
+# for "activity-limiting".
 FLARE_UP_PAIN = 4
 FLARE_UP_DAYS = 3
 
@@ -56,7 +57,8 @@ class Encouragement:
 def encouragement(
     row: WeekRow, *, timeline: Timeline, today: dt.date, flare_up: bool
 ) -> Encouragement:
-    """One kind line that fits where the patient is this week (PROTOCOL.md: accountability,
+    """One kind line that fits where the patient is this week
+    (docs/clinical-rules.md#self-monitoring-and-reminders: accountability,
     never pressure; a flare-up means walk less that day, not stop). "On track" compares the
     week's minutes with the part of its target due by the end of today, day by day."""
     if flare_up:

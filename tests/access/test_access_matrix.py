@@ -1,4 +1,4 @@
-"""SECURITY.md, "Access": every URL pattern x anonymous and each role x own and other clinic
+"""docs/security.md#access: every URL pattern x anonymous and each role x own and other clinic
 (and, for patients, own and other patient). Another's object is a 404, never a 200."""
 
 from __future__ import annotations

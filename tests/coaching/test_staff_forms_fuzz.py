@@ -1,4 +1,4 @@
-"""SECURITY.md "Input": generated input posted to the physiotherapist's forms never gives a
+"""docs/security.md#input: generated input posted to the physiotherapist's forms never gives a
 server error and never leaves a partial row: either the form says what is wrong and nothing
 changes, or exactly the intended change is saved."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md "Input": generated input into the portal's forms and services never raises
+"""docs/security.md#input: generated input into the portal's forms and services never raises
 anything but a form error, and never leaves a partial row."""
 
 from __future__ import annotations

@@ -353,7 +353,8 @@ def test_pages_use_no_inline_styles_or_scripts(client_for, patient, name):
 def test_a_patient_cannot_change_their_target_or_clinic_through_the_forms(
     client_for, world, patient
 ):
-    """SECURITY.md field-level rules: fields the forms do not have are ignored."""
+    """Field-level rules (docs/security.md#access, row 4): fields the forms do not have are
+    ignored."""
     client = client_for(patient.user)
     forbidden = {"goal_walks_per_week": "14", "clinic": str(world.clinic_b.pk),
                  "physiotherapist": str(world.physio_b.pk), "status": "discharged",

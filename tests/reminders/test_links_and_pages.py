@@ -1,5 +1,5 @@
 """The signed link in every reminder (no login; changes reminders and nothing else), the staff
-view of a patient's reminders, and the configuration rules of SECURITY.md's reliability part."""
+view of a patient's reminders, and the configuration rules of docs/security.md#reliability."""
 
 from __future__ import annotations
 
@@ -196,7 +196,7 @@ def test_staff_page_lists_planned_and_past_reminders_in_a_fixed_number_of_querie
     assert client_for(world.physio_b).get(url).status_code == 404
 
 
-# --- Configuration (SECURITY.md, reliability) ----------------------------------------------
+# --- Configuration (docs/security.md#reliability) ------------------------------------------
 
 
 def test_one_beat_and_no_countdowns():

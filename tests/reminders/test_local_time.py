@@ -1,4 +1,4 @@
-"""Local times across daylight-saving changes (SECURITY.md, reliability): a 07:30 reminder is
+"""Local times across daylight-saving changes (docs/security.md#reliability): a 07:30 reminder is
 07:30 local on the day of the spring gap and of the autumn overlap, once. Beat is simulated
 every 30 minutes of UTC through three days around each change (planner and sweep each step),
 so the overlap's repeated hour is swept twice and must still send one message."""

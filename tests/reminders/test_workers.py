@@ -1,4 +1,4 @@
-"""SECURITY.md, reliability, with the real thing: a throwaway ``redis-server`` started for each
+"""docs/security.md#reliability, with the real thing: a throwaway ``redis-server`` started for each
 test (the machine's Redis on 6379 is shared and never touched), real ``celery worker``
 processes on the test database, and a file per delivered message to count what was sent.
 

@@ -1,4 +1,4 @@
-"""SECURITY.md: no health data in logs. Health data goes in through the real pages and
+"""docs/security.md#records: no health data in logs. Health data goes in through the real pages and
 services with sentinel values, with every logger at DEBUG; no log line may carry them."""
 
 from __future__ import annotations

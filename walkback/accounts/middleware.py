@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
-# The short public list: everything else needs a login (SECURITY.md, "deny by default").
+# The short public list: everything else needs a login (docs/security.md#access, row 1).
 PUBLIC_URL_NAMES = {
     "accounts:login",
     "accounts:logout",

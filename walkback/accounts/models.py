@@ -55,7 +55,8 @@ class Clinic(models.Model):
     time_zone = models.CharField(
         max_length=64, default="Australia/Sydney", validators=[validate_time_zone]
     )
-    # Programme settings the sources leave open (PROTOCOL.md): each clinic chooses.
+    # Programme settings the sources leave open (docs/clinical-rules.md#clinic-settings): each
+    # clinic chooses.
     goal_walks_per_week = models.PositiveSmallIntegerField(default=5)
     goal_minutes_per_walk = models.PositiveSmallIntegerField(default=30)
     goal_week = models.PositiveSmallIntegerField(

@@ -27,7 +27,8 @@ from patients.outcomes import KIND_LABELS, KINDS, answers_for, recurrence_times
 from walkback.reports import stats
 from walkback.reports.selectors import Scope, cohort, scoped_patients
 
-# The trial's participants averaged about 130 minutes a week by week 12 (PROTOCOL.md).
+# The trial's participants averaged about 130 minutes a week by week 12
+# (docs/clinical-rules.md#the-trial).
 REFERENCE_MINUTES = 130
 AT_RISK_DAYS = (0, 90, 180, 270, 365, 545, 730)
 

@@ -45,7 +45,7 @@ def seed_portal(context: dict) -> None:
         patient.reminder_days, patient.reminder_time = [0, 2, 4], dt.time(7, 30)
         patient.save(update_fields=["reminder_days", "reminder_time", "updated_at"])
 
-    # Sessions cover topics from the clinic's own library (the PROTOCOL.md themes).
+    # Sessions cover topics from the clinic's own library (docs/clinical-rules.md#education).
     education_library_seed(clinic=patient.clinic)
     topics = list(EducationTopic.objects.filter(clinic=patient.clinic).order_by("position")[:3])
 

@@ -60,7 +60,8 @@ NAMES = [
     "Hazel Quinn",
     "Theo Jansen",
 ]
-# Default schedule (PROTOCOL.md): programme week of each session, and its mode.
+# Default schedule (docs/clinical-rules.md#the-six-coaching-sessions): programme week of each
+# session, and its mode.
 SCHEDULE = [
     (1, 0, SessionPurpose.PRESCRIBE, SessionMode.IN_PERSON),
     (2, 2, SessionPurpose.REVIEW, SessionMode.PHONE),

@@ -1,4 +1,4 @@
-"""``manage.py bench_pages``: every page budget of DESIGN.md measured in one run.
+"""``manage.py bench_pages``: every page budget of docs/performance.md measured in one run.
 
     DJANGO_SECRET_KEY=bench DJANGO_SECURE_SSL=false manage.py bench_pages
 

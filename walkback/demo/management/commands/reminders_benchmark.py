@@ -1,4 +1,4 @@
-"""Benchmark the reminder planner and sweep (DESIGN.md, performance budgets): the sweep's cost
+"""Benchmark the reminder planner and sweep (docs/reminders.md, "Speed"): the sweep's cost
 must follow the number of due reminders, not the number of patients.
 
 Creates a throwaway clinic with N patients (default 100,000, ``walkback.demo.bulk``), runs
