@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from coaching.models import CoachingSession, Prescription, SessionStatus
+from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
 from coaching.progress import (
     Timeline,
     WeekRow,
@@ -139,8 +139,6 @@ class PatientSummary:
 
     @property
     def next_session_mode_label(self) -> str:
-        from coaching.models import SessionMode
-
         return SessionMode(self.next_session_mode).label if self.next_session_mode else ""
 
 

@@ -54,6 +54,7 @@ from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import Clinic, ProgrammeRulesVersion, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.services import model_update
 from walkback.core.submissions import once_per_submission
 
 PRESCRIPTION_MAX_DAYS_AHEAD = 28
@@ -281,11 +282,7 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
             topics = list(topics)
             if any(topic.clinic_id != patient.clinic_id for topic in topics):
                 raise ValidationError({"topics": "Choose topics from your clinic's library."})
-        changed = sorted(name for name, value in changes.items() if getattr(session, name) != value)
-        for name, value in changes.items():
-            setattr(session, name, value)
-        session.full_clean(exclude=["patient", "topics"])
-        session.save()
+        changed = model_update(session, changes, clean_exclude=["patient", "topics"])
         if topics is not None:
             before = set(session.topics.values_list("pk", flat=True))
             if before != {topic.pk for topic in topics}:

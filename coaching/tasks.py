@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from coaching.reminders.delivery import reminders_send, reminders_sweep
+from coaching.reminders import delivery
 from coaching.reminders.services import reminders_plan_upcoming
 from coaching.services import caseload_rows_refresh_due, prescription_plans_advance
 
 
 @shared_task(name="coaching.tasks.reminders_sweep_task")
 def reminders_sweep_task() -> int:
-    return reminders_sweep().queued
+    return delivery.reminders_sweep().queued
 
 
 @shared_task(name="coaching.tasks.reminders_plan_task")
@@ -26,7 +26,7 @@ def reminders_plan_task() -> int:
 
 @shared_task(name="coaching.tasks.reminders_send_task")
 def reminders_send_task(reminder_ids: list[int]) -> dict[str, int]:
-    return reminders_send(reminder_ids=[int(pk) for pk in reminder_ids])
+    return delivery.reminders_send(reminder_ids=[int(pk) for pk in reminder_ids])
 
 
 @shared_task(name="coaching.tasks.plans_advance_task")

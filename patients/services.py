@@ -23,6 +23,7 @@ from walkback.accounts.services import (
 )
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.services import model_update
 from walkback.core.submissions import once_per_submission
 
 
@@ -308,14 +309,9 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
             changed.append("full_name")
         if "time_zone" in changes and changes["time_zone"] != patient.user.time_zone:
             patient.user.time_zone = changes["time_zone"]
-        for name, value in changes.items():
-            if getattr(patient, name) != value:
-                setattr(patient, name, value)
-                changed.append(name)
-        patient.full_clean(exclude=["user"])
         patient.user.full_clean(exclude=["password"])
         patient.user.save(update_fields=["full_name", "time_zone"])
-        patient.save()
+        changed += model_update(patient, changes, clean_exclude=["user"])
         if "status" in changed and patient.status == PatientStatus.DISCHARGED:
             # Discharged: logged out everywhere now; walks and check-ins are refused from here
             # on (``Patient.can_log``), while the clinic keeps reading the record.

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 
 from walkback.accounts.models import Role
+from walkback.celery import app
 
 ROLE_HOMES = {
     Role.CLINIC_ADMIN: "clinic:home",
@@ -31,8 +32,6 @@ def database_ok() -> bool:
 
 
 def broker_ok(timeout: float = 1.0) -> bool:
-    from walkback.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)

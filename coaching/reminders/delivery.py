@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from coaching import tasks
 from coaching.models import Reminder, ReminderState
 from coaching.reminders.channels import PermanentSendError, channel_for
 from coaching.reminders.messages import Defer, Skip, build
@@ -50,9 +51,9 @@ class SweepResult:
 
 
 def publish_to_celery(ids: list[int]) -> None:
-    from coaching.tasks import reminders_send_task
-
-    reminders_send_task.apply_async(args=[ids])
+    # coaching.tasks imports this module too: both import the other as a module, so neither
+    # needs the other's names while it loads.
+    tasks.reminders_send_task.apply_async(args=[ids])
 
 
 def _hand_over(ids: list[int], stamp: dt.datetime, publish: Callable, result: SweepResult):

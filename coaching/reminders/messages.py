@@ -22,6 +22,7 @@ from coaching.models import Reminder, ReminderKind, ReminderState, SessionMode, 
 from coaching.progress import patient_timeline, patient_week
 from coaching.reminders import planner
 from coaching.reminders.channels import Message
+from coaching.reminders.digest import digest_items_for
 from coaching.reminders.links import preferences_url, stop_url
 from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
 from patients.models import AdverseEvent, Patient, WalkLog
@@ -210,8 +211,6 @@ def _check_in(reminder: Reminder, now: dt.datetime) -> Content | Skip:
 
 
 def _digest(reminder: Reminder, now: dt.datetime) -> Content | Skip:
-    from coaching.reminders.digest import digest_items_for
-
     physio = reminder.recipient
     items = digest_items_for(physio, now=now)
     if not items:

@@ -30,6 +30,7 @@ from patients.models import CheckIn, Patient, PatientStatus, WalkLog
 from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.services import changed_fields, model_update
 
 # States that mean "this nudge reached, or is on its way to, the patient".
 _NUDGE_COUNTS = (
@@ -328,18 +329,14 @@ def reminder_preferences_set(
             .select_related("clinic")
             .get(pk=patient.pk)
         )
-        changed = [name for name, value in values.items() if getattr(patient, name) != value]
         errors = reminder_preferences_errors(
-            values, changed=changed, today=today or patient.today()
+            values, changed=changed_fields(patient, values), today=today or patient.today()
         )
         if errors:
             raise ValidationError(errors)
+        changed = model_update(patient, values, clean_exclude=["user", "clinic", "physiotherapist"])
         if not changed:
             return []
-        for name in changed:
-            setattr(patient, name, values[name])
-        patient.full_clean(exclude=["user", "clinic", "physiotherapist"])
-        patient.save(update_fields=[*changed, "updated_at"])
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,

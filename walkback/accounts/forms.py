@@ -3,11 +3,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
+from walkback.accounts.selectors import physios_for
+from walkback.accounts.throttle import hit
+from walkback.audit.middleware import client_ip
 from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
@@ -37,11 +41,6 @@ class EmailPasswordResetForm(PasswordResetForm):
 
     # Django's signature, passed through; PasswordResetView gives every argument by keyword.
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from django.conf import settings
-
-        from walkback.accounts.throttle import hit
-        from walkback.audit.middleware import client_ip
-
         request = kwargs.get("request")
         window = settings.PASSWORD_RESET_LIMIT_SECONDS
         # Both counters always count, whether or not the address has an account.
@@ -134,8 +133,6 @@ class PatientReassignForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from walkback.accounts.selectors import physios_for
-
         super().__init__(*args, **kwargs)
         # self.fields is typed dict[str, Field]; this one is the ModelChoiceField above.
         field = cast("forms.ModelChoiceField[User]", self.fields["physiotherapist"])

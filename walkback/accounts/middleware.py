@@ -11,6 +11,8 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
+from walkback.accounts.selectors import has_confirmed_device
+
 # The short public list: everything else needs a login (docs/security.md#access, row 1).
 PUBLIC_URL_NAMES = {
     "accounts:login",
@@ -82,8 +84,6 @@ class SecondFactorMiddleware:
         if user.is_authenticated and not user.is_verified():
             name = _url_name(request)
             if name not in SECOND_FACTOR_URL_NAMES and not is_public(request):
-                from walkback.accounts.selectors import has_confirmed_device
-
                 if has_confirmed_device(user):
                     return redirect_to_login(request.get_full_path(), "accounts:otp-verify")
                 if user.is_clinic_staff and settings.WALKBACK_REQUIRE_STAFF_2FA:

@@ -45,6 +45,7 @@ from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
 from patients.outcomes import KINDS, recurrence_times_for
 from walkback.core.spreadsheets import FORMULA_START_REGEX, GUARD, formula_safe
 from walkback.reports import stats
+from walkback.reports.figures import patient_weeks_for
 from walkback.reports.models import Dataset
 from walkback.reports.selectors import Scope, scoped_patients
 
@@ -358,8 +359,6 @@ LONGEST_WEEKS = 156  # three years of follow-up, the most check-ins a clinic can
 
 
 def _weekly_table(spec, people, *, salt, zone, deid):
-    from walkback.reports.figures import patient_weeks_for
-
     scope = spec.scope
     today = timezone.now().astimezone(zone).date()
 

@@ -16,6 +16,7 @@ from django.db.models.functions import TruncWeek
 from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
 from coaching.progress import Timeline, Version, WeekRow, WeekTotals
 from patients.models import (
+    AdverseEvent,
     BodyRegion,
     Patient,
     PatientStatus,
@@ -226,8 +227,6 @@ def _outcomes(ids: list[int], starts: dict[int, dt.date], zones: dict[int, str])
 
 
 def _adverse_events(ids: list[int]) -> dict:
-    from patients.models import AdverseEvent
-
     rows = (
         AdverseEvent.objects.filter(patient_id__in=ids)
         .values_list("body_region", "severity", "related_to_walking")

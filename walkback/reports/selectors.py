@@ -11,6 +11,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from patients.models import Patient, PatientStatus
+from patients.selectors import patients_for
 from walkback.accounts.models import Clinic, User
 from walkback.accounts.selectors import physios_for, staff_for
 from walkback.reports.models import ExportJob, FigureSnapshot
@@ -84,8 +85,6 @@ def cohort(patients: QuerySet[Patient], scope: Scope) -> QuerySet[Patient]:
 
 def first_programme_start(user: User) -> dt.date | None:
     """Where the clinic's data begin, so a filter can say when it asks for more."""
-    from patients.selectors import patients_for
-
     return patients_for(user).aggregate(first=Min("programme_start"))["first"]
 
 

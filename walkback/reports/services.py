@@ -24,7 +24,7 @@ from patients.selectors import patients_for
 from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
-from walkback.reports import exports
+from walkback.reports import exports, tasks
 from walkback.reports.charts import dashboard_charts
 from walkback.reports.figures import compute_figures, local_today
 from walkback.reports.models import ExportFormat, ExportJob, ExportState, FigureSnapshot
@@ -178,9 +178,8 @@ def export_request(*, by: User, spec: exports.ExportSpec, format: str) -> Export
 
 
 def _enqueue(job_id: str) -> None:
-    from walkback.reports.tasks import export_run_task
-
-    export_run_task.delay(job_id)
+    # walkback.reports.tasks imports this module too: each imports the other as a module.
+    tasks.export_run_task.delay(job_id)
 
 
 def export_spec_of(job: ExportJob) -> exports.ExportSpec:
