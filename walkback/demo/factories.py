@@ -312,7 +312,6 @@ class FigureSnapshotFactory(factory.django.DjangoModelFactory[FigureSnapshot]):
     clinic = factory.SubFactory(ClinicFactory)
     key = factory.Sequence(lambda n: f"view-{n}")
     computed_at = factory.LazyFunction(timezone.now)
-    html = ""
 
 
 class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):

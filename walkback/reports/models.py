@@ -102,15 +102,13 @@ class FigureSnapshot(models.Model):
 
     The periodic task refreshes the default views of every clinic (all physiotherapists, and
     each physiotherapist, over all time); any other filter is computed when first asked and
-    kept here. ``html`` is the figures section already rendered (charts and tables), so the
-    page itself only reads one row: see docs/reports.md for why.
+    kept here. The page reads one row and renders its charts and tables (docs/reports.md).
     """
 
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=80)
     computed_at = models.DateTimeField()
     data = models.JSONField(default=dict)
-    html = models.TextField()
 
     class Meta:
         constraints = [

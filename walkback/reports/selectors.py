@@ -99,7 +99,7 @@ def snapshot_get(scope: Scope) -> FigureSnapshot | None:
     the figures and tests, and decoding it on every page view is wasted time)."""
     return (
         FigureSnapshot.objects.filter(clinic_id=scope.clinic_id, key=scope.key)
-        .only("clinic_id", "key", "computed_at", "html")
+        .only("clinic_id", "key", "computed_at", "data")
         .first()
     )
 

@@ -16,7 +16,6 @@ from django.core.files.storage import default_storage
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from patients.models import Patient
@@ -25,7 +24,6 @@ from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.reports import exports, tasks
-from walkback.reports.charts import dashboard_charts
 from walkback.reports.figures import compute_figures, local_today
 from walkback.reports.models import ExportFormat, ExportJob, ExportState, FigureSnapshot
 from walkback.reports.selectors import Scope, clinic_patients, snapshot_get
@@ -42,31 +40,16 @@ def figures_max_age() -> dt.timedelta:
     return dt.timedelta(minutes=2 * settings.WALKBACK_FIGURES_MINUTES)
 
 
-def figures_snapshot_refresh(
-    *, clinic: Clinic, scope: Scope, patients=None, physio_name: str = ""
-) -> FigureSnapshot:
-    """Compute the figures for ``scope``, render the charts and tables, and keep them."""
+def figures_snapshot_refresh(*, clinic: Clinic, scope: Scope, patients=None) -> FigureSnapshot:
+    """Compute the figures for ``scope`` and keep them (data only: the page renders them)."""
     if scope.clinic_id != clinic.pk:
         raise ValidationError("The figures asked for belong to another clinic.")
     patients = clinic_patients(clinic) if patients is None else patients
-    if scope.physiotherapist_id and not physio_name:
-        physio = User.objects.filter(pk=scope.physiotherapist_id, clinic=clinic).first()
-        physio_name = physio.full_name if physio else ""
     figures = compute_figures(patients, scope, local_today(clinic))
-    html = render_to_string(
-        "reports/_figures.html",
-        {
-            "f": figures,
-            "charts": dashboard_charts(figures),
-            "date_from": scope.date_from,
-            "date_to": scope.date_to,
-            "physio_name": physio_name,
-        },
-    )
     snapshot, _ = FigureSnapshot.objects.update_or_create(
         clinic=clinic,
         key=scope.key,
-        defaults={"computed_at": timezone.now(), "data": figures, "html": html},
+        defaults={"computed_at": timezone.now(), "data": figures},
     )
     return snapshot
 
@@ -88,11 +71,8 @@ def figures_refresh_clinic(*, clinic: Clinic) -> int:
     scopes = [Scope(clinic_id=clinic.pk)]
     physios = User.objects.filter(clinic=clinic, role=Role.PHYSIO, is_active=True)
     scopes += [Scope(clinic_id=clinic.pk, physiotherapist_id=p.pk) for p in physios]
-    names: dict[int | None, str] = {p.pk: p.full_name for p in physios}
     for scope in scopes:
-        figures_snapshot_refresh(
-            clinic=clinic, scope=scope, physio_name=names.get(scope.physiotherapist_id, "")
-        )
+        figures_snapshot_refresh(clinic=clinic, scope=scope)
     keep = [s.key for s in scopes]
     FigureSnapshot.objects.filter(
         clinic=clinic, computed_at__lt=timezone.now() - dt.timedelta(days=1)

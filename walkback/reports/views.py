@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.core.forms import add_service_errors
 from walkback.reports import exports, services
+from walkback.reports.charts import dashboard_charts
 from walkback.reports.figures import local_today
 from walkback.reports.forms import ExportForm, ScopeForm
 from walkback.reports.models import ExportFormat
@@ -40,22 +41,29 @@ def home(request):
     unfiltered view (the admin's home page) reads the snapshot the periodic task keeps."""
     data = request.GET or None
     form = _scope_form(request, ScopeForm, data)
-    snapshot = None
+    context = {
+        "form": form,
+        "notes": form.notes,
+        "snapshot": None,
+        "refresh_minutes": settings.WALKBACK_FIGURES_MINUTES,
+    }
+    scope = None
     if data is None:
         scope = Scope(clinic_id=request.user.clinic_id)
-        snapshot = services.figures_for_page(user=request.user, scope=scope)
     elif form.is_valid():
-        snapshot = services.figures_for_page(user=request.user, scope=form.scope())
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "form": form,
-            "notes": form.notes,
+        scope = form.scope()
+    if scope is not None:
+        snapshot = services.figures_for_page(user=request.user, scope=scope)
+        physio = form.cleaned_data.get("physiotherapist") if data else None
+        context |= {
             "snapshot": snapshot,
-            "refresh_minutes": settings.WALKBACK_FIGURES_MINUTES,
-        },
-    )
+            "f": snapshot.data,
+            "charts": dashboard_charts(snapshot.data),
+            "date_from": scope.date_from,
+            "date_to": scope.date_to,
+            "physio_name": physio.full_name if physio else "",
+        }
+    return render(request, "reports/dashboard.html", context)
 
 
 def _download(plan: services.ExportPlan):
