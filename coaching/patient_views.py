@@ -44,23 +44,31 @@ def patient_invite(request):
     return render(request, "patients/invite.html", {"form": form})
 
 
+RECENT_WEEKS = 12
+
+
 @staff_required
 @in_user_zone
 def patient_detail(request, pk):
     patient = patient_get(request.user, pk)
     overview = patient_overview(patient)
     audit_read(actor=request.user, patient=patient, what="patient-detail")
+    # The recent weeks by default; the whole history when asked (a year of weeks drawn and
+    # tabled on every visit cost more than the rest of the page: docs/performance.md).
+    all_weeks = request.GET.get("weeks") == "all"
+    weeks = overview.weeks if all_weeks else overview.weeks[-RECENT_WEEKS:]
     return render(
         request,
         "patients/detail.html",
         {
             "patient": overview.patient,
             "overview": overview,
+            "weeks": weeks,
+            "all_weeks": all_weeks,
+            "hidden_weeks": len(overview.weeks) - len(weeks),
             "patient_reminders": reminders_for_patient(request.user, patient),
-            "chart": progress_chart_svg(
-                overview.weeks, title=f"Weekly walking of {patient.full_name}"
-            )
-            if overview.weeks
+            "chart": progress_chart_svg(weeks, title=f"Weekly walking of {patient.full_name}")
+            if weeks
             else None,
         },
     )

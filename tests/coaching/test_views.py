@@ -543,3 +543,16 @@ def test_library_query_count_does_not_grow_with_topics(
         # session, user (with clinic), OTP device, the clinic's topics = 4
         with django_assert_num_queries(4):
             assert client.get(reverse("coaching:library")).status_code == 200
+
+
+def test_patient_page_shows_recent_weeks_and_the_whole_history_on_demand(world, client_for):
+    """Issue 16: the page drew every week of a long history on each visit."""
+    patient = with_history(world.physio_a, weeks=30)
+    client = client_for(world.physio_a)
+    url = reverse("patients:detail", args=[patient.pk])
+    recent = client.get(url)
+    assert len(recent.context["weeks"]) == 12
+    assert "Show all 31 weeks" in recent.content.decode()
+    everything = client.get(url, {"weeks": "all"})
+    assert len(everything.context["weeks"]) == 31
+    assert "Show the recent weeks only" in everything.content.decode()
