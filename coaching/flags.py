@@ -29,6 +29,9 @@ Rules (edges are unit-tested in tests/coaching/test_flags.py):
 - check-in overdue: the latest monthly check-in that has fallen due, due before today and not
   done (a missed month is replaced by the next one, so only the latest counts).
 - adverse event: a problem the patient reported that no one has reviewed yet.
+- back pain came back: a check-in answered in the last 30 days told an activity-limiting
+  recurrence (derived from what the patient told: patients.checkins.is_activity_limiting) or
+  one that needed care.
 
 "Today" is each patient's own date in their own time zone, unless a date is passed in.
 """
@@ -41,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
@@ -72,9 +75,12 @@ class Facts(TypedDict):
     latest_check_in_due: dt.date | None
     latest_check_in_done: dt.datetime | None
     has_unreviewed_event: bool
+    recurrence_month: int | None
 
 
 NO_LOG_DAYS = 7
+# How long a recurrence told at a check-in stays on the caseload.
+RECURRENCE_FLAG_DAYS = 30
 SESSION_OVERDUE_AFTER = dt.timedelta(days=1)
 
 
@@ -96,6 +102,7 @@ class Flag:
 # Most urgent first: the caseload sorts by the first flag in this order.
 FLAG_LABELS = {
     "adverse_event": "Problem reported",
+    "recurrence": "Back pain came back",
     "pain_rising": "Pain up",
     "behind_target": "Behind target 2 weeks",
     "no_recent_log": "No log for 7 days",
@@ -153,7 +160,21 @@ def annotate_facts(
     latest_due = CheckIn.objects.filter(
         patient=OuterRef("pk"), due_on__lte=now.date() + dt.timedelta(days=1)
     ).order_by("-due_on")
+    # An activity-limiting or care-seeking recurrence told at a check-in answered since the
+    # start of the UTC day RECURRENCE_FLAG_DAYS ago (so the flag ends at a midnight, when the
+    # maintained status is refreshed anyway).
+    since = dt.datetime.combine(
+        now.astimezone(dt.UTC).date() - dt.timedelta(days=RECURRENCE_FLAG_DAYS),
+        dt.time(0),
+        tzinfo=dt.UTC,
+    )
+    recurrences = CheckIn.objects.filter(
+        Q(activity_limiting=True) | Q(care_sought=True),
+        patient=OuterRef("pk"),
+        completed_at__gte=since,
+    ).order_by("-completed_at")
     return queryset.select_related("screening").annotate(
+        recurrence_month=Subquery(recurrences.values("month_number")[:1]),
         last_walk_on=Subquery(
             WalkLog.objects.filter(patient=OuterRef("pk"))
             .order_by("-walked_on")
@@ -196,6 +217,14 @@ def _flags(
         return flags
     if facts.has_unreviewed_event:
         flags.append(Flag("adverse_event", FLAG_LABELS["adverse_event"], "Not reviewed yet."))
+    if facts.recurrence_month is not None:
+        flags.append(
+            Flag(
+                "recurrence",
+                FLAG_LABELS["recurrence"],
+                f"Told at the month {facts.recurrence_month} check-in.",
+            )
+        )
     if summary.pain is not None and summary.pain.rise >= PAIN_RISE_FLAG:
         flags.append(
             Flag(

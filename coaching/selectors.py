@@ -279,6 +279,7 @@ class Overview:
     recent_walks: list[WalkLog]
     adverse_events: list[AdverseEvent]
     open_check_ins: list[CheckIn]
+    answered_check_ins: list[CheckIn]  # newest first, with what the patient told
     plan: list[PlanStep]
     suggestion: Suggestion | None
     summary: PatientSummary
@@ -353,6 +354,8 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
     )[patient.pk]
     week = programme_week(patient, today)
     suggestion, plan = _suggestion_and_plan(patient, timeline, totals, today, week)
+    # Every check-in due by today, answered or not, in one query.
+    check_ins = list(CheckIn.objects.filter(patient=patient, due_on__lte=today))
     return Overview(
         patient=facts,
         today=today,
@@ -365,9 +368,8 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
         adverse_events=list(
             AdverseEvent.objects.filter(patient=patient).select_related("reviewed_by")[:10]
         ),
-        open_check_ins=list(
-            CheckIn.objects.filter(patient=patient, completed_at__isnull=True, due_on__lte=today)
-        ),
+        open_check_ins=[c for c in check_ins if c.completed_at is None],
+        answered_check_ins=[c for c in reversed(check_ins) if c.completed_at is not None],
         plan=plan,
         suggestion=suggestion,
         summary=summary,

@@ -123,9 +123,26 @@ def check_ins_plan(*, patient: Patient) -> list[CheckIn]:
     return list(CheckIn.objects.filter(patient=patient).order_by("month_number"))
 
 
+# An activity-limiting recurrence, by the trial's definition
+# (docs/clinical-rules.md#recurrences): pain of at least this much (0-10) that lasted at least
+# 24 hours and limited usual activities. Derived from what the patient tells, never ticked.
+ACTIVITY_LIMITING_PAIN = 2
+
+
+def is_activity_limiting(*, worst_pain: int | None, lasted_24_hours, limited_activity) -> bool:
+    return bool(
+        worst_pain is not None
+        and worst_pain >= ACTIVITY_LIMITING_PAIN
+        and lasted_24_hours
+        and limited_activity
+    )
+
+
 ANSWER_FIELDS = [
     "any_pain",
     "onset_date",
+    "lasted_24_hours",
+    "limited_activity",
     "activity_limiting",
     "care_sought",
     "care_type",
@@ -155,7 +172,7 @@ def _clean_answers(patient: Patient, answers: dict, *, today: dt.date) -> dict:
             f"Your programme began on {long_date(patient.programme_start)}. "
             "Pick that day or a later one."
         )
-    for name in ("activity_limiting", "care_sought"):
+    for name in ("lasted_24_hours", "limited_activity", "care_sought"):
         if cleaned[name] is None:
             errors[name] = "Please answer Yes or No."
     if cleaned["care_sought"]:
@@ -190,6 +207,11 @@ def _clean_answers(patient: Patient, answers: dict, *, today: dt.date) -> dict:
         cleaned["days_off_work"] = 0
     if errors:
         raise ValidationError(errors)
+    cleaned["activity_limiting"] = is_activity_limiting(
+        worst_pain=cleaned["worst_pain"],
+        lasted_24_hours=cleaned["lasted_24_hours"],
+        limited_activity=cleaned["limited_activity"],
+    )
     return cleaned
 
 

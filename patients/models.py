@@ -291,6 +291,10 @@ class CheckIn(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     any_pain = models.BooleanField(null=True)
     onset_date = models.DateField(null=True, blank=True)
+    # What the patient tells: the facts. ``activity_limiting`` is not asked but derived from
+    # them by the trial's definition (``patients.checkins.is_activity_limiting``).
+    lasted_24_hours = models.BooleanField(null=True)
+    limited_activity = models.BooleanField(null=True)
     activity_limiting = models.BooleanField(null=True)
     care_sought = models.BooleanField(null=True)
     care_type = models.CharField(max_length=20, choices=CareType.choices, blank=True)

@@ -173,11 +173,11 @@ class CheckInForm(PortalForm):
         required=False,
         help_text="Your best guess is fine. If you had more than one bout, the first one.",
     )
-    activity_limiting = _yes_no(
+    lasted_24_hours = _yes_no("Did it last a whole day (24 hours) or longer?", required=False)
+    limited_activity = _yes_no(
         "Did it stop you doing your usual activities?",
         required=False,
-        help_text="Pain of at least 2 out of 10 that lasted at least a day and got in the way of "
-        "work, housework, walking or other things you normally do.",
+        help_text="Work, housework, walking or other things you normally do.",
     )
     care_sought = _yes_no("Did you see anyone about it?", required=False)
     care_type = forms.ChoiceField(

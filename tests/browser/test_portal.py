@@ -121,6 +121,9 @@ def test_complete_a_check_in(new_page, patient):
     page.get_by_label("When did it start?").fill(
         (patient.today() - dt.timedelta(days=12)).isoformat()
     )
+    page.get_by_role("group", name="Did it last a whole day (24 hours) or longer?").get_by_label(
+        "Yes"
+    ).check()
     page.get_by_role("group", name="Did it stop you doing your usual activities?").get_by_label(
         "No"
     ).check()
@@ -135,6 +138,7 @@ def test_complete_a_check_in(new_page, patient):
     assert "Thank you for your check-in" in page.get_by_role("status").inner_text()
     check_in = CheckIn.objects.get(patient=patient, month_number=1)
     assert (check_in.any_pain, check_in.care_type, check_in.worst_pain) == (True, "physio", 4)
+    assert check_in.activity_limiting is False  # derived: it did not limit activity
     assert page.get_by_role("link", name="Start my check-in").count() == 0
 
 

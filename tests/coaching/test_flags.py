@@ -227,3 +227,34 @@ def test_flags_for_runs_a_fixed_number_of_queries(world):
         result = flags_for(many)
     assert len(small) == len(large) == 3
     assert set(result) == {p.pk for p in many}
+
+
+def test_a_recurrence_told_at_a_check_in_raises_a_caseload_flag(world):
+    """Issue 10: a care-seeking recurrence showed nowhere on the caseload or patient page."""
+    from coaching.flags import summaries_for
+    from patients.checkins import check_in_submit
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
+        patient = started(world.physio_a, start_on=dt.date(2026, 3, 2))
+    answered = dt.datetime(2026, 4, 3, 9, tzinfo=dt.UTC)
+    with time_machine.travel(answered, tick=False):
+        check_in_submit(
+            patient=patient,
+            by=patient.user,
+            month_number=1,
+            any_pain=True,
+            onset_date=dt.date(2026, 3, 20),
+            lasted_24_hours=True,
+            limited_activity=True,
+            care_sought=True,
+            care_type="gp",
+            average_pain=3,
+            worst_pain=6,
+            days_off_work=1,
+        )
+        flags = summaries_for([patient])[patient.pk].flags
+    assert "recurrence" in [flag.code for flag in flags]
+    assert "month 1" in next(f.detail for f in flags if f.code == "recurrence")
+    # A month and more later it has left the caseload (the patient page keeps the answer).
+    with time_machine.travel(answered + dt.timedelta(days=32), tick=False):
+        assert "recurrence" not in [f.code for f in summaries_for([patient])[patient.pk].flags]

@@ -556,3 +556,30 @@ def test_patient_page_shows_recent_weeks_and_the_whole_history_on_demand(world, 
     everything = client.get(url, {"weeks": "all"})
     assert len(everything.context["weeks"]) == 31
     assert "Show the recent weeks only" in everything.content.decode()
+
+
+def test_patient_page_shows_what_the_check_ins_told(world, client_for):
+    """Issue 10: the physiotherapist never saw check-in answers."""
+    from patients.checkins import check_in_submit
+
+    patient = with_history(world.physio_a, weeks=6)
+    check_in = patient.check_ins.order_by("month_number").first()
+    check_in.due_on = TODAY - dt.timedelta(days=1)
+    check_in.save(update_fields=["due_on"])
+    check_in_submit(
+        patient=patient,
+        by=patient.user,
+        month_number=check_in.month_number,
+        today=TODAY,
+        any_pain=True,
+        onset_date=TODAY - dt.timedelta(days=10),
+        lasted_24_hours=True,
+        limited_activity=True,
+        care_sought=False,
+        average_pain=2,
+        worst_pain=5,
+    )
+    page = client_for(world.physio_a).get(reverse("patients:detail", args=[patient.pk]))
+    html = page.content.decode()
+    assert "Monthly check-ins" in html and "worst 5/10" in html
+    assert "Activity-limiting recurrence" in html and "Care-seeking recurrence" not in html

@@ -113,7 +113,8 @@ def test_plan_creates_the_rows_once_and_follows_a_new_start_date():
 ANSWERS = {
     "any_pain": True,
     "onset_date": dt.date(2024, 2, 1),
-    "activity_limiting": True,
+    "lasted_24_hours": True,
+    "limited_activity": True,
     "care_sought": True,
     "care_type": "gp",
     "days_to_recovery": 6,
@@ -161,7 +162,8 @@ def test_no_pain_clears_the_follow_up_answers():
         ({"onset_date": dt.date(2024, 2, 21)}, "onset_date"),  # after today
         ({"onset_date": dt.date(2024, 1, 1)}, "onset_date"),  # before the programme
         ({"onset_date": None}, "onset_date"),
-        ({"activity_limiting": None}, "activity_limiting"),
+        ({"lasted_24_hours": None}, "lasted_24_hours"),
+        ({"limited_activity": None}, "limited_activity"),
         ({"care_type": ""}, "care_type"),
         ({"average_pain": 11}, "average_pain"),
         ({"worst_pain": 2}, "worst_pain"),  # lower than the average
@@ -217,7 +219,8 @@ def test_answering_on_the_page(client_for, due_patient):
     data = {
         "any_pain": "yes",
         "onset_date": (today - dt.timedelta(days=10)).isoformat(),
-        "activity_limiting": "no",
+        "lasted_24_hours": "yes",
+        "limited_activity": "no",
         "care_sought": "no",
         "days_to_recovery": "3",
         "average_pain": "2",
@@ -237,7 +240,8 @@ def test_an_onset_after_today_gets_a_message_next_to_the_field(client_for, due_p
     tomorrow = due_patient.today() + dt.timedelta(days=1)
     response = client.post(
         reverse("portal:check-in"),
-        {"any_pain": "yes", "onset_date": tomorrow.isoformat(), "activity_limiting": "no",
+        {"any_pain": "yes", "onset_date": tomorrow.isoformat(), "limited_activity": "no",
+         "lasted_24_hours": "no",
          "care_sought": "no", "average_pain": "2", "worst_pain": "3"},
     )  # fmt: skip
     assert response.status_code == 200
@@ -255,3 +259,30 @@ def test_nothing_due_says_when_the_next_one_is(client_for, world):
     page = client_for(patient.user).get(reverse("portal:check-in")).content.decode()
     assert "no check-in to answer right now" in page
     assert "Your next check-in is on" in page
+
+
+@pytest.mark.parametrize(
+    ("worst_pain", "lasted", "limited", "expected"),
+    [
+        (1, True, True, False),  # the issue's case: 1/10 was accepted as activity-limiting
+        (2, True, True, True),  # the trial's definition: >= 2/10, >= 24 hours, limiting
+        (6, False, True, False),  # shorter than a day
+        (6, True, False, False),  # did not limit activity
+    ],
+)
+def test_activity_limiting_is_derived_from_the_facts_never_ticked(
+    worst_pain, lasted, limited, expected
+):
+    """Issue 10: the class followed a tick, whatever the pain and its length."""
+    patient = PatientFactory(programme_start=dt.date(2024, 1, 15))
+    answers = ANSWERS | {
+        "average_pain": min(worst_pain, 1),
+        "worst_pain": worst_pain,
+        "lasted_24_hours": lasted,
+        "limited_activity": limited,
+        "activity_limiting": not expected,  # a tick, if one came in, is ignored
+    }
+    check_in, _ = check_in_submit(
+        patient=patient, by=patient.user, month_number=1, today=dt.date(2024, 2, 20), **answers
+    )
+    assert check_in.activity_limiting is expected
