@@ -47,6 +47,10 @@ def test_figures_follow_the_clinic_and_the_physiotherapist(seeded, client_for):
     assert data["patients"] == 2
     # Two done sessions each of 2 patients; one missed each.
     assert data["fidelity"]["done"] == 4 and data["fidelity"]["missed"] == 2
+    # Delivered out of the sessions that have fallen due (three each, all in the past), not
+    # out of six each (issue 10).
+    assert (data["fidelity"]["delivered"], data["fidelity"]["due"]) == (4, 6)
+    assert data["fidelity"]["delivered_percent"] == 67
     # One knee event each; clinic B's hip event is not there.
     regions = {row["region"]: row["total"] for row in data["adverse_events"]["rows"]}
     assert regions["knee"] == 2 and regions["hip"] == 0

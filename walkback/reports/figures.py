@@ -63,34 +63,42 @@ def compute_figures(patients: QuerySet[Patient], scope: Scope, today: dt.date) -
             {"label": label, "count": stages.get(value, 0)}
             for value, label in PatientStatus.choices
         ],
-        "fidelity": _fidelity(ids),
+        "fidelity": _fidelity(ids, today),
         "adherence": _adherence(ids, starts, today),
         "outcomes": _outcomes(ids, starts, {pid: tz for pid, _, tz in people}),
         "adverse_events": _adverse_events(ids),
     }
 
 
-def _fidelity(ids: list[int]) -> dict:
+def _fidelity(ids: list[int], today: dt.date) -> dict:
+    """Sessions delivered out of those that have fallen due (booked for today or earlier, or
+    already done): a patient in week 3 is not counted short of six (issue 10)."""
     rows = CoachingSession.objects.filter(patient_id__in=ids).values_list(
-        "patient_id", "number", "mode", "status"
+        "patient_id", "number", "mode", "status", "scheduled_at"
     )
     by_number: dict[int, Counter] = {n: Counter() for n in range(1, 7)}
     by_mode: Counter = Counter()
     done_per_patient: Counter = Counter()
+    due_per_patient: Counter = Counter()
     statuses: Counter = Counter()
-    for patient_id, number, mode, status in rows.order_by().iterator(5000):
+    for patient_id, number, mode, status, scheduled_at in rows.order_by().iterator(5000):
         by_number[number][status] += 1
         statuses[status] += 1
+        if status == SessionStatus.DONE or scheduled_at.date() <= today:
+            due_per_patient[patient_id] += 1
         if status == SessionStatus.DONE:
             by_mode[mode] += 1
             done_per_patient[patient_id] += 1
     delivered = [done_per_patient.get(pid, 0) for pid in ids]
+    due = sum(due_per_patient.values())
     distribution = Counter(delivered)
     return {
         "patients": len(ids),
         "delivered_mean": round(statistics.fmean(delivered), 1) if delivered else None,
-        "possible": 6 * len(ids),
+        "due_mean": round(due / len(ids), 1) if ids else None,
+        "due": due,
         "delivered": sum(delivered),
+        "delivered_percent": round(100 * sum(delivered) / due) if due else None,
         "distribution": [{"sessions": k, "patients": distribution.get(k, 0)} for k in range(7)],
         "by_number": [
             {
