@@ -13,7 +13,7 @@ from coaching.limits import CONFIDENCE, RATIONALE_MAX, SESSION_MINUTES, TEXT_MAX
 from coaching.models import CoachingSession, EducationTopic, SessionMode, SessionPurpose
 from coaching.selectors import SORTS
 from patients.models import PatientStatus
-from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
+from walkback.accounts.limits import CHECK_IN_MONTHS, GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
@@ -324,6 +324,12 @@ class ProgrammeSettingsForm(forms.Form):
         label="Reach the goal by programme week",
         min_value=GOAL_WEEK.low,
         max_value=GOAL_WEEK.high,
+    )
+    check_in_months = forms.IntegerField(
+        label="Monthly check-ins: follow each patient for this many months",
+        min_value=CHECK_IN_MONTHS.low,
+        max_value=CHECK_IN_MONTHS.high,
+        help_text="12 to 36: the trial followed people for one to three years.",
     )
     plan_start_walks = forms.IntegerField(
         label="A new plan starts with this many walks a week", min_value=1, max_value=14

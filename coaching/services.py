@@ -50,7 +50,7 @@ from coaching.reminders.services import reminders_plan_for_patient, reminders_pl
 from coaching.status import STATUS_FIELDS, status_differs, statuses_compute
 from patients.checkins import check_ins_plan
 from patients.models import AdverseEvent, Patient, PatientStatus
-from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
+from walkback.accounts.limits import CHECK_IN_MONTHS, GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import Clinic, ProgrammeRulesVersion, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -775,6 +775,7 @@ def clinic_programme_update(
     goal_minutes_per_walk: int,
     goal_week: int,
     screening_extra_conditions: str,
+    check_in_months: int | None = None,
     **plan_rules: int,
 ) -> Clinic:
     """The clinic's default walking goal, its programme rules and extra screening conditions
@@ -789,6 +790,12 @@ def clinic_programme_update(
         errors["goal_minutes_per_walk"] = f"Minutes per walk must be {MINUTES_PER_WALK.words}."
     if goal_week not in GOAL_WEEK:
         errors["goal_week"] = f"The goal week must be {GOAL_WEEK.words}."
+    if check_in_months is None:
+        check_in_months = clinic.check_in_months
+    if check_in_months not in CHECK_IN_MONTHS:
+        errors["check_in_months"] = (
+            f"Monthly check-ins are offered for {CHECK_IN_MONTHS.words} months."
+        )
     unknown = set(plan_rules) - set(PLAN_RULE_BOUNDS)
     if unknown:
         raise ValueError(f"not programme rules: {sorted(unknown)}")
@@ -821,6 +828,7 @@ def clinic_programme_update(
         clinic.goal_walks_per_week = goal_walks_per_week
         clinic.goal_minutes_per_walk = goal_minutes_per_walk
         clinic.goal_week = goal_week
+        clinic.check_in_months = check_in_months
         for name, value in values.items():
             setattr(clinic, name, value)
         clinic.screening_extra_conditions = "\n".join(conditions)

@@ -145,6 +145,11 @@ def test_clinic_rules_are_versioned_and_refused_when_the_goal_is_out_of_reach(wo
             clinic=clinic, by=world.admin_a, plan_close_to_target_percent=120, **base
         )
     assert "from 50 to 100" in error.value.message_dict["plan_close_to_target_percent"][0]
+    with pytest.raises(ValidationError) as error:
+        services.clinic_programme_update(
+            clinic=clinic, by=world.admin_a, check_in_months=40, **base
+        )
+    assert "from 12 to 36 months" in error.value.message_dict["check_in_months"][0]
     services.clinic_programme_update(
         clinic=clinic, by=world.admin_a, plan_largest_increase=15, **base
     )
