@@ -58,10 +58,11 @@ class PainChange:
 
     @property
     def trend(self) -> str:
-        """ "up", "down" or "steady" (a change under one point is steady)."""
-        if self.rise >= PAIN_STABLE_BELOW:
+        """ "up", "down" or "steady": the caseload's arrow. It says "up" exactly when the
+        "Pain up" flag is raised (one threshold, ``PAIN_RISE_FLAG``; issue 10)."""
+        if self.rise >= PAIN_RISE_FLAG:
             return "up"
-        if self.rise <= -PAIN_STABLE_BELOW:
+        if self.rise <= -PAIN_RISE_FLAG:
             return "down"
         return "steady"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import pairwise
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -197,3 +198,15 @@ def test_default_rules_reach_120_by_week_12_and_the_goal_by_week_26_from_any_bas
         assert plan_step_for_week(plan, 26).dose == RULES.goal_dose, baseline
     assert rules_reach_the_goal(RULES) <= RULES.goal_week
     assert rules_reach_the_goal(ProgrammeRules(largest_increase=5, step_weeks=2)) > 26
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "trend"), [(2, 3.5, "steady"), (2, 4, "up"), (5, 3, "down")]
+)
+def test_the_pain_arrow_and_the_pain_up_flag_share_one_threshold(before, after, trend):
+    """Issue 10: the arrow said "up" at one point while the flag waited for two."""
+    from coaching.progression import PAIN_RISE_FLAG, PainChange
+
+    change = PainChange(before=before, after=after, week=MON)
+    assert change.trend == trend
+    assert (change.trend == "up") == (change.rise >= PAIN_RISE_FLAG)
