@@ -70,7 +70,8 @@ class Facts(TypedDict):
     next_session_at: dt.datetime | None
     next_session_mode: str | None
     next_session_number: int | None
-    has_overdue_session: bool
+    overdue_session_number: int | None
+    overdue_session_at: dt.datetime | None
     first_pending_session_at: dt.datetime | None
     latest_check_in_due: dt.date | None
     latest_check_in_done: dt.datetime | None
@@ -156,6 +157,7 @@ def annotate_facts(
     query however many patients)."""
     planned = CoachingSession.objects.filter(patient=OuterRef("pk"), status=SessionStatus.PLANNED)
     upcoming = planned.filter(scheduled_at__gte=now).order_by("scheduled_at")
+    overdue = planned.filter(scheduled_at__lt=now - SESSION_OVERDUE_AFTER).order_by("scheduled_at")
     # A patient's own date can be a day ahead of UTC's; the flag compares with their today.
     latest_due = CheckIn.objects.filter(
         patient=OuterRef("pk"), due_on__lte=now.date() + dt.timedelta(days=1)
@@ -183,7 +185,9 @@ def annotate_facts(
         next_session_at=Subquery(upcoming.values("scheduled_at")[:1]),
         next_session_mode=Subquery(upcoming.values("mode")[:1]),
         next_session_number=Subquery(upcoming.values("number")[:1]),
-        has_overdue_session=Exists(planned.filter(scheduled_at__lt=now - SESSION_OVERDUE_AFTER)),
+        # The earliest session nobody marked: the flag names it.
+        overdue_session_number=Subquery(overdue.values("number")[:1]),
+        overdue_session_at=Subquery(overdue.values("scheduled_at")[:1]),
         # The first planned session that is not overdue yet: it falls overdue a day after its
         # time (when the maintained status must change, coaching.status).
         first_pending_session_at=Subquery(
@@ -246,10 +250,11 @@ def _flags(
             if last is None or (today - last).days >= NO_LOG_DAYS:
                 detail = f"Last walk {short_date(last)}." if last else "No walks logged yet."
                 flags.append(Flag("no_recent_log", FLAG_LABELS["no_recent_log"], detail))
-        if facts.has_overdue_session:
-            flags.append(
-                Flag("session_overdue", FLAG_LABELS["session_overdue"], "Not marked done.")
-            )
+        overdue_at = facts.overdue_session_at
+        if facts.overdue_session_number is not None and overdue_at is not None:
+            when = overdue_at.astimezone(patient.zone).date()
+            detail = f"Session {facts.overdue_session_number}, {short_date(when)}: not marked."
+            flags.append(Flag("session_overdue", FLAG_LABELS["session_overdue"], detail))
     due = facts.latest_check_in_due
     if due is not None and due < today and facts.latest_check_in_done is None:
         flags.append(

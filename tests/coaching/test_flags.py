@@ -169,6 +169,9 @@ def test_session_overdue_after_a_day(world):
     session.scheduled_at = timezone.now() - dt.timedelta(hours=25)
     session.save()
     assert "session_overdue" in codes(patient)
+    # The row names the session (issue 10).
+    (flag,) = [f for f in flags_for([patient])[patient.pk] if f.code == "session_overdue"]
+    assert flag.detail.startswith("Session 2, ")
     session.status = SessionStatus.MISSED
     session.save()
     assert "session_overdue" not in codes(patient)
