@@ -37,7 +37,7 @@ from coaching.models import (
     SessionPurpose,
     SessionStatus,
 )
-from coaching.progress import Timeline, week_start, weekly_totals
+from coaching.progress import Timeline, programme_week, week_start, weekly_totals
 from coaching.progression import (
     Dose,
     ProgrammeRules,
@@ -331,8 +331,54 @@ def session_set_status(*, session: CoachingSession, status: str, by: User) -> Co
             patient=patient,
             detail={"fields": ["status"], "from": previous, "to": status},
         )
+        if session.number == LAST_SESSION and status == SessionStatus.DONE:
+            _keeping_going(patient, why="session 6 done", by=by)
         caseload_rows_refresh(patient_ids=[patient.pk])
     return session
+
+
+LAST_SESSION = 6
+# The six months of the programme (docs/clinical-rules.md#the-six-coaching-sessions).
+KEEPING_GOING_FROM_WEEK = 26
+
+
+def _keeping_going(patient: Patient, *, why: str, by: User | None) -> bool:
+    """Move a patient in the programme to "keeping going" (the physiotherapist can move them
+    back on the patient's details page). Inside the caller's transaction; False if they were
+    not in the programme."""
+    moved = Patient.objects.filter(pk=patient.pk, status=PatientStatus.ACTIVE).update(
+        status=PatientStatus.MAINTENANCE, updated_at=timezone.now()
+    )
+    if moved:
+        patient.status = PatientStatus.MAINTENANCE
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=patient,
+            patient=patient,
+            detail={"fields": ["status"], "to": PatientStatus.MAINTENANCE, "why": why},
+        )
+    return bool(moved)
+
+
+def programme_keeping_going_due(*, now: dt.datetime | None = None) -> int:
+    """The clock's part: a patient still in the programme at week 26 (their own week) moves to
+    "keeping going" by itself. Returns how many moved."""
+    now = now or timezone.now()
+    earliest = now.date() - dt.timedelta(weeks=KEEPING_GOING_FROM_WEEK) + dt.timedelta(days=7)
+    moved = 0
+    candidates = Patient.objects.filter(
+        status=PatientStatus.ACTIVE, programme_start__lte=earliest
+    ).select_related("clinic")
+    for patient in candidates.iterator(chunk_size=500):
+        week = programme_week(patient, patient.today(now))
+        if week is None or week < KEEPING_GOING_FROM_WEEK:
+            continue
+        with transaction.atomic():
+            if _keeping_going(patient, why=f"programme week {week}", by=None):
+                caseload_rows_refresh(patient_ids=[patient.pk], now=now)
+                moved += 1
+    return moved
 
 
 def session_rebook(

@@ -11,7 +11,11 @@ from celery import shared_task
 
 from coaching.reminders import delivery
 from coaching.reminders.services import reminders_plan_upcoming
-from coaching.services import caseload_rows_refresh_due, prescription_plans_advance
+from coaching.services import (
+    caseload_rows_refresh_due,
+    prescription_plans_advance,
+    programme_keeping_going_due,
+)
 
 
 @shared_task(name="coaching.tasks.reminders_sweep_task")
@@ -38,3 +42,9 @@ def plans_advance_task() -> int:
 @shared_task(name="coaching.tasks.caseload_rows_refresh_task")
 def caseload_rows_refresh_task() -> int:
     return caseload_rows_refresh_due()
+
+
+@shared_task(name="coaching.tasks.keeping_going_task")
+def keeping_going_task() -> int:
+    """Hourly: a patient at programme week 26 moves to "keeping going" by itself."""
+    return programme_keeping_going_due()

@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60 * 60.0,
         "options": {"expires": 55 * 60},
     },
+    "keeping-going": {
+        "task": "coaching.tasks.keeping_going_task",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
+    },
     # The caseload rows the clock changed (a day ended, a session fell overdue):
     # docs/programme-rules.md, "The caseload's status".
     "caseload-rows-refresh": {

@@ -178,3 +178,37 @@ def test_a_plan_keeps_the_rules_it_was_made_under(patient, world):
     advance(START + dt.timedelta(days=7))
     # The plan was accepted under a largest step of 10: it rises by 10 at most, not 30.
     assert 60 < prescription_on(patient, START + dt.timedelta(days=7)).weekly_minutes <= 70
+
+
+def test_keeping_going_starts_by_itself_at_week_26_and_can_be_undone(world):
+    """Issue 10: "keeping going" never started by itself."""
+    from patients.models import PatientStatus
+    from patients.services import patient_update
+
+    with at(START):
+        patient = started(world.physio_a, start_on=START)
+    with at(START + dt.timedelta(weeks=25, days=6)):
+        assert services.programme_keeping_going_due() == 0
+    with at(START + dt.timedelta(weeks=26)):
+        assert services.programme_keeping_going_due() == 1
+        assert services.programme_keeping_going_due() == 0  # once
+    patient.refresh_from_db()
+    assert patient.status == PatientStatus.MAINTENANCE
+    assert AuditEvent.objects.filter(patient=patient, detail__why="programme week 26").exists()
+    # The physiotherapist can move them back.
+    patient_update(patient=patient, by=world.physio_a, status=PatientStatus.ACTIVE)
+    patient.refresh_from_db()
+    assert patient.status == PatientStatus.ACTIVE
+
+
+def test_keeping_going_starts_when_session_6_is_done(world):
+    from coaching.models import CoachingSession, SessionStatus
+    from patients.models import PatientStatus
+
+    with at(START):
+        patient = started(world.physio_a, start_on=START)
+    session = CoachingSession.objects.get(patient=patient, number=6)
+    with at(session.scheduled_at.astimezone(SYDNEY).date()):
+        services.session_set_status(session=session, status=SessionStatus.DONE, by=world.physio_a)
+    patient.refresh_from_db()
+    assert patient.status == PatientStatus.MAINTENANCE

@@ -205,6 +205,7 @@ def test_one_beat_and_no_countdowns():
         "coaching.tasks.reminders_sweep_task",
         "coaching.tasks.reminders_plan_task",
         "coaching.tasks.plans_advance_task",
+        "coaching.tasks.keeping_going_task",
         "coaching.tasks.caseload_rows_refresh_task",
         "reports.figures_refresh",
         "reports.exports_purge",
