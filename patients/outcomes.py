@@ -12,6 +12,9 @@ nearest equivalent is the day the programme began).
   they answered; without an onset date, the day they answered (the latest it can have been).
 - Without such a check-in the time is censored at the last completed check-in: up to that
   day the patient told us they had no recurrence; after it we do not know.
+- A month nobody answered before the next check-in came due is unknown (``MissedMonth``):
+  follow-up is censored at the start of the first one, and nothing answered after the gap
+  counts, since a recurrence could have been in it. A gap is never recurrence-free time.
 - A patient with no programme start or no completed check-in has no follow-up yet and is
   left out (``None``).
 """
@@ -22,7 +25,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+
+from django.utils import timezone
 
 from patients.models import CheckIn, Patient
 
@@ -54,6 +58,16 @@ class CheckInAnswer:
 
 
 @dataclass(frozen=True)
+class MissedMonth:
+    """A month nobody answered before the next check-in came due: unknown, never counted as
+    free of recurrence. Its window starts the day the month before it was due (or the
+    programme start, for month 1: None here)."""
+
+    month_number: int
+    window_start: dt.date | None
+
+
+@dataclass(frozen=True)
 class TimeToEvent:
     days: int
     event: bool
@@ -71,13 +85,23 @@ class RecurrenceTimes:
 
 
 def recurrence_times(
-    programme_start: dt.date | None, answers: Iterable[CheckInAnswer]
+    programme_start: dt.date | None, answers: Iterable[CheckInAnswer | MissedMonth]
 ) -> RecurrenceTimes | None:
-    """Days to the first recurrence of each kind for one patient (see the module docstring)."""
-    answered = sorted(answers, key=lambda a: a.month_number)
+    """Days to the first recurrence of each kind for one patient (see the module docstring).
+    Follow-up stops at the first missed month: a patient is censored at the start of it,
+    and nothing answered after the gap counts (a recurrence could have been in it)."""
+    answered: list[CheckInAnswer] = []
+    censored_on: dt.date | None = None
+    for item in sorted(answers, key=lambda a: a.month_number):
+        if isinstance(item, MissedMonth):
+            censored_on = item.window_start or programme_start
+            break
+        answered.append(item)
     if programme_start is None or not answered:
         return None
-    follow_up = max(0, (max(a.completed_on for a in answered) - programme_start).days)
+    last = max(a.completed_on for a in answered)
+    end = min(last, censored_on) if censored_on is not None else last
+    follow_up = max(0, (end - programme_start).days)
     times = {}
     for kind in KINDS:
         first = next((a for a in answered if a.reports(kind)), None)
@@ -90,34 +114,49 @@ def recurrence_times(
     return RecurrenceTimes(follow_up_days=follow_up, **times)
 
 
-def answers_for(patient_ids: Iterable[int], zones: dict[int, str]) -> dict[int, list]:
-    """Completed check-ins per patient, in one query. ``zones`` maps patient id to its time
-    zone, so the day a check-in was answered is the patient's own date."""
+def answers_for(
+    patient_ids: Iterable[int], zones: dict[int, str], *, today: dt.date | None = None
+) -> dict[int, list[CheckInAnswer | MissedMonth]]:
+    """Completed check-ins per patient, and the months missed (unanswered when the next one
+    came due), in one query. ``zones`` maps patient id to its time zone, so the day a check-in
+    was answered is the patient's own date."""
     import zoneinfo
 
+    today = today or timezone.now().date()
     rows = (
-        CheckIn.objects.filter(patient_id__in=list(patient_ids), completed_at__isnull=False)
+        CheckIn.objects.filter(patient_id__in=list(patient_ids), due_on__lte=today)
         .values_list(
             "patient_id",
             "month_number",
+            "due_on",
             "completed_at",
             "any_pain",
             "onset_date",
             "activity_limiting",
             "care_sought",
         )
-        .order_by()
+        .order_by("patient_id", "month_number")
     )
     cache: dict[str, zoneinfo.ZoneInfo] = {}
-    result: dict[int, list[CheckInAnswer]] = defaultdict(list)
-    for pid, month, completed_at, any_pain, onset, limiting, care in rows.iterator(2000):
+    result: dict[int, list[CheckInAnswer | MissedMonth]] = defaultdict(list)
+    pending: dict[
+        int, tuple[int, dt.date | None]
+    ] = {}  # an unanswered month: missed if one follows
+    previous_due: dict[int, dt.date] = {}
+    for pid, month, due, completed_at, any_pain, onset, limiting, care in rows.iterator(2000):
+        if pid in pending:  # a later month came due: the unanswered one before it was missed
+            result[pid].append(MissedMonth(*pending.pop(pid)))
+        window_start = previous_due.get(pid)
+        previous_due[pid] = due
+        if completed_at is None:
+            pending[pid] = (month, window_start)
+            continue
         name = zones.get(pid, "UTC")
         zone = cache.setdefault(name, zoneinfo.ZoneInfo(name))
         result[pid].append(
             CheckInAnswer(
                 month_number=month,
-                # The query keeps only completed check-ins, so completed_at is never None.
-                completed_on=cast(dt.datetime, completed_at).astimezone(zone).date(),
+                completed_on=completed_at.astimezone(zone).date(),
                 any_pain=any_pain,
                 onset_date=onset,
                 activity_limiting=limiting,

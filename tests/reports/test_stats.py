@@ -201,3 +201,35 @@ def test_onset_missing_or_outside_the_window_is_kept_within_it():
 def test_no_follow_up_yet_is_left_out():
     assert recurrence_times(D(2024, 3, 1), []) is None
     assert recurrence_times(None, [answer(1, D(2024, 3, 31), False)]) is None
+
+
+def test_a_missed_month_censors_at_its_start_and_nothing_after_it_counts():
+    """Issue 10: a month nobody answered counted as recurrence-free, and follow-up ran to the
+    last answered check-in."""
+    from patients.outcomes import MissedMonth
+
+    start = D(2024, 3, 1)
+    answers = [
+        answer(1, D(2024, 4, 1), False),
+        MissedMonth(2, window_start=D(2024, 4, 1)),  # month 2: nobody answered
+        answer(3, D(2024, 6, 1), True, D(2024, 5, 20), True, True),
+    ]
+    times = recurrence_times(start, answers)
+    # Censored at the start of month 2, not at month 3, and month 3's recurrence is not used.
+    assert times.any == TimeToEvent(31, False)
+    assert times.activity_limiting == TimeToEvent(31, False)
+    assert times.follow_up_days == 31
+
+
+@pytest.mark.django_db
+def test_missed_months_come_from_the_database(world):
+    from patients.outcomes import MissedMonth, answers_for
+    from tests.factories import CheckInFactory
+
+    patient = world.patient_a
+    CheckInFactory(patient=patient, month_number=1, due_on=D(2024, 4, 1), answered=True)
+    CheckInFactory(patient=patient, month_number=2, due_on=D(2024, 5, 1))  # never answered
+    CheckInFactory(patient=patient, month_number=3, due_on=D(2024, 6, 1))  # open now
+    found = answers_for([patient.pk], {patient.pk: "UTC"}, today=D(2024, 6, 5))[patient.pk]
+    assert [type(a).__name__ for a in found] == ["CheckInAnswer", "MissedMonth"]
+    assert found[1] == MissedMonth(2, window_start=D(2024, 4, 1))
