@@ -153,7 +153,18 @@ ANSWER_FIELDS = [
 ]
 
 
-def _clean_answers(patient: Patient, answers: dict, *, today: dt.date) -> dict:
+def month_window_start(patient: Patient, month_number: int) -> dt.date | None:
+    """The first day a check-in asks about: the day the one before it was due (the programme
+    start for month 1). No queries."""
+    if patient.programme_start is None:
+        return None
+    due = dict(check_in_due_dates(patient))
+    return due.get(month_number - 1, patient.programme_start)
+
+
+def _clean_answers(
+    patient: Patient, answers: dict, *, today: dt.date, month_number: int | None = None
+) -> dict:
     errors: dict[str, str] = {}
     any_pain = answers.get("any_pain")
     if any_pain is None:
@@ -171,6 +182,15 @@ def _clean_answers(patient: Patient, answers: dict, *, today: dt.date) -> dict:
         errors["onset_date"] = (
             f"Your programme began on {long_date(patient.programme_start)}. "
             "Pick that day or a later one."
+        )
+    elif (
+        month_number is not None
+        and (start := month_window_start(patient, month_number))
+        and onset < start
+    ):
+        errors["onset_date"] = (
+            f"This check-in is about the time since {long_date(start)}. If the pain "
+            "started before then and carried on, pick that day."
         )
     for name in ("lasted_24_hours", "limited_activity", "care_sought"):
         if cleaned[name] is None:
@@ -226,7 +246,7 @@ def check_in_submit(
     current = check_in_open(patient, today=today)
     if current is None or current.month_number != month_number:
         raise ValidationError("This check-in is not open any more. Thank you all the same.")
-    cleaned = _clean_answers(patient, answers, today=today)
+    cleaned = _clean_answers(patient, answers, today=today, month_number=month_number)
     with transaction.atomic():
         check_in, _ = CheckIn.objects.select_for_update().get_or_create(
             patient=patient, month_number=month_number, defaults={"due_on": current.due_on}

@@ -286,3 +286,17 @@ def test_activity_limiting_is_derived_from_the_facts_never_ticked(
         patient=patient, by=patient.user, month_number=1, today=dt.date(2024, 2, 20), **answers
     )
     assert check_in.activity_limiting is expected
+
+
+def test_an_onset_before_the_month_the_check_in_asks_about_is_refused():
+    """Issue 10: a check-in's onset date must fall in the month it asks about."""
+    patient = PatientFactory(programme_start=dt.date(2024, 1, 15))
+    with pytest.raises(ValidationError) as error:
+        check_in_submit(
+            patient=patient,
+            by=patient.user,
+            month_number=2,
+            today=dt.date(2024, 3, 20),
+            **ANSWERS | {"onset_date": dt.date(2024, 2, 1)},  # month 2 asks from 15 February
+        )
+    assert "since Thursday 15 February 2024" in error.value.message_dict["onset_date"][0]
