@@ -181,6 +181,10 @@ class CaseloadPage:
         return [entry.row.patient_id for entry in self.page]
 
     @property
+    def patients(self) -> list[Patient]:
+        return [entry.row.patient for entry in self.page]
+
+    @property
     def page_links(self) -> list:
         """At most about ten numbers, with ``Paginator.ELLIPSIS`` between distant ones."""
         return list(

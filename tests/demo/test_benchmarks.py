@@ -37,7 +37,9 @@ def run(command, *args) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("command", ["bench_pages", "bench_reports", "bench_status", "reminders_benchmark"])
+@pytest.mark.parametrize(
+    "command", ["bench_pages", "bench_reports", "bench_status", "reminders_benchmark"]
+)
 def test_a_benchmark_refuses_a_database_not_named_for_it(postgres, command):
     with pytest.raises(CommandError, match="_bench"):
         call_command(command)
