@@ -67,7 +67,7 @@ def test_the_rows_are_the_templates_markup(world):
             elif kind == 2:
                 row.week_target_minutes, row.week_walks = None, 0
             elif kind == 3:
-                row.patient.user.full_name = "Ann & <b>O'Neil</b> \"Jr\""
+                row.patient.user.full_name = 'Ann & <b>O\'Neil</b> "Jr"'
                 row.flags = [["adverse_event", 'x < y & "z"'], ["no_recent_log", ""]]
             elif kind == 4:
                 row.programme_week = row.last_walk_on = row.next_session_at = None
