@@ -61,6 +61,28 @@ SORT_ORDER: dict[str, list[str | OrderBy]] = {
     "week": [F("programme_week").desc(nulls_last=True), "sort_name", "patient_id"],
 }
 CASELOAD_PAGE_SIZE = 25
+# What a page of the caseload shows and audits, and no more: the patient's and the login's
+# other columns cost more to fetch and load than the rest of the query.
+ROW_SHOWN = (
+    "programme_week",
+    "week_monday",
+    "week_minutes",
+    "week_walks",
+    "week_target_minutes",
+    "week_target_walks",
+    "week_on_target",
+    "last_walk_on",
+    "pain_before",
+    "pain_after",
+    "pain_trend",
+    "next_session_at",
+    "next_session_mode",
+    "next_session_number",
+    "flags",
+    "patient__status",
+    "patient__clinic_id",
+    "patient__user__full_name",
+)
 
 
 @dataclass(frozen=True)
@@ -181,6 +203,10 @@ class CaseloadPage:
         return [entry.row.patient_id for entry in self.page]
 
     @property
+    def patients(self) -> list[Patient]:
+        return [entry.row.patient for entry in self.page]
+
+    @property
     def page_links(self) -> list:
         """At most about ten numbers, with ``Paginator.ELLIPSIS`` between distant ones."""
         return list(
@@ -209,8 +235,10 @@ def caseload_page(
         rows = rows.filter(raised)
     else:
         counts = rows.aggregate(total=Count("pk"), shown=Count("pk"))
-    ordered = rows.select_related("patient__user").order_by(
-        *SORT_ORDER.get(sort, SORT_ORDER["attention"])
+    ordered = (
+        rows.select_related("patient__user")
+        .only(*ROW_SHOWN)
+        .order_by(*SORT_ORDER.get(sort, SORT_ORDER["attention"]))
     )
     paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
     paginator.count = counts["shown"]  # counted above, with the total, in one query

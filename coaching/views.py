@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coaching import selectors, services
 from coaching.calendar import STAFF, sessions_ics
+from coaching.caseload_html import caseload_rows_html
 from coaching.charts import progress_chart_svg
 from coaching.education import education_library_seed
 from coaching.forms import (
@@ -30,7 +31,7 @@ from coaching.web import in_user_zone
 from patients.selectors import patient_get
 from walkback.accounts.decorators import physio_required, staff_required
 from walkback.audit.models import AuditAction
-from walkback.audit.services import audit_read, audit_record
+from walkback.audit.services import audit_read, audit_reads, audit_record
 from walkback.core.forms import add_service_errors
 
 
@@ -39,14 +40,10 @@ from walkback.core.forms import add_service_errors
 def caseload(request):
     """The physiotherapist's home: their patients (or the clinic's) at a glance."""
     form = CaseloadFilterForm(request.GET or None)
-    page = selectors.caseload_page(request.user, page=request.GET.get("page"), **form.values())
-    # One audit row for the list: who saw which patients.
-    audit_record(
-        actor=request.user,
-        action=AuditAction.READ,
-        object_type="coaching.caseload",
-        detail={"view": "caseload", "patients": page.patient_ids},
-    )
+    values = form.values()
+    page = selectors.caseload_page(request.user, page=request.GET.get("page"), **values)
+    # Who saw which patients: one audit row per patient shown, in one insert.
+    audit_reads(actor=request.user, patients=page.patients, what="caseload")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -54,7 +51,11 @@ def caseload(request):
         "coaching/caseload.html",
         {
             "form": form,
+            "values": values,
             "page": page.page,
+            # The rows written in Python, the same markup as a template loop in a fraction of
+            # its time (coaching/caseload_html.py).
+            "rows_html": caseload_rows_html(page.page, total=page.total_in_scope),
             "page_links": page.page_links,
             "ellipsis": page.page.paginator.ELLIPSIS,
             "total": page.total_in_scope,

@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from coaching.progress import Timeline, WeekRow, patient_week, target_due_by
+from django.utils import timezone
+
+from coaching.models import CaseloadRow
+from coaching.progress import Timeline, WeekRow, patient_week, target_due_by, week_start
 from patients.models import Patient, WalkLog
 
 # Pain at or above this on a walk in the last few days makes the home page speak about a
@@ -24,7 +27,23 @@ FLARE_UP_DAYS = 3
 
 
 def walk_confirmation(patient: Patient, walk: WalkLog, *, today: dt.date) -> str:
-    """What changed, in words: "That's 75 of 150 minutes this week." (two queries)."""
+    """What changed, in words: "That's 75 of 150 minutes this week." One query for a walk
+    this week: the maintained row, just refreshed in the walk's transaction, holds this week's
+    minutes and target as the week's row computes them; two for an earlier week."""
+    monday = week_start(walk.walked_on)
+    if monday == week_start(today):
+        stored = (
+            CaseloadRow.objects.filter(
+                patient_id=patient.pk, week_monday=monday, valid_until__gt=timezone.now()
+            )
+            .values_list("week_minutes", "week_target_minutes")
+            .first()
+        )
+        if stored is not None:
+            minutes, target = stored
+            if target is None:
+                return f"That's {minutes} minutes this week."
+            return f"That's {minutes} of {target} minutes this week."
     row = patient_week(patient, walk.walked_on, today=today)
     when = "this week" if row.is_current else f"in the week of {row.monday.day} {row.monday:%B}"
     if row.target is None:

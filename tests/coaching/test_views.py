@@ -132,10 +132,16 @@ def test_caseload_pages(world, client_for):
     assert len(second.context["page"]) == 3  # 27 new + Paula
 
 
-def test_caseload_writes_one_audit_row_naming_the_patients_shown(world, client_for):
+def test_caseload_writes_one_audit_row_per_patient_shown(world, client_for):
+    for _ in range(2):
+        enrolled(world.physio_a, on=TODAY)
     client_for(world.physio_a).get(reverse("coaching:caseload"))
-    event = AuditEvent.objects.get(object_type="coaching.caseload")
-    assert event.detail["patients"] == [world.patient_a.pk]
+    events = AuditEvent.objects.filter(detail__view="caseload")
+    shown = Patient.objects.filter(physiotherapist=world.physio_a)
+    assert sorted(e.patient_id for e in events) == sorted(p.pk for p in shown)
+    assert {(e.actor, e.action, e.object_type) for e in events} == {
+        (world.physio_a, "read", "patients.Patient")
+    }
 
 
 # --- Enrolment and screening --------------------------------------------------------------------

@@ -37,7 +37,9 @@ def run(command, *args) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("command", ["bench_pages", "bench_reports", "reminders_benchmark"])
+@pytest.mark.parametrize(
+    "command", ["bench_pages", "bench_reports", "bench_status", "reminders_benchmark"]
+)
 def test_a_benchmark_refuses_a_database_not_named_for_it(postgres, command):
     with pytest.raises(CommandError, match="_bench"):
         call_command(command)
@@ -59,6 +61,23 @@ def test_bench_pages_measures_its_own_clinics_and_leaves_nothing(other):
     assert "Seeded a caseload of 6 patients" in out
     assert "| physio | caseload, page 1 |" in out and "| admin | dashboard (8 patients) |" in out
     assert Clinic.objects.count() == clinics  # rolled back
+
+
+def test_bench_status_measures_its_own_clinics(other):
+    world, _ = other
+    out = run(
+        "bench_status", "--sizes", "3", "5", "8", "--total", "20", "--days", "7", "--rounds", "1"
+    )
+    # Its four clinics' rows, refreshed from scratch, then nothing to write.
+    assert "| from scratch (no rows) | 20 | 20 |" in out
+    assert "| again, nothing changed | 20 | 0 |" in out
+    for size in (3, 5, 8):
+        assert f"| caseload page 1, attention, {size} patients |" in out
+    assert "| patient loop: log a walk, then home |" in out
+    # The queries of the caseload do not depend on its size.
+    counts = re.findall(r"\| caseload page 1, attention, \d+ patients \|.*\| (\d+) \|", out)
+    assert len(counts) == 3 and len(set(counts)) == 1
+    assert WalkLog.objects.filter(patient=world.patient_a).count() == 5  # not its walker
 
 
 def test_bench_reports_counts_only_its_clinic(other):

@@ -1,220 +1,122 @@
-"""``manage.py bench_status``: the caseload on its maintained rows, at three sizes, and the
-status refresh, on a throwaway PostgreSQL database named ``*_bench``:
+"""``manage.py bench_status``: the caseload on its maintained rows, at three sizes, the
+patient's walk-then-home loop, and the status refresh, on a PostgreSQL database named
+``*_bench``:
 
     createdb walkback_status_bench
     DATABASE_URL=postgres://.../walkback_status_bench DJANGO_SECRET_KEY=bench \\
         DJANGO_SECURE_SSL=false manage.py migrate
     DATABASE_URL=... manage.py bench_status        # then dropdb walkback_status_bench
+    DATABASE_URL=... manage.py bench_status --profile "caseload page 1, attention, 200"
 
 (debug off, as in production; docs/performance.md has the figures and how to read them.)
 
-It creates its own clinics (the database should be empty): three whose physiotherapist sees
-200, 2,000 and 20,000 patients clinic-wide, and a fourth that brings the total to 100,000
-patients, each with three weeks of walks (what a row reads), a prescription, six sessions and
-some unreviewed problem reports. Then:
+It seeds with the one benchmark seeder (``walkback.demo.bulk``) clinics of its own, so the
+database may hold others: three whose physiotherapist sees 200, 2,000 and 20,000 patients
+clinic-wide (``--sizes``), and a fourth that brings its total to 100,000 patients
+(``--total``), each in programme with three weeks of walks (``--days``: what a row reads),
+sessions, prescriptions, check-ins and some problem reports. It keeps what it seeds (the
+refresh and the pages are measured on committed rows, after ``VACUUM ANALYZE``). Then:
 
-1. the status refresh of every patient from scratch (no rows yet), then again when nothing
+1. the status refresh of its patients from scratch (no rows yet), then again when nothing
    changed, then the periodic task when nothing is due;
 2. through Django's test client and the whole middleware stack, page 1 of the caseload sorted
    by attention, clinic-wide, at each size, against a bare "hello" view and a bare page on
    the staff layout, interleaved round by round in a shuffled order; query counts per page;
-3. the patient's loop, log a walk then open the home page, against the same bare views.
+3. the patient's home, a walk logged (the POST and its redirect) and the loop of both,
+   against the same bare views.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import cProfile
+import io
+import pstats
 import random
 import statistics
 import time
-import zoneinfo
+import uuid
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coaching.models import CaseloadRow, CoachingSession, Prescription
-from coaching.services import (
-    DEFAULT_SCHEDULE,
-    caseload_rows_refresh,
-    caseload_rows_refresh_due,
-)
-from patients.models import AdverseEvent, Patient, PatientStatus, WalkLog
-from walkback.accounts.models import Clinic, Role, User
-
-
-def bench_hello(request):
-    return HttpResponse("hello")
-
-
-def bench_staff_layout(request):
-    return render(request, "core/bench/staff.html")
-
-
-urlpatterns = [
-    path("bench/hello/", bench_hello),
-    path("bench/staff/", bench_staff_layout),
-    path("", include("walkback.urls")),
-]
+from coaching.models import CaseloadRow
+from coaching.services import caseload_rows_refresh, caseload_rows_refresh_due
+from patients.models import Patient, WalkLog
+from walkback.demo.bench.support import bench_site, logged_in, require_bench_database
+from walkback.demo.bulk import BenchClinic, seed_clinic
 
 SIZES = (200, 2_000, 20_000)
 
 
 class Command(BaseCommand):
-    help = "Benchmark the caseload at three sizes and the status refresh (a *_bench database)."
+    help = "Benchmark the caseload at three sizes, the walk-then-home loop and the status refresh."
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--sizes", type=int, nargs=3, default=list(SIZES), help="the three caseloads"
+        )
         parser.add_argument("--total", type=int, default=100_000, help="patients in all")
         parser.add_argument("--days", type=int, default=21, help="days of walks per patient")
         parser.add_argument("--rounds", type=int, default=60, help="requests per page")
+        parser.add_argument("--profile", default="", help="a page label: profile it instead")
+        parser.add_argument("--profile-requests", type=int, default=200)
 
-    def handle(self, *args, total: int, days: int, rounds: int, **options):
-        name = connection.settings_dict["NAME"]
-        if connection.vendor != "postgresql" or not str(name).endswith("_bench"):
-            raise CommandError("Point DATABASE_URL at a PostgreSQL database named *_bench.")
+    def handle(self, *args, sizes, total, days, rounds, profile, profile_requests, **options):
+        require_bench_database()
         if settings.DEBUG:
             self.stderr.write("DEBUG is on: templates are not cached; run with debug off.")
-        out = self.stdout.write
+        if min(sizes) < 1:
+            raise CommandError("Every caseload needs at least one patient.")
         began = time.perf_counter()
-        physios, walker = self._seed(total, days)
-        patients = Patient.objects.count()
-        walks = WalkLog.objects.count()
-        out(
-            f"Seeded {patients:,} patients and {walks:,} walks in "
+        clinics = self._seed(sizes, total, days)
+        ids = [pk for clinic in clinics for pk in clinic.patient_ids]
+        walks = WalkLog.objects.filter(patient_id__in=ids).count()
+        self.stdout.write(
+            f"Seeded {len(ids):,} patients and {walks:,} walks in "
             f"{time.perf_counter() - began:.0f} s."
         )
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self._bench_refresh(patients)
+        self._bench_refresh(ids)
         with connection.cursor() as cursor:
             # What autovacuum does soon after such a load: statistics, and the visibility map
-            # that lets the caseload's count read its index alone.
-            cursor.execute("VACUUM ANALYZE coaching_caseloadrow")
-        with override_settings(
-            ROOT_URLCONF=__name__,
-            ALLOWED_HOSTS=["*"],
-            STORAGES={
-                **settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-            },
-        ):
-            self._bench_pages(physios, walker, rounds)
+            # that lets the caseload's count read its index alone (VACUUM cannot run inside a
+            # transaction, as in a test: statistics only, then).
+            cursor.execute(
+                "ANALYZE coaching_caseloadrow"
+                if connection.in_atomic_block
+                else "VACUUM ANALYZE coaching_caseloadrow"
+            )
+        walker = Patient.objects.select_related("user").get(pk=clinics[0].patient_ids[0])
+        with bench_site():
+            self._bench_pages(
+                sizes,
+                [c.physios[0] for c in clinics[:3]],
+                walker,
+                rounds,
+                profile,
+                profile_requests,
+            )
 
     # --- Data ---------------------------------------------------------------------------------
 
-    def _seed(self, total: int, days: int):
-        rng = random.Random(11)
-        now = timezone.now()
-        sizes = [*SIZES, max(0, total - sum(SIZES))]
-        physios = []
-        walker = None
-        for index, size in enumerate(sizes):
-            clinic = Clinic.objects.create(
-                name=f"Status bench clinic {index}", time_zone="Australia/Sydney"
+    def _seed(self, sizes: list[int], total: int, days: int) -> list[BenchClinic]:
+        clinics = [
+            seed_clinic(patients=size, days=days, physios=1, name=f"Status bench {size:,}")
+            for size in sizes
+        ]
+        rest = total - sum(sizes)
+        if rest > 0:
+            clinics.append(
+                seed_clinic(patients=rest, days=days, physios=5, name="Status bench rest")
             )
-            physio = User.objects.create_user(
-                email=f"status.bench.physio{index}@bench.invalid",
-                full_name=f"Bench Physio {index}",
-                role=Role.PHYSIO,
-                clinic=clinic,
-            )
-            physios.append(physio)
-            for start in range(0, size, 5_000):
-                patients = self._seed_patients(
-                    clinic, physio, index, range(start, min(size, start + 5_000)), days, rng, now
-                )
-                if walker is None:
-                    walker = patients[0]
-        return physios[: len(SIZES)], walker
-
-    def _seed_patients(self, clinic, physio, index, numbers, days, rng, now):
-        today = now.astimezone(zoneinfo.ZoneInfo(clinic.time_zone)).date()
-        users = User.objects.bulk_create(
-            User(
-                email=f"status.bench.{index}.{n}@bench.invalid",
-                full_name=f"Bench Patient {index}-{n:05d}",
-                role=Role.PATIENT,
-                clinic=clinic,
-                password="!",
-            )
-            for n in numbers
-        )
-        patients = Patient.objects.bulk_create(
-            Patient(
-                user=user,
-                clinic=clinic,
-                physiotherapist=physio,
-                time_zone=clinic.time_zone,
-                status=PatientStatus.ACTIVE,
-                programme_start=today - dt.timedelta(days=rng.randint(30, 300)),
-            )
-            for user in users
-        )
-        Prescription.objects.bulk_create(
-            Prescription(
-                patient=p,
-                effective_from=p.programme_start or today,
-                walks_per_week=4,
-                minutes_per_walk=25,
-                author=physio,
-                rationale="bench",
-            )
-            for p in patients
-        )
-        CoachingSession.objects.bulk_create(
-            CoachingSession(
-                patient=p,
-                number=s.number,
-                purpose=s.purpose,
-                mode=s.mode,
-                duration_minutes=s.duration_minutes,
-                scheduled_at=now + dt.timedelta(days=7 * s.week - 100 + rng.randint(0, 20)),
-                status="done" if s.week < 12 else "planned",
-                completed_at=now if s.week < 12 else None,
-            )
-            for p in patients
-            for s in DEFAULT_SCHEDULE
-        )
-        keen = {p.pk: rng.random() for p in patients}
-        WalkLog.objects.bulk_create(
-            (
-                WalkLog(
-                    patient=p,
-                    walked_on=today - dt.timedelta(days=back),
-                    minutes=rng.randint(10, 45),
-                    pain=rng.randint(0, 6),
-                )
-                for p in patients
-                for back in range(days)
-                if rng.random() < keen[p.pk]
-            ),
-            batch_size=5_000,
-        )
-        AdverseEvent.objects.bulk_create(
-            AdverseEvent(
-                patient=p,
-                occurred_on=today,
-                body_region="knee",
-                severity="mild",
-                related_to_walking="yes",
-            )
-            for p in patients
-            if rng.random() < 0.03
-        )
-        return patients
+        return clinics
 
     # --- The refresh --------------------------------------------------------------------------
 
-    def _bench_refresh(self, patients: int) -> None:
+    def _bench_refresh(self, ids: list[int]) -> None:
         out = self.stdout.write
-        ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
         now = timezone.now()
         began = time.perf_counter()
         written = caseload_rows_refresh(patient_ids=ids, now=now)
@@ -235,26 +137,15 @@ class Command(BaseCommand):
             f"| again, nothing changed | {len(ids):,} | {again:,} | {unchanged:.1f} "
             f"| {len(ids) / unchanged:,.0f} |"
         )
-        out(f"| periodic task, nothing due | {patients:,} | {due:,} | {periodic:.3f} | |")
-        assert CaseloadRow.objects.count() == patients
+        out(f"| periodic task, nothing due | {len(ids):,} | {due:,} | {periodic:.3f} | |")
+        assert CaseloadRow.objects.filter(patient_id__in=ids).count() == len(ids)
 
     # --- Pages --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _client(user) -> Client:
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user, backend="walkback.accounts.backends.UserBackend")
-        if user.is_clinic_staff:
-            device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
-            session = client.session
-            session["otp_device_id"] = device.persistent_id
-            session.save()
-        return client
-
-    def _bench_pages(self, physios, walker, rounds: int) -> None:
-        clients = {physio.pk: self._client(physio) for physio in physios}
-        first = clients[physios[0].pk]
-        patient_client = self._client(walker.user)
+    def _bench_pages(self, sizes, physios, walker, rounds, profile, profile_requests) -> None:
+        clients = [logged_in(physio) for physio in physios]
+        first = clients[0]
+        patient_client = logged_in(walker.user)
         today = walker.today()
 
         def get(client, url):
@@ -262,7 +153,12 @@ class Command(BaseCommand):
 
         def log_walk():
             posted = patient_client.post(
-                "/me/walks/new/", {"walked_on": today.isoformat(), "minutes": "20"}
+                "/me/walks/new/",
+                {
+                    "walked_on": today.isoformat(),
+                    "minutes": "20",
+                    "submission_token": str(uuid.uuid4()),
+                },
             )
             assert posted.status_code == 302, posted.status_code
             posted.status_code = 200  # for the check below: the redirect is the success
@@ -277,14 +173,13 @@ class Command(BaseCommand):
             "bare page, staff layout": get(first, "/bench/staff/"),
             "hello view (patient)": get(patient_client, "/bench/hello/"),
         }
-        for physio, size in zip(physios, SIZES, strict=True):
+        for client, size in zip(clients, sizes, strict=True):
             pages[f"caseload page 1, attention, {size:,} patients"] = get(
-                clients[physio.pk], "/caseload/?scope=all&sort=attention"
+                client, "/caseload/?scope=all&sort=attention"
             )
         pages["patient: home"] = get(patient_client, "/me/")
         pages["patient: log a walk (POST, redirect)"] = log_walk
         pages["patient loop: log a walk, then home"] = loop
-        samples: dict[str, list[float]] = {label: [] for label in pages}
         queries: dict[str, int] = {}
         for label, call in pages.items():  # warm up, check, count queries
             call()
@@ -292,14 +187,36 @@ class Command(BaseCommand):
                 response = call()
             assert response.status_code == 200, (label, response.status_code)
             queries[label] = len(captured)
+        if profile:
+            self._profile(pages, profile, profile_requests)
+            return
+        samples: dict[str, list[float]] = {label: [] for label in pages}
         order = list(pages)
         rng = random.Random(3)
         for _ in range(rounds):
-            rng.shuffle(order)
+            rng.shuffle(order)  # no page always follows the same heavy one
             for label in order:
                 began = time.perf_counter()
                 pages[label]()
                 samples[label].append(time.perf_counter() - began)
+        self._report(sizes, samples, queries, rounds)
+
+    def _profile(self, pages, wanted: str, requests: int) -> None:
+        label = next(label for label in pages if wanted in label)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            pages[label]()
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
+        stats.print_stats(60)
+        out.write("\n--- by own time ---\n")
+        stats.sort_stats("tottime").print_stats(40)
+        self.stdout.write(f"Profile of {label}, {requests} requests\n")
+        self.stdout.write(out.getvalue())
+
+    def _report(self, sizes, samples, queries, rounds) -> None:
         median = {label: statistics.median(values) * 1000 for label, values in samples.items()}
         hello = median["hello view (physio)"]
         bare = median["bare page, staff layout"]
@@ -314,5 +231,5 @@ class Command(BaseCommand):
                 f"| {label} | {ms:.1f} | {1000 / ms:,.0f} | {base / ms:.2f} | "
                 f"{bare / ms:.2f} | {queries[label]} |"
             )
-        sizes = [median[f"caseload page 1, attention, {size:,} patients"] for size in SIZES]
-        out(f"\n20,000 against 200: {sizes[2] / sizes[0]:.2f}x the time.")
+        times = [median[f"caseload page 1, attention, {size:,} patients"] for size in sizes]
+        out(f"\n{sizes[2]:,} against {sizes[0]:,}: {times[2] / times[0]:.2f}x the time.")
