@@ -58,6 +58,8 @@ class HomeSummary:
     next_session: CoachingSession | None
     check_in_due: DueCheckIn | None
     next_check_in: dt.date | None
+    # The goals and action plan agreed at the latest session that recorded them.
+    plan_session: CoachingSession | None = None
 
 
 def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSummary:
@@ -80,6 +82,18 @@ def home_summary(patient: Patient, *, now: dt.datetime | None = None) -> HomeSum
         next_session=next_session(patient, now=now),
         check_in_due=due[0] if due else None,
         next_check_in=next_check_in_date(patient, today=today),
+        plan_session=agreed_plan(patient),
+    )
+
+
+def agreed_plan(patient: Patient) -> CoachingSession | None:
+    """The latest session done with goals or an action plan written down (one query)."""
+    return (
+        CoachingSession.objects.filter(patient=patient, status=SessionStatus.DONE)
+        .exclude(goals="", action_plan="")
+        .order_by("-number")
+        .only("number", "goals", "action_plan")
+        .first()
     )
 
 

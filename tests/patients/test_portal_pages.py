@@ -90,8 +90,8 @@ def test_home_shows_the_video_link_of_a_video_session(client_for, patient):
 # Home, named: 1 session, 2 user (with their clinic), 3 has a TOTP device? (middleware),
 # 4 patient with user, clinic and physiotherapist, 5 prescriptions, 6 weekly totals (one
 # grouped query for the whole history), 7 recent pain (flare-up), 8 check-in answered?, 9 next
-# session, 10 audit insert.
-HOME_QUERIES = 10
+# session, 10 the goals and plan agreed at the latest session (issue 10), 11 audit insert.
+HOME_QUERIES = 11
 # History: 1-4 as above, 5 prescriptions, 6 weekly totals, 7 audit insert, 8 last 14 days' walks.
 HISTORY_QUERIES = 8
 
@@ -393,3 +393,20 @@ def test_learn_query_count_does_not_grow_with_topics(client_for, patient):
 
 
 LEARN_QUERIES = 7
+
+
+def test_home_shows_the_goals_and_plan_agreed_at_the_latest_session(client_for, patient):
+    """Issue 10: the patient never saw their goals or action plan."""
+    from coaching.models import SessionStatus
+    from tests.factories import CoachingSessionFactory
+
+    CoachingSessionFactory(
+        patient=patient,
+        number=1,
+        status=SessionStatus.DONE,
+        goals="Walk to the park three times a week",
+        action_plan="After breakfast, with my neighbour",
+    )
+    page = client_for(patient.user).get(reverse("portal:home")).content.decode()
+    assert "What you agreed at session 1" in page
+    assert "Walk to the park three times a week" in page and "with my neighbour" in page
