@@ -38,7 +38,7 @@ from coaching.progression import (
     projected_plan,
     suggest,
 )
-from coaching.status import HISTORY, flag_bit
+from coaching.status import HISTORY, SHOWN_FIELDS, flag_bit
 from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
 from patients.selectors import patients_for
 from walkback.accounts.models import Role, User
@@ -64,21 +64,7 @@ CASELOAD_PAGE_SIZE = 25
 # What a page of the caseload shows and audits, and no more: the patient's and the login's
 # other columns cost more to fetch and load than the rest of the query.
 ROW_SHOWN = (
-    "programme_week",
-    "week_monday",
-    "week_minutes",
-    "week_walks",
-    "week_target_minutes",
-    "week_target_walks",
-    "week_on_target",
-    "last_walk_on",
-    "pain_before",
-    "pain_after",
-    "pain_trend",
-    "next_session_at",
-    "next_session_mode",
-    "next_session_number",
-    "flags",
+    *SHOWN_FIELDS,
     "patient__status",
     "patient__clinic_id",
     "patient__user__full_name",

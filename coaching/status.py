@@ -31,13 +31,8 @@ HISTORY = (PatientStatus.DISCHARGED, PatientStatus.INELIGIBLE)
 # and one microsecond (the rules compare with >= and <).
 _JUST_AFTER = dt.timedelta(microseconds=1)
 
-# The row's fields that ``status_values`` computes (everything but the patient).
-STATUS_FIELDS = [
-    "clinic_id",
-    "physiotherapist_id",
-    "status",
-    "current",
-    "sort_name",
+# What the caseload shows of a row (its page reads only these: coaching.selectors).
+SHOWN_FIELDS = [
     "programme_week",
     "week_monday",
     "week_minutes",
@@ -53,6 +48,15 @@ STATUS_FIELDS = [
     "next_session_mode",
     "next_session_number",
     "flags",
+]
+# The row's fields that ``status_values`` computes (everything but the patient).
+STATUS_FIELDS = [
+    "clinic_id",
+    "physiotherapist_id",
+    "status",
+    "current",
+    "sort_name",
+    *SHOWN_FIELDS,
     "flag_bits",
     "attention",
     "valid_until",
