@@ -30,8 +30,8 @@ Rules (edges are unit-tested in tests/coaching/test_flags.py):
   done (a missed month is replaced by the next one, so only the latest counts).
 - adverse event: a problem the patient reported that no one has reviewed yet.
 - back pain came back: a check-in answered in the last 30 days told an activity-limiting
-  recurrence (derived from what the patient told: patients.checkins.is_activity_limiting) or
-  one that needed care.
+  recurrence (derived from what the patient told:
+  patients.services.check_ins.is_activity_limiting) or one that needed care.
 
 "Today" is each patient's own date in their own time zone, unless a date is passed in.
 """

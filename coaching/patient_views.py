@@ -10,9 +10,9 @@ from coaching.charts import progress_chart_svg
 from coaching.reminders.selectors import reminders_for_patient
 from coaching.selectors import patient_overview
 from coaching.web import in_user_zone
-from patients import services
 from patients.forms import PatientEditForm, PatientInviteForm, ScreeningForm
 from patients.selectors import patient_get
+from patients.services import enrolment
 from walkback.accounts.decorators import physio_required, staff_required
 from walkback.accounts.selectors import physios_for
 from walkback.audit.services import audit_read
@@ -30,7 +30,7 @@ def patient_invite(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_invite(by=request.user, **form.cleaned_data)
+            patient = enrolment.patient_invite(by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -80,7 +80,7 @@ def patient_edit(request, pk):
     form = PatientEditForm(request.POST or None, patient=patient, physios=physios_for(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
+            enrolment.patient_update(patient=patient, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -96,13 +96,13 @@ def patient_screening(request, pk):
     screening = getattr(patient, "screening", None)
     form = ScreeningForm(
         request.POST or None,
-        conditions=services.clinic_conditions(patient.clinic),
+        conditions=enrolment.clinic_conditions(patient.clinic),
         screening=screening,
         patient=patient,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.screening_record(patient=patient, by=request.user, **form.cleaned_data)
+            enrolment.screening_record(patient=patient, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -48,8 +48,8 @@ from coaching.progression import (
 )
 from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
 from coaching.status import STATUS_FIELDS, status_differs, statuses_compute
-from patients.checkins import check_ins_plan
 from patients.models import AdverseEvent, Patient, PatientStatus
+from patients.services.check_ins import check_ins_plan
 from walkback.accounts.limits import CHECK_IN_MONTHS, GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import Clinic, ProgrammeRulesVersion, Role, User
 from walkback.audit.models import AuditAction

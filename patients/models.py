@@ -292,7 +292,7 @@ class CheckIn(models.Model):
     any_pain = models.BooleanField(null=True)
     onset_date = models.DateField(null=True, blank=True)
     # What the patient tells: the facts. ``activity_limiting`` is not asked but derived from
-    # them by the trial's definition (``patients.checkins.is_activity_limiting``).
+    # them by the trial's definition (``patients.services.check_ins.is_activity_limiting``).
     lasted_24_hours = models.BooleanField(null=True)
     limited_activity = models.BooleanField(null=True)
     activity_limiting = models.BooleanField(null=True)

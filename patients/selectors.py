@@ -4,10 +4,13 @@ clinic. Anything out of scope is simply not found (a 404 in views)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from patients.models import Patient, WalkLog
+from patients.checkins import DueCheckIn, check_in_open
+from patients.models import CheckIn, Patient, WalkLog
 from walkback.accounts.models import Role, User
 
 
@@ -33,3 +36,30 @@ def own_patient(user: User) -> Patient:
 
 def walks_for(user: User) -> QuerySet[WalkLog]:
     return WalkLog.objects.filter(patient__in=patients_for(user).values("pk"))
+
+
+def own_walk_get(user: User, pk: int) -> WalkLog:
+    """One of the requesting patient's own walks; anyone else's is a 404."""
+    return get_object_or_404(
+        walks_for(user).filter(patient__user_id=user.pk).select_related("patient__clinic"), pk=pk
+    )
+
+
+def walks_between(user: User, first: dt.date, last: dt.date) -> QuerySet[WalkLog]:
+    """The requesting patient's own walks dated ``first`` to ``last``, newest first."""
+    return walks_for(user).filter(
+        patient__user_id=user.pk, walked_on__gte=first, walked_on__lte=last
+    )
+
+
+def check_ins_due(patient: Patient, *, today: dt.date) -> list[DueCheckIn]:
+    """The check-ins the patient should answer today: the open one, unless already answered.
+    A list (of at most one today) so callers need not change if catching up is allowed later.
+    One query. ``today`` is the patient's own date: ``patient.today()``."""
+    current = check_in_open(patient, today=today)
+    if current is None:
+        return []
+    answered = CheckIn.objects.filter(
+        patient=patient, month_number=current.month_number, completed_at__isnull=False
+    ).exists()
+    return [] if answered else [current]

@@ -15,7 +15,7 @@ from coaching.services import clinic_programme_update, prescription_set
 from patients.forms import PatientEditForm, ScreeningForm
 from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK
 from patients.models import Patient
-from patients.services import screening_record
+from patients.services.enrolment import screening_record
 from walkback.accounts.limits import WALKS_PER_WEEK
 from walkback.accounts.models import Clinic
 from walkback.core.limits import Bound

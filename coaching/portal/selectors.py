@@ -14,9 +14,9 @@ from django.utils import timezone
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from coaching.portal.encouragement import Encouragement, encouragement, in_flare_up
 from coaching.progress import WeekRow, on_target_streak, patient_weeks
-from patients.checkins import DueCheckIn, check_ins_due, next_check_in_date
+from patients.checkins import DueCheckIn, next_check_in_date
 from patients.models import Patient
-from patients.selectors import patients_for
+from patients.selectors import check_ins_due, patients_for
 
 
 def portal_patient(user) -> Patient:

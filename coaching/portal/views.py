@@ -1,8 +1,9 @@
 """The patient's own pages (phone first, no JavaScript needed).
 
 Thin views: the role decorator, the patient's own record (``portal_patient``), one form, one
-service call, a redirect. Rules live in ``patients.walks``, ``checkins``, ``adverse``,
-``coaching.reminders.services`` and ``weeks``; reads of the record are audited with ``audit_read``.
+service call, a redirect. Rules live in the services (``patients.services.walks`` and
+``check_ins``, ``coaching.adverse_events``, ``coaching.reminders.services``); reads of the
+record go through selectors and are audited with ``audit_read``.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ from coaching.reminders.services import (
     reminder_links_revoke,
     reminder_preferences_set,
 )
-from patients import checkins, walks
+from patients import checkins
 from patients.models import PROGRAMME_ENDED, WEEKDAY_CHOICES
+from patients.selectors import check_ins_due, own_walk_get, walks_between
+from patients.services import check_ins, walks
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
 from walkback.core.forms import add_service_errors
@@ -100,7 +103,7 @@ def walk_new(request):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def walk_edit(request, pk):
-    walk = walks.own_walk_get(request.user, pk)
+    walk = own_walk_get(request.user, pk)
     patient = walk.patient
     if request.method == "POST" and not patient.can_log:
         return _programme_ended(request, patient)
@@ -132,7 +135,7 @@ def walk_edit(request, pk):
 @patient_required
 @require_http_methods(["GET", "POST"])
 def walk_remove(request, pk):
-    walk = walks.own_walk_get(request.user, pk)
+    walk = own_walk_get(request.user, pk)
     patient = walk.patient
     error = None
     if request.method == "POST":
@@ -156,7 +159,7 @@ def history(request):
     today = patient.today()
     rows = patient_weeks(patient, today=today).rows
     recent_from = today - dt.timedelta(days=walks.EDIT_WINDOW_DAYS - 1)
-    recent = walks.walks_between(request.user, recent_from, today)
+    recent = walks_between(request.user, recent_from, today)
     audit_read(actor=request.user, patient=patient, what="portal-history")
     return render(
         request,
@@ -193,7 +196,7 @@ def history_week(request, week):
         "portal/history_week.html",
         {
             "row": row,
-            "walks": walks.walks_between(request.user, row.monday, row.week_end),
+            "walks": walks_between(request.user, row.monday, row.week_end),
             "edit_from": edit_from,
         },
     )
@@ -227,12 +230,12 @@ def check_in(request):
     if not patient.can_log:
         return _programme_ended(request, patient)
     today = patient.today()
-    due = checkins.check_ins_due(patient, today=today)
+    due = check_ins_due(patient, today=today)
     current = due[0] if due else None
     form = CheckInForm(request.POST or None) if current else None
     if request.method == "POST" and current and form is not None and form.is_valid():
         try:
-            checkins.check_in_submit(
+            check_ins.check_in_submit(
                 patient=patient,
                 by=request.user,
                 month_number=current.month_number,

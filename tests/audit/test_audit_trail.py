@@ -49,7 +49,7 @@ def test_inviting_a_patient_writes_the_create_and_invite_rows_in_one_transaction
 def test_a_failed_write_leaves_no_audit_row(world):
     from django.core.exceptions import ValidationError
 
-    from patients.services import patient_invite
+    from patients.services.enrolment import patient_invite
 
     with pytest.raises(ValidationError):
         patient_invite(

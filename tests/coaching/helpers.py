@@ -11,7 +11,7 @@ from django.utils import timezone
 from coaching import services
 from coaching.services import caseload_rows_refresh
 from patients.models import CheckIn, Patient, PatientStatus
-from patients.services import screening_record
+from patients.services.enrolment import screening_record
 from tests.factories import PatientFactory
 
 

@@ -17,10 +17,10 @@ from coaching import adverse_events, services
 from coaching.models import CaseloadRow, CoachingSession, SessionStatus
 from coaching.status import statuses_check
 from coaching.tasks import caseload_rows_refresh_task
-from patients import checkins, walks
-from patients.assignment import patient_reassign
 from patients.models import Patient, PatientStatus
-from patients.services import patient_invite, patient_update
+from patients.services import check_ins, walks
+from patients.services.assignment import patient_reassign
+from patients.services.enrolment import patient_invite, patient_update
 from tests.coaching.helpers import screened, started
 from tests.factories import PatientFactory
 from walkback.audit.models import AuditAction
@@ -84,7 +84,7 @@ def test_every_service_write_keeps_the_rows_equal_to_a_recomputation(world, froz
     services.session_set_status(session=second, status=SessionStatus.CANCELLED, by=physio)
     services.session_rebook(session=second, scheduled_at=NOW + dt.timedelta(days=3), by=physio)
     assert row_of(invited).next_session_at == NOW + dt.timedelta(days=3)
-    checkins.check_ins_plan(patient=invited)
+    check_ins.check_ins_plan(patient=invited)
     patient_reassign(patient=invited, physiotherapist=world.physio_a2, by=world.admin_a)
     assert row_of(invited).physiotherapist_id == world.physio_a2.pk
     patient_update(patient=invited, by=world.physio_a2, full_name="Nina Renamed")

@@ -235,7 +235,7 @@ def test_flags_for_runs_a_fixed_number_of_queries(world):
 def test_a_recurrence_told_at_a_check_in_raises_a_caseload_flag(world):
     """Issue 10: a care-seeking recurrence showed nowhere on the caseload or patient page."""
     from coaching.flags import summaries_for
-    from patients.checkins import check_in_submit
+    from patients.services.check_ins import check_in_submit
 
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
         patient = started(world.physio_a, start_on=dt.date(2026, 3, 2))

@@ -183,7 +183,7 @@ def test_a_plan_keeps_the_rules_it_was_made_under(patient, world):
 def test_keeping_going_starts_by_itself_at_week_26_and_can_be_undone(world):
     """Issue 10: "keeping going" never started by itself."""
     from patients.models import PatientStatus
-    from patients.services import patient_update
+    from patients.services.enrolment import patient_update
 
     with at(START):
         patient = started(world.physio_a, start_on=START)

@@ -573,7 +573,7 @@ def test_patient_page_shows_recent_weeks_and_the_whole_history_on_demand(world, 
 
 def test_patient_page_shows_what_the_check_ins_told(world, client_for):
     """Issue 10: the physiotherapist never saw check-in answers."""
-    from patients.checkins import check_in_submit
+    from patients.services.check_ins import check_in_submit
 
     patient = with_history(world.physio_a, weeks=6)
     check_in = patient.check_ins.order_by("month_number").first()

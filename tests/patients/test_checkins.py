@@ -13,16 +13,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.checkins import (
-    add_months,
-    check_in_due_dates,
-    check_in_open,
-    check_in_submit,
-    check_ins_due,
-    check_ins_plan,
-    next_check_in_date,
-)
+from patients.checkins import add_months, check_in_due_dates, check_in_open, next_check_in_date
 from patients.models import CheckIn
+from patients.selectors import check_ins_due
+from patients.services.check_ins import check_in_submit, check_ins_plan
 from tests.factories import CheckInFactory, ClinicFactory, PatientFactory
 from walkback.audit.models import AuditAction, AuditEvent
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from coaching.portal.selectors import home_summary, learn_topics
 from coaching.progress import patient_weeks
-from patients.checkins import check_ins_due
 from patients.models import CheckIn, Patient, WalkLog
+from patients.selectors import check_ins_due
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coaching.portal.forms import CheckInForm, WalkForm
-from patients.checkins import add_months, check_in_submit
+from patients.checkins import add_months
 from patients.models import CheckIn, WalkLog
-from patients.walks import walk_log
+from patients.services.check_ins import check_in_submit
+from patients.services.walks import walk_log
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from django.urls import reverse
 
 from patients.models import WalkLog
-from patients.walks import walk_delete, walk_log, walk_update
+from patients.services.walks import walk_delete, walk_log, walk_update
 from tests.factories import PatientFactory, PrescriptionFactory, WalkLogFactory
 from walkback.audit.models import AuditAction, AuditEvent
 

@@ -13,7 +13,7 @@ import time_machine
 from coaching.portal.encouragement import encouragement
 from coaching.portal.selectors import home_summary
 from coaching.progress import on_target_streak, patient_timeline, patient_week, patient_weeks
-from patients.walks import walk_log
+from patients.services.walks import walk_log
 from tests.factories import ClinicFactory, PatientFactory, PrescriptionFactory, WalkLogFactory
 
 SYDNEY = zoneinfo.ZoneInfo("Australia/Sydney")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from patients.assignment import patient_reassign
 from patients.models import PatientStatus
+from patients.services.assignment import patient_reassign
 from tests.factories import PatientFactory, UserFactory
 from tests.reports.conftest import LEAK
 from walkback.audit.models import AuditAction, AuditEvent

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from patients import walks
 from patients.models import PatientStatus, WalkLog
-from patients.services import patient_update
+from patients.services import walks
+from patients.services.enrolment import patient_update
 from tests.conftest import login_as
 from tests.factories import PASSWORD
 from walkback.audit.models import AuditAction, AuditEvent

@@ -85,7 +85,7 @@ def test_staff_invite_topic_and_patient_edit_refuse_it_too(world, client_for):
 def test_the_services_refuse_it_whatever_the_form(world):
     from django.core.exceptions import ValidationError
 
-    from patients.services import patient_invite
+    from patients.services.enrolment import patient_invite
     from walkback.accounts.services import staff_invite
 
     with pytest.raises(ValidationError) as error:

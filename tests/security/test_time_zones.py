@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from patients.services import patient_invite
+from patients.services.enrolment import patient_invite
 from walkback.accounts.models import TIME_ZONE_CHOICES, validate_time_zone
 
 NOT_PLACES = ["localtime", "Factory", "posixrules", "EST5EDT", "GB", "US/Eastern", "Etc/GMT+5"]

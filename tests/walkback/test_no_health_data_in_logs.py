@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from coaching.models import SessionStatus
 from coaching.services import session_update
-from patients.walks import walk_log
+from patients.services.walks import walk_log
 from tests.factories import CoachingSessionFactory
 
 SENTINELS = ("SENTINEL-WALK-NOTE", "SENTINEL-SESSION-NOTE", "SENTINEL-PROBLEM")

@@ -146,8 +146,8 @@ class PatientRecordFactory(factory.django.DjangoModelFactory[_Record]):
 
 
 class ScreeningFactory(PatientRecordFactory[Screening]):
-    """Answers that make the patient eligible (``patients.services.screening_record`` for the
-    rules that follow from them)."""
+    """Answers that make the patient eligible (``patients.services.enrolment.screening_record``
+    for the rules that follow from them)."""
 
     class Meta:
         model = Screening

@@ -24,8 +24,8 @@ from coaching.progress import patient_weeks, prescription_on, programme_week
 from coaching.selectors import patient_overview
 from coaching.services import DEFAULT_SCHEDULE
 from patients.models import Patient
-from patients.services import patient_invite, screening_record
-from patients.walks import walk_log
+from patients.services.enrolment import patient_invite, screening_record
+from patients.services.walks import walk_log
 from walkback.accounts.models import Clinic, Role, User
 
 START = dt.date(2026, 1, 7)  # a Wednesday: week 0 is a partial week, as it usually is

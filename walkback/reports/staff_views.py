@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from coaching.reminders.selectors import FAILED_NOTICES_DAYS, failed_staff_notices
-from patients.assignment import patient_reassign as reassign
 from patients.selectors import patient_get, patients_for
+from patients.services.assignment import patient_reassign as reassign
 from walkback.accounts import services as account_services
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.accounts.forms import PatientReassignForm, StaffInviteForm

@@ -19,8 +19,9 @@ from coaching.models import (
     SessionMode,
     SessionStatus,
 )
-from patients.checkins import add_months, check_in_submit, check_ins_plan
+from patients.checkins import add_months
 from patients.models import CheckIn, WalkLog
+from patients.services.check_ins import check_in_submit, check_ins_plan
 from walkback.demo.factories import CoachingSessionFactory, PrescriptionFactory
 
 # The first month's answers, so the due one is the second: a patient part-way through.

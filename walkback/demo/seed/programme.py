@@ -24,7 +24,7 @@ from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from coaching.progress import Timeline
 from coaching.progression import ProgrammeRules, start_dose
 from patients.models import BodyRegion, CheckIn, Patient, PatientStatus, WalkLog
-from patients.services import screening_record
+from patients.services.enrolment import screening_record
 from walkback.accounts.models import Role, User
 from walkback.demo.factories import AdverseEventFactory, PatientFactory
 from walkback.demo.seed.foundation import demo_user

@@ -1,9 +1,7 @@
-"""Logging, changing and deleting walks: the rules and the writes (services), plus the reads the
-portal needs (selectors scoped to the requesting user).
-
-Every write runs in one transaction with its audit row. The rules live here, not in the form,
-so a walk saved any other way (an import, a later API) obeys them too; the form only turns text
-into typed values and shows these messages next to the right field.
+"""Logging, changing and deleting walks: the rules and the writes. Every write runs in one
+transaction with its audit row. The rules live here, not in the form, so a walk saved any
+other way (an import, a later API) obeys them too; the form only turns text into typed values
+and shows these messages next to the right field. The reads are ``patients.selectors``.
 """
 
 from __future__ import annotations
@@ -13,13 +11,10 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
 from patients.dates import long_date
 from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import PROGRAMME_ENDED, Patient, WalkLog, WalkSource
-from patients.selectors import walks_for
 from patients.signals import records_changed
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
@@ -182,20 +177,3 @@ def walk_delete(*, walk: WalkLog, by: User, today: dt.date | None = None) -> Non
         )
         walk.delete()
         records_changed(patient.pk)
-
-
-# --- Reads -------------------------------------------------------------------------------------
-
-
-def own_walk_get(user: User, pk: int) -> WalkLog:
-    """One of the requesting patient's own walks; anyone else's is a 404."""
-    return get_object_or_404(
-        walks_for(user).filter(patient__user_id=user.pk).select_related("patient__clinic"), pk=pk
-    )
-
-
-def walks_between(user: User, first: dt.date, last: dt.date) -> QuerySet[WalkLog]:
-    """The requesting patient's own walks dated ``first`` to ``last``, newest first."""
-    return walks_for(user).filter(
-        patient__user_id=user.pk, walked_on__gte=first, walked_on__lte=last
-    )

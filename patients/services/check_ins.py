@@ -1,0 +1,189 @@
+"""Check-in writes: the rows of the schedule (``check_ins_plan``) and the patient's answers
+(``check_in_submit``), which derive the recurrence class from the facts the patient tells
+(docs/clinical-rules.md#recurrences). The schedule itself is ``patients.checkins``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patients.checkins import check_in_due_dates, check_in_open, month_window_start
+from patients.dates import long_date
+from patients.limits import CHECK_IN_DAYS, PAIN
+from patients.models import PROGRAMME_ENDED, CareType, CheckIn, Patient
+from patients.signals import records_changed
+from walkback.accounts.models import User
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
+
+
+def check_ins_plan(*, patient: Patient) -> list[CheckIn]:
+    """Create (or re-date) the patient's CheckIn rows from the schedule; idempotent.
+
+    Call it when the programme start date is set or changes, or when the clinic changes its
+    number of months. Answered check-ins keep their dates; unanswered rows beyond the schedule
+    are removed. Not audited: it writes the schedule, no health data.
+    """
+    schedule = dict(check_in_due_dates(patient))
+    with transaction.atomic():
+        rows = {c.month_number: c for c in CheckIn.objects.select_for_update().filter(
+            patient=patient
+        )}  # fmt: skip
+        for month, row in list(rows.items()):
+            if row.completed_at is None and month not in schedule:
+                row.delete()
+                del rows[month]
+            elif row.completed_at is None and row.due_on != schedule[month]:
+                row.due_on = schedule[month]
+                row.save(update_fields=["due_on"])
+        CheckIn.objects.bulk_create(
+            [
+                CheckIn(patient=patient, month_number=month, due_on=due_on)
+                for month, due_on in schedule.items()
+                if month not in rows
+            ],
+            ignore_conflicts=True,
+        )
+        records_changed(patient.pk)
+    return list(CheckIn.objects.filter(patient=patient).order_by("month_number"))
+
+
+# An activity-limiting recurrence, by the trial's definition
+# (docs/clinical-rules.md#recurrences): pain of at least this much (0-10) that lasted at least
+# 24 hours and limited usual activities. Derived from what the patient tells, never ticked.
+ACTIVITY_LIMITING_PAIN = 2
+
+
+def is_activity_limiting(*, worst_pain: int | None, lasted_24_hours, limited_activity) -> bool:
+    return bool(
+        worst_pain is not None
+        and worst_pain >= ACTIVITY_LIMITING_PAIN
+        and lasted_24_hours
+        and limited_activity
+    )
+
+
+ANSWER_FIELDS = [
+    "any_pain",
+    "onset_date",
+    "lasted_24_hours",
+    "limited_activity",
+    "activity_limiting",
+    "care_sought",
+    "care_type",
+    "days_to_recovery",
+    "average_pain",
+    "worst_pain",
+    "days_off_work",
+]
+
+
+def _clean_answers(
+    patient: Patient, answers: dict, *, today: dt.date, month_number: int | None = None
+) -> dict:
+    errors: dict[str, str] = {}
+    any_pain = answers.get("any_pain")
+    if any_pain is None:
+        raise ValidationError({"any_pain": "Please answer Yes or No."})
+    if not any_pain:
+        # No pain: the follow-up questions do not apply, whatever was typed into them.
+        return dict.fromkeys(ANSWER_FIELDS) | {"any_pain": False, "care_type": ""}
+    cleaned = {name: answers.get(name) for name in ANSWER_FIELDS}
+    onset = cleaned["onset_date"]
+    if onset is None:
+        errors["onset_date"] = "Tell us the day the pain started (your best guess is fine)."
+    elif onset > today:
+        errors["onset_date"] = "That date is in the future. Pick today or an earlier day."
+    elif patient.programme_start and onset < patient.programme_start:
+        errors["onset_date"] = (
+            f"Your programme began on {long_date(patient.programme_start)}. "
+            "Pick that day or a later one."
+        )
+    elif (
+        month_number is not None
+        and (start := month_window_start(patient, month_number))
+        and onset < start
+    ):
+        errors["onset_date"] = (
+            f"This check-in is about the time since {long_date(start)}. If the pain "
+            "started before then and carried on, pick that day."
+        )
+    for name in ("lasted_24_hours", "limited_activity", "care_sought"):
+        if cleaned[name] is None:
+            errors[name] = "Please answer Yes or No."
+    if cleaned["care_sought"]:
+        if cleaned["care_type"] not in {c for c in CareType.values if c}:
+            errors["care_type"] = "Tell us who you saw for your back."
+    else:
+        cleaned["care_type"] = ""
+    for name in ("average_pain", "worst_pain"):
+        value = cleaned[name]
+        if value is None:
+            errors[name] = "Pick a number from 0 (no pain) to 10 (worst pain)."
+        elif value not in PAIN:
+            errors[name] = "Pain is a number from 0 (no pain) to 10 (worst pain)."
+    average, worst = cleaned["average_pain"], cleaned["worst_pain"]
+    if "worst_pain" not in errors and average is not None and worst is not None and worst < average:
+        errors["worst_pain"] = "The worst pain cannot be lower than the average pain."
+    for name in ("days_to_recovery", "days_off_work"):
+        value = cleaned[name]
+        if value is not None and value not in CHECK_IN_DAYS:
+            errors[name] = f"Please give a number of days {CHECK_IN_DAYS.words}."
+    recovery = cleaned["days_to_recovery"]
+    if (
+        onset is not None
+        and not errors.keys() & {"onset_date", "days_to_recovery"}
+        and recovery
+        and onset + dt.timedelta(days=recovery) > today
+    ):
+        errors["days_to_recovery"] = (
+            "That is later than today. If you have not recovered yet, leave this empty."
+        )
+    if cleaned["days_off_work"] is None:
+        cleaned["days_off_work"] = 0
+    if errors:
+        raise ValidationError(errors)
+    cleaned["activity_limiting"] = is_activity_limiting(
+        worst_pain=cleaned["worst_pain"],
+        lasted_24_hours=cleaned["lasted_24_hours"],
+        limited_activity=cleaned["limited_activity"],
+    )
+    return cleaned
+
+
+def check_in_submit(
+    *, patient: Patient, by: User, month_number: int, today: dt.date | None = None, **answers
+) -> tuple[CheckIn, bool]:
+    """Save the answers to the open check-in. Returns ``(check_in, saved)``; answering the same
+    month again (a double tap) changes nothing and returns ``saved=False``."""
+    today = today or patient.today()
+    if not patient.can_log:
+        raise ValidationError(PROGRAMME_ENDED)
+    current = check_in_open(patient, today=today)
+    if current is None or current.month_number != month_number:
+        raise ValidationError("This check-in is not open any more. Thank you all the same.")
+    cleaned = _clean_answers(patient, answers, today=today, month_number=month_number)
+    with transaction.atomic():
+        check_in, _ = CheckIn.objects.select_for_update().get_or_create(
+            patient=patient, month_number=month_number, defaults={"due_on": current.due_on}
+        )
+        if check_in.completed_at is not None:
+            return check_in, False
+        for name, value in cleaned.items():
+            setattr(check_in, name, value)
+        check_in.due_on = current.due_on
+        check_in.completed_at = timezone.now()
+        check_in.save()
+        audit_record(
+            actor=by,
+            action=AuditAction.CREATE,
+            obj=check_in,
+            patient=patient,
+            detail={"fields": ANSWER_FIELDS, "month": month_number},
+        )
+        records_changed(patient.pk)
+    return check_in, True
