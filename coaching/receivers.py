@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 
 
 def caseload_rows_on_records_changed(sender, *, patient_ids: list[int], **kwargs) -> None:

@@ -479,3 +479,15 @@ def sessions_for_calendar(patient: Patient) -> list[CoachingSession]:
         .select_related("patient__user", "patient__clinic", "patient__physiotherapist")
         .order_by("number")
     )
+
+
+def adverse_events_open(patients: QuerySet[Patient]) -> dict[int, int]:
+    """Unreviewed problem reports per patient id, in one query, for a physiotherapist's list.
+    Pass an already-scoped queryset (``patients_for(user)``)."""
+    rows = (
+        AdverseEvent.objects.filter(patient__in=patients.values("pk"), reviewed_at__isnull=True)
+        .values("patient_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["patient_id"]: row["n"] for row in rows}

@@ -11,11 +11,9 @@ from celery import shared_task
 
 from coaching.reminders import delivery
 from coaching.reminders.services import reminders_plan_upcoming
-from coaching.services import (
-    caseload_rows_refresh_due,
-    prescription_plans_advance,
-    programme_keeping_going_due,
-)
+from coaching.services.prescriptions import prescription_plans_advance
+from coaching.services.programme import programme_keeping_going_due
+from coaching.services.status import caseload_rows_refresh_due
 
 
 @shared_task(name="coaching.tasks.reminders_sweep_task")

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 
 from coaching.forms import PrescriptionForm, ProgrammeSettingsForm
 from coaching.models import Prescription
-from coaching.services import clinic_programme_update, prescription_set
+from coaching.services.prescriptions import prescription_set
+from coaching.services.programme import clinic_programme_update
 from patients.forms import PatientEditForm, ScreeningForm
 from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK
 from patients.models import Patient

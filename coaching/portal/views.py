@@ -2,7 +2,7 @@
 
 Thin views: the role decorator, the patient's own record (``portal_patient``), one form, one
 service call, a redirect. Rules live in the services (``patients.services.walks`` and
-``check_ins``, ``coaching.adverse_events``, ``coaching.reminders.services``); reads of the
+``check_ins``, ``coaching.services.adverse_events``, ``coaching.reminders.services``); reads of the
 record go through selectors and are audited with ``audit_read``.
 """
 
@@ -19,7 +19,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coaching import adverse_events as adverse
 from coaching.charts import progress_chart_svg
 from coaching.portal import data_export
 from coaching.portal.encouragement import walk_confirmation
@@ -41,6 +40,7 @@ from coaching.reminders.services import (
     reminder_links_revoke,
     reminder_preferences_set,
 )
+from coaching.services import adverse_events as adverse
 from patients import checkins
 from patients.models import PROGRAMME_ENDED, WEEKDAY_CHOICES
 from patients.selectors import check_ins_due, own_walk_get, walks_between

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from coaching.flags import FLAG_LABELS
 from coaching.selectors import caseload_rows_for
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 from patients.models import Patient, PatientStatus
 from patients.selectors import patients_for
 

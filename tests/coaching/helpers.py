@@ -9,7 +9,7 @@ import zoneinfo
 from django.utils import timezone
 
 from coaching import services
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 from patients.models import CheckIn, Patient, PatientStatus
 from patients.services.enrolment import screening_record
 from tests.factories import PatientFactory

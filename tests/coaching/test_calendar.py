@@ -20,7 +20,7 @@ from coaching.models import (
     SessionStatus,
 )
 from coaching.reminders.messages import build
-from coaching.services import session_rebook, session_set_status
+from coaching.services.sessions import session_rebook, session_set_status
 from tests.coaching.helpers import started
 
 pytestmark = pytest.mark.django_db

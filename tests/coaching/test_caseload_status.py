@@ -13,8 +13,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from coaching import adverse_events, services
+from coaching import services
 from coaching.models import CaseloadRow, CoachingSession, SessionStatus
+from coaching.services import adverse_events
 from coaching.status import statuses_check
 from coaching.tasks import caseload_rows_refresh_task
 from patients.models import Patient, PatientStatus

@@ -202,7 +202,7 @@ def test_completed_check_in_is_not_overdue(world):
 
 
 def test_unreviewed_adverse_event_until_reviewed(world):
-    from coaching.services import adverse_event_mark_reviewed
+    from coaching.services.adverse_events import adverse_event_mark_reviewed
 
     patient = on_programme(world.physio_a)
     event = AdverseEventFactory(patient=patient, occurred_on=TODAY)

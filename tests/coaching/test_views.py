@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import CoachingSession, EducationTopic, Prescription, SessionStatus
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 from patients.models import Patient, PatientStatus, Screening
 from tests.coaching.helpers import enrolled, prescribe, screened, started
 from tests.factories import AdverseEventFactory, EducationTopicFactory, WalkLogFactory

@@ -194,7 +194,7 @@ def test_reporting_a_problem_flags_the_patient(client_for, patient):
     assert response.status_code == 302
     event = AdverseEvent.objects.get(patient=patient)
     assert (event.body_region, event.severity, event.reviewed_at) == ("knee", "moderate", None)
-    from coaching.adverse_events import adverse_events_open
+    from coaching.selectors import adverse_events_open
     from patients.selectors import patients_for
 
     assert adverse_events_open(patients_for(patient.physiotherapist)) == {patient.pk: 1}

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from coaching.models import SessionStatus
-from coaching.services import session_update
+from coaching.services.sessions import session_update
 from patients.services.walks import walk_log
 from tests.factories import CoachingSessionFactory
 

@@ -28,7 +28,7 @@ from coaching.models import (
     SessionStatus,
 )
 from coaching.progression import ProgrammeRules
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 from patients.models import (
     AdverseEvent,
     BodyRegion,

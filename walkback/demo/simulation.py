@@ -22,7 +22,7 @@ from django.db import transaction
 from coaching import services as programme
 from coaching.progress import patient_weeks, prescription_on, programme_week
 from coaching.selectors import patient_overview
-from coaching.services import DEFAULT_SCHEDULE
+from coaching.services.programme import DEFAULT_SCHEDULE
 from patients.models import Patient
 from patients.services.enrolment import patient_invite, screening_record
 from patients.services.walks import walk_log

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 from coaching.status import statuses_check
 
 

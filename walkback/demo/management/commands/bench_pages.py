@@ -37,7 +37,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 from patients.models import Patient, WalkLog
 from walkback.demo.bench.support import bench_site, logged_in, require_bench_database
 from walkback.demo.bulk import add_patients, seed_clinic

@@ -43,7 +43,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coaching.models import CaseloadRow
-from coaching.services import caseload_rows_refresh, caseload_rows_refresh_due
+from coaching.services.status import caseload_rows_refresh, caseload_rows_refresh_due
 from patients.models import Patient, WalkLog
 from walkback.demo.bench.support import bench_site, logged_in, require_bench_database
 from walkback.demo.bulk import BenchClinic, seed_clinic

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from coaching.services import caseload_rows_refresh
+from coaching.services.status import caseload_rows_refresh
 from patients.models import Patient
 from walkback.demo.seed.foundation import DEMO_PASSWORD
 

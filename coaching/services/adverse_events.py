@@ -7,11 +7,24 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.utils import timezone
 
-from coaching.reminders.services import adverse_event_notify
-from coaching.services import caseload_rows_refresh
-from patients.models import AdverseEvent, BodyRegion, Patient, Severity, WalkingRelated
+from coaching.reminders.services import (
+    adverse_event_notify,
+)
+from coaching.services._shared import (
+    _check_staff,
+)
+from coaching.services.status import (
+    caseload_rows_refresh,
+)
+from patients.models import (
+    AdverseEvent,
+    BodyRegion,
+    Patient,
+    Severity,
+    WalkingRelated,
+)
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -79,13 +92,21 @@ def adverse_event_report(
     return event
 
 
-def adverse_events_open(patients: QuerySet[Patient]) -> dict[int, int]:
-    """Unreviewed problem reports per patient id, in one query, for a physiotherapist's list.
-    Pass an already-scoped queryset (``patients_for(user)``)."""
-    rows = (
-        AdverseEvent.objects.filter(patient__in=patients.values("pk"), reviewed_at__isnull=True)
-        .values("patient_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["patient_id"]: row["n"] for row in rows}
+def adverse_event_mark_reviewed(*, event: AdverseEvent, by: User) -> AdverseEvent:
+    """The physiotherapist has seen a reported problem: it stops flagging the patient."""
+    _check_staff(by, event.patient)
+    with transaction.atomic():
+        event = AdverseEvent.objects.select_for_update().get(pk=event.pk)
+        if event.reviewed_at is None:
+            event.reviewed_at = timezone.now()
+            event.reviewed_by = by
+            event.save(update_fields=["reviewed_at", "reviewed_by"])
+            audit_record(
+                actor=by,
+                action=AuditAction.UPDATE,
+                obj=event,
+                patient=event.patient,
+                detail={"fields": ["reviewed_at"]},
+            )
+            caseload_rows_refresh(patient_ids=[event.patient_id])
+    return event
