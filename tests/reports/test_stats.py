@@ -233,3 +233,19 @@ def test_missed_months_come_from_the_database(world):
     found = answers_for([patient.pk], {patient.pk: "UTC"}, today=D(2024, 6, 5))[patient.pk]
     assert [type(a).__name__ for a in found] == ["CheckInAnswer", "MissedMonth"]
     assert found[1] == MissedMonth(2, window_start=D(2024, 4, 1))
+
+
+def test_kaplan_meier_confidence_interval_by_greenwood():
+    """Issue 10: recurrence-free curves carry 95% bands. Ten people, one event at day 10 and
+    one at day 20: S = 0.9, then 0.8; Greenwood's sum 1/90, then 1/90 + 1/72."""
+    import math
+
+    observations = [(10, True), (20, True)] + [(30, False)] * 8
+    steps = stats.kaplan_meier(observations)
+    first, second = steps[0], steps[1]
+    assert first.survival == pytest.approx(0.9) and second.survival == pytest.approx(0.8)
+    spread = 1.959964 * math.sqrt(1 / 90 + 1 / 72) / abs(math.log(0.8))
+    assert second.lower == pytest.approx(0.8 ** math.exp(spread))
+    assert second.upper == pytest.approx(0.8 ** math.exp(-spread))
+    assert 0 < second.lower < 0.8 < second.upper < 1
+    assert steps[-1].lower == second.lower  # censorings do not move the interval

@@ -175,10 +175,14 @@ def line_chart(
             previous = (x, y)
         if step and previous is not None and line.get("end") is not None:
             commands.append(f"H{sx(line['end'])}")
+        band = ""
+        if step and line.get("band"):
+            band = _step_band(line["band"], line.get("end"), sx, sy)
         drawn.append(
             {
                 "label": line["label"],
                 "d": " ".join(commands),
+                "band": band,
                 "stroke": PALETTE[k % len(PALETTE)],
                 "dash": DASHES[k % len(DASHES)],
                 # Legends sit bottom left, where falling survival curves never are.
@@ -203,6 +207,24 @@ def line_chart(
         y_ticks=y_ticks,
         reference=ref,
     )
+
+
+def _step_band(band, end, sx, sy) -> str:
+    """A step-shaped area between each step's lower and upper bounds (a 95% interval)."""
+    upper = [f"M{sx(band[0][0])} {sy(band[0][2])}"]
+    lower = []
+    for k, (x, low, high) in enumerate(band):
+        if k:
+            upper.append(f"H{sx(x)} V{sy(high)}")
+        lower.append((x, low))
+    if end is not None:
+        upper.append(f"H{sx(end)}")
+    back = [f"V{sy(lower[-1][1])}"]
+    for k in range(len(lower) - 1, 0, -1):
+        x, _ = lower[k]
+        back.append(f"H{sx(x)} V{sy(lower[k - 1][1])}")
+    back.append(f"H{sx(lower[0][0])} Z")
+    return " ".join(upper + back)
 
 
 def dashboard_charts(figures: dict) -> dict:
@@ -260,8 +282,10 @@ def dashboard_charts(figures: dict) -> dict:
     curves = []
     desc_parts = []
     for curve in outcomes["curves"]:
-        points = [(0, 1.0)] + [(t, s) for t, s in curve["steps"] if t <= x_max]
-        curves.append({"label": curve["label"], "points": points, "end": x_max})
+        kept = [step for step in curve["steps"] if step[0] <= x_max]
+        points = [(0, 1.0)] + [(step[0], step[1]) for step in kept]
+        band = [(0, 1.0, 1.0)] + [(step[0], step[2], step[3]) for step in kept]
+        curves.append({"label": curve["label"], "points": points, "end": x_max, "band": band})
         median = curve["median_days"]
         at_year = next((r["survival"] for r in curve["at_risk"] if r["day"] == 365), None)
         desc_parts.append(

@@ -214,15 +214,12 @@ def _outcomes(ids: list[int], starts: dict[int, dt.date], zones: dict[int, str])
                 "label": KIND_LABELS[kind],
                 "events": sum(1 for _, event in observations if event),
                 "median_days": stats.km_median(steps),
-                "steps": [[s.time, round(s.survival, 4)] for s in steps if s.events],
-                "at_risk": [
-                    {
-                        "day": day,
-                        "at_risk": stats.number_at_risk(observations, day),
-                        "survival": round(stats.survival_at(steps, day), 3),
-                    }
-                    for day in at_risk_days
+                "steps": [
+                    [s.time, round(s.survival, 4), round(s.lower, 4), round(s.upper, 4)]
+                    for s in steps
+                    if s.events
                 ],
+                "at_risk": [_at_risk_cell(steps, observations, day) for day in at_risk_days],
             }
         )
     return {
@@ -231,6 +228,23 @@ def _outcomes(ids: list[int], starts: dict[int, dt.date], zones: dict[int, str])
         "longest_days": longest,
         "at_risk_days": at_risk_days,
         "curves": curves,
+    }
+
+
+# Fewer people than this still followed: the curve says little there, and the page fades it.
+FEW_AT_RISK = 10
+
+
+def _at_risk_cell(steps, observations, day: int) -> dict:
+    step = stats.step_at(steps, day)
+    at_risk = stats.number_at_risk(observations, day)
+    return {
+        "day": day,
+        "at_risk": at_risk,
+        "few": at_risk < FEW_AT_RISK,
+        "survival": round(step.survival if step else 1.0, 3),
+        "lower": round(step.lower if step else 1.0, 3),
+        "upper": round(step.upper if step else 1.0, 3),
     }
 
 

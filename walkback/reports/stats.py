@@ -20,6 +20,7 @@ Definitions (docs/reports.md says the same for the clinic):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -105,17 +106,33 @@ def still_logging(weeks_per_patient: Iterable[Sequence[WeekRow]], week: int) -> 
 # --- Kaplan-Meier ----------------------------------------------------------------------------
 
 
+Z_95 = 1.959964  # the normal quantile of a two-sided 95% interval
+
+
 @dataclass(frozen=True)
 class KMStep:
     """At ``time``: ``at_risk`` people were still followed and event-free just before it,
     ``events`` had the event, ``censored`` left follow-up; ``survival`` is the estimate just
-    after it."""
+    after it, and ``lower``-``upper`` its 95% confidence interval."""
 
     time: int
     at_risk: int
     events: int
     censored: int
     survival: float
+    lower: float = 1.0
+    upper: float = 1.0
+
+
+def _interval(survival: float, greenwood: float) -> tuple[float, float]:
+    """The 95% interval of a survival estimate from Greenwood's variance sum, on the log(-log)
+    scale, so it stays within 0 and 1 (Kalbfleisch and Prentice)."""
+    if survival >= 1.0:
+        return 1.0, 1.0
+    if survival <= 0.0 or math.isinf(greenwood):
+        return 0.0, 0.0 if survival <= 0.0 else survival
+    spread = Z_95 * math.sqrt(greenwood) / abs(math.log(survival))
+    return survival ** math.exp(spread), survival ** math.exp(-spread)
 
 
 def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> list[KMStep]:
@@ -130,14 +147,31 @@ def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> list[KMStep]:
         total += 1
     at_risk = total
     survival = 1.0
+    greenwood = 0.0  # the sum of d / (n (n - d)) over the event times so far
     steps = []
     for time in sorted(counts):
         events, censored = counts[time]
         if events:
             survival *= 1 - events / at_risk
-        steps.append(KMStep(time, at_risk, events, censored, survival))
+            greenwood = (
+                greenwood + events / (at_risk * (at_risk - events))
+                if at_risk > events
+                else math.inf
+            )
+        lower, upper = _interval(survival, greenwood)
+        steps.append(KMStep(time, at_risk, events, censored, survival, lower, upper))
         at_risk -= events + censored
     return steps
+
+
+def step_at(steps: Sequence[KMStep], time: int) -> KMStep | None:
+    """The step in force at ``time`` (None before the first)."""
+    current = None
+    for step in steps:
+        if step.time > time:
+            break
+        current = step
+    return current
 
 
 def survival_at(steps: Sequence[KMStep], time: int) -> float:
