@@ -21,7 +21,6 @@ from coaching.models import EducationTopic, Reminder, ReminderKind, ReminderStat
 from coaching.reminders import messages
 from coaching.reminders.services import adverse_event_notify
 from patients.models import AdverseEvent, Patient
-from tests.coaching.helpers import enrolled
 from walkback.accounts.models import Clinic, Role, User
 from walkback.core.validators import SINGLE_LINE_MESSAGE, validate_single_line
 
@@ -169,26 +168,3 @@ def test_no_failures_no_box(world, client_for):
     body = client_for(world.admin_a).get(reverse("staff:list")).content.decode()
     assert "could not be sent" not in body
     assert not mail.outbox
-
-
-@pytest.mark.django_db
-def test_existing_names_on_two_lines_are_mended_by_the_migration(world, postgres):
-    """The migration that adds the constraints first turns control characters into spaces."""
-    import importlib
-
-    from django.apps import apps
-
-    migration = importlib.import_module("walkback.accounts.migrations.0003_names_single_line")
-    patient = enrolled(world.physio_a, on=timezone.localdate())
-    with transaction.atomic():
-        from django.db import connection
-
-        with connection.cursor() as cursor:  # as if written before the rule
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE accounts_user DROP CONSTRAINT user_full_name_single_line")
-            User.objects.filter(pk=patient.user_id).update(full_name="Ava\nLindqvist")
-            migration.one_line(apps, None)
-            cursor.execute(
-                "ALTER TABLE accounts_user ADD CONSTRAINT user_full_name_single_line CHECK (true)"
-            )
-    assert User.objects.get(pk=patient.user_id).full_name == "Ava Lindqvist"
