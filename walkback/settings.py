@@ -215,6 +215,11 @@ CELERY_BEAT_SCHEDULE["reports-figures-refresh"] = {
     "schedule": WALKBACK_FIGURES_MINUTES * 60,
     "options": {"expires": WALKBACK_FIGURES_MINUTES * 60 - 5},
 }
+CELERY_BEAT_SCHEDULE["reports-exports-requeue"] = {
+    "task": "reports.exports_requeue",
+    "schedule": 5 * 60,
+    "options": {"expires": 5 * 60 - 5},
+}
 CELERY_BEAT_SCHEDULE["reports-exports-purge"] = {
     "task": "reports.exports_purge",
     "schedule": 60 * 60,

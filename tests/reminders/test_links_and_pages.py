@@ -209,6 +209,7 @@ def test_one_beat_and_no_countdowns():
         "coaching.tasks.caseload_rows_refresh_task",
         "reports.figures_refresh",
         "reports.exports_purge",
+        "reports.exports_requeue",
     }
     assert schedule["reminders-sweep"]["schedule"] == 60.0
     for entry in schedule.values():

@@ -292,3 +292,34 @@ def test_progress_is_reported_while_the_copy_streams(
     assert job.state == ExportState.DONE
     lines = Path(job.file.path).read_text().splitlines()
     assert len(lines) - 1 == plan.rows > 100
+
+
+def test_a_large_export_with_the_broker_down_still_answers_and_is_handed_over_later(
+    seeded, client_for, settings, media, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The job was saved, then the hand-over raised: the page gave a server error and the job
+    waited for good, since nothing handed pending jobs over again."""
+    from kombu.exceptions import OperationalError
+
+    settings.WALKBACK_EXPORT_INLINE_ROWS = 10
+
+    def broker_down(*args):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("walkback.reports.tasks.export_run_task.delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client_for(seeded.admin_a), "walks")
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.state == ExportState.PENDING
+
+    handed = []
+    monkeypatch.setattr("walkback.reports.tasks.export_run_task.delay", handed.append)
+    assert services.exports_requeue() == 0  # not yet: it may still be on its way
+    later = timezone.now() + services.EXPORT_REQUEUE_AFTER + dt.timedelta(seconds=1)
+    assert services.exports_requeue(now=later) == 1
+    assert handed == [str(job.pk)]
+    services.export_job_run(job_id=str(job.pk))
+    job.refresh_from_db()
+    assert job.state == ExportState.DONE
+    assert services.exports_requeue(now=later) == 0  # done: nothing to hand over

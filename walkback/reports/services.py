@@ -158,8 +158,31 @@ def export_request(*, by: User, spec: exports.ExportSpec, format: str) -> Export
 
 
 def _enqueue(job_id: str) -> None:
+    """Hand a job to a worker. With the broker out of reach the request still succeeds: the
+    job stays pending and ``exports_requeue`` hands it over once the broker is back."""
     # walkback.reports.tasks imports this module too: each imports the other as a module.
-    tasks.export_run_task.delay(job_id)
+    try:
+        tasks.export_run_task.delay(job_id)
+    except Exception as error:  # noqa: BLE001 - any broker failure: the sweep retries
+        logger.warning("export job %s not queued yet: %s", job_id, type(error).__name__)
+
+
+# A pending job older than this lost its message (broker down or restarted): hand it over again.
+EXPORT_REQUEUE_AFTER = dt.timedelta(minutes=5)
+
+
+def exports_requeue(*, now: dt.datetime | None = None) -> int:
+    """Hand over again every job still waiting to start after ``EXPORT_REQUEUE_AFTER``. A job
+    handed over twice runs once (``export_job_run`` claims it first)."""
+    now = now or timezone.now()
+    waiting = ExportJob.objects.filter(
+        state=ExportState.PENDING, created_at__lt=now - EXPORT_REQUEUE_AFTER
+    ).values_list("pk", flat=True)
+    count = 0
+    for job_id in waiting:
+        _enqueue(str(job_id))
+        count += 1
+    return count
 
 
 def export_spec_of(job: ExportJob) -> exports.ExportSpec:

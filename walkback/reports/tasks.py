@@ -21,3 +21,9 @@ def figures_refresh_task() -> None:
 @shared_task(name="reports.exports_purge")
 def exports_purge_task() -> None:
     services.exports_purge()
+
+
+@shared_task(name="reports.exports_requeue")
+def exports_requeue_task() -> int:
+    """Every five minutes: jobs that never reached a worker are handed over again."""
+    return services.exports_requeue()
