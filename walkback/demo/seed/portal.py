@@ -70,6 +70,12 @@ def seed_portal(context: dict) -> None:
                 completed_at=when + dt.timedelta(minutes=45) if status == "done" else None,
                 video_link="https://video.example.test/walkback-demo" if mode == "video" else "",
                 topics={1: topics[:1], 3: topics[1:]}.get(number),
+                # What was agreed: the patient's home shows the latest (issue 10).
+                goals="Walk to the beach and back without stopping." if status == "done" else "",
+                action_plan="Walk after breakfast on Monday, Wednesday and Friday; take the "
+                "long way to the shops on Saturday."
+                if status == "done"
+                else "",
             )
 
     if not Prescription.objects.filter(patient=patient).exists():
@@ -81,6 +87,7 @@ def seed_portal(context: dict) -> None:
                 minutes_per_walk=minutes,
                 author=physio,
                 rationale="Demo: a gradual build-up agreed with the patient.",
+                confirmed_because="Demo: a bigger step, agreed with the patient." if weeks else "",
             )
 
     if not WalkLog.objects.filter(patient=patient).exists():

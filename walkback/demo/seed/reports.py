@@ -23,6 +23,7 @@ from patients.models import (
     WalkingRelated,
     WalkLog,
 )
+from patients.services.check_ins import is_activity_limiting
 from walkback.accounts.models import Role, User
 from walkback.demo.factories import (
     AdverseEventFactory,
@@ -158,6 +159,12 @@ def _seed_patient(*, rng, clinic, physio, name, email, start, today, keen) -> No
                 minutes_per_walk=minutes,
                 session=session,
                 author=physio,
+                rationale=f"Demo: agreed at {session.label}.",
+                # Steps larger than the clinic's largest increase are confirmed, as the
+                # prescription form asks (coaching.services.prescriptions).
+                confirmed_because="Demo: a bigger step, agreed with the patient."
+                if number > 1
+                else "",
             )
         )
     walks = []
@@ -212,7 +219,13 @@ def _seed_check_ins(rng, patient, start, today, zone) -> None:
             break
         answered = rng.random() < 0.88
         any_pain = answered and rng.random() < 0.16
-        limiting = any_pain and rng.random() < 0.6
+        # The facts a patient tells; the class follows from them as the check-in derives it.
+        lasted = any_pain and rng.random() < 0.8
+        stopped = any_pain and rng.random() < 0.7
+        worst = rng.randint(4, 8) if any_pain else None
+        limiting = is_activity_limiting(
+            worst_pain=worst, lasted_24_hours=lasted, limited_activity=stopped
+        )
         care = any_pain and rng.random() < 0.35
         limited = limited or limiting
         CheckInFactory.create(
@@ -228,10 +241,13 @@ def _seed_check_ins(rng, patient, start, today, zone) -> None:
             ),
             any_pain=any_pain if answered else None,
             onset_date=due - dt.timedelta(days=rng.randint(2, 25)) if any_pain else None,
+            lasted_24_hours=lasted if answered and any_pain else None,
+            limited_activity=stopped if answered and any_pain else None,
             activity_limiting=limiting if answered else None,
             care_sought=care if answered else None,
+            care_type=rng.choice(["gp", "physio", "chiro"]) if answered and care else "",
             days_to_recovery=rng.randint(2, 14) if any_pain else None,
-            average_pain=rng.randint(2, 5) if any_pain else None,
-            worst_pain=rng.randint(4, 8) if any_pain else None,
+            average_pain=rng.randint(2, 4) if any_pain else None,
+            worst_pain=worst,
         )
         month += 1
