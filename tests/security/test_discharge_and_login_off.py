@@ -95,3 +95,10 @@ def test_the_admins_view_of_a_caseload_records_every_patient_shown(world, client
     rows = AuditEvent.objects.filter(action=AuditAction.READ, detail__view="staff-caseload")
     assert {row.patient_id for row in rows} == {world.patient_a.pk}
     assert all(row.actor_id == world.admin_a.pk for row in rows)
+
+
+def test_a_discharged_patients_home_offers_no_walk_to_log(world):
+    patient = _discharge(world)
+    home = _patient_client(world).get(reverse("portal:home")).content.decode()
+    assert "Your programme with the clinic has ended" in home
+    assert reverse("portal:walk-new") not in home and patient.status == PatientStatus.DISCHARGED
