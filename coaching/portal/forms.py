@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 
 from coaching.reminders import forms as reminder_forms
+from coaching.services.adverse_events import DESCRIPTION_MAX
 from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import BodyRegion, CareType, Severity, WalkingRelated
 from walkback.core.forms import SubmissionTokenMixin
@@ -245,9 +246,9 @@ class AdverseEventForm(SubmissionTokenMixin, PortalForm):
     description = forms.CharField(
         label="Tell us more",
         required=False,
-        max_length=1000,
+        max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "Please keep this to 1000 characters."},
+        error_messages={"max_length": f"Please keep this to {DESCRIPTION_MAX:,} characters."},
     )
 
     optional_fields = frozenset({"description"})
