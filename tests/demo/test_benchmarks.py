@@ -38,7 +38,7 @@ def run(command, *args) -> str:
 
 
 @pytest.mark.parametrize(
-    "command", ["bench_pages", "bench_reports", "bench_status", "reminders_benchmark"]
+    "command", ["bench_http", "bench_pages", "bench_reports", "bench_status", "reminders_benchmark"]
 )
 def test_a_benchmark_refuses_a_database_not_named_for_it(postgres, command):
     with pytest.raises(CommandError, match="_bench"):
