@@ -3,6 +3,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# The patient model, named by its label: the audit trail sits below the patients app (README,
+# "Layers"), so it never imports it. Also the ``object_type`` of a read of a patient's record.
+PATIENT_MODEL = "patients.Patient"
+
 
 class AuditAction(models.TextChoices):
     READ = "read", "Read"
@@ -41,7 +45,7 @@ class AuditEvent(models.Model):
         "accounts.Clinic", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+        PATIENT_MODEL, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
     action = models.CharField(max_length=10, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60)

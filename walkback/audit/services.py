@@ -5,13 +5,13 @@ show a patient's record."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.db import connection
 from django.utils import timezone
 
 from walkback.audit.context import current_ip
-from walkback.audit.models import AuditAction, AuditEvent
+from walkback.audit.models import PATIENT_MODEL, AuditAction, AuditEvent
 
 if TYPE_CHECKING:
     from django.db.models import Model
@@ -79,7 +79,7 @@ def audit_reads(*, actor: User, patients: Iterable, what: str) -> int:
             "actor": actor.pk,
             "actor_email": actor.email,
             "action": AuditAction.READ.value,
-            "object_type": fields["patient"].related_model._meta.label,
+            "object_type": PATIENT_MODEL,
             "ip_address": current_ip.get(),
             "detail": {"view": what},
         }.items()
@@ -93,7 +93,7 @@ def audit_reads(*, actor: User, patients: Iterable, what: str) -> int:
     # Names come from the model and every value is a parameter: nothing here is user text.
     sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608
         quote(AuditEvent._meta.db_table),
-        ", ".join(quote(fields[name].column) for name in columns),
+        ", ".join(quote(cast(str, fields[name].column)) for name in columns),
         ", ".join([row] * len(targets)),
     )
     with connection.cursor() as cursor:

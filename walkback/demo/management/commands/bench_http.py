@@ -127,7 +127,7 @@ class Command(BaseCommand):
             sent["Cookie"] = visitor.cookie
         connection.request(method, path, body=body or None, headers=sent)
         response = connection.getresponse()
-        response.body = response.read()
+        response.body = response.read()  # type: ignore[attr-defined]  # read before closing
         connection.close()
         return response
 
