@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -61,6 +63,9 @@ SORT_ORDER: dict[str, list[str | OrderBy]] = {
     "week": [F("programme_week").desc(nulls_last=True), "sort_name", "patient_id"],
 }
 CASELOAD_PAGE_SIZE = 25
+# The caseload counts its patients exactly up to this many (100 pages); past it the page says
+# "more than 2,500" and offers the first 100 pages: search, filter or sort to reach the rest.
+CASELOAD_COUNT_CAP = 2_500
 # What a page of the caseload shows and audits, and no more: the patient's and the login's
 # other columns cost more to fetch and load than the rest of the query.
 ROW_SHOWN = (
@@ -185,6 +190,18 @@ class CaseloadPage:
     shown: int
 
     @property
+    def cap(self) -> int:
+        return CASELOAD_COUNT_CAP
+
+    @property
+    def shown_past_cap(self) -> bool:
+        return self.shown > CASELOAD_COUNT_CAP
+
+    @property
+    def total_past_cap(self) -> bool:
+        return self.total_in_scope > CASELOAD_COUNT_CAP
+
+    @property
     def patient_ids(self) -> list[int]:
         return [entry.row.patient_id for entry in self.page]
 
@@ -215,24 +232,42 @@ def caseload_page(
     the size of the caseload, the counts and the page."""
     rows = caseload_rows_for(user, mine=mine, status=status, query=query)
     if flag in FLAG_LABELS:
-        rows = rows.alias(flagged=F("flag_bits").bitand(flag_bit(flag)))
-        raised = Q(flagged__gt=0)
-        counts = rows.aggregate(total=Count("pk"), shown=Count("pk", filter=raised))
-        rows = rows.filter(raised)
+        flagged = rows.alias(flagged=F("flag_bits").bitand(flag_bit(flag))).filter(flagged__gt=0)
+        total, shown_count = _counts_up_to_cap(rows, flagged)
+        rows = flagged
     else:
-        counts = rows.aggregate(total=Count("pk"), shown=Count("pk"))
+        (total,) = _counts_up_to_cap(rows)
+        shown_count = total
     ordered = (
         rows.select_related("patient__user")
         .only(*ROW_SHOWN)
         .order_by(*SORT_ORDER.get(sort, SORT_ORDER["attention"]))
     )
     paginator = Paginator(ordered, CASELOAD_PAGE_SIZE)
-    paginator.count = counts["shown"]  # counted above, with the total, in one query
+    paginator.count = min(shown_count, CASELOAD_COUNT_CAP)  # counted above
     shown = paginator.get_page(page)
     # The page's rows, wrapped in the shapes the template shows (the stubs type a Page by the
     # paginator's items, which are the rows).
     shown.object_list = [CaseloadEntry(row) for row in shown.object_list]  # type: ignore[misc]
-    return CaseloadPage(page=shown, total_in_scope=counts["total"], shown=counts["shown"])
+    return CaseloadPage(page=shown, total_in_scope=total, shown=shown_count)
+
+
+def _counts_up_to_cap(*querysets: QuerySet[CaseloadRow]) -> list[int]:
+    """How many rows each queryset has, counted no further than one past
+    ``CASELOAD_COUNT_CAP``, all in one query: counting every row of a 50,000-patient clinic
+    cost more than the rest of the page together, and grew with the clinic
+    (docs/performance.md, "Counting the caseload")."""
+    # The parts are the ORM's own SQL with its parameters kept apart: no user text in them.
+    parts: list[str] = []
+    params: list[Any] = []
+    for rows in querysets:
+        capped = rows.order_by().values("pk")[: CASELOAD_COUNT_CAP + 1]
+        sql, values = capped.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608
+        params.extend(values)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
 
 
 # --- One patient's programme ------------------------------------------------------------------

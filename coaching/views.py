@@ -56,6 +56,7 @@ def caseload(request):
             "ellipsis": page.page.paginator.ELLIPSIS,
             "total": page.total_in_scope,
             "shown": page.shown,
+            "counts": page,
             "query": query.urlencode(),
         },
     )
