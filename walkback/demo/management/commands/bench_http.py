@@ -3,10 +3,10 @@ at two clinic sizes (docs/performance.md, "Over HTTP").
 
 It adds clinics of its own (``walkback.demo.bulk.seed_clinic``: 200 and 50,000 patients by
 default, three weeks of walks each), refreshes their caseload rows and their dashboard
-figures as the periodic tasks do, starts gunicorn (``--workers`` sync workers, debug off) on
-the benchmarks' WSGI application (``walkback.demo.bench.wsgi``), and requests every page over
-a new TCP connection per request, as a browser without keep-alive does against sync workers,
-in a shuffled order round by round. Each page is compared with the bare "hello" view of the
+figures as the periodic tasks do, runs ``VACUUM ANALYZE``, starts gunicorn (``--workers`` sync
+workers, debug off) on the benchmarks' WSGI application (``walkback.demo.bench.wsgi``), and
+requests every page over a new TCP connection per request (sync workers keep no connection
+alive), in a shuffled order round by round. Each page is compared with the bare "hello" view of the
 same person, behind the same middleware, in the same run. Only ``*_bench`` PostgreSQL
 databases (``require_bench_database``).
 """
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from coaching.services.status import caseload_rows_refresh
 from patients.models import Patient
@@ -69,6 +70,10 @@ class Command(BaseCommand):
             reports.figures_refresh_clinic(clinic=bench.clinic)
             self.stdout.write(f"Seeded {size:,} patients in {time.perf_counter() - began:.0f} s.")
             clinics.append(bench)
+        with connection.cursor() as cursor:
+            # What autovacuum does soon after such a load: without statistics the planner
+            # takes a 50,000-patient clinic for three rows and sorts all of it for one page.
+            cursor.execute("VACUUM ANALYZE")
         server = self._gunicorn(workers, port)
         try:
             rows = []
