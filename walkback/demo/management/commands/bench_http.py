@@ -31,6 +31,7 @@ from django.db import connection
 
 from coaching.services.status import caseload_rows_refresh
 from patients.models import Patient
+from walkback.accounts.models import Clinic, Role, User
 from walkback.demo.bench.support import logged_in, require_bench_database
 from walkback.demo.bulk import BenchClinic, seed_clinic
 from walkback.reports import services as reports
@@ -56,11 +57,14 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=30)
         parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
         parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument(
+            "--skip-seed", action="store_true", help="measure the newest clinics of these sizes"
+        )
 
-    def handle(self, *args, sizes, days, rounds, workers, port, **options):
+    def handle(self, *args, sizes, days, rounds, workers, port, skip_seed, **options):
         require_bench_database()
-        clinics = []
-        for size in sizes:
+        clinics = [self._existing(size) for size in sizes] if skip_seed else []
+        for size in sizes if not skip_seed else []:
             began = time.perf_counter()
             # A physiotherapist looks after about 2,000 patients at most (issue 16's figures).
             bench = seed_clinic(
@@ -84,6 +88,21 @@ class Command(BaseCommand):
             server.terminate()
             server.wait(timeout=30)
         self._report(rows, rounds, workers, rss)
+
+    @staticmethod
+    def _existing(size: int) -> BenchClinic:
+        clinic = Clinic.objects.filter(name=f"HTTP {size:,}").order_by("-pk").first()
+        if clinic is None:
+            raise CommandError(f"No clinic of {size:,} patients to measure again: seed one.")
+        staff = User.objects.filter(clinic=clinic).order_by("pk")
+        return BenchClinic(
+            clinic=clinic,
+            admin=staff.get(role=Role.CLINIC_ADMIN),
+            physios=list(staff.filter(role=Role.PHYSIO)),
+            patient_ids=list(
+                Patient.objects.filter(clinic=clinic).order_by("pk").values_list("pk", flat=True)
+            ),
+        )
 
     # --- The server ---------------------------------------------------------------------------
 
