@@ -62,9 +62,10 @@ class Clinic(models.Model):
         max_length=64, default="Australia/Sydney", validators=[validate_time_zone]
     )
     # How patients reach the clinic: shown on the flare-up and "report a problem" pages and at
-    # the foot of the clinic's e-mails. Stored in E.164 (django-phonenumber-field).
-    contact_phone = PhoneNumberField(blank=True)
-    address = models.CharField(max_length=ADDRESS_MAX, blank=True)
+    # the foot of the clinic's e-mails. Stored in E.164 (django-phonenumber-field). Empty by
+    # default in the database too, so a row written outside the ORM needs neither.
+    contact_phone = PhoneNumberField(blank=True, default="", db_default="")
+    address = models.CharField(max_length=ADDRESS_MAX, blank=True, default="", db_default="")
     # Programme settings the sources leave open (docs/clinical-rules.md#clinic-settings): each
     # clinic chooses.
     goal_walks_per_week = models.PositiveSmallIntegerField(default=5)
