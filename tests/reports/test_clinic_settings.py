@@ -10,6 +10,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import login_as
 from walkback.accounts.models import Clinic, ClosedDay
@@ -173,3 +175,34 @@ def test_the_invitation_e_mail_ends_with_the_clinics_contact(
     assert message.body.rstrip().endswith(
         "Alpha Physio\nPhone: (02) 9876 5432\n12 Harbour Street\nSydney NSW 2000"
     )
+
+
+FIELDS = ["name", "time_zone", "contact_phone", "address", "closed_days"]
+VALUE = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        ["", "UTC", "Australia/Perth", "EST", "+61 2 9876 5432", "0412 345 678", "12",
+         "25/12/2026", "2026-02-30", "31/02/2026\n01/01/2027", "x" * 5000, "Two\u2028lines"]
+    ),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.dictionaries(st.sampled_from(FIELDS), VALUE))
+def test_generated_input_never_errors_and_never_half_saves(world, data):
+    """docs/security.md#input: either the form says what is wrong and nothing changes, or the
+    whole change is saved with its audit row."""
+    client = login_as(Client(), world.admin_a)
+    before = _snapshot(world.clinic_a)
+    audits = AuditEvent.objects.filter(action=AuditAction.UPDATE).count()
+    response = client.post(URL, data)
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        # An empty post shows the form again, as a first visit does.
+        assert response.context["form"].errors or not data
+        assert _snapshot(world.clinic_a) == before
+        assert AuditEvent.objects.filter(action=AuditAction.UPDATE).count() == audits
+    elif _snapshot(world.clinic_a) != before:
+        assert AuditEvent.objects.filter(action=AuditAction.UPDATE).count() == audits + 1
