@@ -41,6 +41,15 @@ def _accept(page, address: str, password: str) -> None:
     pass_two_step_setup(page)
 
 
+def _serious_axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
 def _console_errors(page) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -84,6 +93,7 @@ def test_a_new_clinic_to_its_first_patients_first_walk(new_page):
     admin.get_by_role("button", name="Save").click()
     admin.wait_for_load_state()
     assert "valid phone number" in admin.locator(".invalid-feedback").inner_text()
+    assert _serious_axe_violations(admin) == []
     admin.get_by_label("Contact phone").fill("02 4000 1234")
     admin.get_by_label("Address").fill("1 Beach Road\nSeaside NSW 2999")
     admin.get_by_label("Closed days").fill(f"{closed:%d/%m/%Y}")
@@ -91,6 +101,7 @@ def test_a_new_clinic_to_its_first_patients_first_walk(new_page):
     admin.wait_for_load_state()
     assert admin.locator(".alert-success", has_text="Clinic settings saved").is_visible()
     screenshot(admin, "clinic-settings")
+    assert _serious_axe_violations(admin) == []
     clinic.refresh_from_db()
     assert clinic.contact_phone.as_e164 == "+61240001234"
     assert list(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True)) == [closed]
@@ -174,3 +185,4 @@ def test_the_superuser_page(new_page):
     page.wait_for_load_state()
     assert "already has a WalkBack account" in page.locator(".invalid-feedback").inner_text()
     screenshot(page, "site-clinic-create")
+    assert _serious_axe_violations(page) == []
