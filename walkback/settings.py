@@ -324,6 +324,11 @@ CONTENT_SECURITY_POLICY = {
 # --- Pages -----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Phone numbers typed without a country code are Australian (the trial's country); they are
+# stored in E.164 (django-phonenumber-field).
+PHONENUMBER_DEFAULT_REGION = "AU"
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True

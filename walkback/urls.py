@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("walkback.accounts.urls")),
     path("accounts/", include("walkback.reports.staff_urls")),
     path("clinic/", include("walkback.reports.urls")),
+    path("site/", include("walkback.reports.site_urls")),
     path("caseload/", include("coaching.urls")),
     path("patients/", include("coaching.patient_urls")),
     path("me/", include("coaching.portal.urls")),

@@ -18,7 +18,7 @@ ROLE_HOMES = {
 def home(request):
     """Send each role to the page made for it."""
     if request.user.is_superuser and not request.user.clinic_id:
-        return redirect("admin:index")
+        return redirect("site:clinic-create")
     return redirect(ROLE_HOMES[request.user.role])
 
 

@@ -37,7 +37,7 @@ from coaching.services.status import (
 from patients.models import Patient, PatientStatus
 from patients.services.check_ins import check_ins_plan
 from walkback.accounts.limits import CHECK_IN_MONTHS, GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
-from walkback.accounts.models import Clinic, ProgrammeRulesVersion, User
+from walkback.accounts.models import Clinic, ClosedDay, ProgrammeRulesVersion, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -116,6 +116,7 @@ def programme_start(
         if start_on > _clinic_today(patient) + dt.timedelta(days=START_MAX_DAYS_AHEAD):
             raise ValidationError({"start_on": "Choose a start date within the next three months."})
         zone = _clinic_zone(patient)
+        days = schedule_days(clinic=patient.clinic, start_on=start_on)
         sessions = CoachingSession.objects.bulk_create(
             CoachingSession(
                 patient=patient,
@@ -123,9 +124,7 @@ def programme_start(
                 purpose=planned.purpose,
                 mode=planned.mode,
                 duration_minutes=planned.duration_minutes,
-                scheduled_at=dt.datetime.combine(
-                    start_on + dt.timedelta(weeks=planned.week), session_time, tzinfo=zone
-                ),
+                scheduled_at=dt.datetime.combine(days[planned.number], session_time, tzinfo=zone),
             )
             for planned in DEFAULT_SCHEDULE
         )
@@ -147,6 +146,39 @@ def programme_start(
         )
         caseload_rows_refresh(patient_ids=[patient.pk])
     return sessions
+
+
+def schedule_days(*, clinic: Clinic, start_on: dt.date) -> dict[int, dt.date]:
+    """The day of each session of the default schedule from ``start_on``: its week, or the
+    next day the clinic is open when that day is one of its closed days (public holidays,
+    closures: ``ClosedDay``), always after the session before. Session 1 is the day the
+    physiotherapist chose, so it must be an open day."""
+    last_week = max(planned.week for planned in DEFAULT_SCHEDULE)
+    closed = set(
+        ClosedDay.objects.filter(
+            clinic=clinic,
+            day__gte=start_on,
+            # Room for sessions pushed past their week by a long closure.
+            day__lte=start_on + dt.timedelta(weeks=last_week + 8),
+        ).values_list("day", flat=True)
+    )
+    if start_on in closed:
+        raise ValidationError(
+            {
+                "start_on": f"The clinic is closed on {_day(start_on)}. Choose another day "
+                "for Session 1."
+            }
+        )
+    days: dict[int, dt.date] = {}
+    previous: dt.date | None = None
+    for planned in DEFAULT_SCHEDULE:
+        day = start_on + dt.timedelta(weeks=planned.week)
+        if previous is not None and day <= previous:
+            day = previous + dt.timedelta(days=1)
+        while day in closed:
+            day += dt.timedelta(days=1)
+        days[planned.number] = previous = day
+    return days
 
 
 LAST_SESSION = 6

@@ -18,6 +18,12 @@ def _pending_job_of_admin_a():
 
 
 ROUTES = {
+    # The requesting admin's own clinic: the URL names none, so another clinic's cannot be
+    # asked for (tests/reports/test_clinic_settings.py shows each admin changes only theirs).
+    "clinic:settings": Route(roles=ADMIN_ONLY),
+    # The site superuser's page: no clinic role may use it (tests/coaching/test_clinic_create.py
+    # covers the superuser).
+    "site:clinic-create": Route(roles=frozenset()),
     "clinic:exports": Route(roles=ADMIN_ONLY),
     "clinic:export-detail": Route(roles=ADMIN_ONLY, kwargs=_pending_job_of_admin_a),
     # Not ready yet: the download link sends the owner back to the progress page.

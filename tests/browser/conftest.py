@@ -91,8 +91,25 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+    pass_two_step_setup(page)
+
+
+def pass_two_step_setup(page) -> None:
+    """On the two-step enrolment page (a member of staff's first login), turn it on with a
+    code computed from the key shown on the page; elsewhere do nothing."""
     if "/two-step/setup/" in page.url:
         secret = page.locator(".otp-secret").inner_text().strip()
         page.get_by_label(re.compile("6-digit code")).fill(totp_now(secret))
         page.get_by_role("button", name="Turn on two-step login").click()
         page.wait_for_load_state()
+
+
+def screen_as_eligible(page, *, minutes_now: int = 40) -> None:
+    """On a patient's screening page: eligible, no safety flags, ``minutes_now`` minutes of
+    walking in a usual week; saved."""
+    page.check("#id_recovered_in_last_6_months_1")
+    page.check("#id_episode_lasted_24h_1")
+    page.check("#id_able_to_walk_1")
+    page.check("#id_already_active_3_per_week_2")
+    page.get_by_label("Walking now (minutes in a usual week)").fill(str(minutes_now))
+    page.get_by_role("button", name="Save the screening").click()

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, screen_as_eligible, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,12 +46,7 @@ def test_enrol_screen_start_and_prescribe(new_page, demo):
     assert patient.preferred_days == [1, 3]
 
     # Screen: eligible, no safety flags, 40 minutes a week now.
-    page.check("#id_recovered_in_last_6_months_1")
-    page.check("#id_episode_lasted_24h_1")
-    page.check("#id_able_to_walk_1")
-    page.check("#id_already_active_3_per_week_2")
-    page.get_by_label("Walking now (minutes in a usual week)").fill("40")
-    page.get_by_role("button", name="Save the screening").click()
+    screen_as_eligible(page, minutes_now=40)
     page.wait_for_url(re.compile(rf"/patients/{patient.pk}/$"))
 
     # Start the programme: six sessions on the default schedule.

@@ -32,7 +32,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def patient():
-    clinic = ClinicFactory(name="Harbour Physio", time_zone="Australia/Sydney")
+    # With a contact, so the flare-up and problem pages show it to axe (issue 11).
+    clinic = ClinicFactory(
+        name="Harbour Physio",
+        time_zone="Australia/Sydney",
+        contact_phone="+61298765432",
+        address="12 Harbour Street\nSydney NSW 2000",
+    )
     physio = UserFactory(full_name="Priya Physio", clinic=clinic)
     patient = PatientFactory(
         clinic=clinic,

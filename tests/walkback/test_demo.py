@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from walkback.accounts.models import Clinic, User
+from walkback.accounts.models import Clinic, ClosedDay, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,14 +22,18 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.django_db
 def test_seeding_twice_keeps_the_data_and_adds_nothing():
     call_command("seed_demo", verbosity=0)
-    counts = (User.objects.count(), Clinic.objects.count())
+    counts = (User.objects.count(), Clinic.objects.count(), ClosedDay.objects.count())
     call_command("seed_demo", verbosity=0)
-    assert (User.objects.count(), Clinic.objects.count()) == counts
+    assert (User.objects.count(), Clinic.objects.count(), ClosedDay.objects.count()) == counts
     assert Clinic.objects.count() == 2
     for email in ("admin@demo.test", "physio@demo.test", "patient@demo.test"):
         user = User.objects.get(email=email)
         assert user.check_password("walkback-demo")
         assert user.clinic.name == "Harbour Physio (demo)"
+    # The clinic settings page has something to show: a contact and the coming holidays.
+    demo = Clinic.objects.get(name="Harbour Physio (demo)")
+    assert demo.contact_phone.as_e164 == "+61290000000" and demo.address
+    assert ClosedDay.objects.filter(clinic=demo).count() == 5
 
 
 def _free_port() -> int:

@@ -27,3 +27,16 @@ clinic_admin_required = role_required(Role.CLINIC_ADMIN)
 physio_required = role_required(Role.PHYSIO)
 staff_required = role_required(Role.PHYSIO, Role.CLINIC_ADMIN)
 patient_required = role_required(Role.PATIENT)
+
+
+def superuser_required(view):
+    """The site's superuser only (the operator of the installation, not a clinic's staff):
+    everyone else logged in gets 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated or not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from phonenumber_field.formfields import PhoneNumberField
 
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.models import Role, User
+from walkback.accounts.limits import ADDRESS_MAX, CLOSED_DAYS_MAX
+from walkback.accounts.models import TIME_ZONE_CHOICES, Clinic, Role, User
 from walkback.accounts.selectors import physios_for
 from walkback.accounts.throttle import hit
 from walkback.audit.middleware import client_ip
@@ -137,3 +140,97 @@ class PatientReassignForm(forms.Form):
         # self.fields is typed dict[str, Field]; this one is the ModelChoiceField above.
         field = cast("forms.ModelChoiceField[User]", self.fields["physiotherapist"])
         field.queryset = physios_for(user).filter(is_active=True)
+
+
+CLOSED_DAY_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+
+
+class DateListField(forms.CharField):
+    """Dates typed one a line (2026-12-25 or 25/12/2026), as a sorted list without repeats.
+    Blank lines are skipped; a line that is not a date is named in the message."""
+
+    widget = forms.Textarea
+
+    def to_python(self, value: Any) -> list[dt.date]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        days: set[dt.date] = set()
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = line.strip()
+            if line:
+                days.add(self._day(number, line))
+        if len(days) > CLOSED_DAYS_MAX:
+            raise forms.ValidationError(f"List at most {CLOSED_DAYS_MAX} closed days at a time.")
+        return sorted(days)
+
+    @staticmethod
+    def _day(number: int, line: str) -> dt.date:
+        for pattern in CLOSED_DAY_FORMATS:
+            try:
+                return dt.datetime.strptime(line, pattern).date()
+            except ValueError:
+                continue
+        raise forms.ValidationError(
+            f"Line {number} (“{line[:30]}”) is not a date. Write one date a line, like "
+            "25/12/2026 or 2026-12-25."
+        )
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return "\n".join(f"{day:%d/%m/%Y}" for day in value)
+        return value
+
+
+class ClinicSettingsForm(forms.Form):
+    """The clinic admin's settings of their clinic (``clinic_settings_update``)."""
+
+    name = forms.CharField(
+        label="Clinic name",
+        max_length=Clinic._meta.get_field("name").max_length,
+        validators=[validate_single_line],
+        help_text="Patients see it on every page, and it is the sender of the clinic's e-mails.",
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=TIME_ZONE_CHOICES,
+        help_text="Sessions are booked and shown on this clock.",
+    )
+    contact_phone = PhoneNumberField(
+        label="Contact phone",
+        required=False,
+        help_text="The number patients call. A number without a country code is Australian.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    address = forms.CharField(
+        label="Address",
+        required=False,
+        max_length=ADDRESS_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text="Shown to patients with the phone number, and at the foot of e-mails.",
+    )
+    closed_days = DateListField(
+        label="Closed days",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Public holidays and other days the clinic is closed, one date a line "
+        "(25/12/2026). New programmes book no session on them: it moves to the next open day.",
+    )
+
+
+class ClinicCreateForm(SubmissionTokenMixin, forms.Form):
+    """The site superuser's new clinic (``coaching.services.clinics.clinic_create``)."""
+
+    name = forms.CharField(
+        label="Clinic name",
+        max_length=Clinic._meta.get_field("name").max_length,
+        validators=[validate_single_line],
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone", choices=TIME_ZONE_CHOICES, initial="Australia/Sydney"
+    )
+    admin_name = forms.CharField(
+        label="First admin's full name", max_length=150, validators=[validate_single_line]
+    )
+    admin_email = forms.EmailField(
+        label="First admin's e-mail address",
+        help_text="They get an invitation to choose a password.",
+    )

@@ -11,3 +11,7 @@ MINUTES_PER_WALK = Bound(1, 180)
 GOAL_WEEK = Bound(4, 104)
 # How many monthly check-ins a clinic offers each patient (follow-up of one to three years).
 CHECK_IN_MONTHS = Bound(12, 36)
+# A clinic's postal address, shown to patients and at the foot of its e-mails.
+ADDRESS_MAX = 300
+# Closed days a clinic lists at once (a few years of public holidays and closures).
+CLOSED_DAYS_MAX = 200

@@ -10,9 +10,15 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from phonenumber_field.modelfields import PhoneNumberField
 
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.limits import CHECK_IN_MONTHS, MINUTES_PER_WALK, WALKS_PER_WEEK
+from walkback.accounts.limits import (
+    ADDRESS_MAX,
+    CHECK_IN_MONTHS,
+    MINUTES_PER_WALK,
+    WALKS_PER_WEEK,
+)
 from walkback.core.validators import CONTROL_CHARACTERS_SQL, validate_single_line
 
 # Real places only: the IANA zones of the geographic areas, plus UTC. The system database also
@@ -55,6 +61,11 @@ class Clinic(models.Model):
     time_zone = models.CharField(
         max_length=64, default="Australia/Sydney", validators=[validate_time_zone]
     )
+    # How patients reach the clinic: shown on the flare-up and "report a problem" pages and at
+    # the foot of the clinic's e-mails. Stored in E.164 (django-phonenumber-field). Empty by
+    # default in the database too, so a row written outside the ORM needs neither.
+    contact_phone = PhoneNumberField(blank=True, default="", db_default="")
+    address = models.CharField(max_length=ADDRESS_MAX, blank=True, default="", db_default="")
     # Programme settings the sources leave open (docs/clinical-rules.md#clinic-settings): each
     # clinic chooses.
     goal_walks_per_week = models.PositiveSmallIntegerField(default=5)
@@ -141,6 +152,21 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClosedDay(models.Model):
+    """A day the clinic is closed (a public holiday, a closure): the default session schedule
+    books nothing on it (coaching.services.programme, docs/clinical-rules.md)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="closed_days")
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["clinic", "day"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "day"], name="closed_day_unique")]
+
+    def __str__(self) -> str:
+        return f"Closed {self.day:%Y-%m-%d}"
 
 
 class ProgrammeRulesVersion(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -17,9 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.models import Clinic, Invitation, Role, User
+from walkback.accounts.limits import CLOSED_DAYS_MAX
+from walkback.accounts.models import Clinic, ClosedDay, Invitation, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.services import model_update
 from walkback.core.submissions import once_per_submission
 from walkback.core.validators import validate_single_line
 
@@ -109,6 +112,60 @@ def validate_full_name(full_name: str) -> None:
         validate_single_line(full_name)
     except ValidationError as error:
         raise ValidationError({"full_name": error.messages}) from error
+
+
+def clinic_settings_update(
+    *,
+    clinic: Clinic,
+    by: User,
+    name: str,
+    time_zone: str,
+    contact_phone,
+    address: str,
+    closed_days: Iterable[dt.date],
+) -> Clinic:
+    """The clinic admin's settings of their own clinic: its name, time zone, how patients
+    reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
+    with its audit row (field names only); a refusal changes nothing. The programme's goal,
+    rules and check-in months are ``coaching.services.clinic_programme_update``."""
+    if not by.is_clinic_admin or by.clinic_id != clinic.pk:
+        raise ValidationError("Only this clinic's admins can change its settings.")
+    days = sorted(set(closed_days))
+    if len(days) > CLOSED_DAYS_MAX:
+        raise ValidationError(
+            {"closed_days": f"List at most {CLOSED_DAYS_MAX} closed days at a time."}
+        )
+    with transaction.atomic():
+        clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+        changed = model_update(
+            clinic,
+            {
+                "name": name.strip(),
+                "time_zone": time_zone,
+                "contact_phone": contact_phone or "",
+                "address": address.strip(),
+            },
+        )
+        before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
+        removed = before - set(days)
+        added = [day for day in days if day not in before]
+        ClosedDay.objects.filter(clinic=clinic, day__in=removed).delete()
+        ClosedDay.objects.bulk_create(ClosedDay(clinic=clinic, day=day) for day in added)
+        if removed or added:
+            changed.append("closed_days")
+        if changed:
+            audit_record(
+                actor=by,
+                action=AuditAction.UPDATE,
+                obj=clinic,
+                clinic=clinic,
+                detail={
+                    "fields": changed,
+                    "closed_days_added": len(added),
+                    "closed_days_removed": len(removed),
+                },
+            )
+    return clinic
 
 
 SAME_CLINIC_ADDRESS = "Someone at your clinic already has an account with this e-mail."

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
+from django.utils import timezone
+
 from patients.models import Patient, PatientStatus
-from walkback.accounts.models import Clinic, Role, User
+from walkback.accounts.models import Clinic, ClosedDay, Role, User
 from walkback.demo.factories import NO_PASSWORD, UserFactory
 
 DEMO_PASSWORD = "walkback-demo"  # noqa: S105 - published demo login
@@ -55,3 +60,24 @@ def seed_foundation(context: dict) -> None:
         },
     )
     context.update(clinic=clinic, other_clinic=other, admin=admin, physio=physio, patient=patient)
+
+
+# The fixed-date public holidays of New South Wales, the demo clinic's state.
+DEMO_HOLIDAYS = ((1, 1), (1, 26), (4, 25), (12, 25), (12, 26))
+
+
+def seed_clinic_settings(context: dict) -> None:
+    """The demo clinic's contact and its coming public holidays (the clinic settings page).
+    Run after the seeded programmes, so their sessions stay where the demo's stories put
+    them; a programme started in the demo then moves its sessions off these days."""
+    clinic = context["clinic"]
+    if not clinic.contact_phone:
+        clinic.contact_phone = "+61290000000"
+        clinic.address = "1 Harbour Street\nSydney NSW 2000"
+        clinic.save(update_fields=["contact_phone", "address"])
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.time_zone)).date()
+    for month, day in DEMO_HOLIDAYS:
+        holiday = dt.date(today.year, month, day)
+        if holiday <= today:
+            holiday = holiday.replace(year=today.year + 1)
+        ClosedDay.objects.get_or_create(clinic=clinic, day=holiday)

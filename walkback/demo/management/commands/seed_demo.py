@@ -27,6 +27,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.reports.seed_reports",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
+    # After the seeded programmes: the clinic's contact and coming public holidays.
+    "walkback.demo.seed.foundation.seed_clinic_settings",
 ]
 
 
