@@ -11,3 +11,6 @@ MINUTES_PER_WALK = Bound(1, 180)
 GOAL_WEEK = Bound(4, 104)
 # How many monthly check-ins a clinic offers each patient (follow-up of one to three years).
 CHECK_IN_MONTHS = Bound(12, 36)
+# How many earlier months a check-in may ask about when they were missed (0: none; each missed
+# month is then unknown). docs/clinical-rules.md#monthly-check-ins
+CHECK_IN_CATCH_UP = Bound(0, 6)
