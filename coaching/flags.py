@@ -18,8 +18,11 @@ Rules (edges are unit-tested in tests/coaching/test_flags.py):
   (``coaching.progression.CLOSE_TO_TARGET``); a week with no logs is 0%. Targets, and "this
   week" against its target, follow the one rule of ``coaching.progress``
   (docs/programme-rules.md).
-- pain rising: average pain up by 2 or more points from one week to the next (the most recent
-  week with pain recorded, this week or last, against the week before it).
+- pain rising: average pain up by the clinic's pain-rise rule (``Clinic.plan_pain_rise``,
+  default 2 points) or more from one week to the next (the most recent week with pain
+  recorded, this week or last, against the week before it); the caseload's arrow says "up"
+  at the same threshold (``coaching.progression.PainChange``). Patients are loaded with their
+  clinic, so the rule costs no query.
 - no log for 7 days: in the programme, started at least 7 days ago, last walk 7 or more days
   before today (or none at all).
 - screening incomplete / doctor clearance missing: from the screening record, before the
@@ -56,7 +59,7 @@ from coaching.progress import (
     week_start,
     weekly_totals,
 )
-from coaching.progression import PAIN_RISE_FLAG, PainChange, behind_two_weeks, pain_change
+from coaching.progression import PainChange, behind_two_weeks, pain_change
 from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
 
 if TYPE_CHECKING:
@@ -229,7 +232,7 @@ def _flags(
                 f"Told at the month {facts.recurrence_month} check-in.",
             )
         )
-    if summary.pain is not None and summary.pain.rise >= PAIN_RISE_FLAG:
+    if summary.pain is not None and summary.pain.rising:
         flags.append(
             Flag(
                 "pain_rising",
@@ -311,7 +314,8 @@ def summarise(
             today=day,
             week=this_week,
             last_walk_on=patient.last_walk_on,
-            pain=pain_change(weeks, day),
+            # The clinic's own threshold: the arrow and the flag say "up" together.
+            pain=pain_change(weeks, day, threshold=patient.clinic.plan_pain_rise),
             next_session_at=patient.next_session_at,
             next_session_mode=patient.next_session_mode or "",
             next_session_number=patient.next_session_number,

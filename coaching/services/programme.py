@@ -290,6 +290,11 @@ def clinic_programme_update(
                 clinic=clinic, number=clinic.rules_version, rules=rules.as_json(), created_by=by
             )
         clinic.save()
+        if rules.pain_rise != before.pain_rise:
+            # The pain arrow and "Pain up" on each caseload row follow the clinic's rule.
+            caseload_rows_refresh(
+                patient_ids=Patient.objects.filter(clinic=clinic).values_list("pk", flat=True)
+            )
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,

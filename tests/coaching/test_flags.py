@@ -105,6 +105,50 @@ def test_pain_up_by_less_than_two_is_not_flagged(world):
     assert "pain_rising" not in codes(patient)
 
 
+@pytest.mark.parametrize(("clinic_rise", "flagged"), [(1, True), (3, False), (4, False)])
+def test_pain_up_follows_the_clinics_own_pain_rise(world, clinic_rise, flagged):
+    """Issue 10: the flag used a constant 2 whatever the clinic had set; the caseload row's
+    arrow, written by the refresh, says "up" exactly when the flag is raised."""
+    from coaching.models import CaseloadRow
+    from coaching.services.status import caseload_rows_refresh
+
+    world.clinic_a.plan_pain_rise = clinic_rise
+    world.clinic_a.save()
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
+    WalkLogFactory(patient=patient, walked_on=THIS_MONDAY, minutes=30, pain=5)  # up 2 points
+    assert ("pain_rising" in codes(patient)) is flagged
+    caseload_rows_refresh(patient_ids=[patient.pk])
+    row = CaseloadRow.objects.get(patient=patient)
+    assert (row.pain_trend == "up") is flagged
+    assert (row.pain_trend, any(code == "pain_rising" for code, _ in row.flags)) == (
+        "up" if flagged else "steady",
+        flagged,
+    )
+
+
+def test_a_new_pain_rise_rule_rewrites_the_caseload_rows(world):
+    from coaching.models import CaseloadRow
+    from coaching.services import clinic_programme_update
+
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
+    WalkLogFactory(patient=patient, walked_on=THIS_MONDAY, minutes=30, pain=5)
+    assert CaseloadRow.objects.get(patient=patient).pain_trend == "up"
+    clinic = world.clinic_a
+    clinic_programme_update(
+        clinic=clinic,
+        by=world.admin_a,
+        goal_walks_per_week=clinic.goal_walks_per_week,
+        goal_minutes_per_walk=clinic.goal_minutes_per_walk,
+        goal_week=clinic.goal_week,
+        screening_extra_conditions="",
+        plan_pain_rise=3,
+    )
+    row = CaseloadRow.objects.get(patient=patient)
+    assert row.pain_trend == "steady" and "pain_rising" not in [code for code, _ in row.flags]
+
+
 @pytest.mark.parametrize(("days_ago", "flagged"), [(6, False), (7, True)])
 def test_no_log_for_seven_days(world, days_ago, flagged):
     patient = on_programme(world.physio_a)
