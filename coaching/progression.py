@@ -123,6 +123,29 @@ def behind_two_weeks(
     return None
 
 
+# A patient keeping going (after the six months) is judged on this many complete weeks
+# together: coaching has ended, and a low week or two (a cold, a holiday) is expected.
+KEEPING_GOING_WEEKS = 4
+
+
+def behind_keeping_going(
+    weeks: Mapping[dt.date, WeekTotals], timeline: Timeline, today: dt.date
+) -> Fraction | None:
+    """The share of their maintenance target a patient keeping going walked over the last
+    ``KEEPING_GOING_WEEKS`` complete weeks together, when it is under the close-to-target share;
+    None when it is not, or when any of those weeks had no target (docs/programme-rules.md,
+    "Keeping going"). The maintenance target is the week's target by the one rule
+    (``coaching.progress``): plans stop stepping once a patient keeps going, so it is the dose
+    in force when the programme ended, or one the physiotherapist has set since."""
+    reviews = last_complete_weeks(weeks, timeline, today, count=KEEPING_GOING_WEEKS)
+    targets = [review.target for review in reviews if review.target is not None]
+    if len(targets) < KEEPING_GOING_WEEKS:
+        return None
+    walked = sum(review.minutes for review in reviews)
+    share = Fraction(walked * 7, sum(target.minute_sevenths for target in targets))
+    return share if share < CLOSE_TO_TARGET else None
+
+
 # --- The clinic's programme rules -------------------------------------------------------------
 
 

@@ -360,7 +360,7 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
     prescriptions = prescriptions_of(patient)
     timeline = Timeline(list(reversed(prescriptions)))
     # The same rows as the patient's own history (coaching.progress.patient_weeks); their
-    # totals cover the flags' three weeks too, so there is no second grouped query.
+    # totals cover the flags' weeks too, so there is no second grouped query.
     weeks = patient_weeks(facts, today=today, timeline=timeline)
     totals = weeks.totals
     started = patient.programme_start is not None and today >= patient.programme_start
