@@ -317,3 +317,26 @@ def test_answering_this_month_and_the_missed_ones_on_a_phone(client_for, catchin
     )
     html = staff.content.decode()
     assert "answered late" in html and "Not remembered (unknown): month 2" in html
+
+
+def test_the_page_costs_the_same_queries_for_one_or_two_missed_months(client_for, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for answered_month_1 in (True, False):
+        patient = PatientFactory(clinic=world.clinic_a, programme_start=None)
+        patient.programme_start = add_months(patient.today(), -3)
+        patient.save()
+        check_ins_plan(patient=patient)
+        if answered_month_1:
+            CheckIn.objects.filter(patient=patient, month_number=1).update(
+                unknown_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+            )
+        client = client_for(patient.user)
+        client.get(reverse("portal:check-in"))  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("portal:check-in"))
+        assert len(page.context["missed"]) == (1 if answered_month_1 else 2)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
