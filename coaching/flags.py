@@ -10,16 +10,22 @@ number of queries whatever the number of patients:
 1. the patients with everything per-patient annotated as subqueries (last walk, next
    session, overdue session, oldest open check-in, unreviewed adverse events), screening
    joined;
-2. ``coaching.progress.weekly_totals`` over the last three weeks, one grouped query;
+2. ``coaching.progress.weekly_totals`` over the last five weeks, one grouped query;
 3. every prescription version of those patients.
 
 Rules (edges are unit-tested in tests/coaching/test_flags.py):
-- behind target: the last two complete weeks both had a target and neither reached 80% of it
-  (``coaching.progression.CLOSE_TO_TARGET``); a week with no logs is 0%. Targets, and "this
-  week" against its target, follow the one rule of ``coaching.progress``
-  (docs/programme-rules.md).
-- pain rising: average pain up by 2 or more points from one week to the next (the most recent
-  week with pain recorded, this week or last, against the week before it).
+- behind target (in the programme): the last two complete weeks both had a target and
+  neither reached 80% of it (``coaching.progression.CLOSE_TO_TARGET``); a week with no logs is
+  0%. Targets, and "this week" against its target, follow the one rule of
+  ``coaching.progress`` (docs/programme-rules.md).
+- below keeping-going target (after the six months): the last four complete weeks together
+  under 80% of their maintenance target (``coaching.progression.behind_keeping_going``), not
+  the programme's week-by-week "behind target".
+- pain rising: average pain up by the clinic's pain-rise rule (``Clinic.plan_pain_rise``,
+  default 2 points) or more from one week to the next (the most recent week with pain
+  recorded, this week or last, against the week before it); the caseload's arrow says "up"
+  at the same threshold (``coaching.progression.PainChange``). Patients are loaded with their
+  clinic, so the rule costs no query.
 - no log for 7 days: in the programme, started at least 7 days ago, last walk 7 or more days
   before today (or none at all).
 - screening incomplete / doctor clearance missing: from the screening record, before the
@@ -52,11 +58,18 @@ from coaching.progress import (
     Timeline,
     WeekRow,
     WeekTotals,
+    percent,
     week_row,
     week_start,
     weekly_totals,
 )
-from coaching.progression import PAIN_RISE_FLAG, PainChange, behind_two_weeks, pain_change
+from coaching.progression import (
+    KEEPING_GOING_WEEKS,
+    PainChange,
+    behind_keeping_going,
+    behind_two_weeks,
+    pain_change,
+)
 from patients.models import AdverseEvent, CheckIn, Patient, PatientStatus, WalkLog
 
 if TYPE_CHECKING:
@@ -111,6 +124,8 @@ FLAG_LABELS = {
     "check_in_overdue": "Check-in overdue",
     "clearance_missing": "Clearance missing",
     "screening_incomplete": "Screening incomplete",
+    # Last: the six months are over. (Appended, so the bits of stored rows keep their meaning.)
+    "behind_keeping_going": "Below keeping-going target",
 }
 FLAG_ORDER = list(FLAG_LABELS)
 FLAG_CHOICES = list(FLAG_LABELS.items())
@@ -229,7 +244,7 @@ def _flags(
                 f"Told at the month {facts.recurrence_month} check-in.",
             )
         )
-    if summary.pain is not None and summary.pain.rise >= PAIN_RISE_FLAG:
+    if summary.pain is not None and summary.pain.rising:
         flags.append(
             Flag(
                 "pain_rising",
@@ -237,13 +252,26 @@ def _flags(
                 f"Average pain {summary.pain.before:.1f} → {summary.pain.after:.1f}.",
             )
         )
-    if patient.in_programme:
+    if patient.status == PatientStatus.MAINTENANCE:
+        # Judged against the maintenance target over four weeks, not week by week
+        # (docs/programme-rules.md, "Keeping going").
+        share = behind_keeping_going(weeks, timeline, today)
+        if share is not None:
+            flags.append(
+                Flag(
+                    "behind_keeping_going",
+                    FLAG_LABELS["behind_keeping_going"],
+                    f"{percent(share)}% of it over the last {KEEPING_GOING_WEEKS} weeks.",
+                )
+            )
+    if patient.status == PatientStatus.ACTIVE:
         behind: list[WeekRow] | None = behind_two_weeks(weeks, timeline, today)
         if behind:
             shares = " and ".join(f"{review.percent}%" for review in reversed(behind))
             flags.append(
                 Flag("behind_target", FLAG_LABELS["behind_target"], f"{shares} of target.")
             )
+    if patient.in_programme:
         started = patient.programme_start
         if started is not None and (today - started).days >= NO_LOG_DAYS:
             last = summary.last_walk_on
@@ -282,7 +310,7 @@ def summarise(
     timelines: dict[int, Timeline] | None = None,
 ) -> dict[int, PatientSummary]:
     """Summaries for patients already loaded through ``annotate_facts`` (2 more queries, or
-    none when the caller already holds the weekly totals since three weeks ago and the
+    none when the caller already holds the weekly totals since five weeks ago and the
     prescription timelines)."""
     now = now or timezone.now()
     patients = list(patients)
@@ -290,7 +318,8 @@ def summarise(
         return {}
     todays = {p.pk: today or p.today(now) for p in patients}
     if totals is None:
-        since = week_start(min(todays.values())) - dt.timedelta(days=14)
+        # The weeks the rules read: this one and, for "keeping going", four before it.
+        since = week_start(min(todays.values())) - dt.timedelta(weeks=KEEPING_GOING_WEEKS)
         totals = weekly_totals(todays.keys(), since, max(todays.values()))
     if timelines is None:
         timelines = _timelines(list(todays))
@@ -311,7 +340,8 @@ def summarise(
             today=day,
             week=this_week,
             last_walk_on=patient.last_walk_on,
-            pain=pain_change(weeks, day),
+            # The clinic's own threshold: the arrow and the flag say "up" together.
+            pain=pain_change(weeks, day, threshold=patient.clinic.plan_pain_rise),
             next_session_at=patient.next_session_at,
             next_session_mode=patient.next_session_mode or "",
             next_session_number=patient.next_session_number,

@@ -13,7 +13,13 @@ from coaching.limits import CONFIDENCE, RATIONALE_MAX, SESSION_MINUTES, TEXT_MAX
 from coaching.models import CoachingSession, EducationTopic, SessionMode, SessionPurpose
 from coaching.selectors import SORTS
 from patients.models import PatientStatus
-from walkback.accounts.limits import CHECK_IN_MONTHS, GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
+from walkback.accounts.limits import (
+    CHECK_IN_CATCH_UP,
+    CHECK_IN_MONTHS,
+    GOAL_WEEK,
+    MINUTES_PER_WALK,
+    WALKS_PER_WEEK,
+)
 from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
@@ -330,6 +336,13 @@ class ProgrammeSettingsForm(forms.Form):
         min_value=CHECK_IN_MONTHS.low,
         max_value=CHECK_IN_MONTHS.high,
         help_text="12 to 36: the trial followed people for one to three years.",
+    )
+    check_in_catch_up_months = forms.IntegerField(
+        label="Missed check-ins: ask again about this many earlier months",
+        min_value=CHECK_IN_CATCH_UP.low,
+        max_value=CHECK_IN_CATCH_UP.high,
+        help_text="0 to 6. A check-in asks about the missed months just before it; older ones, "
+        "and months the patient does not remember, count as unknown in the outcomes.",
     )
     plan_start_walks = forms.IntegerField(
         label="A new plan starts with this many walks a week", min_value=1, max_value=14

@@ -13,7 +13,9 @@ Definitions:
   week with no logs is 0%.
 - The pain change is the average pain of the most recent week with pain recorded (this week
   or last week) minus the week before it. Pain logging is optional, so a week without pain
-  figures gives no change rather than a guess.
+  figures gives no change rather than a guess. A rise of the clinic's ``pain_rise`` (default
+  2 points) is "up": the caseload's arrow, the "Pain up" flag and the plan's step down all
+  read that one threshold (``ProgrammeRules.pain_rise``, ``Clinic.plan_pain_rise``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from walkback.accounts.limits import MINUTES_PER_WALK
 # Defaults of the clinic's programme rules (``ProgrammeRules``; docs/clinical-rules.md). The
 # sources give no dose or step size: each clinic may change the rules below.
 CLOSE_TO_TARGET = Fraction(80, 100)
-PAIN_RISE_FLAG = 2  # points (0-10) over a week: step down, and flag for the physiotherapist
+PAIN_RISE_DEFAULT = 2  # points (0-10) over a week: step down, and flag for the physiotherapist
 PAIN_STABLE_BELOW = 1  # a rise smaller than this counts as stable
 # A plan never starts below a gentle 30 minutes a week, nor below what the patient already
 # walks; the physiotherapist edits it.
@@ -51,23 +53,31 @@ class PainChange:
     before: float
     after: float
     week: dt.date  # the Monday of the later week
+    threshold: int  # the clinic's rise that counts as "up" (``ProgrammeRules.pain_rise``)
 
     @property
     def rise(self) -> float:
         return self.after - self.before
 
     @property
+    def rising(self) -> bool:
+        """Up by the clinic's threshold or more: the "Pain up" flag."""
+        return self.rise >= self.threshold
+
+    @property
     def trend(self) -> str:
         """ "up", "down" or "steady": the caseload's arrow. It says "up" exactly when the
-        "Pain up" flag is raised (one threshold, ``PAIN_RISE_FLAG``; issue 10)."""
-        if self.rise >= PAIN_RISE_FLAG:
+        "Pain up" flag is raised (one threshold, the clinic's; issue 10)."""
+        if self.rising:
             return "up"
-        if self.rise <= -PAIN_RISE_FLAG:
+        if self.rise <= -self.threshold:
             return "down"
         return "steady"
 
 
-def pain_change(weeks: Mapping[dt.date, WeekTotals], today: dt.date) -> PainChange | None:
+def pain_change(
+    weeks: Mapping[dt.date, WeekTotals], today: dt.date, *, threshold: int
+) -> PainChange | None:
     this_monday = week_start(today)
     for later in (this_monday, this_monday - dt.timedelta(days=7)):
         row = weeks.get(later)
@@ -77,7 +87,10 @@ def pain_change(weeks: Mapping[dt.date, WeekTotals], today: dt.date) -> PainChan
         if earlier is None or earlier.average_pain is None:
             return None
         return PainChange(
-            before=float(earlier.average_pain), after=float(row.average_pain), week=later
+            before=float(earlier.average_pain),
+            after=float(row.average_pain),
+            week=later,
+            threshold=threshold,
         )
     return None
 
@@ -110,6 +123,29 @@ def behind_two_weeks(
     return None
 
 
+# A patient keeping going (after the six months) is judged on this many complete weeks
+# together: coaching has ended, and a low week or two (a cold, a holiday) is expected.
+KEEPING_GOING_WEEKS = 4
+
+
+def behind_keeping_going(
+    weeks: Mapping[dt.date, WeekTotals], timeline: Timeline, today: dt.date
+) -> Fraction | None:
+    """The share of their maintenance target a patient keeping going walked over the last
+    ``KEEPING_GOING_WEEKS`` complete weeks together, when it is under the close-to-target share;
+    None when it is not, or when any of those weeks had no target (docs/programme-rules.md,
+    "Keeping going"). The maintenance target is the week's target by the one rule
+    (``coaching.progress``): plans stop stepping once a patient keeps going, so it is the dose
+    in force when the programme ended, or one the physiotherapist has set since."""
+    reviews = last_complete_weeks(weeks, timeline, today, count=KEEPING_GOING_WEEKS)
+    targets = [review.target for review in reviews if review.target is not None]
+    if len(targets) < KEEPING_GOING_WEEKS:
+        return None
+    walked = sum(review.minutes for review in reviews)
+    share = Fraction(walked * 7, sum(target.minute_sevenths for target in targets))
+    return share if share < CLOSE_TO_TARGET else None
+
+
 # --- The clinic's programme rules -------------------------------------------------------------
 
 
@@ -128,7 +164,7 @@ class ProgrammeRules:
     step_weeks: int = 1
     largest_increase: int = 10  # weekly minutes a step may add
     close_to_target_percent: int = 80
-    pain_rise: int = PAIN_RISE_FLAG
+    pain_rise: int = PAIN_RISE_DEFAULT
 
     @classmethod
     def of(cls, clinic, goal: tuple[int, int, int] | None = None) -> ProgrammeRules:
@@ -414,4 +450,4 @@ def suggest(
             f"{current.effective_from:%A}.",
         )
     review = last_complete_weeks(weeks, timeline, today, count=1)[0]
-    return next_dose(rules, dose, review, pain_change(weeks, today))
+    return next_dose(rules, dose, review, pain_change(weeks, today, threshold=rules.pain_rise))

@@ -329,6 +329,7 @@ class Overview:
     adverse_events: list[AdverseEvent]
     open_check_ins: list[CheckIn]
     answered_check_ins: list[CheckIn]  # newest first, with what the patient told
+    unknown_check_ins: list[CheckIn]  # missed months the patient did not remember
     plan: list[PlanStep]
     suggestion: Suggestion | None
     summary: PatientSummary
@@ -394,7 +395,7 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
     prescriptions = prescriptions_of(patient)
     timeline = Timeline(list(reversed(prescriptions)))
     # The same rows as the patient's own history (coaching.progress.patient_weeks); their
-    # totals cover the flags' three weeks too, so there is no second grouped query.
+    # totals cover the flags' weeks too, so there is no second grouped query.
     weeks = patient_weeks(facts, today=today, timeline=timeline)
     totals = weeks.totals
     started = patient.programme_start is not None and today >= patient.programme_start
@@ -417,7 +418,8 @@ def patient_overview(patient: Patient, *, now: dt.datetime | None = None) -> Ove
         adverse_events=list(
             AdverseEvent.objects.filter(patient=patient).select_related("reviewed_by")[:10]
         ),
-        open_check_ins=[c for c in check_ins if c.completed_at is None],
+        open_check_ins=[c for c in check_ins if c.completed_at is None and c.unknown_at is None],
+        unknown_check_ins=[c for c in check_ins if c.unknown_at is not None],
         answered_check_ins=[c for c in reversed(check_ins) if c.completed_at is not None],
         plan=plan,
         suggestion=suggestion,

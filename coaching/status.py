@@ -132,7 +132,10 @@ def statuses_compute(patient_ids: Iterable[int], *, now: dt.datetime | None = No
     """``{patient id: row values}`` computed from scratch: three queries however many."""
     now = now or timezone.now()
     loaded = annotate_facts(
-        Patient.objects.filter(pk__in=list(patient_ids)).select_related("user").order_by(),
+        # The clinic joined: its pain-rise rule decides the pain arrow and flag.
+        Patient.objects.filter(pk__in=list(patient_ids))
+        .select_related("user", "clinic")
+        .order_by(),
         now=now,
     )
     return {pk: status_values(s, now=now) for pk, s in summarise(loaded, now=now).items()}

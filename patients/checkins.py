@@ -6,13 +6,17 @@ Month N is due on the programme start date plus N calendar months (31 January + 
 last day of February), as a date in the patient's own time zone: it is due once the patient's
 own ``today()`` reaches it. Months run from 1 to the clinic's ``check_in_months`` (12 to 36).
 A check-in stays open until the next one is due (the last one for a month), so each answer
-covers one month; a month left unanswered by then is unknown (patients.outcomes).
+covers one month. A month left unanswered by then is missed: the next check-in asks about it
+again if it is among the clinic's ``check_in_catch_up_months`` just before it
+(``catch_up_months``); otherwise, or when the patient does not remember, it stays unknown
+(patients.outcomes).
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from patients.models import Patient
@@ -74,3 +78,42 @@ def month_window_start(patient: Patient, month_number: int) -> dt.date | None:
         return None
     due = dict(check_in_due_dates(patient))
     return due.get(month_number - 1, patient.programme_start)
+
+
+@dataclass(frozen=True)
+class MissedCheckIn:
+    """A missed month asked about again: the days its check-in was about, first and last."""
+
+    month_number: int
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def catch_up_months(
+    patient: Patient, *, current_month: int, open_months: Iterable[int]
+) -> list[MissedCheckIn]:
+    """The missed months the check-in of ``current_month`` asks about again, oldest first: the
+    clinic's ``check_in_catch_up_months`` months just before it, those of them still open
+    (``open_months``: neither answered nor said to be unknown). A month further back is never
+    asked again, so each missed month is asked about at most at the next few check-ins and
+    then stays unknown. No queries."""
+    start = patient.programme_start
+    if start is None:
+        return []
+    due = dict(check_in_due_dates(patient))
+    still_open = set(open_months)
+    return [
+        MissedCheckIn(
+            month_number=month,
+            starts_on=due.get(month - 1, start),
+            ends_on=due[month] - dt.timedelta(days=1),
+        )
+        for month in catch_up_window(patient, current_month)
+        if month in still_open and month in due
+    ]
+
+
+def catch_up_window(patient: Patient, current_month: int) -> range:
+    """The months the check-in of ``current_month`` may ask about again (answered or not)."""
+    first = max(1, current_month - patient.clinic.check_in_catch_up_months)
+    return range(first, current_month)

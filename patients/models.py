@@ -302,6 +302,12 @@ class CheckIn(models.Model):
     average_pain = models.PositiveSmallIntegerField(null=True, blank=True)
     worst_pain = models.PositiveSmallIntegerField(null=True, blank=True)
     days_off_work = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A month missed and asked about again at a later check-in (docs/clinical-rules.md#monthly-
+    # check-ins): ``late`` when it was answered after its own check-in had closed (then
+    # ``completed_at`` is when); ``unknown_at`` when the patient said they do not remember, so
+    # it stays unknown for the outcomes and is not asked again.
+    late = models.BooleanField(default=False, db_default=False)
+    unknown_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["month_number"]
@@ -341,6 +347,15 @@ class CheckIn(models.Model):
                     onset_date__lte=Cast("completed_at", models.DateField()) + dt.timedelta(days=1)
                 ),
                 name="checkin_onset_not_after_answer",
+            ),
+            # A month is answered, or said to be unknown, never both; only an answer is late.
+            models.CheckConstraint(
+                condition=models.Q(completed_at__isnull=True) | models.Q(unknown_at__isnull=True),
+                name="checkin_answered_or_unknown",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(late=False) | models.Q(completed_at__isnull=False),
+                name="checkin_late_is_answered",
             ),
         ]
 

@@ -12,9 +12,12 @@ nearest equivalent is the day the programme began).
   they answered; without an onset date, the day they answered (the latest it can have been).
 - Without such a check-in the time is censored at the last completed check-in: up to that
   day the patient told us they had no recurrence; after it we do not know.
-- A month nobody answered before the next check-in came due is unknown (``MissedMonth``):
-  follow-up is censored at the start of the first one, and nothing answered after the gap
-  counts, since a recurrence could have been in it. A gap is never recurrence-free time.
+- A month nobody answered before the next check-in came due, and not answered late when a
+  later check-in asked about it again (``CheckIn.late``; docs/clinical-rules.md#monthly-check-
+  ins), is unknown (``MissedMonth``), as is one the patient said they do not remember
+  (``CheckIn.unknown_at``, never ``completed_at``): follow-up is censored at the start of the
+  first one, and nothing answered after the gap counts, since a recurrence could have been in
+  it. A gap is never recurrence-free time; a month answered late is an answer like any other.
 - A patient with no programme start or no completed check-in has no follow-up yet and is
   left out (``None``).
 """

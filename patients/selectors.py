@@ -9,7 +9,13 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from patients.checkins import DueCheckIn, check_in_open
+from patients.checkins import (
+    DueCheckIn,
+    MissedCheckIn,
+    catch_up_months,
+    catch_up_window,
+    check_in_open,
+)
 from patients.models import CheckIn, Patient, WalkLog
 from walkback.accounts.models import Role, User
 
@@ -53,9 +59,10 @@ def walks_between(user: User, first: dt.date, last: dt.date) -> QuerySet[WalkLog
 
 
 def check_ins_due(patient: Patient, *, today: dt.date) -> list[DueCheckIn]:
-    """The check-ins the patient should answer today: the open one, unless already answered.
-    A list (of at most one today) so callers need not change if catching up is allowed later.
-    One query. ``today`` is the patient's own date: ``patient.today()``."""
+    """The check-ins the patient should answer today: the open one, unless already answered
+    (a list of at most one; the missed months it asks about again are
+    ``check_in_missed_months``). One query. ``today`` is the patient's own date:
+    ``patient.today()``."""
     current = check_in_open(patient, today=today)
     if current is None:
         return []
@@ -63,3 +70,22 @@ def check_ins_due(patient: Patient, *, today: dt.date) -> list[DueCheckIn]:
         patient=patient, month_number=current.month_number, completed_at__isnull=False
     ).exists()
     return [] if answered else [current]
+
+
+def check_in_missed_months(patient: Patient, *, current: DueCheckIn) -> list[MissedCheckIn]:
+    """The missed months the open check-in asks about again (``patients.checkins.
+    catch_up_months``), oldest first. One query: the months already answered or said to be
+    unknown, among those the clinic allows to be asked again."""
+    window = catch_up_window(patient, current.month_number)
+    if not window:
+        return []
+    settled = set(
+        CheckIn.objects.filter(
+            patient=patient, month_number__gte=window.start, month_number__lt=window.stop
+        )
+        .exclude(completed_at__isnull=True, unknown_at__isnull=True)
+        .values_list("month_number", flat=True)
+    )
+    return catch_up_months(
+        patient, current_month=current.month_number, open_months=set(window) - settled
+    )

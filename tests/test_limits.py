@@ -103,3 +103,33 @@ def test_walks_per_week_bound_is_the_same_everywhere(world):
             screening_extra_conditions="",
         )
     assert "goal_walks_per_week" in error.value.message_dict
+
+
+def test_missed_months_asked_again_bound_is_the_same_everywhere(world):
+    """Issue 10: how many missed months a check-in asks about again (0 to 6)."""
+    from walkback.accounts.limits import CHECK_IN_CATCH_UP
+
+    clinic = world.clinic_a
+    assert not refused_by_database(
+        Clinic, clinic.pk, check_in_catch_up_months=CHECK_IN_CATCH_UP.low
+    )
+    assert not refused_by_database(
+        Clinic, clinic.pk, check_in_catch_up_months=CHECK_IN_CATCH_UP.high
+    )
+    assert refused_by_database(
+        Clinic, clinic.pk, check_in_catch_up_months=CHECK_IN_CATCH_UP.high + 1
+    )
+    field = ProgrammeSettingsForm.base_fields["check_in_catch_up_months"]
+    assert (field.min_value, field.max_value) == CHECK_IN_CATCH_UP
+    for value in (CHECK_IN_CATCH_UP.low - 1, CHECK_IN_CATCH_UP.high + 1):
+        with pytest.raises(ValidationError) as error:
+            clinic_programme_update(
+                clinic=clinic,
+                by=world.admin_a,
+                goal_walks_per_week=5,
+                goal_minutes_per_walk=30,
+                goal_week=26,
+                screening_extra_conditions="",
+                check_in_catch_up_months=value,
+            )
+        assert "from 0 to 6" in error.value.message_dict["check_in_catch_up_months"][0]

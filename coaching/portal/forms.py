@@ -11,6 +11,7 @@ from coaching.reminders import forms as reminder_forms
 from coaching.services.adverse_events import DESCRIPTION_MAX
 from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import BodyRegion, CareType, Severity, WalkingRelated
+from patients.services.check_ins import MISSED_MONTH_UNANSWERED
 from walkback.core.forms import SubmissionTokenMixin
 
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
@@ -167,8 +168,10 @@ class WalkForm(PortalForm):
         return {name: data.get(name) for name in self.WALK_FIELDS}
 
 
-class CheckInForm(PortalForm):
-    any_pain = _yes_no("Have you had any back pain in the last month?")
+class CheckInQuestions(PortalForm):
+    """The questions about an episode of back pain, asked when there was one (the service
+    says so next to each field left empty)."""
+
     onset_date = _date_field(
         "When did it start?",
         required=False,
@@ -210,8 +213,46 @@ class CheckInForm(PortalForm):
 
     optional_fields = frozenset({"days_to_recovery", "days_off_work"})
 
+
+class CheckInForm(CheckInQuestions):
+    any_pain = _yes_no("Have you had any back pain in the last month?")
+
     def answers(self) -> dict:
         return dict(self.cleaned_data)
+
+
+DONT_REMEMBER = "unknown"
+
+
+class MissedMonthForm(CheckInQuestions):
+    """The same questions about one missed month, asked again at a later check-in
+    (docs/clinical-rules.md#monthly-check-ins), with a plain way out: "I don't remember"
+    records the month as unknown. Prefixed ``month<N>``, so several fit in one page."""
+
+    any_pain = forms.ChoiceField(
+        label="Did you have any back pain in that time?",
+        choices=[*YES_NO, (DONT_REMEMBER, "I don't remember")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": MISSED_MONTH_UNANSWERED,
+            "invalid_choice": "Yes, No or I don't remember.",
+        },
+    )
+
+    def __init__(self, *args, month, **kwargs):
+        super().__init__(*args, prefix=f"month{month.month_number}", **kwargs)
+        self.month = month
+        self.fields["onset_date"].widget.attrs.update(
+            min=month.starts_on.isoformat(), max=month.ends_on.isoformat()
+        )
+
+    def answers(self) -> dict | None:
+        """The answers, or None for "I don't remember"."""
+        data = dict(self.cleaned_data)
+        if data["any_pain"] == DONT_REMEMBER:
+            return None
+        data["any_pain"] = data["any_pain"] == "yes"
+        return data
 
 
 class AdverseEventForm(SubmissionTokenMixin, PortalForm):

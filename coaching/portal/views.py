@@ -25,6 +25,7 @@ from coaching.portal.encouragement import walk_confirmation
 from coaching.portal.forms import (
     AdverseEventForm,
     CheckInForm,
+    MissedMonthForm,
     ReminderPreferencesForm,
     WalkForm,
 )
@@ -43,7 +44,12 @@ from coaching.reminders.services import (
 from coaching.services import adverse_events as adverse
 from patients import checkins
 from patients.models import PROGRAMME_ENDED, WEEKDAY_CHOICES
-from patients.selectors import check_ins_due, own_walk_get, walks_between
+from patients.selectors import (
+    check_in_missed_months,
+    check_ins_due,
+    own_walk_get,
+    walks_between,
+)
 from patients.services import check_ins, walks
 from walkback.accounts.decorators import patient_required
 from walkback.audit.services import audit_read
@@ -232,18 +238,30 @@ def check_in(request):
     today = patient.today()
     due = check_ins_due(patient, today=today)
     current = due[0] if due else None
-    form = CheckInForm(request.POST or None) if current else None
-    if request.method == "POST" and current and form is not None and form.is_valid():
+    data = request.POST or None
+    form = CheckInForm(data) if current else None
+    # The missed months this check-in asks about again (docs/clinical-rules.md#monthly-check-ins).
+    missed = (
+        [
+            MissedMonthForm(data, month=month)
+            for month in check_in_missed_months(patient, current=current)
+        ]
+        if current
+        else []
+    )
+    forms_valid = form is not None and all([form.is_valid(), *(f.is_valid() for f in missed)])
+    if request.method == "POST" and current and form is not None and forms_valid:
         try:
             check_ins.check_in_submit(
                 patient=patient,
                 by=request.user,
                 month_number=current.month_number,
                 today=today,
+                missed={f.month.month_number: f.answers() for f in missed},
                 **form.answers(),
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            _check_in_errors(error, form, missed)
         else:
             messages.success(request, "Thank you for your check-in. Your answers are saved.")
             return redirect("portal:home")
@@ -253,10 +271,28 @@ def check_in(request):
         "portal/check_in.html",
         {
             "form": form,
+            "missed": missed,
+            "has_errors": bool(form and form.errors) or any(f.errors for f in missed),
             "current": current,
             "next_check_in": checkins.next_check_in_date(patient, today=today),
         },
     )
+
+
+def _check_in_errors(error: ValidationError, form, missed: list[MissedMonthForm]) -> None:
+    """The service names a missed month's fields ``month<N>-<field>``: each message goes next
+    to its own month's field, the rest to the open check-in's form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    by_prefix = {f.prefix: f for f in missed}
+    for name, problems in error.message_dict.items():
+        prefix, _, field = name.partition("-")
+        target = by_prefix.get(prefix)
+        if target is not None:
+            target.add_error(field if field in target.fields else None, problems)
+        else:
+            add_service_errors(form, ValidationError({name: problems}))
 
 
 @patient_required

@@ -296,7 +296,7 @@ def _plan_step(plan: PrescriptionPlan, rules: ProgrammeRules, monday: dt.date) -
         rules,
         Dose(current.walks_per_week, current.minutes_per_walk),
         review,
-        pain_change(totals, sunday),
+        pain_change(totals, sunday, threshold=rules.pain_rise),
     )
     if decision.dose == Dose(current.walks_per_week, current.minutes_per_walk):
         return 0

@@ -36,7 +36,13 @@ from coaching.services.status import (
 )
 from patients.models import Patient, PatientStatus
 from patients.services.check_ins import check_ins_plan
-from walkback.accounts.limits import CHECK_IN_MONTHS, GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
+from walkback.accounts.limits import (
+    CHECK_IN_CATCH_UP,
+    CHECK_IN_MONTHS,
+    GOAL_WEEK,
+    MINUTES_PER_WALK,
+    WALKS_PER_WEEK,
+)
 from walkback.accounts.models import Clinic, ClosedDay, ProgrammeRulesVersion, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -245,6 +251,7 @@ def clinic_programme_update(
     goal_week: int,
     screening_extra_conditions: str,
     check_in_months: int | None = None,
+    check_in_catch_up_months: int | None = None,
     **plan_rules: int,
 ) -> Clinic:
     """The clinic's default walking goal, its programme rules and extra screening conditions
@@ -264,6 +271,12 @@ def clinic_programme_update(
     if check_in_months not in CHECK_IN_MONTHS:
         errors["check_in_months"] = (
             f"Monthly check-ins are offered for {CHECK_IN_MONTHS.words} months."
+        )
+    if check_in_catch_up_months is None:
+        check_in_catch_up_months = clinic.check_in_catch_up_months
+    if check_in_catch_up_months not in CHECK_IN_CATCH_UP:
+        errors["check_in_catch_up_months"] = (
+            f"Missed months asked about again must be a whole number {CHECK_IN_CATCH_UP.words}."
         )
     unknown = set(plan_rules) - set(PLAN_RULE_BOUNDS)
     if unknown:
@@ -298,6 +311,7 @@ def clinic_programme_update(
         clinic.goal_minutes_per_walk = goal_minutes_per_walk
         clinic.goal_week = goal_week
         clinic.check_in_months = check_in_months
+        clinic.check_in_catch_up_months = check_in_catch_up_months
         for name, value in values.items():
             setattr(clinic, name, value)
         clinic.screening_extra_conditions = "\n".join(conditions)
@@ -308,13 +322,24 @@ def clinic_programme_update(
                 clinic=clinic, number=clinic.rules_version, rules=rules.as_json(), created_by=by
             )
         clinic.save()
+        if rules.pain_rise != before.pain_rise:
+            # The pain arrow and "Pain up" on each caseload row follow the clinic's rule.
+            caseload_rows_refresh(
+                patient_ids=Patient.objects.filter(clinic=clinic).values_list("pk", flat=True)
+            )
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,
             obj=clinic,
             clinic=clinic,
             detail={
-                "fields": ["goal", "rules", "screening_extra_conditions"],
+                "fields": [
+                    "goal",
+                    "rules",
+                    "check_in_months",
+                    "check_in_catch_up_months",
+                    "screening_extra_conditions",
+                ],
                 "rules_version": clinic.rules_version if changed else None,
             },
         )

@@ -1,20 +1,29 @@
 """Check-in writes: the rows of the schedule (``check_ins_plan``) and the patient's answers
 (``check_in_submit``), which derive the recurrence class from the facts the patient tells
-(docs/clinical-rules.md#recurrences). The schedule itself is ``patients.checkins``.
+(docs/clinical-rules.md#recurrences), with the answers about missed months the open check-in
+asks again (docs/clinical-rules.md#monthly-check-ins). The schedule itself is
+``patients.checkins``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients.checkins import check_in_due_dates, check_in_open, month_window_start
+from patients.checkins import (
+    MissedCheckIn,
+    check_in_due_dates,
+    check_in_open,
+    month_window_start,
+)
 from patients.dates import long_date
 from patients.limits import CHECK_IN_DAYS, PAIN
 from patients.models import PROGRAMME_ENDED, CareType, CheckIn, Patient
+from patients.selectors import check_in_missed_months
 from patients.signals import records_changed
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
@@ -83,8 +92,15 @@ ANSWER_FIELDS = [
 
 
 def _clean_answers(
-    patient: Patient, answers: dict, *, today: dt.date, month_number: int | None = None
+    patient: Patient,
+    answers: Mapping,
+    *,
+    today: dt.date,
+    month_number: int | None = None,
+    ends_on: dt.date | None = None,
 ) -> dict:
+    """The answers, checked, with the recurrence class derived. ``ends_on``: the last day a
+    missed month asked about again was about (its onset must fall in it)."""
     errors: dict[str, str] = {}
     any_pain = answers.get("any_pain")
     if any_pain is None:
@@ -111,6 +127,11 @@ def _clean_answers(
         errors["onset_date"] = (
             f"This check-in is about the time since {long_date(start)}. If the pain "
             "started before then and carried on, pick that day."
+        )
+    elif ends_on is not None and onset > ends_on:
+        errors["onset_date"] = (
+            f"These questions are about the time up to {long_date(ends_on)}. Pain that "
+            "started later belongs to the next month: pick a day up to then."
         )
     for name in ("lasted_24_hours", "limited_activity", "care_sought"):
         if cleaned[name] is None:
@@ -155,28 +176,76 @@ def _clean_answers(
     return cleaned
 
 
+MISSED_MONTH_UNANSWERED = "Please answer Yes or No, or choose \u201cI don't remember\u201d."
+
+
+# A missed month's errors are named ``month<N>-<field>``: the name its field has in a form
+# prefixed ``month<N>``, so the view puts each message next to its own month's field.
+def missed_month_prefix(month_number: int) -> str:
+    return f"month{month_number}"
+
+
 def check_in_submit(
-    *, patient: Patient, by: User, month_number: int, today: dt.date | None = None, **answers
+    *,
+    patient: Patient,
+    by: User,
+    month_number: int,
+    today: dt.date | None = None,
+    missed: Mapping[int, Mapping | None] | None = None,
+    **answers,
 ) -> tuple[CheckIn, bool]:
-    """Save the answers to the open check-in. Returns ``(check_in, saved)``; answering the same
-    month again (a double tap) changes nothing and returns ``saved=False``."""
+    """Save the answers to the open check-in, and to each missed month it asks about again
+    (``patients.selectors.check_in_missed_months``): ``missed`` maps each such month to its
+    answers, or to None when the patient does not remember it (it stays unknown and is not
+    asked again). Every one of those months must be there; all is saved or nothing. A month
+    answered late is marked ``late``. Returns ``(check_in, saved)``; answering the same month
+    again (a double tap) changes nothing and returns ``saved=False``."""
     today = today or patient.today()
     if not patient.can_log:
         raise ValidationError(PROGRAMME_ENDED)
     current = check_in_open(patient, today=today)
     if current is None or current.month_number != month_number:
         raise ValidationError("This check-in is not open any more. Thank you all the same.")
-    cleaned = _clean_answers(patient, answers, today=today, month_number=month_number)
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    try:
+        cleaned = _clean_answers(patient, answers, today=today, month_number=month_number)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    months = check_in_missed_months(patient, current=current)
+    late: dict[int, dict | None] = {}
+    for month in months:
+        prefix = missed_month_prefix(month.month_number)
+        if missed is None or month.month_number not in missed:
+            errors[f"{prefix}-any_pain"] = [MISSED_MONTH_UNANSWERED]
+            continue
+        given = missed[month.month_number]
+        if given is None:
+            late[month.month_number] = None
+            continue
+        try:
+            late[month.month_number] = _clean_answers(
+                patient,
+                given,
+                today=today,
+                month_number=month.month_number,
+                ends_on=month.ends_on,
+            )
+        except ValidationError as error:
+            errors.update({f"{prefix}-{name}": m for name, m in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         check_in, _ = CheckIn.objects.select_for_update().get_or_create(
             patient=patient, month_number=month_number, defaults={"due_on": current.due_on}
         )
         if check_in.completed_at is not None:
             return check_in, False
+        now = timezone.now()
         for name, value in cleaned.items():
             setattr(check_in, name, value)
         check_in.due_on = current.due_on
-        check_in.completed_at = timezone.now()
+        check_in.completed_at = now
         check_in.save()
         audit_record(
             actor=by,
@@ -185,5 +254,34 @@ def check_in_submit(
             patient=patient,
             detail={"fields": ANSWER_FIELDS, "month": month_number},
         )
+        for month in months:
+            _missed_month_save(patient, by, month, late[month.month_number], now=now)
         records_changed(patient.pk)
     return check_in, True
+
+
+def _missed_month_save(
+    patient: Patient, by: User, month: MissedCheckIn, answers: dict | None, *, now: dt.datetime
+) -> None:
+    """One missed month, answered late or said to be unknown, in the caller's transaction."""
+    row, _ = CheckIn.objects.select_for_update().get_or_create(
+        patient=patient,
+        month_number=month.month_number,
+        defaults={"due_on": month.ends_on + dt.timedelta(days=1)},
+    )
+    if row.completed_at is not None or row.unknown_at is not None:
+        return  # settled meanwhile (another tab): the first word stands
+    if answers is None:
+        row.unknown_at = now
+        row.save(update_fields=["unknown_at"])
+        detail: dict = {"fields": ["unknown_at"], "month": month.month_number, "unknown": True}
+        action = AuditAction.UPDATE
+    else:
+        for name, value in answers.items():
+            setattr(row, name, value)
+        row.completed_at = now
+        row.late = True
+        row.save()
+        detail = {"fields": ANSWER_FIELDS, "month": month.month_number, "late": True}
+        action = AuditAction.CREATE
+    audit_record(actor=by, action=action, obj=row, patient=patient, detail=detail)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from coaching.flags import flags_for
 from coaching.models import CoachingSession, SessionStatus
-from patients.models import CheckIn
+from patients.models import CheckIn, Patient, PatientStatus
 from tests.coaching.helpers import check_in, enrolled, prescribe, screened, started
 from tests.factories import AdverseEventFactory, WalkLogFactory
 
@@ -103,6 +103,110 @@ def test_pain_up_by_less_than_two_is_not_flagged(world):
     fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
     WalkLogFactory(patient=patient, walked_on=THIS_MONDAY, minutes=30, pain=4)
     assert "pain_rising" not in codes(patient)
+
+
+@pytest.mark.parametrize(("clinic_rise", "flagged"), [(1, True), (3, False), (4, False)])
+def test_pain_up_follows_the_clinics_own_pain_rise(world, clinic_rise, flagged):
+    """Issue 10: the flag used a constant 2 whatever the clinic had set; the caseload row's
+    arrow, written by the refresh, says "up" exactly when the flag is raised."""
+    from coaching.models import CaseloadRow
+    from coaching.services.status import caseload_rows_refresh
+
+    world.clinic_a.plan_pain_rise = clinic_rise
+    world.clinic_a.save()
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
+    WalkLogFactory(patient=patient, walked_on=THIS_MONDAY, minutes=30, pain=5)  # up 2 points
+    assert ("pain_rising" in codes(patient)) is flagged
+    caseload_rows_refresh(patient_ids=[patient.pk])
+    row = CaseloadRow.objects.get(patient=patient)
+    assert (row.pain_trend == "up") is flagged
+    assert (row.pain_trend, any(code == "pain_rising" for code, _ in row.flags)) == (
+        "up" if flagged else "steady",
+        flagged,
+    )
+
+
+def test_a_new_pain_rise_rule_rewrites_the_caseload_rows(world):
+    from coaching.models import CaseloadRow
+    from coaching.services import clinic_programme_update
+
+    patient = on_programme(world.physio_a)
+    fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=1), 150, pain=3)
+    WalkLogFactory(patient=patient, walked_on=THIS_MONDAY, minutes=30, pain=5)
+    assert CaseloadRow.objects.get(patient=patient).pain_trend == "up"
+    clinic = world.clinic_a
+    clinic_programme_update(
+        clinic=clinic,
+        by=world.admin_a,
+        goal_walks_per_week=clinic.goal_walks_per_week,
+        goal_minutes_per_walk=clinic.goal_minutes_per_walk,
+        goal_week=clinic.goal_week,
+        screening_extra_conditions="",
+        plan_pain_rise=3,
+    )
+    row = CaseloadRow.objects.get(patient=patient)
+    assert row.pain_trend == "steady" and "pain_rising" not in [code for code, _ in row.flags]
+
+
+# --- Keeping going (issue 10) -----------------------------------------------------------------
+
+
+def keeping_going(physio, minutes_by_week_back: dict[int, int]):
+    """A patient past the six months on 5 x 30 (150 a week), keeping going, who walked these
+    minutes 1, 2, 3... weeks back."""
+    patient = on_programme(physio, weeks_ago=30)
+    Patient.objects.filter(pk=patient.pk).update(status=PatientStatus.MAINTENANCE)
+    patient.refresh_from_db()
+    for back, minutes in minutes_by_week_back.items():
+        fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=back), minutes)
+    WalkLogFactory(patient=patient, walked_on=TODAY, minutes=20)
+    return patient
+
+
+def test_two_low_weeks_flag_a_patient_in_the_programme_but_not_one_keeping_going(world):
+    """Issue 10: a patient keeping going was flagged "behind target" week by week."""
+    weeks = {1: 90, 2: 90, 3: 150, 4: 150}  # 60%, 60%, then on target: 80% over four weeks
+    keeping = keeping_going(world.physio_a, weeks)
+    assert not {"behind_target", "behind_keeping_going"} & set(codes(keeping))
+    active = on_programme(world.physio_a, weeks_ago=30)
+    for back, minutes in weeks.items():
+        fill_week(active, THIS_MONDAY - dt.timedelta(weeks=back), minutes)
+    assert "behind_target" in codes(active)
+
+
+def test_keeping_going_is_judged_on_four_weeks_against_the_maintenance_target(world):
+    patient = keeping_going(world.physio_a, {1: 90, 2: 90, 3: 150, 4: 149})  # 79.8%
+    flags = flags_for([patient])[patient.pk]
+    assert [(f.code, f.label, f.detail) for f in flags if "behind" in f.code] == [
+        ("behind_keeping_going", "Below keeping-going target", "79% of it over the last 4 weeks.")
+    ]
+    assert "behind_target" not in codes(patient)
+
+
+def test_a_dose_the_physio_sets_while_keeping_going_is_the_new_maintenance_target(world):
+    patient = keeping_going(world.physio_a, {1: 90, 2: 90, 3: 90, 4: 90})  # 60% of 150
+    assert "behind_keeping_going" in codes(patient)
+    # Agreed at the last session: 3 x 30 from four weeks ago; 90 a week is on it.
+    prescribe(patient, world.physio_a, on=THIS_MONDAY - dt.timedelta(weeks=4), walks=3, minutes=30)
+    assert "behind_keeping_going" not in codes(patient)
+
+
+def test_a_plan_does_not_step_once_the_patient_keeps_going(world):
+    """The maintenance target is the dose in force when the programme ended: the weekly step
+    of a rising plan stops for a patient keeping going."""
+    from coaching.models import Prescription
+    from coaching.services import prescription_plans_advance
+
+    patient = on_programme(world.physio_a, weeks_ago=3, walks=3, minutes=20)  # 60 a week
+    Patient.objects.filter(pk=patient.pk).update(status=PatientStatus.MAINTENANCE)
+    for back in (1, 2, 3):
+        fill_week(patient, THIS_MONDAY - dt.timedelta(weeks=back), 60)
+    assert prescription_plans_advance() == 0
+    assert Prescription.objects.filter(patient=patient).count() == 1
+    # The same weeks step the plan of a patient still in the programme.
+    Patient.objects.filter(pk=patient.pk).update(status=PatientStatus.ACTIVE)
+    assert prescription_plans_advance() > 0
 
 
 @pytest.mark.parametrize(("days_ago", "flagged"), [(6, False), (7, True)])

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from coaching.progress import Timeline, Version, WeekTotals, week_row
 from coaching.progression import (
+    PAIN_RISE_DEFAULT,
     Action,
     Dose,
+    PainChange,
     ProgrammeRules,
     is_close_to_target,
     last_complete_weeks,
@@ -85,10 +87,12 @@ def test_no_prescription_means_no_target_and_no_adherence():
 def test_pain_change_uses_this_week_when_it_has_pain_and_last_week_otherwise():
     today = MON + dt.timedelta(days=1)
     data = weeks((monday(2), 100, 2.0), (monday(1), 100, 3.0), (MON, 20, 5.0))
-    assert pain_change(data, today).rise == 2.0  # this week (5) against last week (3)
+    assert pain_change(data, today, threshold=2).rise == 2.0  # this week (5) against last week (3)
     data = weeks((monday(2), 100, 2.0), (monday(1), 100, 4.5), (MON, 20, None))
-    assert pain_change(data, today).rise == 2.5  # last week against the week before
-    assert pain_change(weeks((monday(1), 100, 4.0)), today) is None  # nothing to compare
+    assert pain_change(data, today, threshold=2).rise == 2.5  # last week against the week before
+    assert (
+        pain_change(weeks((monday(1), 100, 4.0)), today, threshold=2) is None
+    )  # nothing to compare
 
 
 RULES = ProgrammeRules()
@@ -205,8 +209,12 @@ def test_default_rules_reach_120_by_week_12_and_the_goal_by_week_26_from_any_bas
 )
 def test_the_pain_arrow_and_the_pain_up_flag_share_one_threshold(before, after, trend):
     """Issue 10: the arrow said "up" at one point while the flag waited for two."""
-    from coaching.progression import PAIN_RISE_FLAG, PainChange
-
-    change = PainChange(before=before, after=after, week=MON)
+    change = PainChange(before=before, after=after, week=MON, threshold=PAIN_RISE_DEFAULT)
     assert change.trend == trend
-    assert (change.trend == "up") == (change.rise >= PAIN_RISE_FLAG)
+    assert (change.trend == "up") == change.rising == (change.rise >= PAIN_RISE_DEFAULT)
+
+
+@pytest.mark.parametrize(("threshold", "trend"), [(1, "up"), (2, "up"), (3, "steady")])
+def test_the_arrow_follows_the_clinics_own_pain_rise(threshold, trend):
+    change = PainChange(before=2, after=4, week=MON, threshold=threshold)
+    assert (change.trend, change.rising) == (trend, trend == "up")

@@ -533,12 +533,14 @@ def test_library_and_settings(world, client_for):
             "goal_minutes_per_walk": "35",
             "goal_week": "20",
             "check_in_months": "24",
+            "check_in_catch_up_months": "3",
             **rules,
         },
     )
     world.clinic_a.refresh_from_db()
     assert (world.clinic_a.goal_walks_per_week, world.clinic_a.goal_minutes_per_walk) == (4, 35)
     assert world.clinic_a.check_in_months == 24  # follow-up length, set on the page (issue 10)
+    assert world.clinic_a.check_in_catch_up_months == 3  # missed months asked again (issue 10)
     assert EducationTopic.objects.filter(clinic=world.clinic_b).count() == 0
 
 

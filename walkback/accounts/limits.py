@@ -15,3 +15,6 @@ CHECK_IN_MONTHS = Bound(12, 36)
 ADDRESS_MAX = 300
 # Closed days a clinic lists at once (a few years of public holidays and closures).
 CLOSED_DAYS_MAX = 200
+# How many earlier months a check-in may ask about when they were missed (0: none; each missed
+# month is then unknown). docs/clinical-rules.md#monthly-check-ins
+CHECK_IN_CATCH_UP = Bound(0, 6)

@@ -15,6 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.limits import (
     ADDRESS_MAX,
+    CHECK_IN_CATCH_UP,
     CHECK_IN_MONTHS,
     MINUTES_PER_WALK,
     WALKS_PER_WEEK,
@@ -76,6 +77,13 @@ class Clinic(models.Model):
     check_in_months = models.PositiveSmallIntegerField(
         default=12, help_text="How many monthly check-ins each patient is offered (12 to 36)."
     )
+    # A check-in asks again about the months just before it that were missed, up to this many
+    # (docs/clinical-rules.md#monthly-check-ins); older missed months stay unknown.
+    check_in_catch_up_months = models.PositiveSmallIntegerField(
+        default=2,
+        db_default=2,
+        help_text="How many missed months a check-in asks about again (0 to 6).",
+    )
     nudge_after_days = models.PositiveSmallIntegerField(
         default=4, help_text="Days without a logged walk before a gentle nudge."
     )
@@ -115,6 +123,10 @@ class Clinic(models.Model):
             models.CheckConstraint(
                 condition=CHECK_IN_MONTHS.q("check_in_months"),
                 name="clinic_check_in_months_12_to_36",
+            ),
+            models.CheckConstraint(
+                condition=CHECK_IN_CATCH_UP.q("check_in_catch_up_months"),
+                name="clinic_check_in_catch_up_0_to_6",
             ),
             models.CheckConstraint(
                 condition=WALKS_PER_WEEK.q("goal_walks_per_week"),

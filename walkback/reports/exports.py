@@ -318,6 +318,17 @@ def _check_ins_table(spec, people, *, salt, zone, deid):
         ("average_pain", F("average_pain")),
         ("worst_pain", F("worst_pain")),
         ("days_off_work", F("days_off_work")),
+        # A missed month asked about again later (docs/clinical-rules.md#monthly-check-ins).
+        ("answered_late", yes_no("late")),
+        (
+            "not_remembered",
+            Case(
+                When(unknown_at__isnull=False, then=Value("yes")),
+                When(completed_at__isnull=False, then=Value("no")),
+                default=Value(None),
+                output_field=CharField(),
+            ),
+        ),
     ]
     return _query_table(qs, columns, ["patient_id", "month_number"])
 

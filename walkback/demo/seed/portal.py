@@ -1,7 +1,8 @@
 """Demo data for the patient portal (``manage.py seed_demo``): Pat Walker (patient@demo.test)
 gets about ten weeks of walking history, a current target, an upcoming session and a monthly
-check-in that is due. Idempotent: each part is added only when missing, and nothing another
-seeder made (sessions, prescriptions, topics) is overwritten.
+check-in that is due, which also asks again about the first month, missed. Idempotent: each
+part is added only when missing, and nothing another seeder made (sessions, prescriptions,
+topics) is overwritten.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from patients.models import CheckIn, WalkLog
 from patients.services.check_ins import check_in_submit, check_ins_plan
 from walkback.demo.factories import CoachingSessionFactory, PrescriptionFactory
 
-# The first month's answers, so the due one is the second: a patient part-way through.
 WEEKS_OF_HISTORY = 10
 
 
@@ -120,10 +120,6 @@ def seed_portal(context: dict) -> None:
     ):
         # Only possible when month 1 is the open one; otherwise leave the history as it is.
         check_in_submit(patient=patient, by=patient.user, month_number=1, any_pain=False)
-    elif first_month and first_month.completed_at is None and today >= add_months(start, 2):
-        # Month 1 closed before the demo existed: record the answer as given at the time.
-        first_month.any_pain = False
-        first_month.days_off_work = 0
-        first_month.completed_at = _at(zone, first_due, 18).astimezone(dt.UTC)
-        first_month.save()
+    # Otherwise month 1 closed unanswered: the open check-in asks about it again, as the
+    # programme does for a missed month (docs/clinical-rules.md#monthly-check-ins).
     context["portal_seeded_at"] = timezone.now()
