@@ -15,9 +15,9 @@ class ColleagueField(forms.ModelChoiceField):
 
 
 class StaffDeactivateForm(forms.Form):
-    """One select per patient and an "all to" select: a patient left on "same as above" goes
-    to the colleague chosen for all. ``shown`` holds the patients the admin saw, so a patient
-    added meanwhile is never moved unseen."""
+    """One select per patient and an "all to" select: a patient left on "As for all patients"
+    goes to the colleague chosen for all. ``shown`` holds the patients the admin saw, so a
+    patient added meanwhile is never moved unseen."""
 
     all_to = ColleagueField(
         label="Move all patients to",
@@ -38,7 +38,7 @@ class StaffDeactivateForm(forms.Form):
                 label=f"Move {patient.full_name} to",
                 queryset=colleagues,
                 required=False,
-                empty_label="Same as above",
+                empty_label="As for all patients",
                 error_messages={
                     "invalid_choice": "Choose an active physiotherapist of your clinic."
                 },
