@@ -6,15 +6,21 @@ One transaction, audited."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import CoachingSession
 from patients.models import Patient, PatientStatus
-from tests.factories import CoachingSessionFactory, PatientFactory, UserFactory
+from patients.services.assignment import patient_reassign
+from tests.factories import ClinicFactory, CoachingSessionFactory, PatientFactory, UserFactory
+from walkback.accounts.models import Role, User
+from walkback.accounts.services import physio_lock_for_patients
 from walkback.audit.models import AuditAction, AuditEvent
 from walkback.reports.staff_services import session_clashes, staff_deactivate
 
@@ -244,8 +250,6 @@ def test_the_old_button_refuses_with_a_plain_message_and_sends_to_the_page(
 def test_a_physio_without_patients_is_confirmed_and_their_sessions_end(world, client_for):
     """Over HTTP: Abe is logged in on a device; once deactivated, his next request is sent to
     the login page (``user_sessions_end``: the session hash includes the generation)."""
-    from patients.services.assignment import patient_reassign
-
     abe = world.physio_a2
     abe_device = client_for(abe)
     assert abe_device.get(reverse("coaching:caseload")).status_code == 200
@@ -263,3 +267,92 @@ def test_an_admin_cannot_open_their_own_deactivation(world, client_for):
     assert response.status_code == 302
     world.admin_a.refresh_from_db()
     assert world.admin_a.is_active
+
+
+# --- Races (PostgreSQL: real concurrent transactions) --------------------------------------
+
+
+def _in_thread(target, results, name):
+    def run():
+        from django.db import connection as thread_connection
+
+        try:
+            results[name] = target()
+        except ValidationError as error:
+            results[name] = error
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _race_clinic():
+    """A clinic of its own (the test commits), with an admin and two physiotherapists."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real concurrent transactions")
+    clinic = ClinicFactory()
+    admin = UserFactory(role=Role.CLINIC_ADMIN, clinic=clinic)
+    return clinic, admin, UserFactory(clinic=clinic), UserFactory(clinic=clinic)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_given_to_the_leaver_meanwhile_stops_the_deactivation():
+    """An enrolment with Abe holds his row (``physio_lock_for_patients``) when the admin
+    presses the button: the deactivation waits, then sees the newcomer and refuses."""
+    clinic, admin, abe, anna = _race_clinic()
+    first = PatientFactory(clinic=clinic, physiotherapist=abe)
+    holding, release, results = threading.Event(), threading.Event(), {}
+
+    def enrol():
+        with transaction.atomic():
+            physio_lock_for_patients(abe)
+            holding.set()
+            release.wait(10)
+            return PatientFactory(clinic=clinic, physiotherapist=abe)
+
+    enrolling = _in_thread(enrol, results, "enrol")
+    assert holding.wait(10)
+    leaving = _in_thread(
+        lambda: staff_deactivate(member=abe, by=admin, moves={first.pk: anna}), results, "leave"
+    )
+    time.sleep(0.5)
+    assert leaving.is_alive()  # waiting for the enrolment's lock
+    release.set()
+    enrolling.join(10)
+    leaving.join(10)
+    assert isinstance(results["leave"], ValidationError)
+    assert "still has 1 patient" in results["leave"].messages[0]
+    abe.refresh_from_db()
+    assert abe.is_active
+    assert Patient.objects.filter(physiotherapist=abe).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_to_someone_being_deactivated_waits_and_is_refused():
+    clinic, admin, abe, anna = _race_clinic()
+    patient = PatientFactory(clinic=clinic, physiotherapist=anna)
+    holding, release, results = threading.Event(), threading.Event(), {}
+
+    def deactivate():  # what staff_deactivate does with Abe's row, held open
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=abe.pk)
+            holding.set()
+            release.wait(10)
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+
+    leaving = _in_thread(deactivate, results, "leave")
+    assert holding.wait(10)
+    moving = _in_thread(
+        lambda: patient_reassign(patient=patient, physiotherapist=abe, by=admin), results, "move"
+    )
+    time.sleep(0.5)
+    assert moving.is_alive()
+    release.set()
+    leaving.join(10)
+    moving.join(10)
+    assert isinstance(results["move"], ValidationError)
+    assert "no longer active" in " ".join(results["move"].messages)
+    assert Patient.objects.get(pk=patient.pk).physiotherapist == anna
