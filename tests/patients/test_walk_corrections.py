@@ -296,3 +296,13 @@ def test_changing_a_walk_to_a_long_one_asks_too(patient, client_for):
     assert done.status_code == 302
     walk.refresh_from_db()
     assert walk.minutes == 190
+
+
+def test_the_patients_own_data_download_holds_the_correction(world, patient):
+    from coaching.portal.data_export import patient_data
+
+    walk = old_walk(patient, minutes=200)
+    walk_correct(walk=walk, by=world.physio_a, minutes=20, walked_on=walk.walked_on, reason="x")
+    [row] = patient_data(patient)["walks"]
+    assert (row["minutes"], row["original_minutes"], row["correction_reason"]) == (20, 200, "x")
+    assert row["corrected_by"] == world.physio_a.full_name
