@@ -55,3 +55,21 @@ def test_the_dashboard_says_when_its_figures_were_computed_in_the_clinic_zone(wo
     local = computed.astimezone(ZoneInfo("Australia/Sydney"))
     assert local.utcoffset() != dt.timedelta(0)
     assert f"Figures as of {local:%-d %b %Y, %H:%M}" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_failed_notice_on_the_staff_list_is_due_in_the_clinic_zone(world, client_for):
+    from coaching.models import ReminderKind, ReminderState
+    from tests.factories import ReminderFactory
+
+    due = (timezone.now() - dt.timedelta(days=2)).replace(hour=23, minute=30, second=0)
+    ReminderFactory(
+        recipient=world.physio_a,
+        patient=world.patient_a,
+        kind=ReminderKind.ADVERSE_EVENT,
+        state=ReminderState.FAILED,
+        due_at=due,
+    )
+    local = due.astimezone(ZoneInfo("Australia/Sydney"))
+    text = client_for(world.admin_a).get(reverse("staff:list")).content.decode()
+    assert f"due {local:%-d %b %Y %H:%M}" in text
