@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -140,6 +141,22 @@ def test_booked_sessions_move_and_clashes_are_named(world, leaver):
             "pk", flat=True
         )
     ) == {moving.pk, later.pk, anna_own.pk}
+
+
+def test_the_admin_is_told_which_moved_sessions_to_rebook(world, leaver, client_for):
+    abe, patients = leaver["abe"], leaver["patients"]
+    start = (timezone.now() + dt.timedelta(days=5)).replace(hour=0, minute=0, second=0)
+    CoachingSessionFactory(patient=patients[0], number=3, scheduled_at=start)
+    CoachingSessionFactory(patient=world.patient_a, number=2, scheduled_at=start)
+    response = client_for(world.admin_a).post(
+        url(abe), form_data(patients, all_to=world.physio_a), follow=True
+    )
+    local = start.astimezone(ZoneInfo(world.clinic_a.time_zone))
+    text = response.content.decode()
+    assert (
+        f"Rebook Session 3 of {patients[0].full_name} ({local:%a %-d %b %Y, %H:%M}): "
+        f"Anna Alpha has Session 2 of Paula Alpha at the same time." in text
+    )
 
 
 def test_sessions_back_to_back_do_not_clash(world):
