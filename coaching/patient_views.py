@@ -131,7 +131,10 @@ def walk_correct(request, pk):
     walk = staff_walk_get(request.user, pk)
     patient = walk.patient
     form = WalkCorrectionForm(
-        request.POST or None, initial={"minutes": walk.minutes, "walked_on": walk.walked_on}
+        request.POST or None,
+        initial={"minutes": walk.minutes, "walked_on": walk.walked_on},
+        earliest=patient.programme_start,
+        latest=walks.walk_logged_on(walk),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -268,3 +268,12 @@ class WalkCorrectionForm(forms.Form):
             "max_length": f"Please keep the reason to {WALK_CORRECTION_REASON_MAX} characters.",
         },
     )
+
+    def __init__(self, *args, earliest=None, latest=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Let the date picker offer only days the walk can have (the service checks too).
+        attrs = self.fields["walked_on"].widget.attrs
+        if earliest is not None:
+            attrs["min"] = earliest.isoformat()
+        if latest is not None:
+            attrs["max"] = latest.isoformat()

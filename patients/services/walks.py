@@ -202,6 +202,11 @@ def walk_delete(*, walk: WalkLog, by: User, today: dt.date | None = None) -> Non
         records_changed(patient.pk)
 
 
+def walk_logged_on(walk: WalkLog) -> dt.date:
+    """The patient's date on which the walk was logged: the latest date it can have."""
+    return timezone.localtime(walk.created_at, walk.patient.zone).date()
+
+
 def walk_correct(
     *,
     walk: WalkLog,
@@ -209,7 +214,6 @@ def walk_correct(
     minutes: int,
     walked_on: dt.date,
     reason: str,
-    today: dt.date | None = None,
 ) -> WalkLog:
     """A physiotherapist corrects a walk of any age: a new number of minutes or date, with a
     reason the patient reads on their history. Never a silent edit: what the patient first
@@ -220,13 +224,12 @@ def walk_correct(
     patient = walk.patient
     if by.role != Role.PHYSIO or by.clinic_id != patient.clinic_id or not by.is_active:
         raise ValidationError("Only a physiotherapist of the patient's clinic can correct a walk.")
-    today = today or patient.today()
     reason = " ".join((reason or "").split())
-    logged_on = timezone.localtime(walk.created_at, patient.zone).date()
+    logged_on = walk_logged_on(walk)
     errors: dict[str, str] = {}
     if minutes not in WALK_MINUTES:
         errors["minutes"] = f"Minutes must be a whole number {WALK_MINUTES.words}."
-    if walked_on > min(today, logged_on):
+    if walked_on > logged_on:
         errors["walked_on"] = (
             f"The walk was logged on {long_date(logged_on)}, so it was on that day or before."
         )

@@ -175,7 +175,11 @@ def test_the_physio_corrects_over_http_and_the_patient_reads_it(world, patient, 
     page = physio.get(reverse("patients:walks", args=[patient.pk]))
     assert reverse("patients:walk-correct", args=[walk.pk]) in page.content.decode()
     url = reverse("patients:walk-correct", args=[walk.pk])
-    assert physio.get(url).status_code == 200
+    form_page = physio.get(url).content.decode()
+    # The date picker offers only the days the walk can have: from the programme start to
+    # the day it was logged.
+    assert f'max="{walk.walked_on.isoformat()}"' in form_page
+    assert f'min="{patient.programme_start.isoformat()}"' in form_page
     response = physio.post(
         url, {"minutes": "20", "walked_on": walk.walked_on.isoformat(), "reason": "Slip for 20"}
     )

@@ -149,5 +149,4 @@ def _seed_corrected_walk(patient, physio, today: dt.date) -> None:
         minutes=25,
         walked_on=walk.walked_on,
         reason="250 was a typing slip for 25, as we agreed on the phone.",
-        today=today,
     )
