@@ -135,6 +135,12 @@ def test_booked_sessions_move_and_clashes_are_named(world, leaver):
     assert [(c.moved.pk, c.other.pk, c.physiotherapist.pk) for c in done.clashes] == [
         (moving.pk, anna_own.pk, world.physio_a.pk)
     ]
+    handover = AuditEvent.objects.get(detail__event="patients_handed_over")
+    assert handover.detail == {
+        "event": "patients_handed_over",
+        "patients": 3,
+        "sessions_to_rebook": [moving.pk],
+    }
     # Sessions belong to their patient: both now sit in Anna's diary.
     assert set(
         CoachingSession.objects.filter(patient__physiotherapist=world.physio_a).values_list(

@@ -23,6 +23,8 @@ from patients.models import Patient, PatientStatus
 from patients.services.assignment import patient_reassign
 from walkback.accounts.models import Role, User
 from walkback.accounts.services import user_set_active
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
 
 
 def patients_to_move(member: User, among: QuerySet[Patient] | None = None) -> list[Patient]:
@@ -116,6 +118,19 @@ def staff_deactivate(
             patient_ids=[patient.pk for patient, _ in moved],
             physio_ids=sorted({target.pk for _, target in moved}),
         )
+        if moved:
+            # Each move has its own row; this one keeps the hand-over as a whole, and the
+            # sessions it left to rebook (ids only).
+            audit_record(
+                actor=by,
+                action=AuditAction.ACCOUNT,
+                obj=member,
+                detail={
+                    "event": "patients_handed_over",
+                    "patients": len(moved),
+                    "sessions_to_rebook": [clash.moved.pk for clash in clashes],
+                },
+            )
     return Deactivation(member=member, moved=moved, clashes=clashes)
 
 
