@@ -8,4 +8,6 @@ urlpatterns = [
     path("<int:pk>/", views.patient_detail, name="detail"),
     path("<int:pk>/edit/", views.patient_edit, name="edit"),
     path("<int:pk>/screening/", views.patient_screening, name="screening"),
+    path("<int:pk>/walks/", views.patient_walks, name="walks"),
+    path("walks/<int:pk>/correct/", views.walk_correct, name="walk-correct"),
 ]

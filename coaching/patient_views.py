@@ -10,9 +10,9 @@ from coaching.charts import progress_chart_svg
 from coaching.reminders.selectors import reminders_for_patient
 from coaching.selectors import patient_overview
 from coaching.web import in_user_zone
-from patients.forms import PatientEditForm, PatientInviteForm, ScreeningForm
-from patients.selectors import patient_get
-from patients.services import enrolment
+from patients.forms import PatientEditForm, PatientInviteForm, ScreeningForm, WalkCorrectionForm
+from patients.selectors import patient_get, staff_walk_get, walks_for
+from patients.services import enrolment, walks
 from walkback.accounts.decorators import physio_required, staff_required
 from walkback.accounts.selectors import physios_for
 from walkback.audit.services import audit_read
@@ -113,4 +113,40 @@ def patient_screening(request, pk):
         request,
         "patients/screening.html",
         {"patient": patient, "form": form, "locked": patient.in_programme},
+    )
+
+
+@staff_required
+def patient_walks(request, pk):
+    """Every walk of the patient, newest first, each with a way to correct it (a walk of any
+    age can be corrected)."""
+    patient = patient_get(request.user, pk)
+    shown = list(walks_for(request.user).filter(patient=patient).select_related("corrected_by"))
+    audit_read(actor=request.user, patient=patient, what="patient-walks")
+    return render(request, "patients/walks.html", {"patient": patient, "walks": shown})
+
+
+@physio_required
+def walk_correct(request, pk):
+    walk = staff_walk_get(request.user, pk)
+    patient = walk.patient
+    form = WalkCorrectionForm(
+        request.POST or None,
+        initial={"minutes": walk.minutes, "walked_on": walk.walked_on},
+        earliest=patient.programme_start,
+        latest=walks.walk_logged_on(walk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            walks.walk_correct(walk=walk, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Walk corrected. The patient sees the change and your reason."
+            )
+            return redirect("patients:walks", pk=patient.pk)
+    audit_read(actor=request.user, patient=patient, what="walk-correct", obj=walk)
+    return render(
+        request, "patients/walk_correct.html", {"patient": patient, "walk": walk, "form": form}
     )

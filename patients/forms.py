@@ -4,7 +4,13 @@ from typing import cast
 
 from django import forms
 
-from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
+from patients.limits import (
+    BASELINE_MESSAGE,
+    BASELINE_MINUTES_PER_WEEK,
+    CLEARANCE_NOTE_MAX,
+    WALK_CORRECTION_REASON_MAX,
+    WALK_MINUTES,
+)
 from patients.models import WEEKDAY_CHOICES, PatientStatus
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import TIME_ZONE_CHOICES, User
@@ -230,3 +236,44 @@ class ScreeningForm(forms.Form):
         ]
         if not conditions:
             del self.fields["other_conditions"]
+
+
+class WalkCorrectionForm(forms.Form):
+    """A physiotherapist's correction of a walk: the new minutes and date, and why. The rules
+    (dates, bounds) are ``patients.services.walks.walk_correct``'s."""
+
+    minutes = forms.IntegerField(
+        label="Minutes",
+        min_value=WALK_MINUTES.low,
+        max_value=WALK_MINUTES.high,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"),
+            f"Minutes must be a whole number {WALK_MINUTES.words}.",
+        ),
+    )
+    walked_on = forms.DateField(
+        label="Date of the walk",
+        widget=DATE,
+        error_messages={
+            "required": "Give the date of the walk.",
+            "invalid": "Give a real date, for example 2025-03-31.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason (the patient reads it)",
+        max_length=WALK_CORRECTION_REASON_MAX,
+        help_text='For example: "200 was a typing slip for 20, as we agreed by phone."',
+        error_messages={
+            "required": "Say why you are correcting the walk: the patient reads it.",
+            "max_length": f"Please keep the reason to {WALK_CORRECTION_REASON_MAX} characters.",
+        },
+    )
+
+    def __init__(self, *args, earliest=None, latest=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Let the date picker offer only days the walk can have (the service checks too).
+        attrs = self.fields["walked_on"].widget.attrs
+        if earliest is not None:
+            attrs["min"] = earliest.isoformat()
+        if latest is not None:
+            attrs["max"] = latest.isoformat()

@@ -13,6 +13,15 @@ WALK_MINUTES = Bound(1, 600)
 PAIN = Bound(0, 10)
 STEPS = Bound(0, 100_000)
 WALK_NOTE_MAX = 500
+# The reason a physiotherapist gives for correcting a walk (the patient reads it).
+WALK_CORRECTION_REASON_MAX = 200
+# "Are you sure?" before saving a walk over this many minutes, or over this many times the
+# patient's usual walk (docs/programme-rules.md#unusually-long-walks).
+LONG_WALK_MINUTES = 180
+LONG_WALK_TIMES_USUAL = 3
+# The usual walk: the median of the walks of the last this many days, once there are this many.
+USUAL_WALK_DAYS = 28
+USUAL_WALK_MIN_WALKS = 10
 CLEARANCE_NOTE_MAX = 200
 CHECK_IN_MONTH = Bound(1, CHECK_IN_MONTHS.high)
 # Days to recovery and days off work in a check-in.

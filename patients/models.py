@@ -14,6 +14,7 @@ from patients.limits import (
     CHECK_IN_MONTH,
     PAIN,
     STEPS,
+    WALK_CORRECTION_REASON_MAX,
     WALK_MINUTES,
     WALK_NOTE_MAX,
 )
@@ -232,6 +233,20 @@ class WalkLog(models.Model):
     source = models.CharField(max_length=10, choices=WalkSource.choices, default=WalkSource.TYPED)
     # A token the form carries so a double tap saves one walk, not two.
     submission_token = models.UUIDField(null=True, blank=True)
+    # A physiotherapist's correction (``patients.services.walks.walk_correct``): ``minutes``
+    # and ``walked_on`` hold the corrected values, so every total and target uses them; what
+    # the patient first logged stays here, and the patient sees who corrected it and why.
+    original_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    original_walked_on = models.DateField(null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_reason = models.CharField(max_length=WALK_CORRECTION_REASON_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -266,10 +281,43 @@ class WalkLog(models.Model):
             models.UniqueConstraint(
                 fields=["patient", "submission_token"], name="walk_one_per_submission"
             ),
+            # A correction is whole or absent: never a changed walk without who, when, why
+            # and what it was before.
+            models.CheckConstraint(
+                condition=models.Q(
+                    original_minutes__isnull=True,
+                    original_walked_on__isnull=True,
+                    corrected_by__isnull=True,
+                    corrected_at__isnull=True,
+                    correction_reason="",
+                )
+                | (
+                    models.Q(
+                        original_minutes__isnull=False,
+                        original_walked_on__isnull=False,
+                        corrected_by__isnull=False,
+                        corrected_at__isnull=False,
+                    )
+                    & ~models.Q(correction_reason="")
+                ),
+                name="walk_correction_complete",
+            ),
+            models.CheckConstraint(
+                condition=WALK_MINUTES.q("original_minutes", nullable=True),
+                name="walk_original_minutes_1_to_600",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("correction_reason"), WALK_CORRECTION_REASON_MAX),
+                name="walk_correction_reason_at_most_200",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.walked_on}: {self.minutes} min"
+
+    @property
+    def is_corrected(self) -> bool:
+        return self.corrected_at is not None
 
 
 class CareType(models.TextChoices):

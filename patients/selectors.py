@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from patients.checkins import (
@@ -48,6 +49,16 @@ def own_walk_get(user: User, pk: int) -> WalkLog:
     """One of the requesting patient's own walks; anyone else's is a 404."""
     return get_object_or_404(
         walks_for(user).filter(patient__user_id=user.pk).select_related("patient__clinic"), pk=pk
+    )
+
+
+def staff_walk_get(user: User, pk: int) -> WalkLog:
+    """A walk of a patient of the requesting staff member's clinic; a patient's request, or
+    another clinic's walk, is a 404."""
+    if user.role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
+        raise Http404
+    return get_object_or_404(
+        walks_for(user).select_related("patient__clinic", "patient__user", "corrected_by"), pk=pk
     )
 
 

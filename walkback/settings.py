@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "walkback.accounts.middleware.IdleTimeoutMiddleware",
     "walkback.accounts.middleware.LoginRequiredMiddleware",
     "walkback.accounts.middleware.SecondFactorMiddleware",
+    "walkback.accounts.middleware.TimeZoneMiddleware",
     "walkback.audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

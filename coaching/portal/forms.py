@@ -138,6 +138,9 @@ class WalkForm(PortalForm):
         },
     )
     submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Sent by the "Yes, I walked N minutes" button of the "are you sure?" question (never an
+    # input of its own): the minutes the patient confirmed.
+    confirm_minutes = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     optional_fields = frozenset({"steps", "pain", "note"})
     WALK_FIELDS = ("walked_on", "minutes", "steps", "pain", "note")

@@ -88,7 +88,10 @@ def walk_new(request):
         today=today,
         earliest=patient.programme_start,
     )
+    question = None
     if request.method == "POST" and form.is_valid():
+        question = _unconfirmed_long_walk(form, patient, today)
+    if request.method == "POST" and form.is_valid() and question is None:
         try:
             walk, _ = walks.walk_log(
                 patient=patient,
@@ -103,7 +106,23 @@ def walk_new(request):
             confirmation = walk_confirmation(patient, walk, today=today)
             messages.success(request, f"Saved your {walk.minutes}-minute walk. {confirmation}")
             return redirect("portal:home")
-    return render(request, "portal/walk_form.html", {"form": form, "creating": True})
+    return render(
+        request, "portal/walk_form.html", {"form": form, "creating": True, "question": question}
+    )
+
+
+def _unconfirmed_long_walk(form, patient, today, walk=None) -> str | None:
+    """The "are you sure?" to ask before saving a long walk (``walks.long_walk_question``),
+    unless the patient has just confirmed these very minutes with the question's button (which
+    sends them as ``confirm_minutes``). The form comes back with everything typed and its
+    submission token, so nothing is saved until confirmed and the confirmed save is still
+    saved once. Not asked again when a change keeps the walk's minutes."""
+    minutes = form.cleaned_data["minutes"]
+    if form.cleaned_data.get("confirm_minutes") == minutes:
+        return None
+    if walk is not None and walk.minutes == minutes:
+        return None
+    return walks.long_walk_question(patient, minutes=minutes, today=today, walk=walk)
 
 
 @patient_required
@@ -121,7 +140,10 @@ def walk_edit(request, pk):
         today=today,
         earliest=patient.programme_start,
     )
-    if request.method == "POST" and form.is_valid():
+    question = None
+    if request.method == "POST" and form.is_valid() and editable:
+        question = _unconfirmed_long_walk(form, patient, today, walk)
+    if request.method == "POST" and form.is_valid() and question is None:
         try:
             walks.walk_update(walk=walk, by=request.user, today=today, **form.walk_values())
         except ValidationError as error:
@@ -134,7 +156,13 @@ def walk_edit(request, pk):
     return render(
         request,
         "portal/walk_form.html",
-        {"form": form, "walk": walk, "editable": editable, "creating": False},
+        {
+            "form": form,
+            "walk": walk,
+            "editable": editable,
+            "creating": False,
+            "question": question,
+        },
     )
 
 

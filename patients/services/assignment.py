@@ -8,6 +8,7 @@ from django.db import transaction
 from patients.models import Patient
 from patients.signals import records_changed
 from walkback.accounts.models import Role, User
+from walkback.accounts.services import physio_lock_for_patients
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -28,6 +29,7 @@ def patient_reassign(*, patient: Patient, physiotherapist: User, by: User) -> Pa
             {"physiotherapist": "Choose an active physiotherapist of your clinic."}
         )
     with transaction.atomic():
+        physio_lock_for_patients(physiotherapist)
         locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
         previous = locked.physiotherapist_id
         if previous == physiotherapist.pk:

@@ -17,6 +17,7 @@ from walkback.accounts.models import Role, User
 from walkback.accounts.services import (
     address_taken,
     invitation_create,
+    physio_lock_for_patients,
     user_create_unless_taken,
     user_sessions_end,
     validate_full_name,
@@ -71,6 +72,8 @@ def patient_invite(
         )
         if user is None:
             return None
+        if physiotherapist is not None:
+            physio_lock_for_patients(physiotherapist)
         patient = Patient(
             user=user,
             clinic=by.clinic,
@@ -297,6 +300,8 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
             }
         )
     with transaction.atomic():
+        if physio is not None and physio.pk != patient.physiotherapist_id:
+            physio_lock_for_patients(physio)
         patient = (
             Patient.objects.select_for_update(no_key=True)
             .select_related("user", "clinic")

@@ -7,16 +7,28 @@ and shows these messages next to the right field. The reads are ``patients.selec
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from patients.dates import long_date
-from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
+from patients.limits import (
+    LONG_WALK_MINUTES,
+    LONG_WALK_TIMES_USUAL,
+    PAIN,
+    STEPS,
+    USUAL_WALK_DAYS,
+    USUAL_WALK_MIN_WALKS,
+    WALK_CORRECTION_REASON_MAX,
+    WALK_MINUTES,
+    WALK_NOTE_MAX,
+)
 from patients.models import PROGRAMME_ENDED, Patient, WalkLog, WalkSource
 from patients.signals import records_changed
-from walkback.accounts.models import User
+from walkback.accounts.models import Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -25,8 +37,25 @@ from walkback.audit.services import audit_record
 EDIT_WINDOW_DAYS = 14
 
 
+CORRECTED = (
+    "Your physiotherapist corrected this walk, so it can no longer be changed here. "
+    "Ask them if something is still wrong."
+)
+
+
 def walk_is_editable(walk: WalkLog, *, today: dt.date) -> bool:
-    return walk.walked_on > today - dt.timedelta(days=EDIT_WINDOW_DAYS)
+    """The patient may change or delete it: recent, and not corrected by their
+    physiotherapist (a correction is theirs to change again)."""
+    return walk.walked_on > today - dt.timedelta(days=EDIT_WINDOW_DAYS) and not walk.is_corrected
+
+
+def _not_editable(walk: WalkLog, verb: str) -> str:
+    if walk.is_corrected:
+        return CORRECTED
+    return (
+        f"Walks more than {EDIT_WINDOW_DAYS} days old can no longer be {verb}. "
+        "Ask your physiotherapist if something is wrong."
+    )
 
 
 def _check(patient: Patient, *, walked_on, minutes, steps, pain, note, today: dt.date) -> None:
@@ -124,10 +153,7 @@ def walk_update(
     patient = walk.patient
     today = today or patient.today()
     if not walk_is_editable(walk, today=today):
-        raise ValidationError(
-            f"Walks more than {EDIT_WINDOW_DAYS} days old can no longer be changed. "
-            "Ask your physiotherapist if something is wrong."
-        )
+        raise ValidationError(_not_editable(walk, "changed"))
     note = (note or "").strip()
     _check(
         patient, walked_on=walked_on, minutes=minutes, steps=steps, pain=pain, note=note,
@@ -164,10 +190,7 @@ def walk_delete(*, walk: WalkLog, by: User, today: dt.date | None = None) -> Non
     if not patient.can_log:
         raise ValidationError(PROGRAMME_ENDED)
     if not walk_is_editable(walk, today=today):
-        raise ValidationError(
-            f"Walks more than {EDIT_WINDOW_DAYS} days old can no longer be deleted. "
-            "Ask your physiotherapist if something is wrong."
-        )
+        raise ValidationError(_not_editable(walk, "deleted"))
     with transaction.atomic():
         audit_record(
             actor=by,
@@ -177,3 +200,113 @@ def walk_delete(*, walk: WalkLog, by: User, today: dt.date | None = None) -> Non
         )
         walk.delete()
         records_changed(patient.pk)
+
+
+def walk_logged_on(walk: WalkLog) -> dt.date:
+    """The patient's date on which the walk was logged: the latest date it can have."""
+    return timezone.localtime(walk.created_at, walk.patient.zone).date()
+
+
+def walk_correct(
+    *,
+    walk: WalkLog,
+    by: User,
+    minutes: int,
+    walked_on: dt.date,
+    reason: str,
+) -> WalkLog:
+    """A physiotherapist corrects a walk of any age: a new number of minutes or date, with a
+    reason the patient reads on their history. Never a silent edit: what the patient first
+    logged is kept (``original_minutes``, ``original_walked_on``), the audit trail records the
+    change, and the corrected values are the walk's own, so every week total, target and
+    caseload row uses them (docs/programme-rules.md#corrected-walks). A discharged patient's
+    walks can be corrected too: their record is still read."""
+    patient = walk.patient
+    if by.role != Role.PHYSIO or by.clinic_id != patient.clinic_id or not by.is_active:
+        raise ValidationError("Only a physiotherapist of the patient's clinic can correct a walk.")
+    reason = " ".join((reason or "").split())
+    logged_on = walk_logged_on(walk)
+    errors: dict[str, str] = {}
+    if minutes not in WALK_MINUTES:
+        errors["minutes"] = f"Minutes must be a whole number {WALK_MINUTES.words}."
+    if walked_on > logged_on:
+        errors["walked_on"] = (
+            f"The walk was logged on {long_date(logged_on)}, so it was on that day or before."
+        )
+    elif patient.programme_start and walked_on < patient.programme_start:
+        errors["walked_on"] = (
+            f"The programme began on {long_date(patient.programme_start)}. "
+            "Pick that day or a later one."
+        )
+    if not reason:
+        errors["reason"] = "Say why you are correcting the walk: the patient reads it."
+    elif len(reason) > WALK_CORRECTION_REASON_MAX:
+        errors["reason"] = (
+            f"Please keep the reason to {WALK_CORRECTION_REASON_MAX} characters "
+            f"(it has {len(reason)})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = WalkLog.objects.select_for_update().get(pk=walk.pk)
+        changed = [
+            name
+            for name, value in (("minutes", minutes), ("walked_on", walked_on))
+            if getattr(locked, name) != value
+        ]
+        if not changed:
+            raise ValidationError(
+                {"minutes": "That is what the walk already says: change the minutes or the date."}
+            )
+        if not locked.is_corrected:
+            locked.original_minutes, locked.original_walked_on = locked.minutes, locked.walked_on
+        locked.minutes, locked.walked_on = minutes, walked_on
+        locked.corrected_by, locked.corrected_at = by, timezone.now()
+        locked.correction_reason = reason
+        locked.save()
+        # Field names only: the reason is free text about the patient's health.
+        audit_record(
+            actor=by,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            patient=patient,
+            detail={"event": "walk_corrected", "fields": changed},
+        )
+        records_changed(patient.pk)
+    return locked
+
+
+def usual_walk_minutes(
+    patient: Patient, *, today: dt.date, leave_out: WalkLog | None = None
+) -> int | None:
+    """The patient's usual walk: the median minutes of their walks of the last
+    ``USUAL_WALK_DAYS`` days, once there are ``USUAL_WALK_MIN_WALKS`` of them (fewer say too
+    little); None before that (docs/programme-rules.md#unusually-long-walks)."""
+    walks = WalkLog.objects.filter(
+        patient=patient,
+        walked_on__gt=today - dt.timedelta(days=USUAL_WALK_DAYS),
+        walked_on__lte=today,
+    )
+    if leave_out is not None:
+        walks = walks.exclude(pk=leave_out.pk)
+    minutes = list(walks.values_list("minutes", flat=True))
+    if len(minutes) < USUAL_WALK_MIN_WALKS:
+        return None
+    return round(statistics.median(minutes))
+
+
+def long_walk_question(
+    patient: Patient, *, minutes: int, today: dt.date, walk: WalkLog | None = None
+) -> str | None:
+    """What to ask before saving a walk that is probably a slip of the finger (200 typed for
+    20): over ``LONG_WALK_MINUTES``, or over ``LONG_WALK_TIMES_USUAL`` times the usual walk.
+    None when nothing needs asking. ``walk`` is the walk being changed, left out of the usual."""
+    if minutes > LONG_WALK_MINUTES:
+        return f"Are you sure? {minutes} minutes is a long walk."
+    usual = usual_walk_minutes(patient, today=today, leave_out=walk)
+    if usual is not None and minutes > LONG_WALK_TIMES_USUAL * usual:
+        return (
+            f"Are you sure? {minutes} minutes is a long walk: "
+            f"your usual walk is about {usual} minutes."
+        )
+    return None

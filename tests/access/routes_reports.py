@@ -31,6 +31,8 @@ ROUTES = {
         roles=ADMIN_ONLY, kwargs=_pending_job_of_admin_a, ok=frozenset({302})
     ),
     "staff:caseload": Route(roles=ADMIN_ONLY, for_staff=lambda user: {"pk": user.pk}),
+    # Issue 11: confirming a deactivation and moving the physiotherapist's patients first.
+    "staff:deactivate": Route(roles=ADMIN_ONLY, for_staff=lambda user: {"pk": user.pk}),
     "staff:patient-reassign": Route(
         roles=ADMIN_ONLY,
         for_patient=lambda patient: {"pk": patient.pk},

@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 
+from patients.services.assignment import patient_reassign
 from tests.factories import PASSWORD, UserFactory
 from walkback.accounts.models import Role
 
@@ -63,6 +64,8 @@ def test_wrong_password_says_so_plainly(world, client):
 def test_deactivated_users_cannot_log_in_and_their_sessions_end(world, client, client_for):
     patient_client = client_for(world.physio_a2)
     admin = client_for(world.admin_a)
+    # Nobody may be left without a physiotherapist: Abe's patient moves first (issue 11).
+    patient_reassign(patient=world.patient_a2, physiotherapist=world.physio_a, by=world.admin_a)
     response = admin.post(reverse("staff:set-active", args=[world.physio_a2.pk]), {"active": "0"})
     assert response.status_code == 302
     world.physio_a2.refresh_from_db()

@@ -1,4 +1,5 @@
-"""Request-wide account rules: deny by default, staff second factor, idle timeout."""
+"""Request-wide account rules: deny by default, staff second factor, idle timeout, and the
+viewer's time zone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 
 from walkback.accounts.selectors import has_confirmed_device
 
@@ -130,3 +132,20 @@ class IdleTimeoutMiddleware:
             if now - last_seen >= 60 or self.SESSION_KEY not in request.session:
                 request.session[self.SESSION_KEY] = now
         return self.get_response(request)
+
+
+class TimeZoneMiddleware:
+    """Show every time in the viewer's own zone: their account's, else their clinic's
+    (``User.zone``). Times are stored in UTC; without this, pages that format a time with
+    ``|date`` (the admin dashboard's "figures as of", export times, link expiry) showed UTC.
+    A visitor who is not logged in sees the site's default zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        with timezone.override(user.zone):
+            return self.get_response(request)

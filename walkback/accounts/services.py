@@ -245,6 +245,22 @@ def user_sessions_end(*, user: User) -> None:
     user.refresh_from_db(fields=["session_generation"])
 
 
+def physio_lock_for_patients(physio: User) -> None:
+    """Before giving a patient to ``physio`` (enrolment, a change of physiotherapist, a move):
+    lock their row until the transaction ends and check they are still active. Deactivating
+    a physiotherapist locks the same row (``walkback.reports.staff_services.staff_deactivate``),
+    so the two wait for each other: no patient is given to someone being deactivated, and no
+    deactivation misses a patient given to them meanwhile. Call it inside the transaction."""
+    locked = User.objects.select_for_update(no_key=True).only("is_active").get(pk=physio.pk)
+    if not locked.is_active:
+        raise ValidationError(
+            {
+                "physiotherapist": f"{physio.full_name} is no longer active. "
+                "Choose another physiotherapist."
+            }
+        )
+
+
 def user_set_active(*, user: User, active: bool, by: User) -> User:
     """Switch a login of the same clinic off or on (a member of staff, or a patient: the
     clinic admin's "switch off login"). A switched-off account cannot log in, and its open

@@ -92,7 +92,8 @@ class ExportJob(models.Model):
 
     @property
     def filename(self) -> str:
-        stamp = self.created_at.strftime("%Y%m%d-%H%M")
+        # In the viewer's zone (walkback.accounts.middleware.TimeZoneMiddleware), as on the page.
+        stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M")
         suffix = "-deidentified" if self.filters.get("deidentified") else ""
         return f"walkback-{self.dataset}{suffix}-{stamp}.{self.format}"
 

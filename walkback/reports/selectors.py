@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from coaching.models import CoachingSession, SessionStatus
 from patients.models import Patient, PatientStatus
 from patients.selectors import patients_for
 from walkback.accounts.models import Clinic, User
@@ -121,3 +123,18 @@ def staff_with_caseloads(user: User) -> QuerySet[User]:
     return staff_for(user).annotate(
         caseload_size=Count("caseload", filter=~Q(caseload__status=PatientStatus.DISCHARGED))
     )
+
+
+def planned_sessions_of(patients) -> dict[int, int]:
+    """How many planned sessions still to come each of ``patients`` has (patient id to count):
+    the sessions that move with them to another physiotherapist."""
+    rows = (
+        CoachingSession.objects.filter(
+            patient__in=[p.pk for p in patients],
+            status=SessionStatus.PLANNED,
+            scheduled_at__gt=timezone.now(),
+        )
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["patient_id"]: row["n"] for row in rows}

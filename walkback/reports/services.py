@@ -103,7 +103,8 @@ class ExportPlan:
     @property
     def filename(self) -> str:
         suffix = "-deidentified" if self.spec.deidentified else ""
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        # In the viewer's zone (walkback.accounts.middleware.TimeZoneMiddleware), as on the page.
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return f"walkback-{self.spec.dataset}{suffix}-{stamp}.{self.format}"
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.template.defaultfilters import pluralize
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching.reminders.selectors import FAILED_NOTICES_DAYS, failed_staff_notices
 from patients.selectors import patient_get, patients_for
@@ -18,7 +21,9 @@ from walkback.accounts.forms import PatientReassignForm, StaffInviteForm
 from walkback.accounts.selectors import physios_for, staff_for
 from walkback.audit.services import audit_reads
 from walkback.core.forms import add_service_errors
-from walkback.reports.selectors import staff_with_caseloads
+from walkback.reports.selectors import planned_sessions_of, staff_with_caseloads
+from walkback.reports.staff_forms import StaffDeactivateForm
+from walkback.reports.staff_services import patients_to_move, staff_deactivate
 
 
 @clinic_admin_required
@@ -52,17 +57,73 @@ def staff_list(request):
 @require_POST
 @clinic_admin_required
 def staff_set_active(request, pk):
+    """Reactivate, or deactivate at once a member of staff who has no patients left; with
+    patients left the admin is sent to the page that moves them first."""
     member = get_object_or_404(staff_for(request.user), pk=pk)
     active = request.POST.get("active") == "1"
     try:
-        account_services.user_set_active(user=member, active=active, by=request.user)
+        if active:
+            account_services.user_set_active(user=member, active=True, by=request.user)
+        else:
+            staff_deactivate(member=member, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        if not active and member.is_active and patients_to_move(member):
+            return redirect("staff:deactivate", pk=member.pk)
     else:
         messages.success(
             request, f"{member.full_name} can {'now' if active else 'no longer'} log in."
         )
     return redirect("staff:list")
+
+
+@require_http_methods(["GET", "POST"])
+@clinic_admin_required
+def staff_deactivate_page(request, pk):
+    """Confirm a deactivation; for a physiotherapist with patients, choose who takes over
+    each of them (or one colleague for all) first. One transaction does it all."""
+    member = get_object_or_404(staff_for(request.user).filter(is_active=True), pk=pk)
+    if member.pk == request.user.pk:
+        messages.error(request, "You cannot deactivate your own account.")
+        return redirect("staff:list")
+    patients = patients_to_move(member, among=patients_for(request.user))
+    colleagues = physios_for(request.user).filter(is_active=True).exclude(pk=member.pk)
+    form = StaffDeactivateForm(request.POST or None, patients=patients, colleagues=colleagues)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = staff_deactivate(member=member, by=request.user, moves=form.moves())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _report_deactivation(request, done)
+            return redirect("staff:list")
+    audit_reads(actor=request.user, patients=patients, what="staff-deactivate")
+    return render(
+        request,
+        "reports/staff_deactivate.html",
+        {
+            "member": member,
+            "form": form,
+            "has_colleagues": colleagues.exists(),
+            "rows": form.rows(planned_sessions_of(patients)),
+        },
+    )
+
+
+def _report_deactivation(request, done) -> None:
+    moved = len(done.moved)
+    said = f"{done.member.full_name} can no longer log in; their open sessions have ended."
+    if moved:
+        said += f" {moved} patient{pluralize(moved)} moved, with their booked sessions."
+    messages.success(request, said)
+    for clash in done.clashes:
+        messages.warning(
+            request,
+            f"Rebook {clash.moved.label} of {clash.moved.patient.full_name} "
+            f"({date_format(localtime(clash.moved.scheduled_at), 'D j M Y, H:i')}): "
+            f"{clash.physiotherapist.full_name} has {clash.other.label} of "
+            f"{clash.other.patient.full_name} at the same time.",
+        )
 
 
 @require_POST

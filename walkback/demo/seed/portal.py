@@ -23,6 +23,7 @@ from coaching.models import (
 from patients.checkins import add_months
 from patients.models import CheckIn, WalkLog
 from patients.services.check_ins import check_in_submit, check_ins_plan
+from patients.services.walks import walk_correct
 from walkback.demo.factories import CoachingSessionFactory, PrescriptionFactory
 
 WEEKS_OF_HISTORY = 10
@@ -109,6 +110,7 @@ def seed_portal(context: dict) -> None:
                 )
             day += dt.timedelta(days=1)
         WalkLog.objects.bulk_create(rows)
+        _seed_corrected_walk(patient, physio, today)
 
     check_ins_plan(patient=patient)
     first_month = CheckIn.objects.filter(patient=patient, month_number=1).first()
@@ -123,3 +125,24 @@ def seed_portal(context: dict) -> None:
     # Otherwise month 1 closed unanswered: the open check-in asks about it again, as the
     # programme does for a missed month (docs/clinical-rules.md#monthly-check-ins).
     context["portal_seeded_at"] = timezone.now()
+
+
+def _seed_corrected_walk(patient, physio, today: dt.date) -> None:
+    """A walk typed as 250 minutes that the physiotherapist corrected to 25 (issue 11): the
+    patient's history shows "Corrected by your physiotherapist", the patient page a badge."""
+    walk = (
+        WalkLog.objects.filter(patient=patient, walked_on__lte=today - dt.timedelta(days=4))
+        .order_by("-walked_on")
+        .first()
+    )
+    if walk is None:
+        return
+    WalkLog.objects.filter(pk=walk.pk).update(minutes=250)
+    walk.refresh_from_db()
+    walk_correct(
+        walk=walk,
+        by=physio,
+        minutes=25,
+        walked_on=walk.walked_on,
+        reason="250 was a typing slip for 25, as we agreed on the phone.",
+    )

@@ -1,0 +1,88 @@
+"""The clinic admin's staff forms: deactivating a member of staff, with a physiotherapist's
+patients handed to colleagues first (``walkback.reports.staff_services.staff_deactivate``)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from patients.models import Patient
+from walkback.accounts.models import User
+
+
+class ColleagueField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.full_name
+
+
+class StaffDeactivateForm(forms.Form):
+    """One select per patient and an "all to" select: a patient left on "As for all patients"
+    goes to the colleague chosen for all. ``shown`` holds the patients the admin saw, so a
+    patient added meanwhile is never moved unseen."""
+
+    all_to = ColleagueField(
+        label="Move all patients to",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Choose for each patient below",
+        error_messages={"invalid_choice": "Choose an active physiotherapist of your clinic."},
+    )
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, patients: list[Patient], colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patients = patients
+        self.fields["all_to"].queryset = colleagues  # type: ignore[attr-defined]
+        self.fields["shown"].initial = ",".join(str(p.pk) for p in patients)
+        for patient in patients:
+            self.fields[self.field_name(patient)] = ColleagueField(
+                label=f"Move {patient.full_name} to",
+                queryset=colleagues,
+                required=False,
+                empty_label="As for all patients",
+                error_messages={
+                    "invalid_choice": "Choose an active physiotherapist of your clinic."
+                },
+            )
+
+    @staticmethod
+    def field_name(patient: Patient) -> str:
+        return f"patient_{patient.pk}"
+
+    def rows(self, booked: dict[int, int]):
+        """Each patient with the bound field of their select and how many planned sessions
+        go with them, for the table."""
+        return [
+            (patient, self[self.field_name(patient)], booked.get(patient.pk, 0))
+            for patient in self.patients
+        ]
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
+        shown = cleaned.get("shown") or ""
+        if sorted(shown.split(",") if shown else []) != sorted(str(p.pk) for p in self.patients):
+            raise forms.ValidationError(
+                "The patients changed while you were choosing. Check the list again."
+            )
+        all_to = cleaned.get("all_to")
+        for patient in self.patients:
+            name = self.field_name(patient)
+            if name in self.errors or "all_to" in self.errors:
+                continue
+            if cleaned.get(name) is None and all_to is None:
+                self.add_error(
+                    name,
+                    f"Choose who takes over {patient.full_name}, "
+                    "or choose one colleague for all patients above.",
+                )
+        return cleaned
+
+    def moves(self) -> dict[int, User]:
+        """Patient id to colleague, once valid (``clean`` left no patient without one)."""
+        all_to = self.cleaned_data.get("all_to")
+        moves = {}
+        for patient in self.patients:
+            colleague = self.cleaned_data.get(self.field_name(patient)) or all_to
+            if colleague is not None:
+                moves[patient.pk] = colleague
+        return moves
