@@ -55,6 +55,23 @@ DESKTOP = Frame(760, 280, 48, 44, 16, 58, 12, 14, True, "progress-chart")
 PHONE = Frame(360, 230, 40, 10, 14, 50, 14, 6, False, "progress-chart progress-chart-phone")
 
 
+# Room around the left axis, in font sizes: a digit is at most this wide in a system sans-serif;
+# the rotated label's letters reach this far below their baseline (towards the numbers).
+DIGIT_WIDTH = 0.62
+DESCENT = 0.3
+TICK_GAP = 6  # between a number and the plot, in chart units
+
+
+def _left_axis(frame: Frame, top: int) -> tuple[int, int]:
+    """Where the rotated "Minutes" label's baseline goes, and the plot's left edge: far enough
+    right that the widest number on the axis clears the label with a gap. On the phone the
+    numbers are larger for the chart's width and used to run into the label (issue 11)."""
+    label_x = frame.font_size + 2  # its letters rise about one font size to its left
+    widest = len(str(top)) * DIGIT_WIDTH * frame.font_size
+    needed = label_x + DESCENT * frame.font_size + 4 + widest + TICK_GAP
+    return label_x, max(frame.left, math.ceil(needed))
+
+
 def _nice_max(value: float) -> int:
     """A round axis top at or above ``value`` whose quarters (the grid lines) are whole, round
     numbers too (60, 80, 100, 120, 160, 200...)."""
@@ -108,13 +125,14 @@ def progress_chart_svg(
 ) -> SafeString:
     frame = PHONE if phone else DESKTOP
     chart_id = escape(chart_id)
-    width, height, left, top_margin = frame.width, frame.height, frame.left, frame.top
-    plot_w = width - left - frame.right
-    plot_h = height - top_margin - frame.bottom
-    base = top_margin + plot_h
     top = _nice_max(
         max([60] + [row.minutes for row in rows] + [row.target_minutes or 0 for row in rows])
     )
+    label_x, left = _left_axis(frame, top)
+    width, height, top_margin = frame.width, frame.height, frame.top
+    plot_w = width - left - frame.right
+    plot_h = height - top_margin - frame.bottom
+    base = top_margin + plot_h
     count = max(len(rows), 1)
     slot = plot_w / count
     bar_w = max(2.0, min(28.0, slot * 0.6))
@@ -145,7 +163,7 @@ def progress_chart_svg(
             f'y1="{y:.1f}" y2="{y:.1f}"/>'
         )
         out.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">'
+            f'<text x="{left - TICK_GAP}" y="{y + 4:.1f}" text-anchor="end" fill="{TEXT}">'
             f"{int(value)}</text>"
         )
         if frame.pain:
@@ -154,8 +172,9 @@ def progress_chart_svg(
                 f"{_fmt(10 * step / 4)}</text>"
             )
     out.append(
-        f'<text x="12" y="{top_margin + plot_h / 2:.1f}" fill="{TEXT}" text-anchor="middle" '
-        f'transform="rotate(-90 12 {top_margin + plot_h / 2:.1f})">Minutes</text>'
+        f'<text x="{label_x}" y="{top_margin + plot_h / 2:.1f}" fill="{TEXT}" '
+        f'text-anchor="middle" '
+        f'transform="rotate(-90 {label_x} {top_margin + plot_h / 2:.1f})">Minutes</text>'
     )
     if frame.pain:
         out.append(

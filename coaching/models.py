@@ -7,6 +7,7 @@ from django.db import models
 
 from coaching.limits import CONFIDENCE, SESSION_MINUTES
 from walkback.accounts.limits import MINUTES_PER_WALK, WALKS_PER_WEEK
+from walkback.accounts.names import SORT_KEY_MAX
 from walkback.core.validators import validate_single_line
 
 
@@ -394,7 +395,10 @@ class CaseloadRow(models.Model):
     status = models.CharField(max_length=20)
     # Not discharged or ineligible: the caseload's default view.
     current = models.BooleanField()
-    sort_name = models.CharField(max_length=150)  # the name in lower case, for sorting
+    # The name as "Name" sorts it (family name first) and as search matches it (accents and
+    # case folded): walkback.accounts.names.
+    sort_name = models.CharField(max_length=SORT_KEY_MAX)
+    search_name = models.TextField(default="")
     programme_week = models.IntegerField(null=True)
     # This week (Monday to Sunday in the patient's zone) against its target, as shown.
     week_monday = models.DateField()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from coaching.charts import progress_chart_svg
 from coaching.reminders.selectors import reminders_for_patient
 from coaching.selectors import patient_overview
+from coaching.services import programme_start_blocker
 from coaching.web import in_user_zone
 from patients.forms import PatientEditForm, PatientInviteForm, ScreeningForm, WalkCorrectionForm
 from patients.selectors import patient_get, staff_walk_get, walks_for
@@ -67,6 +68,10 @@ def patient_detail(request, pk):
             "all_weeks": all_weeks,
             "hidden_weeks": len(overview.weeks) - len(weeks),
             "patient_reminders": reminders_for_patient(request.user, patient),
+            # Before the programme, why "Start the programme" is unavailable (or "").
+            "start_blocker": programme_start_blocker(
+                overview.patient, has_sessions=bool(overview.sessions)
+            ),
             "chart": progress_chart_svg(weeks, title=f"Weekly walking of {patient.full_name}")
             if weeks
             else None,

@@ -44,6 +44,7 @@ from coaching.status import HISTORY, SHOWN_FIELDS, flag_bit
 from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
 from patients.selectors import patients_for
 from walkback.accounts.models import Role, User
+from walkback.accounts.names import name_folded
 
 # --- Caseload ---------------------------------------------------------------------------------
 
@@ -176,7 +177,8 @@ def caseload_rows_for(
         # Discharged and ineligible patients are history: shown only when asked for.
         rows = rows.filter(current=True)
     if query:
-        rows = rows.filter(sort_name__contains=query.strip().lower())
+        # Accents and case ignored: the query folded as the stored key is.
+        rows = rows.filter(search_name__contains=name_folded(query))
     return rows
 
 

@@ -24,6 +24,7 @@ from coaching.flags import (
 )
 from coaching.models import CaseloadRow
 from patients.models import Patient, PatientStatus
+from walkback.accounts.names import name_folded, name_sort_key
 
 # Not on the caseload unless asked for: their programme is history.
 HISTORY = (PatientStatus.DISCHARGED, PatientStatus.INELIGIBLE)
@@ -56,6 +57,7 @@ STATUS_FIELDS = [
     "status",
     "current",
     "sort_name",
+    "search_name",
     *SHOWN_FIELDS,
     "flag_bits",
     "attention",
@@ -106,7 +108,8 @@ def status_values(summary: PatientSummary, *, now: dt.datetime) -> dict:
         "physiotherapist_id": patient.physiotherapist_id,
         "status": patient.status,
         "current": patient.status not in HISTORY,
-        "sort_name": patient.full_name.lower(),
+        "sort_name": name_sort_key(patient.full_name),
+        "search_name": name_folded(patient.full_name),
         "programme_week": summary.programme_week,
         "week_monday": week.monday,
         "week_minutes": week.minutes,
@@ -179,3 +182,19 @@ def statuses_check(*, now: dt.datetime | None = None, batch: int = 1000) -> dict
             if fields:
                 differing[pk] = fields
         after = ids[-1]
+
+
+def name_keys_fill(row_model: type[CaseloadRow] = CaseloadRow, batch_size: int = 2000) -> None:
+    """Write the name keys (``sort_name``, ``search_name``) of every row from the patient's
+    name, without the rest of the status: for rows written before the keys changed (the
+    migration that added ``search_name`` calls it with its historical model)."""
+    rows = row_model.objects.select_related("patient__user").only("pk", "patient__user__full_name")
+    batch = []
+    for row in rows.iterator(chunk_size=batch_size):
+        full_name = row.patient.user.full_name
+        row.sort_name, row.search_name = name_sort_key(full_name), name_folded(full_name)
+        batch.append(row)
+        if len(batch) == batch_size:
+            row_model.objects.bulk_update(batch, ["sort_name", "search_name"])
+            batch = []
+    row_model.objects.bulk_update(batch, ["sort_name", "search_name"])

@@ -86,7 +86,15 @@ def programme_start(request, pk):
     return render(
         request,
         "coaching/programme_start.html",
-        {"patient": patient, "form": form, "schedule": services.DEFAULT_SCHEDULE},
+        {
+            "patient": patient,
+            "form": form,
+            "schedule": services.DEFAULT_SCHEDULE,
+            # Said before the form is filled in, not only after it is sent.
+            "blocker": ""
+            if form.errors
+            else services.programme_start_blocker(patient, has_sessions=patient.sessions.exists()),
+        },
     )
 
 

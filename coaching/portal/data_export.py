@@ -6,7 +6,9 @@ without anyone remembering to add it here. Left out, on purpose: the password ha
 two-step login secret and invitation token hashes (credentials, not information about the
 person), and internal ids of other people, which are replaced by those people's names.
 The CSV is the JSON flattened to one line per value (section, record, field, value), so the
-two downloads always hold exactly the same information.
+two downloads always hold exactly the same information. A coded value is given as the words the
+screens show ("In programme", not ``active``), and the CSV starts with a UTF-8 byte order mark
+so that Excel keeps accents intact (the clinic's exports do the same: walkback/reports/exports.py).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from patients.models import AdverseEvent, CheckIn, Patient, Screening, WalkLog
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction, AuditEvent
 from walkback.audit.services import audit_record
-from walkback.core.spreadsheets import formula_safe
+from walkback.core.spreadsheets import CSV_BOM, formula_safe
 
 FORMAT_VERSION = 1
 USER_FIELDS = ["email", "full_name", "time_zone", "date_joined", "last_login"]
@@ -57,7 +59,11 @@ def _record(
             else:
                 record[f"{field.name}_id"] = raw
             continue
-        record[field.name] = _value(getattr(obj, field.attname))
+        value = getattr(obj, field.attname)
+        if field.choices and isinstance(value, str | int) and value != "":
+            # The label the screens show; a value no longer among the choices stays as it is.
+            value = dict(field.flatchoices).get(value, value)
+        record[field.name] = _value(value)
     return record
 
 
@@ -152,7 +158,9 @@ def _csv_value(value) -> str:
 
 
 def data_as_csv(data: dict) -> str:
+    """The CSV download, byte order mark first (see the module's docstring)."""
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     csv.writer(buffer).writerows(data_as_csv_rows(data))
     return buffer.getvalue()
 

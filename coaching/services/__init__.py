@@ -21,6 +21,7 @@ from coaching.services.programme import (
     clinic_programme_update,
     programme_keeping_going_due,
     programme_start,
+    programme_start_blocker,
 )
 from coaching.services.sessions import session_rebook, session_set_status, session_update
 from coaching.services.status import caseload_rows_refresh, caseload_rows_refresh_due
@@ -38,6 +39,7 @@ __all__ = [
     "prescription_set",
     "programme_keeping_going_due",
     "programme_start",
+    "programme_start_blocker",
     "session_rebook",
     "session_set_status",
     "session_update",

@@ -75,6 +75,28 @@ DEFAULT_SCHEDULE: tuple[PlannedSession, ...] = (
 )
 
 
+def programme_start_blocker(patient: Patient, *, has_sessions: bool) -> str:
+    """Why the programme cannot start for ``patient`` now, in words, or "" when it can: the
+    one rule that ``programme_start`` enforces and the patient page shows next to its
+    unavailable "Start the programme" button. ``has_sessions``: the patient has any session."""
+    if patient.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE):
+        return "The programme has already started for this patient."
+    if patient.status == PatientStatus.INELIGIBLE:
+        return "This patient is recorded as not eligible. Update the screening first."
+    if patient.status == PatientStatus.DISCHARGED:
+        return "This patient has been discharged."
+    if has_sessions:
+        return "This patient already has sessions: each number exists once."
+    screening = getattr(patient, "screening", None)
+    if screening is None or not screening.is_complete:
+        return "Finish the screening before starting the programme."
+    if not screening.is_eligible:
+        return "The screening says this patient is not eligible."
+    if screening.clearance_missing:
+        return "A safety flag was ticked: record the doctor's clearance before starting."
+    return ""
+
+
 def programme_start(
     *,
     patient: Patient,
@@ -93,25 +115,10 @@ def programme_start(
             .select_related("clinic")
             .get(pk=patient.pk)
         )
-        if patient.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE):
-            raise ValidationError("The programme has already started for this patient.")
-        if patient.status == PatientStatus.INELIGIBLE:
-            raise ValidationError(
-                "This patient is recorded as not eligible. Update the screening first."
-            )
-        if patient.status == PatientStatus.DISCHARGED:
-            raise ValidationError("This patient has been discharged.")
-        if CoachingSession.objects.filter(patient=patient).exists():
-            raise ValidationError("This patient already has sessions: each number exists once.")
-        screening = getattr(patient, "screening", None)
-        if screening is None or not screening.is_complete:
-            raise ValidationError("Finish the screening before starting the programme.")
-        if not screening.is_eligible:
-            raise ValidationError("The screening says this patient is not eligible.")
-        if screening.clearance_missing:
-            raise ValidationError(
-                "A safety flag was ticked: record the doctor's clearance before starting."
-            )
+        has_sessions = CoachingSession.objects.filter(patient=patient).exists()
+        blocker = programme_start_blocker(patient, has_sessions=has_sessions)
+        if blocker:
+            raise ValidationError(blocker)
         if start_on < patient.enrolled_on:
             raise ValidationError(
                 {

@@ -95,8 +95,12 @@ def test_an_expired_invitation_is_refused(
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"password1": "short", "password2": "short"}, "password1", "too short"),
-        ({"password1": "password123", "password2": "password123"}, "password1", "too common"),
+        ({"password1": "short", "password2": "short"}, "password1", "at least 10 characters"),
+        (
+            {"password1": "password123", "password2": "password123"},
+            "password1",
+            "most common passwords",
+        ),
         ({"password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"}, "password2", "different"),
     ],
 )

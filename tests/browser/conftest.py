@@ -47,16 +47,18 @@ def chromium():
 
 @pytest.fixture
 def new_page(chromium, live_server):
-    """``new_page(phone=True)`` opens a fresh context (no cookies) on the live server."""
+    """``new_page(phone=True)`` opens a fresh context (no cookies) on the live server;
+    ``viewport`` overrides the size, ``bypass_csp`` lets a test inject a style."""
     contexts = []
 
-    def make(*, phone: bool = False):
+    def make(*, phone: bool = False, viewport: dict | None = None, bypass_csp: bool = False):
         context = chromium.new_context(
             base_url=live_server.url,
-            viewport=PHONE if phone else DESKTOP,
+            viewport=viewport or (PHONE if phone else DESKTOP),
             is_mobile=phone,
             has_touch=phone,
             accept_downloads=True,
+            bypass_csp=bypass_csp,
         )
         contexts.append(context)
         page = context.new_page()

@@ -89,7 +89,8 @@ def test_every_service_write_keeps_the_rows_equal_to_a_recomputation(world, froz
     patient_reassign(patient=invited, physiotherapist=world.physio_a2, by=world.admin_a)
     assert row_of(invited).physiotherapist_id == world.physio_a2.pk
     patient_update(patient=invited, by=world.physio_a2, full_name="Nina Renamed")
-    assert row_of(invited).sort_name == "nina renamed"
+    assert row_of(invited).sort_name == "renamed nina renamed"  # family name first
+    assert row_of(invited).search_name == "nina renamed"
     patient_update(patient=invited, by=world.physio_a2, status=PatientStatus.DISCHARGED)
     assert row_of(invited).current is False and row_of(invited).flags == []
     assert statuses_check() == {}

@@ -130,8 +130,8 @@ def test_history_has_a_chart_and_its_text_alternative(client_for, patient):
     assert "chart-bar chart-bar-met" in page
     assert "The same numbers are in the table below." in page
     # The table holds every week's minutes, target, walks and pain.
-    assert '<td>150 <span class="met">reached</span></td>' in page
-    assert "<td>40</td>" in page
+    assert '<td role="cell" data-label="Minutes">150 <span class="met">reached</span></td>' in page
+    assert '<td role="cell" data-label="Minutes">40</td>' in page
 
 
 def test_history_week_lists_that_weeks_walks(client_for, patient):
@@ -300,8 +300,12 @@ def test_own_data_download_holds_everything_and_nothing_of_anyone_else(client_fo
 
     response = client.get(reverse("portal:data-csv"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith("\ufeff".encode())  # Excel keeps accents
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["section", "record", "field", "value"]
+    # Coded values in the words the screens use, in both downloads.
+    assert ["patient", "1", "status", "In programme"] in rows
+    assert data["patient"]["status"] == "In programme"
     assert ["walks", "1", "note", "SENTINEL-MINE"] in rows
     assert ["walks", "1", "minutes", "42"] in rows
     assert "Zebracorn" not in response.content.decode()
@@ -313,7 +317,9 @@ def test_csv_export_neutralises_spreadsheet_formulas(client_for, patient):
     WalkLogFactory(patient=patient, minutes=20, note='=HYPERLINK("http://evil")')
     rows = list(
         csv.reader(
-            io.StringIO(client_for(patient.user).get(reverse("portal:data-csv")).content.decode())
+            io.StringIO(
+                client_for(patient.user).get(reverse("portal:data-csv")).content.decode("utf-8-sig")
+            )
         )
     )
     notes = [row[3] for row in rows if row[0] == "walks" and row[2] == "note"]
@@ -325,7 +331,7 @@ def test_csv_export_guards_list_values_too(client_for, patient):
         patient=patient, defaults={"other_conditions": ['=HYPERLINK("http://evil")', "asthma"]}
     )
     rows = list(csv.reader(io.StringIO(
-        client_for(patient.user).get(reverse("portal:data-csv")).content.decode()
+        client_for(patient.user).get(reverse("portal:data-csv")).content.decode("utf-8-sig")
     )))  # fmt: skip
     (conditions,) = [row[3] for row in rows if row[:3] == ["screening", "1", "other_conditions"]]
     assert conditions == '\'=HYPERLINK("http://evil"), asthma'

@@ -68,7 +68,8 @@ def test_an_export_above_the_inline_limit_finishes_in_a_worker(world, workers, t
             break
         time.sleep(0.2)
     assert job.state == ExportState.DONE, f"job is {job.state}\n{group.log_text()}"
-    with open(media_root / job.file.name, newline="") as handle:
+    with open(media_root / job.file.name, newline="", encoding="utf-8") as handle:
+        assert handle.read(1) == "\ufeff"  # the byte order mark, once, before the header
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["patient_id", "patient_name"]
     assert len(rows) - 1 == walks == job.rows_total == job.rows_done

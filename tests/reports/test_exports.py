@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from patients.models import WalkLog
+from coaching.models import CoachingSession
+from patients.models import BodyRegion, WalkLog, WalkSource
 from tests.factories import ExportJobFactory, UserFactory
 from tests.reports.conftest import LEAK
 from walkback.audit.models import AuditAction, AuditEvent
+from walkback.core.spreadsheets import CSV_BOM
 from walkback.reports import exports, services
 from walkback.reports.models import Dataset, ExportJob, ExportState
 from walkback.reports.selectors import Scope
@@ -44,7 +46,8 @@ def body(response) -> bytes:
 def rows_of(response, fmt):
     data = body(response)
     if fmt == "csv":
-        return list(csv.reader(io.StringIO(data.decode())))
+        assert data.startswith(CSV_BOM.encode())  # Excel reads the file as UTF-8
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     sheet = load_workbook(io.BytesIO(data), read_only=True).active
     return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
@@ -115,6 +118,37 @@ def test_deidentified_export_has_pseudonyms_and_days(seeded, client_for):
     assert "Anna Alpha" not in repr(patients)
     salt = exports.pseudonym_salt(seeded.clinic_a.pk)
     assert exports.pseudonym(salt, "P", seeded.patient_a.pk) in pseudonyms
+
+
+def test_csv_keeps_accents_for_excel_and_says_what_the_screens_say(seeded, client_for):
+    """Issue 11: Excel showed "SÃ¸rensen" (no byte order mark) and codes like "active"."""
+    user = seeded.patient_a.user
+    user.full_name = "Søren Sørensen"
+    user.save()
+    data = body(post(client_for(seeded.admin_a), "patients"))
+    assert data.startswith(CSV_BOM.encode()) and data.count(CSV_BOM.encode()) == 1
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["patient_id", "patient_name", "email", "status"]
+    mine = next(row for row in rows if row[0] == str(seeded.patient_a.pk))
+    assert mine[1] == "Søren Sørensen"
+    assert mine[3] == seeded.patient_a.get_status_display() == "In programme"
+    assert "active" not in {row[3] for row in rows[1:]}
+
+    sessions = rows_of(post(client_for(seeded.admin_a), "sessions"), "csv")
+    header = sessions[0]
+    shown = {
+        (row[header.index("purpose")], row[header.index("mode")], row[header.index("status")])
+        for row in sessions[1:]
+    }
+    labels = {(s.get_purpose_display(), s.get_mode_display(), s.get_status_display())
+              for s in CoachingSession.objects.filter(patient__clinic=seeded.clinic_a)}  # fmt: skip
+    codes = {(s.purpose, s.mode, s.status)
+             for s in CoachingSession.objects.filter(patient__clinic=seeded.clinic_a)}  # fmt: skip
+    assert shown == labels and not shown & codes
+    walks = rows_of(post(client_for(seeded.admin_a), "walks"), "csv")
+    assert {row[-1] for row in walks[1:]} <= {label for _, label in WalkSource.choices}
+    events = rows_of(post(client_for(seeded.admin_a), "adverse_events"), "csv")
+    assert events[1][events[0].index("body_region")] in {label for _, label in BodyRegion.choices}
 
 
 def test_bad_filters_are_refused_in_plain_words(seeded, client_for):
@@ -290,7 +324,10 @@ def test_progress_is_reported_while_the_copy_streams(
     plan = services.export_request(by=seeded.admin_a, spec=spec, format="csv")
     job = services.export_job_run(job_id=str(plan.job.pk))
     assert job.state == ExportState.DONE
-    lines = Path(job.file.path).read_text().splitlines()
+    data = Path(job.file.path).read_bytes()
+    # The byte order mark once, at the start, however many chunks the copy came in.
+    assert data.startswith(CSV_BOM.encode()) and data.count(CSV_BOM.encode()) == 1
+    lines = data.decode("utf-8-sig").splitlines()
     assert len(lines) - 1 == plan.rows > 100
 
 

@@ -12,6 +12,12 @@ from phonenumber_field.formfields import PhoneNumberField
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.limits import ADDRESS_MAX, CLOSED_DAYS_MAX
 from walkback.accounts.models import TIME_ZONE_CHOICES, Clinic, Role, User
+from walkback.accounts.passwords import (
+    AGAIN_LABEL,
+    NEW_PASSWORD_LABEL,
+    PASSWORD_MISMATCH,
+    password_help,
+)
 from walkback.accounts.selectors import physios_for
 from walkback.accounts.throttle import hit
 from walkback.audit.middleware import client_ip
@@ -39,6 +45,13 @@ class EmailPasswordResetForm(PasswordResetForm):
     is flooded) and per client (nobody sprays every address). Over a limit nothing is sent,
     and the page says the same as always, so it tells nobody whether an account exists."""
 
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Type a whole e-mail address, like name@example.com."},
+    )
+
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
 
@@ -64,14 +77,16 @@ class EmailPasswordResetForm(PasswordResetForm):
 
 
 class SetPasswordForm(forms.Form):
+    """The first password, from an invitation (the reset and change forms are Django's, in the
+    same words: ``walkback.accounts.passwords``)."""
+
     password1 = forms.CharField(
-        label="New password",
+        label=NEW_PASSWORD_LABEL,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters. Not a common password, and not only numbers.",
     )
     password2 = forms.CharField(
-        label="Type it again",
+        label=AGAIN_LABEL,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -79,13 +94,14 @@ class SetPasswordForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = password_help()
 
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data  # what Form.clean() returns
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords are different. Type them again.")
+            self.add_error("password2", PASSWORD_MISMATCH)
         elif p1:
             try:
                 password_validation.validate_password(p1, self.user)

@@ -23,6 +23,7 @@ from walkback.accounts.forms import (
     SetPasswordForm,
 )
 from walkback.accounts.models import User
+from walkback.accounts.passwords import PlainPasswordChangeForm, PlainSetPasswordForm
 from walkback.accounts.selectors import has_confirmed_device
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -128,6 +129,7 @@ def security(request):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/form_page.html"
+    form_class = PlainPasswordChangeForm
     success_url = reverse_lazy("accounts:security")
     extra_context = {"title": "Change your password", "button": "Change password"}
 
@@ -156,4 +158,5 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    form_class = PlainSetPasswordForm
     success_url = reverse_lazy("accounts:password-reset-complete")

@@ -5,6 +5,9 @@ A cell whose text starts with = + - @ (a formula) or a tab or carriage return (w
 spreadsheets skip before looking for one) gets a leading quote, so the spreadsheet shows the
 text instead of running it. ``FORMULA_START_REGEX`` is the same rule for a database query,
 so a CSV written by SQL (PostgreSQL's COPY) matches one written by ``formula_safe``.
+
+``CSV_BOM`` opens every CSV file we write: without a UTF-8 byte order mark Excel reads a CSV
+in the computer's legacy code page and "Sørensen" comes out as "SÃ¸rensen".
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A bracket expression both PostgreSQL and Python's re read alike ("-" last: a literal).
 FORMULA_START_REGEX = "^[" + "".join(sorted(FORMULA_STARTS, key=lambda c: c == "-")) + "]"
 GUARD = "'"
+CSV_BOM = "\ufeff"
 
 
 def formula_safe(value):

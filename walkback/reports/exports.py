@@ -10,6 +10,11 @@ at a time. Either way memory does not grow with the rows.
 
 Free text (walk notes, session notes, descriptions) is never exported: it can hold anything,
 names included, and it is not a figure.
+
+A CSV file starts with a UTF-8 byte order mark (``walkback.core.spreadsheets.CSV_BOM``,
+written once, before the header) so that Excel keeps accents ("Sørensen") intact. Coded
+values are written as the words the screens show ("In programme", not ``active``):
+``choice_label`` maps them in SQL, so the COPY path writes them too.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Case,
     CharField,
@@ -39,11 +44,28 @@ from django.db.models import (
 from django.db.models.functions import Concat, NullIf, TruncDate
 from django.utils import timezone
 
-from coaching.models import CoachingSession, Prescription
+from coaching.models import (
+    CoachingSession,
+    Prescription,
+    SessionMode,
+    SessionPurpose,
+    SessionStatus,
+)
 from coaching.progress import WeekRow
-from patients.models import AdverseEvent, CheckIn, Patient, WalkLog
+from patients.models import (
+    AdverseEvent,
+    BodyRegion,
+    CareType,
+    CheckIn,
+    Patient,
+    PatientStatus,
+    Severity,
+    WalkingRelated,
+    WalkLog,
+    WalkSource,
+)
 from patients.outcomes import KINDS, recurrence_times_for
-from walkback.core.spreadsheets import FORMULA_START_REGEX, GUARD, formula_safe
+from walkback.core.spreadsheets import CSV_BOM, FORMULA_START_REGEX, GUARD, formula_safe
 from walkback.reports import stats
 from walkback.reports.figures import patient_weeks_for
 from walkback.reports.models import Dataset
@@ -120,6 +142,16 @@ def yes_no(path: str):
     return Case(
         When(**{path: True}, then=Value("yes")),
         When(**{path: False}, then=Value("no")),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def choice_label(path: str, choices: type[models.TextChoices]):
+    """A coded value as the label the screens show, computed in SQL (so COPY writes it too);
+    an empty code is missing, as ``blank_as_null`` has it."""
+    return Case(
+        *[When(**{path: value}, then=Value(str(label))) for value, label in choices.choices],
         default=Value(None),
         output_field=CharField(),
     )
@@ -225,7 +257,7 @@ def _patients_table(spec, people, *, salt, zone, deid):
     if deid:
         columns = [
             ("patient", Pseudonym(F("id"), salt=salt, prefix="P")),
-            ("status", F("status")),
+            ("status", choice_label("status", PatientStatus)),
             ("physiotherapist", Pseudonym(F("physiotherapist_id"), salt=salt, prefix="T")),
             ("enrolled_day", DaysSince(_local_day("created_at", zone), F("programme_start"))),
         ]
@@ -234,7 +266,7 @@ def _patients_table(spec, people, *, salt, zone, deid):
             ("patient_id", F("id")),
             ("patient_name", safe_text("user__full_name")),
             ("email", safe_text("user__email")),
-            ("status", F("status")),
+            ("status", choice_label("status", PatientStatus)),
             ("physiotherapist", safe_text("physiotherapist__full_name")),
             ("programme_start", F("programme_start")),
             ("enrolled_on", _local_day("created_at", zone)),
@@ -257,9 +289,9 @@ def _sessions_table(spec, people, *, salt, zone, deid):
     columns = [
         *_who("patient__", spec, salt),
         ("session", F("number")),
-        ("purpose", F("purpose")),
-        ("mode", F("mode")),
-        ("status", F("status")),
+        ("purpose", choice_label("purpose", SessionPurpose)),
+        ("mode", choice_label("mode", SessionMode)),
+        ("status", choice_label("status", SessionStatus)),
         _dated(deid, "scheduled", F("scheduled_local")),
         ("duration_minutes", F("duration_minutes")),
         _dated(deid, "completed", _local_day("completed_at", zone)),
@@ -297,7 +329,7 @@ def _walks_table(spec, people, *, salt, zone, deid):
         ("minutes", F("minutes")),
         ("steps", F("steps")),
         ("pain", F("pain")),
-        ("source", F("source")),
+        ("source", choice_label("source", WalkSource)),
     ]
     return _query_table(qs, columns, ["patient_id", "walked_on", "id"])
 
@@ -313,7 +345,7 @@ def _check_ins_table(spec, people, *, salt, zone, deid):
         _dated(deid, "onset", F("onset_date")),
         ("activity_limiting", yes_no("activity_limiting")),
         ("care_sought", yes_no("care_sought")),
-        ("care_type", blank_as_null(F("care_type"))),
+        ("care_type", choice_label("care_type", CareType)),
         ("days_to_recovery", F("days_to_recovery")),
         ("average_pain", F("average_pain")),
         ("worst_pain", F("worst_pain")),
@@ -340,9 +372,9 @@ def _adverse_events_table(spec, people, *, salt, zone, deid):
     columns = [
         *_who("patient__", spec, salt),
         _dated(deid, "occurred", F("occurred_on")),
-        ("body_region", F("body_region")),
-        ("severity", F("severity")),
-        ("related_to_walking", F("related_to_walking")),
+        ("body_region", choice_label("body_region", BodyRegion)),
+        ("severity", choice_label("severity", Severity)),
+        ("related_to_walking", choice_label("related_to_walking", WalkingRelated)),
         _dated(deid, "reported", _local_day("reported_at", zone)),
         _dated(deid, "reviewed", _local_day("reviewed_at", zone)),
     ]
@@ -490,13 +522,13 @@ def use_copy() -> bool:
 
 
 def csv_chunks(table: Table) -> Iterator[bytes]:
-    """The CSV file in pieces of about ``CHUNK_BYTES``: header, then the rows. On PostgreSQL
-    a query table is copied by the server (``COPY ... TO STDOUT``): Python only gathers the
-    bytes into chunks."""
+    """The CSV file in pieces of about ``CHUNK_BYTES``: the byte order mark and the header,
+    then the rows. On PostgreSQL a query table is copied by the server (``COPY ... TO
+    STDOUT``): Python only gathers the bytes into chunks."""
     line = _Line()
     writer = csv.writer(line, lineterminator="\n")
     writer.writerow(table.headers)
-    yield line.take()
+    yield CSV_BOM.encode() + line.take()
     if table.queryset is not None and use_copy():
         sql, params = table.queryset.query.sql_with_params()
         buffer = bytearray()
@@ -551,5 +583,5 @@ def write_xlsx(table: Table, target, on_rows: Callable[[int], None] | None = Non
 
 
 def csv_text(table: Table) -> str:
-    """The whole CSV as text (tests and small files only)."""
-    return b"".join(csv_chunks(table)).decode()
+    """The whole CSV as text, without the byte order mark (tests and small files only)."""
+    return b"".join(csv_chunks(table)).decode("utf-8-sig")
