@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "phonenumber_field",
     "walkback.core",
     "walkback.accounts",
     "walkback.audit",
@@ -175,6 +176,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # The caseload rows the clock changed (a day ended, a session fell overdue):
     # docs/programme-rules.md, "The caseload's status".
+    # The clinic's retention period: docs/security.md#data-rights.
+    "account-closings": {
+        "task": "coaching.tasks.closings_due_task",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 23 * 60 * 60},
+    },
     "caseload-rows-refresh": {
         "task": "coaching.tasks.caseload_rows_refresh_task",
         "schedule": 60.0,
@@ -328,6 +335,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Phone numbers typed without a country code are Australian (django-phonenumber-field).
+PHONENUMBER_DEFAULT_REGION = "AU"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

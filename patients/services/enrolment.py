@@ -35,6 +35,7 @@ def patient_invite(
     full_name: str,
     time_zone: str,
     physiotherapist: User | None = None,
+    phone: str = "",
     **details,
 ) -> Patient | None:
     """Create a patient's account and record, and e-mail them a one-time link to set a
@@ -68,6 +69,7 @@ def patient_invite(
             clinic=by.clinic,
             by=by,
             time_zone=time_zone,
+            phone=phone or "",
         )
         if user is None:
             return None
@@ -85,7 +87,11 @@ def patient_invite(
             action=AuditAction.CREATE,
             obj=patient,
             patient=patient,
-            detail={"fields": sorted(["email", "full_name", "time_zone", *details])},
+            detail={
+                "fields": sorted(
+                    ["email", "full_name", "time_zone", *details, *(["phone"] if phone else [])]
+                )
+            },
         )
         invitation_create(user=user, by=by)
         records_changed(patient.pk)
@@ -252,6 +258,7 @@ def screening_record(
 
 PATIENT_EDITABLE = {
     "full_name",
+    "phone",
     "date_of_birth",
     "time_zone",
     "preferred_days",
@@ -307,15 +314,22 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
         if full_name is not None and full_name.strip() != patient.user.full_name:
             patient.user.full_name = full_name.strip()
             changed.append("full_name")
+        phone = changes.pop("phone", None)
+        if phone is not None and str(phone) != str(patient.user.phone):
+            patient.user.phone = phone
+            changed.append("phone")
         if "time_zone" in changes and changes["time_zone"] != patient.user.time_zone:
             patient.user.time_zone = changes["time_zone"]
         patient.user.full_clean(exclude=["password"])
-        patient.user.save(update_fields=["full_name", "time_zone"])
+        patient.user.save(update_fields=["full_name", "phone", "time_zone"])
         changed += model_update(patient, changes, clean_exclude=["user"])
         if "status" in changed and patient.status == PatientStatus.DISCHARGED:
             # Discharged: logged out everywhere now; walks and check-ins are refused from here
-            # on (``Patient.can_log``), while the clinic keeps reading the record.
+            # on (``Patient.can_log``), while the clinic keeps reading the record. The
+            # clinic's retention period counts from today (docs/security.md#data-rights).
             user_sessions_end(user=patient.user)
+            patient.discharged_at = timezone.now()
+            patient.save(update_fields=["discharged_at"])
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,

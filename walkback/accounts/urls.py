@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("invite/<str:token>/", views.invite_accept, name="invite-accept"),
     path("security/", views.security, name="security"),
+    path("email/confirm/<str:token>/", views.email_confirm, name="email-confirm"),
     path("two-step/setup/", views.otp_setup, name="otp-setup"),
     path("two-step/verify/", views.otp_verify, name="otp-verify"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),

@@ -157,3 +157,25 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+def email_confirm(request, token):
+    """The link sent to a new e-mail address: followed by the logged-in owner, and confirmed
+    with a button (a mail scanner that opens links must not change the address)."""
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(
+                user=request.user, token=token, patient=getattr(request.user, "patient", None)
+            )
+        except services.EmailChangeInvalid:
+            return render(request, "accounts/email_confirm.html", {"invalid": True}, status=410)
+        messages.success(request, f"Done: you now log in with {request.user.email}.")
+        return redirect("home")
+    valid = (
+        request.user.email_changes.usable()
+        .filter(token_hash=services.Invitation.hash_token(token))
+        .first()
+    )
+    if valid is None:
+        return render(request, "accounts/email_confirm.html", {"invalid": True}, status=410)
+    return render(request, "accounts/email_confirm.html", {"change": valid})

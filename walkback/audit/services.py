@@ -32,7 +32,6 @@ def audit_record(
         clinic = actor.clinic
     event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
-        actor_email=actor.email if actor is not None else "",
         clinic=clinic,
         patient=patient,
         action=action,
@@ -64,7 +63,6 @@ def audit_reads(*, actor: User, patients: Iterable, what: str) -> int:
     rows = [
         AuditEvent(
             actor=actor,
-            actor_email=actor.email,
             clinic_id=patient.clinic_id or clinic_id,
             patient=patient,
             action=AuditAction.READ,
