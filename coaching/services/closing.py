@@ -34,13 +34,17 @@ point at the patient and the login, those two rows stay, empty of anything perso
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.models import (
@@ -164,6 +168,8 @@ def patient_close(
         )
         if closing.state == ClosingState.CLOSED:
             raise ValidationError(ALREADY_CLOSED)
+        # The last message to the person: held in memory only, sent after the commit.
+        farewell = (patient.user.email, patient.user.get_short_name(), patient.clinic.name)
         _erase_identity(patient)
         if outcome == ClosingOutcome.DELETED:
             _delete_programme_records(patient)
@@ -183,7 +189,19 @@ def patient_close(
             detail={"event": "account_closed", "outcome": outcome, "reason": closing.reason},
         )
         records_changed(patient.pk)
+        transaction.on_commit(lambda: _farewell_send(*farewell))
     return closing
+
+
+def _farewell_send(address: str, short_name: str, clinic_name: str) -> None:
+    send_mail(
+        subject=f"Your WalkBack account at {clinic_name} is closed",
+        message=render_to_string(
+            "accounts/email/account_closed.txt", {"name": short_name, "clinic": clinic_name}
+        ),
+        from_email=f"{clinic_name} <{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}>",
+        recipient_list=[address],
+    )
 
 
 def _erase_identity(patient: Patient) -> None:
@@ -282,7 +300,7 @@ def closings_due(*, now: dt.datetime | None = None) -> int:
         policy = policies.get(clinic_id)
         years = policy.years if policy else RETENTION_YEARS_DEFAULT
         outcome = policy.outcome if policy else ClosingOutcome.PSEUDONYMISED
-        if discharged_at > years_before(now, years):
+        if discharged_at is None or discharged_at > years_before(now, years):
             continue
         try:
             patient_close(
