@@ -87,6 +87,17 @@ def test_staff_invite_and_the_physio_edit_take_a_phone(world, client_for):
     assert str(patient.user.phone) == "+61298765432"
 
 
+def test_staff_change_their_own_phone(world, client_for):
+    client = client_for(world.physio_a)
+    refused = client.post(reverse("accounts:phone"), {"phone": "12345678901234567890"})
+    assert PHONE_INVALID in _text(refused)
+    client.post(reverse("accounts:phone"), {"phone": "0412 345 678"})
+    assert str(User.objects.get(pk=world.physio_a.pk).phone) == "+61412345678"
+    assert AuditEvent.objects.filter(detail__event="phone_changed").count() == 1
+    client.post(reverse("accounts:phone"), {"phone": ""})
+    assert str(User.objects.get(pk=world.physio_a.pk).phone) == ""
+
+
 def test_the_database_refuses_a_phone_not_in_e164(world):
     from django.db import connection
 

@@ -122,6 +122,10 @@ class StaffInviteForm(SubmissionTokenMixin, forms.Form):
     )
 
 
+class PhoneForm(forms.Form):
+    phone = phone_field()
+
+
 class OTPTokenForm(forms.Form):
     token = forms.CharField(
         label="6-digit code from your authenticator app",

@@ -306,3 +306,21 @@ def email_change_confirm(*, user: User, token: str, patient=None) -> User:
             )
         )
     return user
+
+
+def user_phone_set(*, user: User, phone) -> bool:
+    """A person sets or removes their own phone number. Returns whether it changed."""
+    if str(phone or "") == str(user.phone or ""):
+        return False
+    with transaction.atomic():
+        user.phone = phone or ""
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["phone"])
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCOUNT,
+            obj=user,
+            patient=getattr(user, "patient", None) if user.is_patient else None,
+            detail={"event": "phone_changed"},
+        )
+    return True

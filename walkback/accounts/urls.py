@@ -10,6 +10,7 @@ urlpatterns = [
     path("invite/<str:token>/", views.invite_accept, name="invite-accept"),
     path("security/", views.security, name="security"),
     path("email/confirm/<str:token>/", views.email_confirm, name="email-confirm"),
+    path("phone/", views.phone, name="phone"),
     path("two-step/setup/", views.otp_setup, name="otp-setup"),
     path("two-step/verify/", views.otp_verify, name="otp-verify"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),

@@ -20,6 +20,7 @@ from walkback.accounts.forms import (
     EmailPasswordResetForm,
     LoginForm,
     OTPTokenForm,
+    PhoneForm,
     SetPasswordForm,
 )
 from walkback.accounts.models import User
@@ -123,6 +124,20 @@ def otp_verify(request):
 def security(request):
     return render(
         request, "accounts/security.html", {"has_2fa": has_confirmed_device(request.user)}
+    )
+
+
+def phone(request):
+    """Anyone's own phone number (patients also correct it with their name on "Me")."""
+    form = PhoneForm(request.POST or None, initial={"phone": request.user.phone})
+    if request.method == "POST" and form.is_valid():
+        services.user_phone_set(user=request.user, phone=form.cleaned_data["phone"])
+        messages.success(request, "Your phone number is saved.")
+        return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/form_page.html",
+        {"form": form, "title": "Your phone number", "button": "Save"},
     )
 
 
