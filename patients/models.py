@@ -114,11 +114,13 @@ class Patient(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.user.full_name
+        return self.full_name
 
     @property
     def full_name(self) -> str:
-        return self.user.full_name
+        """The person's name. A closed account has none (docs/security.md#data-rights), and
+        every page that names the patient then says so by id."""
+        return self.user.full_name or f"Closed account (patient #{self.pk})"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

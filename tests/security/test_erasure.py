@@ -189,7 +189,7 @@ def test_closing_leaves_no_identifying_value_in_any_column(outcome, client):
         assert not Prescription.history.filter(patient=patient).exists()
     assert not Reminder.objects.filter(patient=patient).exists()
     row = CaseloadRow.objects.get(patient=patient)
-    assert row.sort_name == ""
+    assert row.sort_name == f"closed account (patient #{patient.pk})"
 
 
 @pytest.mark.django_db

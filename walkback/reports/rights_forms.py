@@ -62,13 +62,9 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.full_name or f"Closed account #{obj.pk}"
 
 
-class PatientChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.user.full_name or f"Closed account (patient #{obj.pk})"
-
-
 class TrailForm(forms.Form):
-    patient = PatientChoiceField(
+    # Labelled by ``Patient.__str__``: the name, or "Closed account (patient #id)".
+    patient: forms.ModelChoiceField[Patient] = forms.ModelChoiceField(
         label="Patient",
         queryset=Patient.objects.none(),
         required=False,

@@ -137,8 +137,7 @@ def audit_trail(request):
 
 def _patient_names(user, events) -> dict[int, str]:
     ids = {e.patient_id for e in events if e.patient_id is not None}
-    found = patients_for(user).filter(pk__in=ids).values_list("pk", "user__full_name")
-    return {pk: name or f"Closed account (patient #{pk})" for pk, name in found}
+    return {patient.pk: patient.full_name for patient in patients_for(user).filter(pk__in=ids)}
 
 
 CSV_HEADER = [
