@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
-from patients.models import Patient, PatientStatus, Screening
+from patients.models import AccountClosing, ClosingState, Patient, PatientStatus, Screening
 from patients.signals import records_changed
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
@@ -281,12 +281,18 @@ STATUS_MOVES: dict[str, set[PatientStatus]] = {
 }
 
 
+CLOSED_ACCOUNT = "This patient's account is closed, so their details cannot be changed."
+
+
 def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     """Change a patient's details, personal walking goal, physiotherapist or stage."""
     unknown = set(changes) - PATIENT_EDITABLE
     if unknown:
         raise TypeError(f"patient_update does not change {sorted(unknown)}")
     _check_physio(by, patient)
+    if AccountClosing.objects.filter(patient=patient, state=ClosingState.CLOSED).exists():
+        # Erased on request or by the retention period: nothing may bring the person back.
+        raise ValidationError(CLOSED_ACCOUNT)
     validate_patient_details(
         clinic=patient.clinic,
         date_of_birth=changes.get("date_of_birth"),

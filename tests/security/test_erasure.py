@@ -209,6 +209,18 @@ def test_closing_an_account_twice_is_refused_with_a_clear_message():
 
 
 @pytest.mark.django_db
+def test_a_closed_accounts_details_cannot_be_typed_back():
+    from patients.services.enrolment import CLOSED_ACCOUNT, patient_update
+
+    patient = _a_full_record()
+    patient_close(patient=patient, outcome=ClosingOutcome.PSEUDONYMISED, by=None)
+    with pytest.raises(ValidationError) as error:
+        patient_update(patient=patient, by=patient.physiotherapist, full_name=NAME)
+    assert error.value.messages == [CLOSED_ACCOUNT]
+    assert hits_everywhere([NAME]) == []
+
+
+@pytest.mark.django_db
 def test_another_clinics_admin_cannot_decide():
     patient = _a_full_record()
     closing = closing_request(patient=patient, by=patient.user)
