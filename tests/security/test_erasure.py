@@ -264,3 +264,14 @@ def test_a_clinic_without_a_policy_keeps_seven_years():
     assert closings_due(now=now) == 1
     assert User.objects.get(pk=eight.user_id).full_name == ""
     assert User.objects.get(pk=six.user_id).full_name != ""
+
+
+@pytest.mark.django_db
+def test_the_trail_keeps_staff_addresses_and_never_a_patients(world, client_for):
+    client_for(world.physio_a).get(f"/patients/{world.patient_a.pk}/", REMOTE_ADDR="203.0.113.9")
+    client_for(world.patient_a.user).get("/me/", REMOTE_ADDR="198.51.100.7")
+    staff_row = AuditEvent.objects.get(actor=world.physio_a)
+    assert staff_row.ip_address == "203.0.113.9"
+    assert set(
+        AuditEvent.objects.filter(actor=world.patient_a.user).values_list("ip_address", flat=True)
+    ) == {None}

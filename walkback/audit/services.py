@@ -37,10 +37,19 @@ def audit_record(
         action=action,
         object_type=object_type or (obj._meta.label if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        ip_address=current_ip.get(),
+        ip_address=_staff_ip(actor),
         detail=detail or {},
     )
     return event
+
+
+def _staff_ip(actor: User | None) -> str | None:
+    """Where the request came from, for staff only. A patient's own address (theirs, or a
+    reminder link's visitor, which has no actor) is personal data that this append-only trail
+    could never erase when their account is closed (docs/security.md#data-rights)."""
+    if actor is None or not actor.pk or not actor.is_clinic_staff:
+        return None
+    return current_ip.get()
 
 
 def audit_read(*, actor: User, patient, what: str, obj: Model | None = None) -> AuditEvent:
@@ -59,7 +68,7 @@ def audit_reads(*, actor: User, patients: Iterable, what: str) -> int:
     row per patient, so each patient's own access history shows the list too, written in one
     multi-row INSERT. Returns how many rows were written."""
     clinic_id = actor.clinic_id
-    ip = current_ip.get()
+    ip = _staff_ip(actor)
     rows = [
         AuditEvent(
             actor=actor,
