@@ -34,6 +34,22 @@ def own_patient(user: User) -> Patient:
     return get_object_or_404(patients_for(user).filter(user_id=user.pk))
 
 
+def closings_for(user: User) -> QuerySet[AccountClosing]:
+    """Requests to close an account, of the clinic admin's own clinic only."""
+    if user.role != Role.CLINIC_ADMIN:
+        return AccountClosing.objects.none()
+    return AccountClosing.objects.filter(
+        patient__in=patients_for(user).values("pk")
+    ).select_related("patient__user", "patient__physiotherapist", "decided_by")
+
+
+def retention_for(user: User) -> RetentionPolicy:
+    """The clinic's retention policy, or the default one (unsaved) when it never chose."""
+    assert user.clinic_id is not None  # staff of a clinic (user_belongs_to_a_clinic)
+    policy = RetentionPolicy.objects.filter(clinic_id=user.clinic_id).first()
+    return policy or RetentionPolicy(clinic_id=user.clinic_id)
+
+
 def walks_for(user: User) -> QuerySet[WalkLog]:
     return WalkLog.objects.filter(patient__in=patients_for(user).values("pk"))
 
@@ -63,19 +79,3 @@ def check_ins_due(patient: Patient, *, today: dt.date) -> list[DueCheckIn]:
         patient=patient, month_number=current.month_number, completed_at__isnull=False
     ).exists()
     return [] if answered else [current]
-
-
-def closings_for(user: User) -> QuerySet[AccountClosing]:
-    """Requests to close an account, of the clinic admin's own clinic only."""
-    if user.role != Role.CLINIC_ADMIN:
-        return AccountClosing.objects.none()
-    return AccountClosing.objects.filter(
-        patient__in=patients_for(user).values("pk")
-    ).select_related("patient__user", "patient__physiotherapist", "decided_by")
-
-
-def retention_for(user: User) -> RetentionPolicy:
-    """The clinic's retention policy, or the default one (unsaved) when it never chose."""
-    assert user.clinic_id is not None  # staff of a clinic (user_belongs_to_a_clinic)
-    policy = RetentionPolicy.objects.filter(clinic_id=user.clinic_id).first()
-    return policy or RetentionPolicy(clinic_id=user.clinic_id)

@@ -176,16 +176,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # The caseload rows the clock changed (a day ended, a session fell overdue):
     # docs/programme-rules.md, "The caseload's status".
+    "caseload-rows-refresh": {
+        "task": "coaching.tasks.caseload_rows_refresh_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # The clinic's retention period: docs/security.md#data-rights.
     "account-closings": {
         "task": "coaching.tasks.closings_due_task",
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 23 * 60 * 60},
-    },
-    "caseload-rows-refresh": {
-        "task": "coaching.tasks.caseload_rows_refresh_task",
-        "schedule": 60.0,
-        "options": {"expires": 55},
     },
 }
 
@@ -331,12 +331,15 @@ CONTENT_SECURITY_POLICY = {
 # --- Pages -----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Phone numbers typed without a country code are Australian (the trial's country); they are
+# stored in E.164 (django-phonenumber-field).
+PHONENUMBER_DEFAULT_REGION = "AU"
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# Phone numbers typed without a country code are Australian (django-phonenumber-field).
-PHONENUMBER_DEFAULT_REGION = "AU"
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
