@@ -11,6 +11,7 @@ from celery import shared_task
 
 from coaching.reminders import delivery
 from coaching.reminders.services import reminders_plan_upcoming
+from coaching.services.closing import closings_due
 from coaching.services.prescriptions import prescription_plans_advance
 from coaching.services.programme import programme_keeping_going_due
 from coaching.services.status import caseload_rows_refresh_due
@@ -46,3 +47,10 @@ def caseload_rows_refresh_task() -> int:
 def keeping_going_task() -> int:
     """Hourly: a patient at programme week 26 moves to "keeping going" by itself."""
     return programme_keeping_going_due()
+
+
+@shared_task(name="coaching.tasks.closings_due_task")
+def closings_due_task() -> int:
+    """Daily: close the accounts of patients discharged longer ago than their clinic keeps
+    them (docs/security.md#data-rights)."""
+    return closings_due()

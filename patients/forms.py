@@ -12,6 +12,7 @@ from patients.limits import (
     WALK_MINUTES,
 )
 from patients.models import WEEKDAY_CHOICES, PatientStatus
+from walkback.accounts.forms import phone_field
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import TIME_ZONE_CHOICES, User
 from walkback.core.forms import SubmissionTokenMixin
@@ -42,6 +43,7 @@ class WeekdaysField(forms.TypedMultipleChoiceField):
 
 
 class PatientDetailsMixin(forms.Form):
+    phone = phone_field()
     date_of_birth = forms.DateField(label="Date of birth", widget=DATE, required=False)
     time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONE_CHOICES)
     preferred_days = WeekdaysField(label="Preferred walking days")
@@ -71,6 +73,7 @@ class PatientInviteForm(SubmissionTokenMixin, PatientDetailsMixin):
     field_order = [
         "full_name",
         "email",
+        "phone",
         "date_of_birth",
         "time_zone",
         "preferred_days",
@@ -106,12 +109,20 @@ class PatientEditForm(PatientDetailsMixin):
         max_value=GOAL_WEEK.high,
         required=False,
     )
-    field_order = ["full_name", "date_of_birth", "time_zone", "preferred_days", "preferred_time"]
+    field_order = [
+        "full_name",
+        "phone",
+        "date_of_birth",
+        "time_zone",
+        "preferred_days",
+        "preferred_time",
+    ]
 
     def __init__(self, *args, patient=None, physios=None, **kwargs):
         if patient is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "full_name": patient.user.full_name,
+                "phone": patient.user.phone,
                 "date_of_birth": patient.date_of_birth,
                 "time_zone": patient.time_zone,
                 "preferred_days": patient.preferred_days,

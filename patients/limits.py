@@ -26,6 +26,11 @@ CLEARANCE_NOTE_MAX = 200
 CHECK_IN_MONTH = Bound(1, CHECK_IN_MONTHS.high)
 # Days to recovery and days off work in a check-in.
 CHECK_IN_DAYS = Bound(0, 400)
+# Years after discharge a clinic keeps a patient's identity before closing the account by
+# itself (docs/security.md#data-rights). Australian health-records laws ask for at least seven
+# years for adults; the clinic chooses within these bounds.
+RETENTION_YEARS = Bound(1, 25)
+RETENTION_YEARS_DEFAULT = 7
 BASELINE_MESSAGE = (
     f"Enter the minutes walked in a usual week now, {BASELINE_MINUTES_PER_WEEK.words}."
 )

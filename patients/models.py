@@ -13,6 +13,8 @@ from patients.limits import (
     CHECK_IN_DAYS,
     CHECK_IN_MONTH,
     PAIN,
+    RETENTION_YEARS,
+    RETENTION_YEARS_DEFAULT,
     STEPS,
     WALK_CORRECTION_REASON_MAX,
     WALK_MINUTES,
@@ -86,6 +88,8 @@ class Patient(models.Model):
     reminders_paused_until = models.DateField(null=True, blank=True)
     # Part of every reminder link: raising it stops all links already sent from working.
     reminder_links_generation = models.PositiveIntegerField(default=0, db_default=0)
+    # When the stage became "Discharged": the clinic's retention period counts from here.
+    discharged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -111,11 +115,13 @@ class Patient(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.user.full_name
+        return self.full_name
 
     @property
     def full_name(self) -> str:
-        return self.user.full_name
+        """The person's name. A closed account has none (docs/security.md#data-rights), and
+        every page that names the patient then says so by id."""
+        return self.user.full_name or f"Closed account (patient #{self.pk})"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -460,3 +466,83 @@ class AdverseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_body_region_display()} on {self.occurred_on}"
+
+
+class ClosingState(models.TextChoices):
+    REQUESTED = "requested", "Waiting for the clinic"
+    WITHDRAWN = "withdrawn", "Withdrawn by the patient"
+    CLOSED = "closed", "Closed"
+
+
+class ClosingOutcome(models.TextChoices):
+    # The person is erased; the programme data stays for the clinic's figures, under an id.
+    PSEUDONYMISED = "pseudonymised", "Closed, programme data kept without the name"
+    # Nothing needs keeping: every record of the programme goes too.
+    DELETED = "deleted", "Closed, everything deleted"
+
+
+class ClosingReason(models.TextChoices):
+    PATIENT = "patient", "Asked for by the patient"
+    RETENTION = "retention", "Retention period over"
+
+
+class AccountClosing(models.Model):
+    """A patient's account being closed under their right to erasure (GDPR art. 17, APP 11),
+    asked for by them or started by the clinic's retention period; the clinic admin decides
+    how (docs/security.md#data-rights). One per patient: closing twice is refused."""
+
+    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="closing")
+    state = models.CharField(
+        max_length=12, choices=ClosingState.choices, default=ClosingState.REQUESTED
+    )
+    reason = models.CharField(
+        max_length=12, choices=ClosingReason.choices, default=ClosingReason.PATIENT
+    )
+    outcome = models.CharField(max_length=16, choices=ClosingOutcome.choices, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="closed", decided_at__isnull=False) & ~models.Q(outcome="")
+                | ~models.Q(state="closed") & models.Q(outcome=""),
+                name="closing_closed_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closing of patient {self.patient_id} ({self.state})"
+
+
+class RetentionPolicy(models.Model):
+    """How long a clinic keeps a discharged patient's identity: after ``years`` the account is
+    closed by the periodic task, as the clinic's ``outcome`` says."""
+
+    clinic = models.OneToOneField(
+        "accounts.Clinic", on_delete=models.CASCADE, related_name="retention"
+    )
+    years = models.PositiveSmallIntegerField(default=RETENTION_YEARS_DEFAULT)
+    outcome = models.CharField(
+        max_length=16, choices=ClosingOutcome.choices, default=ClosingOutcome.PSEUDONYMISED
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "retention policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=RETENTION_YEARS.q("years"), name="retention_years_bounded"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=ClosingOutcome.values),
+                name="retention_outcome_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Keep {self.years} years after discharge"

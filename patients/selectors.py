@@ -17,7 +17,7 @@ from patients.checkins import (
     catch_up_window,
     check_in_open,
 )
-from patients.models import CheckIn, Patient, WalkLog
+from patients.models import AccountClosing, CheckIn, Patient, RetentionPolicy, WalkLog
 from walkback.accounts.models import Role, User
 
 
@@ -39,6 +39,22 @@ def patient_get(user: User, pk: int) -> Patient:
 def own_patient(user: User) -> Patient:
     """The patient record of a logged-in patient."""
     return get_object_or_404(patients_for(user).filter(user_id=user.pk))
+
+
+def closings_for(user: User) -> QuerySet[AccountClosing]:
+    """Requests to close an account, of the clinic admin's own clinic only."""
+    if user.role != Role.CLINIC_ADMIN:
+        return AccountClosing.objects.none()
+    return AccountClosing.objects.filter(
+        patient__in=patients_for(user).values("pk")
+    ).select_related("patient__user", "patient__physiotherapist", "decided_by")
+
+
+def retention_for(user: User) -> RetentionPolicy:
+    """The clinic's retention policy, or the default one (unsaved) when it never chose."""
+    assert user.clinic_id is not None  # staff of a clinic (user_belongs_to_a_clinic)
+    policy = RetentionPolicy.objects.filter(clinic_id=user.clinic_id).first()
+    return policy or RetentionPolicy(clinic_id=user.clinic_id)
 
 
 def walks_for(user: User) -> QuerySet[WalkLog]:

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "phonenumber_field",
     "walkback.core",
     "walkback.accounts",
     "walkback.audit",
@@ -180,6 +181,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "coaching.tasks.caseload_rows_refresh_task",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # The clinic's retention period: docs/security.md#data-rights.
+    "account-closings": {
+        "task": "coaching.tasks.closings_due_task",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 23 * 60 * 60},
     },
 }
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from coaching.models import CoachingSession, Prescription, Reminder
 from patients.models import AdverseEvent, CheckIn, Patient, Screening, WalkLog
@@ -32,14 +33,14 @@ from walkback.audit.services import audit_record
 from walkback.core.spreadsheets import CSV_BOM, formula_safe
 
 FORMAT_VERSION = 1
-USER_FIELDS = ["email", "full_name", "time_zone", "date_joined", "last_login"]
+USER_FIELDS = ["email", "full_name", "phone", "time_zone", "date_joined", "last_login"]
 SKIP_FIELDS = {"password", "submission_token", "idempotency_key", "last_error"}
 
 
 def _value(value):
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, Decimal | uuid.UUID):
+    if isinstance(value, Decimal | uuid.UUID | PhoneNumber):
         return str(value)
     return value
 
@@ -115,9 +116,7 @@ def patient_data(patient: Patient) -> dict:
         "access_log": [
             {
                 "at": _value(e.at),
-                "by": names.get(e.actor_id, e.actor_email)
-                if e.actor_id is not None
-                else e.actor_email,
+                "by": names.get(e.actor_id, "") if e.actor_id is not None else "",
                 "action": e.action,
                 "object_type": e.object_type,
                 "object_id": e.object_id,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from coaching.portal import rights_views
 from coaching.portal import views as portal_views
 
 app_name = "portal"
@@ -22,6 +23,10 @@ urlpatterns = [
         portal_views.reminder_links_stop,
         name="reminder-links-stop",
     ),
+    path("data/details/", rights_views.details, name="details"),
+    path("data/seen/", rights_views.seen, name="seen"),
+    path("data/close/", rights_views.close, name="close"),
+    path("data/close/withdraw/", rights_views.close_withdraw, name="close-withdraw"),
     path("data/walkback-data.json", portal_views.data_json, name="data-json"),
     path("data/walkback-data.csv", portal_views.data_csv, name="data-csv"),
 ]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
-from patients.models import Patient, PatientStatus, Screening
+from patients.models import AccountClosing, ClosingState, Patient, PatientStatus, Screening
 from patients.signals import records_changed
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.models import Role, User
@@ -36,6 +36,7 @@ def patient_invite(
     full_name: str,
     time_zone: str,
     physiotherapist: User | None = None,
+    phone: str = "",
     **details,
 ) -> Patient | None:
     """Create a patient's account and record, and e-mail them a one-time link to set a
@@ -69,6 +70,7 @@ def patient_invite(
             clinic=by.clinic,
             by=by,
             time_zone=time_zone,
+            phone=phone or "",
         )
         if user is None:
             return None
@@ -88,7 +90,11 @@ def patient_invite(
             action=AuditAction.CREATE,
             obj=patient,
             patient=patient,
-            detail={"fields": sorted(["email", "full_name", "time_zone", *details])},
+            detail={
+                "fields": sorted(
+                    ["email", "full_name", "time_zone", *details, *(["phone"] if phone else [])]
+                )
+            },
         )
         invitation_create(user=user, by=by)
         records_changed(patient.pk)
@@ -255,6 +261,7 @@ def screening_record(
 
 PATIENT_EDITABLE = {
     "full_name",
+    "phone",
     "date_of_birth",
     "time_zone",
     "preferred_days",
@@ -277,12 +284,18 @@ STATUS_MOVES: dict[str, set[PatientStatus]] = {
 }
 
 
+CLOSED_ACCOUNT = "This patient's account is closed, so their details cannot be changed."
+
+
 def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     """Change a patient's details, personal walking goal, physiotherapist or stage."""
     unknown = set(changes) - PATIENT_EDITABLE
     if unknown:
         raise TypeError(f"patient_update does not change {sorted(unknown)}")
     _check_physio(by, patient)
+    if AccountClosing.objects.filter(patient=patient, state=ClosingState.CLOSED).exists():
+        # Erased on request or by the retention period: nothing may bring the person back.
+        raise ValidationError(CLOSED_ACCOUNT)
     validate_patient_details(
         clinic=patient.clinic,
         date_of_birth=changes.get("date_of_birth"),
@@ -312,15 +325,22 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
         if full_name is not None and full_name.strip() != patient.user.full_name:
             patient.user.full_name = full_name.strip()
             changed.append("full_name")
+        phone = changes.pop("phone", None)
+        if phone is not None and str(phone) != str(patient.user.phone):
+            patient.user.phone = phone
+            changed.append("phone")
         if "time_zone" in changes and changes["time_zone"] != patient.user.time_zone:
             patient.user.time_zone = changes["time_zone"]
         patient.user.full_clean(exclude=["password"])
-        patient.user.save(update_fields=["full_name", "time_zone"])
+        patient.user.save(update_fields=["full_name", "phone", "time_zone"])
         changed += model_update(patient, changes, clean_exclude=["user"])
         if "status" in changed and patient.status == PatientStatus.DISCHARGED:
             # Discharged: logged out everywhere now; walks and check-ins are refused from here
-            # on (``Patient.can_log``), while the clinic keeps reading the record.
+            # on (``Patient.can_log``), while the clinic keeps reading the record. The
+            # clinic's retention period counts from today (docs/security.md#data-rights).
             user_sessions_end(user=patient.user)
+            patient.discharged_at = timezone.now()
+            patient.save(update_fields=["discharged_at"])
         audit_record(
             actor=by,
             action=AuditAction.UPDATE,

@@ -46,4 +46,10 @@ ROUTES = {
     "portal:reminder-links-stop": Route(roles=PATIENTS, method="post", ok=frozenset({302})),
     "portal:data-json": Route(roles=PATIENTS),
     "portal:data-csv": Route(roles=PATIENTS),
+    # Data rights (docs/security.md#data-rights): the patient's own account only, no ids.
+    "portal:details": Route(roles=PATIENTS),
+    "portal:seen": Route(roles=PATIENTS),
+    "portal:close": Route(roles=PATIENTS),
+    # Nothing to withdraw: a message and back to "Me".
+    "portal:close-withdraw": Route(roles=PATIENTS, method="post", ok=frozenset({302})),
 }

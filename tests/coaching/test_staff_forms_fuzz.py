@@ -82,8 +82,8 @@ def test_session_plan_form(client_for, world, patient, data, number):
 @FUZZ
 @given(
     data=_form(
-        ["full_name", "email", "date_of_birth", "time_zone", "preferred_days", "preferred_time",
-         "physiotherapist"]
+        ["full_name", "email", "phone", "date_of_birth", "time_zone", "preferred_days",
+         "preferred_time", "physiotherapist"]
     )
 )  # fmt: skip
 def test_enrolment_form(client_for, world, data):

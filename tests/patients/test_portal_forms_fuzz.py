@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -72,3 +73,38 @@ def test_check_in_form_and_service_take_any_input(patient, data):
     if row is not None:
         assert row.completed_at is not None and row.any_pain is not None
         assert row.onset_date is None or row.onset_date <= patient.today()
+
+
+PHONE_TEXT = st.one_of(
+    TEXT,
+    st.sampled_from(["0412 345 678", "+61 412 345 678", "+1 202-555-0143", "12", "+", "(02)"]),
+    st.text(alphabet="0123456789 +-()", max_size=25),
+)
+
+
+@FUZZ
+@given(data=st.dictionaries(st.sampled_from(["full_name", "phone"]), PHONE_TEXT))
+def test_own_details_form_and_service_take_any_input(patient, data):
+    """docs/security.md#data-rights: whatever is typed, the name and phone are saved whole
+    (a phone in E.164 or none) or not at all."""
+    from coaching.portal.rights_forms import OwnDetailsForm
+    from patients.services.own_details import patient_details_correct
+    from walkback.accounts.models import PHONE_E164_SQL, User
+
+    def stored():
+        user = User.objects.get(pk=patient.user_id)
+        return user.full_name, str(user.phone or "")
+
+    before = stored()
+    form = OwnDetailsForm(data)
+    changed = None
+    if form.is_valid():
+        with contextlib.suppress(ValidationError):
+            changed = patient_details_correct(patient=patient, **form.cleaned_data)
+    name, phone = stored()
+    if not changed:
+        assert (name, phone) == before
+    else:
+        assert name == form.cleaned_data["full_name"].strip()
+        assert phone == "" or re.fullmatch(PHONE_E164_SQL, phone)
+    patient.user.refresh_from_db()

@@ -207,6 +207,7 @@ def test_one_beat_and_no_countdowns():
         "coaching.tasks.plans_advance_task",
         "coaching.tasks.keeping_going_task",
         "coaching.tasks.caseload_rows_refresh_task",
+        "coaching.tasks.closings_due_task",
         "reports.figures_refresh",
         "reports.exports_purge",
         "reports.exports_requeue",

@@ -24,6 +24,23 @@ from walkback.audit.middleware import client_ip
 from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
+PHONE_INVALID = (
+    "That is not a phone number we can use. Type it as you would dial it, for example "
+    "0412 345 678, or with the country code, +61 412 345 678."
+)
+
+
+def phone_field() -> PhoneNumberField:
+    """The one phone field of every form: optional, Australian unless a country code is given
+    (``PHONENUMBER_DEFAULT_REGION``), cleaned to E.164."""
+    return PhoneNumberField(
+        label="Phone number",
+        required=False,
+        error_messages={"invalid": PHONE_INVALID},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="Optional. Used by the clinic for phone sessions.",
+    )
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
@@ -115,11 +132,16 @@ class StaffInviteForm(SubmissionTokenMixin, forms.Form):
         label="Full name", max_length=150, validators=[validate_single_line]
     )
     email = forms.EmailField(label="E-mail address")
+    phone = phone_field()
     role = forms.ChoiceField(
         label="Role",
         choices=[(Role.PHYSIO, "Physiotherapist"), (Role.CLINIC_ADMIN, "Clinic admin")],
         initial=Role.PHYSIO,
     )
+
+
+class PhoneForm(forms.Form):
+    phone = phone_field()
 
 
 class OTPTokenForm(forms.Form):

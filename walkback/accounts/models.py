@@ -55,6 +55,10 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+# A phone number as stored: "+", a country code and at most 15 digits in all (ITU E.164).
+PHONE_E164_SQL = r"^\+[1-9][0-9]{5,14}$"
+
+
 class Clinic(models.Model):
     """A physiotherapy clinic: the tenant. Staff and patients belong to exactly one."""
 
@@ -251,6 +255,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         Clinic, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    # Optional; stored in E.164 (+61412345678). Three of the six sessions are phone calls.
+    phone = PhoneNumberField(blank=True, default="", db_default="")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
@@ -279,6 +285,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=~models.Q(full_name__regex=CONTROL_CHARACTERS_SQL),
                 name="user_full_name_single_line",
+            ),
+            # E.164 or nothing: the form and the model field turn what was typed into this.
+            models.CheckConstraint(
+                condition=models.Q(phone="") | models.Q(phone__regex=PHONE_E164_SQL),
+                name="user_phone_e164",
             ),
         ]
 
@@ -363,3 +374,37 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class EmailChangeQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(confirmed_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class EmailChange(models.Model):
+    """A new e-mail address waiting to be proved: the address changes only when the link
+    sent to it is followed by the same person, logged in (docs/security.md#data-rights).
+
+    Only a hash of the token is stored. The row is deleted once used or replaced, so old
+    addresses do not linger here."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_email=Lower("new_email")),
+                name="email_change_stored_lower_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"E-mail change of user {self.user_id}"

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.limits import CLOSED_DAYS_MAX
-from walkback.accounts.models import Clinic, ClosedDay, Invitation, Role, User
+from walkback.accounts.models import Clinic, ClosedDay, EmailChange, Invitation, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.services import model_update
@@ -72,7 +72,9 @@ def _from_address() -> str:
 
 
 @once_per_submission("staff_invite")
-def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: User) -> User | None:
+def staff_invite(
+    *, email: str, full_name: str, role: str, clinic: Clinic, by: User, phone: str = ""
+) -> User | None:
     """Create a staff account and e-mail its invitation. None when the address belongs to
     another clinic's account (``address_taken``): nothing is created. The same
     ``submission_token`` twice invites once (``once_per_submission``)."""
@@ -84,7 +86,12 @@ def staff_invite(*, email: str, full_name: str, role: str, clinic: Clinic, by: U
         return None
     with transaction.atomic():
         user = user_create_unless_taken(
-            email=email, full_name=full_name.strip(), role=role, clinic=clinic, by=by
+            email=email,
+            full_name=full_name.strip(),
+            role=role,
+            clinic=clinic,
+            by=by,
+            phone=phone or "",
         )
         if user is not None:
             invitation_create(user=user, by=by)
@@ -281,3 +288,112 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
             detail={"event": "reactivated" if active else "deactivated"},
         )
     return user
+
+
+# How long the link that proves a new e-mail address works.
+EMAIL_CHANGE_HOURS = 48
+SAME_ADDRESS = "That is already your e-mail address."
+
+
+class EmailChangeInvalid(Exception):
+    """The link is unknown, used, expired or someone else's. One message for all."""
+
+
+def email_change_request(*, user: User, new_email: str, patient=None) -> None:
+    """Start changing ``user``'s address: e-mail a one-time link to the new address; the
+    address changes only when that link is followed (``email_change_confirm``). Earlier links
+    stop working. When the new address is already an account, nothing can change: that
+    address gets a notice instead of a link and the page says the same as always, so it tells
+    nobody whose address it is (as ``address_taken`` does for invitations)."""
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise ValidationError({"email": SAME_ADDRESS})
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    taken = User.objects.filter(email=new_email).exists()
+    with transaction.atomic():
+        EmailChange.objects.filter(user=user).delete()
+        if not taken:
+            EmailChange.objects.create(
+                user=user,
+                new_email=new_email,
+                token_hash=Invitation.hash_token(token),
+                expires_at=now + dt.timedelta(hours=EMAIL_CHANGE_HOURS),
+            )
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCOUNT,
+            obj=user,
+            patient=patient,
+            detail={"event": "email_change_asked"},
+        )
+        link = settings.SITE_URL + reverse("accounts:email-confirm", args=[token])
+        context = {"user": user, "link": link, "hours": EMAIL_CHANGE_HOURS, "taken": taken}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject="Confirm your new e-mail address for WalkBack",
+                message=render_to_string("accounts/email/email_change.txt", context),
+                from_email=f"{user.clinic} <{_from_address()}>",
+                recipient_list=[new_email],
+            )
+        )
+
+
+def email_change_confirm(*, user: User, token: str, patient=None) -> User:
+    """Follow the link: the logged-in ``user``'s address becomes the one it was sent to. The
+    old address is told, so a change nobody asked for does not go unnoticed."""
+    with transaction.atomic():
+        change = (
+            EmailChange.objects.usable()
+            .select_for_update()
+            .filter(token_hash=Invitation.hash_token(token), user=user)
+            .first()
+        )
+        if change is None:
+            raise EmailChangeInvalid
+        old_email = user.email
+        user.email = change.new_email
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email"])
+        except IntegrityError as error:
+            # Someone took the address after the link was sent.
+            user.email = old_email
+            raise EmailChangeInvalid from error
+        # The row held the address only until it was proved: nothing to keep.
+        EmailChange.objects.filter(user=user).delete()
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCOUNT,
+            obj=user,
+            patient=patient,
+            detail={"event": "email_changed"},
+        )
+        context = {"user": user}
+        transaction.on_commit(
+            lambda: send_mail(
+                subject="Your WalkBack e-mail address was changed",
+                message=render_to_string("accounts/email/email_changed.txt", context),
+                from_email=f"{user.clinic} <{_from_address()}>",
+                recipient_list=[old_email],
+            )
+        )
+    return user
+
+
+def user_phone_set(*, user: User, phone) -> bool:
+    """A person sets or removes their own phone number. Returns whether it changed."""
+    if str(phone or "") == str(user.phone or ""):
+        return False
+    with transaction.atomic():
+        user.phone = phone or ""
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["phone"])
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCOUNT,
+            obj=user,
+            patient=getattr(user, "patient", None) if user.is_patient else None,
+            detail={"event": "phone_changed"},
+        )
+    return True

@@ -20,6 +20,7 @@ from walkback.accounts.forms import (
     EmailPasswordResetForm,
     LoginForm,
     OTPTokenForm,
+    PhoneForm,
     SetPasswordForm,
 )
 from walkback.accounts.models import User
@@ -127,6 +128,20 @@ def security(request):
     )
 
 
+def phone(request):
+    """Anyone's own phone number (patients also correct it with their name on "Me")."""
+    form = PhoneForm(request.POST or None, initial={"phone": request.user.phone})
+    if request.method == "POST" and form.is_valid():
+        services.user_phone_set(user=request.user, phone=form.cleaned_data["phone"])
+        messages.success(request, "Your phone number is saved.")
+        return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/form_page.html",
+        {"form": form, "title": "Your phone number", "button": "Save"},
+    )
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/form_page.html"
     form_class = PlainPasswordChangeForm
@@ -160,3 +175,25 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     form_class = PlainSetPasswordForm
     success_url = reverse_lazy("accounts:password-reset-complete")
+
+
+def email_confirm(request, token):
+    """The link sent to a new e-mail address: followed by the logged-in owner, and confirmed
+    with a button (a mail scanner that opens links must not change the address)."""
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(
+                user=request.user, token=token, patient=getattr(request.user, "patient", None)
+            )
+        except services.EmailChangeInvalid:
+            return render(request, "accounts/email_confirm.html", {"invalid": True}, status=410)
+        messages.success(request, f"Done: you now log in with {request.user.email}.")
+        return redirect("home")
+    valid = (
+        request.user.email_changes.usable()
+        .filter(token_hash=services.Invitation.hash_token(token))
+        .first()
+    )
+    if valid is None:
+        return render(request, "accounts/email_confirm.html", {"invalid": True}, status=410)
+    return render(request, "accounts/email_confirm.html", {"change": valid})

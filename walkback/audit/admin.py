@@ -7,9 +7,9 @@ from walkback.audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail can be searched, never edited or deleted."""
 
-    list_display = ("at", "actor_email", "action", "object_type", "object_id", "patient_id")
+    list_display = ("at", "actor_id", "action", "object_type", "object_id", "patient_id")
     list_filter = ("action", "object_type")
-    search_fields = ("actor_email", "object_id")
+    search_fields = ("object_id",)
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

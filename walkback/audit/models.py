@@ -32,13 +32,16 @@ class AuditEvent(models.Model):
     Rows are only ever inserted. ``save`` refuses updates, the queryset refuses bulk updates and
     deletes, the admin is read-only, and on PostgreSQL a trigger rejects UPDATE and DELETE.
     ``detail`` holds names of fields and ids, never the health data itself.
+
+    Who acted is the ``actor`` id only, never a copy of their name or address: an account
+    closed under the patient's right to erasure keeps its rows here (action and time) while
+    nothing in them says who the person was (docs/security.md#data-rights).
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    actor_email = models.CharField(max_length=254, blank=True)
     # Found through the (clinic, -at) and (patient, -at) indexes below, which start with
     # them: a separate index of each would only make every audited request's insert dearer.
     clinic = models.ForeignKey(
@@ -60,7 +63,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["patient", "-at"]), models.Index(fields=["clinic", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_type}"
+        return f"{self.at:%Y-%m-%d %H:%M} user {self.actor_id} {self.action} {self.object_type}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -35,16 +35,24 @@ def audit_record(
         clinic = actor.clinic
     event = AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
-        actor_email=actor.email if actor is not None else "",
         clinic=clinic,
         patient=patient,
         action=action,
         object_type=object_type or (obj._meta.label if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        ip_address=current_ip.get(),
+        ip_address=_staff_ip(actor),
         detail=detail or {},
     )
     return event
+
+
+def _staff_ip(actor: User | None) -> str | None:
+    """Where the request came from, for staff only. A patient's own address (theirs, or a
+    reminder link's visitor, which has no actor) is personal data that this append-only trail
+    could never erase when their account is closed (docs/security.md#data-rights)."""
+    if actor is None or not actor.pk or not actor.is_clinic_staff:
+        return None
+    return current_ip.get()
 
 
 def audit_read(*, actor: User, patient, what: str, obj: Model | None = None) -> AuditEvent:
@@ -77,10 +85,9 @@ def audit_reads(*, actor: User, patients: Iterable, what: str) -> int:
         for name, value in {
             "at": timezone.now(),
             "actor": actor.pk,
-            "actor_email": actor.email,
             "action": AuditAction.READ.value,
             "object_type": PATIENT_MODEL,
-            "ip_address": current_ip.get(),
+            "ip_address": _staff_ip(actor),
             "detail": {"view": what},
         }.items()
     }

@@ -30,17 +30,26 @@ from coaching.models import (
 from coaching.progression import ProgrammeRules
 from coaching.services.status import caseload_rows_refresh
 from patients.models import (
+    AccountClosing,
     AdverseEvent,
     BodyRegion,
     CheckIn,
     Patient,
     PatientStatus,
+    RetentionPolicy,
     Screening,
     Severity,
     WalkingRelated,
     WalkLog,
 )
-from walkback.accounts.models import Clinic, Invitation, ProgrammeRulesVersion, Role, User
+from walkback.accounts.models import (
+    Clinic,
+    EmailChange,
+    Invitation,
+    ProgrammeRulesVersion,
+    Role,
+    User,
+)
 from walkback.audit.models import AuditAction, AuditEvent
 from walkback.core.models import Submission
 from walkback.reports.models import Dataset, ExportFormat, ExportJob, FigureSnapshot
@@ -321,7 +330,6 @@ class AuditEventFactory(factory.django.DjangoModelFactory[AuditEvent]):
         model = AuditEvent
 
     actor = factory.SubFactory(UserFactory)
-    actor_email = factory.LazyAttribute(lambda o: o.actor.email if o.actor else "")
     clinic = factory.LazyAttribute(lambda o: o.actor.clinic if o.actor else None)
     action = AuditAction.READ
     object_type = "patient"
@@ -352,3 +360,35 @@ class SubmissionFactory(factory.django.DjangoModelFactory):
     token = factory.Faker("uuid4", cast_to=None)
     action = "education_topic_save"
     object_type = ""
+
+
+class EmailChangeFactory(factory.django.DjangoModelFactory[EmailChange]):
+    """A new address waiting for its link (``token``) to be followed."""
+
+    class Meta:
+        model = EmailChange
+
+    user = factory.SubFactory(UserFactory)
+    new_email = factory.Sequence(lambda n: f"new{n}@example.test")
+
+    class Params:
+        token = factory.Sequence(lambda n: f"email-token-{n}")
+
+    token_hash = factory.LazyAttribute(lambda o: Invitation.hash_token(o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=48))
+
+
+class AccountClosingFactory(factory.django.DjangoModelFactory[AccountClosing]):
+    """A patient's request to close their account, waiting for the clinic."""
+
+    class Meta:
+        model = AccountClosing
+
+    patient = factory.SubFactory(PatientFactory)
+
+
+class RetentionPolicyFactory(factory.django.DjangoModelFactory[RetentionPolicy]):
+    class Meta:
+        model = RetentionPolicy
+
+    clinic = factory.SubFactory(ClinicFactory)

@@ -25,6 +25,7 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.portal.seed_portal",
     "walkback.demo.seed.programme.seed_programme",
     "walkback.demo.seed.reports.seed_reports",
+    "walkback.demo.seed.rights.seed_rights",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
     # After the seeded programmes: the clinic's contact and coming public holidays.
