@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes, each usable once
     "csp",
     "walkback.core",
     "walkback.accounts",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "walkback.accounts.middleware.IdleTimeoutMiddleware",
     "walkback.accounts.middleware.LoginRequiredMiddleware",
     "walkback.accounts.middleware.SecondFactorMiddleware",
+    # After the second factor: a form kept at a timeout is given back only on the real page.
+    "walkback.accounts.middleware.KeptDraftMiddleware",
     "walkback.audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -288,6 +291,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 STAFF_IDLE_TIMEOUT_SECONDS = 15 * 60
 PATIENT_IDLE_TIMEOUT_SECONDS = 60 * 60
+# No typed work lost (docs/security.md#sessions-and-drafts): the page warns this long before
+# the idle timeout; a form sent after it is kept this long for its author to finish.
+IDLE_WARNING_SECONDS = 2 * 60
+KEPT_DRAFT_SECONDS = 4 * 60 * 60
+# "Keep me signed in on this phone": patients only, this many days from login, this many
+# phones at once (the oldest is signed out when another is added).
+DEVICE_SESSION_DAYS = 30
+DEVICE_SESSIONS_PER_PERSON = 5
 
 SECURE_SSL = env_bool("DJANGO_SECURE_SSL", not DEBUG)
 SECURE_SSL_REDIRECT = SECURE_SSL

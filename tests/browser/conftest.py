@@ -92,7 +92,7 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
     if "/two-step/setup/" in page.url:
-        secret = page.locator(".otp-secret").inner_text().strip()
+        secret = page.locator(".otp-secret").inner_text().replace(" ", "").strip()
         page.get_by_label(re.compile("6-digit code")).fill(totp_now(secret))
         page.get_by_role("button", name="Turn on two-step login").click()
         page.wait_for_load_state()

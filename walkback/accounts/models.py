@@ -325,3 +325,7 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+# Registered with this app; defined apart to keep this module to who people are.
+from walkback.accounts.session_models import DeviceSession, KeptDraft  # noqa: E402,F401

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.models import Clinic, Invitation, Role, User
+from walkback.accounts.models import Clinic, DeviceSession, Invitation, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.submissions import once_per_submission
@@ -186,6 +186,8 @@ def user_sessions_end(*, user: User) -> None:
     logged out). Call it inside the transaction of the change that causes it."""
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     user.refresh_from_db(fields=["session_generation"])
+    # Phones kept signed in end too, so they no longer show on the security page.
+    DeviceSession.objects.filter(user=user).delete()
 
 
 def user_set_active(*, user: User, active: bool, by: User) -> User:
