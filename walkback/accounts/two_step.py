@@ -4,7 +4,6 @@ audit row; codes are never logged or audited, only how many were made."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django_otp import devices_for_user
@@ -73,8 +72,9 @@ def two_step_reset(*, user: User, by: User) -> None:
 
 
 def two_step_turn_off(*, user: User) -> None:
-    """A patient turns two-step login off. Staff cannot while it is required of them."""
-    if user.is_clinic_staff and settings.WALKBACK_REQUIRE_STAFF_2FA:
+    """A patient turns two-step login off. Staff cannot: it is required of them (in the demo
+    they may skip enrolling, but once on it stays on)."""
+    if user.is_clinic_staff:
         raise ValidationError("Clinic staff must keep two-step login on.")
     with transaction.atomic():
         removed = _devices_delete(user)
