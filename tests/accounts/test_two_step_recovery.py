@@ -127,6 +127,8 @@ def test_the_clinic_admin_resets_a_lost_phone(world, client_for):
     with time_machine.travel(start + 60, tick=False):
         admin = client_for(world.admin_a)
         url = reverse("accounts:two-step-reset", args=[world.physio_a2.pk])
+        # The way there: "Lost phone" on the staff list.
+        assert f'href="{url}?next=' in admin.get(reverse("staff:list")).content.decode()
         page = admin.get(url).content.decode()
         assert "Reset two-step login of Abe Alpha" in page
         response = admin.post(url, {"next": reverse("staff:list")})
@@ -148,7 +150,11 @@ def test_the_clinic_admin_resets_a_lost_phone(world, client_for):
 def test_the_admin_resets_a_patients_two_step_login(world, client_for):
     TOTPDevice.objects.create(user=world.patient_a.user, name="phone", confirmed=True)
     admin = client_for(world.admin_a)
-    admin.post(reverse("accounts:two-step-reset", args=[world.patient_a.user.pk]))
+    url = reverse("accounts:two-step-reset", args=[world.patient_a.user.pk])
+    # The way there: the physiotherapist's patient list, next to "Switch off login".
+    listing = admin.get(reverse("staff:caseload", args=[world.physio_a.pk])).content.decode()
+    assert f'href="{url}?next=' in listing
+    admin.post(url)
     assert not TOTPDevice.objects.filter(user=world.patient_a.user).exists()
     # The patient logs in with their password alone.
     patient = _password_login(world.patient_a.user)
