@@ -21,6 +21,12 @@
     box.querySelectorAll(".idle-soon").forEach(function (el) { el.hidden = !soon; });
     box.querySelector(".idle-gone").hidden = soon;
     box.hidden = false;
+    document.body.classList.add("idle-warning-open");
+  }
+
+  function hide() {
+    box.hidden = true;
+    document.body.classList.remove("idle-warning-open");
   }
 
   function tick() {
@@ -48,7 +54,7 @@
       return response.json();
     }).then(function (answer) {
       deadline = Date.now() + answer.seconds_left * 1000;
-      box.hidden = true;
+      hide();
     }).catch(function () {
       // Already signed out: stay on the page so nothing typed is lost.
       gone = true;
