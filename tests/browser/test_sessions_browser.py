@@ -117,6 +117,8 @@ def test_two_step_setup_recovery_codes_and_the_account_page(new_page, patient):
     page.get_by_label("E-mail address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Keep me signed in on this phone").check()
+    screenshot(page, "sessions-login-keep-signed-in")
+    problems = {"login": _axe_problems(page)}
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
     assert DeviceSession.objects.filter(user=patient.user).count() == 1
@@ -128,7 +130,7 @@ def test_two_step_setup_recovery_codes_and_the_account_page(new_page, patient):
     groups = secret.split()
     assert len(groups) > 4 and all(len(group) <= 4 for group in groups)
     screenshot(page, "sessions-two-step-setup")
-    problems = {"setup": _axe_problems(page)}
+    problems["setup"] = _axe_problems(page)
     code = totp_now("".join(groups))
     assert base64.b32decode("".join(groups))
     page.get_by_label("6-digit code").fill(code)
