@@ -183,6 +183,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Forms kept at a timeout and kept phones, past their time (docs/security.md).
+    "accounts-sessions-purge": {
+        "task": "accounts.sessions_purge",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
+    },
 }
 
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------

@@ -281,3 +281,35 @@ def test_every_page_that_takes_drafts_saves_nothing_when_given_one_back(name, wo
     assert walk.minutes == 20
     session.refresh_from_db()
     assert session.notes == ""
+
+
+def test_the_hourly_purge_deletes_drafts_and_phones_past_their_time(world):
+    import datetime as dt
+
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from walkback.accounts.models import DeviceSession
+    from walkback.accounts.sessions import draft_keep
+    from walkback.accounts.tasks import sessions_purge_task
+
+    user = world.patient_a.user
+    old = draft_keep(user=user, path="/me/problem/", page="portal:problem", post=QueryDict("a=1"))
+    fresh = draft_keep(user=user, path="/me/walks/new/", page="portal:walk-new", post=QueryDict())
+    now = timezone.now()
+    gone_phone = DeviceSession.objects.create(
+        user=user, label="Old phone", last_used_at=now, expires_at=now + dt.timedelta(days=1)
+    )
+    kept_phone = DeviceSession.objects.create(
+        user=user, label="New phone", last_used_at=now, expires_at=now + dt.timedelta(days=30)
+    )
+    later = time.time() + settings.KEPT_DRAFT_SECONDS + 60
+    with time_machine.travel(later, tick=False):
+        KeptDraft.objects.filter(pk=fresh.pk).update(
+            expires_at=timezone.now() + dt.timedelta(hours=1)
+        )
+        DeviceSession.objects.filter(pk=gone_phone.pk).update(expires_at=timezone.now())
+        assert sessions_purge_task.apply().get() == 2
+    assert list(KeptDraft.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert list(DeviceSession.objects.values_list("pk", flat=True)) == [kept_phone.pk]
+    assert not KeptDraft.objects.filter(pk=old.pk).exists()

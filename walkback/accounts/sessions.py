@@ -173,3 +173,12 @@ def sessions_end_everywhere(*, user: User) -> None:
             obj=user,
             detail={"event": "signed_out_everywhere"},
         )
+
+
+def sessions_purge() -> int:
+    """Delete kept drafts and kept phones past their time (a draft may hold health data: it is
+    not kept longer than ``KEPT_DRAFT_SECONDS`` and an hour). Returns how many rows went."""
+    now = timezone.now()
+    drafts, _ = KeptDraft.objects.filter(expires_at__lte=now).delete()
+    devices, _ = DeviceSession.objects.filter(expires_at__lte=now).delete()
+    return drafts + devices
