@@ -1,5 +1,6 @@
 """Kept sessions, "stay signed in" and two-step login (docs/security.md#sessions-and-drafts).
-Another person's kept phone is a 404: tests/security/test_sessions_and_two_step.py."""
+Another person's kept phone and another clinic's reset are 404s:
+tests/security/test_sessions_and_two_step.py."""
 
 from tests.access.spec import ADMIN, PATIENT, PHYSIO, Route
 
