@@ -313,3 +313,35 @@ def test_the_hourly_purge_deletes_drafts_and_phones_past_their_time(world):
     assert list(KeptDraft.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert list(DeviceSession.objects.values_list("pk", flat=True)) == [kept_phone.pk]
     assert not KeptDraft.objects.filter(pk=old.pk).exists()
+
+
+def test_stay_signed_in_extends_the_idle_timeout(world, client_for):
+    """The warning's button (static/walkback/session.js posts it and reads the JSON; without
+    JavaScript the form goes back to the page)."""
+    page = reverse("coaching:caseload")
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        client = client_for(world.physio_a)
+        body = client.get(page).content.decode()
+        # The page carries the warning, hidden until the script shows it.
+        assert 'id="idle-warning"' in body and f'data-seconds-left="{STAFF_LIMIT}"' in body
+        assert "/static/walkback/session.js" in body
+    with time_machine.travel(start + STAFF_LIMIT - 30, tick=False):
+        response = client.post(reverse("accounts:session-extend"), HTTP_ACCEPT="application/json")
+        assert response.json() == {"seconds_left": STAFF_LIMIT}
+    with time_machine.travel(start + 2 * STAFF_LIMIT - 60, tick=False):
+        response = client.post(reverse("accounts:session-extend"), {"next": page})
+        assert response["Location"] == page
+    with time_machine.travel(start + 3 * STAFF_LIMIT - 90, tick=False):
+        assert client.get(page).status_code == 200
+    with time_machine.travel(start + 4 * STAFF_LIMIT, tick=False):
+        assert client.get(page)["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_kept_phone_gets_no_idle_warning(world):
+    client = Client()
+    client.post(
+        reverse("accounts:login"),
+        {"username": world.patient_a.user.email, "password": PASSWORD, "keep_signed_in": "on"},
+    )
+    assert 'id="idle-warning"' not in client.get(reverse("portal:home")).content.decode()
