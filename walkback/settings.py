@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes, each usable once
     "csp",
     "phonenumber_field",
     "walkback.core",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "walkback.accounts.middleware.LoginRequiredMiddleware",
     "walkback.accounts.middleware.SecondFactorMiddleware",
     "walkback.accounts.middleware.TimeZoneMiddleware",
+    # After the second factor: a form kept at a timeout is given back only on the real page.
+    "walkback.accounts.middleware.KeptDraftMiddleware",
     "walkback.audit.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -188,6 +191,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 23 * 60 * 60},
     },
+    # Forms kept at a timeout and kept phones, past their time (docs/security.md).
+    "accounts-sessions-purge": {
+        "task": "accounts.sessions_purge",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
+    },
 }
 
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------
@@ -297,6 +306,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 STAFF_IDLE_TIMEOUT_SECONDS = 15 * 60
 PATIENT_IDLE_TIMEOUT_SECONDS = 60 * 60
+# No typed work lost (docs/security.md#sessions-and-drafts): the page warns this long before
+# the idle timeout; a form sent after it is kept this long for its author to finish.
+IDLE_WARNING_SECONDS = 2 * 60
+KEPT_DRAFT_SECONDS = 4 * 60 * 60
+# "Keep me signed in on this phone": patients only, this many days from login, this many
+# phones at once (the oldest is signed out when another is added).
+DEVICE_SESSION_DAYS = 30
+DEVICE_SESSIONS_PER_PERSON = 5
 
 SECURE_SSL = env_bool("DJANGO_SECURE_SSL", not DEBUG)
 SECURE_SSL_REDIRECT = SECURE_SSL

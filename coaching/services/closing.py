@@ -69,7 +69,14 @@ from patients.models import (
     WalkLog,
 )
 from patients.signals import records_changed
-from walkback.accounts.models import EmailChange, Invitation, Role, User
+from walkback.accounts.models import (
+    DeviceSession,
+    EmailChange,
+    Invitation,
+    KeptDraft,
+    Role,
+    User,
+)
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.models import Submission
@@ -220,6 +227,9 @@ def _erase_identity(patient: Patient) -> None:
         session_generation=F("session_generation") + 1,
     )
     _sessions_delete(user.pk)
+    # Phones kept signed in, and forms kept at a timeout (which may hold typed words).
+    DeviceSession.objects.filter(user=user).delete()
+    KeptDraft.objects.filter(user=user).delete()
     Invitation.objects.filter(user=user).delete()
     EmailChange.objects.filter(user=user).delete()
     Submission.objects.filter(user=user).delete()

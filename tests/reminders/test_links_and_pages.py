@@ -211,6 +211,7 @@ def test_one_beat_and_no_countdowns():
         "reports.figures_refresh",
         "reports.exports_purge",
         "reports.exports_requeue",
+        "accounts.sessions_purge",
     }
     assert schedule["reminders-sweep"]["schedule"] == 60.0
     for entry in schedule.values():

@@ -47,7 +47,7 @@ from tests.factories import (
     UserFactory,
     WalkLogFactory,
 )
-from walkback.accounts.models import Role, User
+from walkback.accounts.models import KeptDraft, Role, User
 from walkback.accounts.names import name_sort_key
 from walkback.audit.models import AuditEvent
 
@@ -114,6 +114,13 @@ def _a_full_record() -> Patient:
         reason=f"{NAME} said it was 20, phone {PHONE_LOCAL}",
     )
     CheckInFactory(patient=patient, month_number=1, due_on=today)
+    # A walk note typed as the idle timeout struck, kept for after the next login.
+    KeptDraft.objects.create(
+        user=patient.user,
+        path="/me/walks/new/",
+        data={"note": [f"{NAME} walked to the shops"]},
+        expires_at=timezone.now() + dt.timedelta(hours=4),
+    )
     AdverseEventFactory(patient=patient, description=f"{NAME} twisted a knee")
     CoachingSessionFactory(
         patient=patient,

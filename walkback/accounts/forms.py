@@ -20,6 +20,7 @@ from walkback.accounts.passwords import (
 )
 from walkback.accounts.selectors import physios_for
 from walkback.accounts.throttle import hit
+from walkback.accounts.two_step import RECOVERY_CODE_LENGTH, recovery_code_normalise
 from walkback.audit.middleware import client_ip
 from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
@@ -46,6 +47,12 @@ class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label="E-mail address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    keep_signed_in = forms.BooleanField(
+        label="Keep me signed in on this phone",
+        required=False,
+        help_text=f"For patients, for {settings.DEVICE_SESSION_DAYS} days. Only on your own "
+        "phone. Clinic staff are always signed out after a while without activity.",
     )
     error_messages = {
         "invalid_login": "That e-mail address and password do not match an account. "
@@ -159,6 +166,46 @@ class OTPTokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code is 6 digits, numbers only.")
         return token
+
+
+class OTPVerifyForm(forms.Form):
+    """At login: a code from the phone, or one of the recovery codes shown at set-up."""
+
+    token = forms.CharField(
+        label="6-digit code from your authenticator app, or a recovery code",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
+    )
+
+    def clean_token(self):
+        code = recovery_code_normalise(self.cleaned_data["token"])
+        if code.isdigit() and len(code) == 6:
+            return code
+        if len(code) != RECOVERY_CODE_LENGTH:
+            raise forms.ValidationError(
+                "Type the 6 digits from your app, or one recovery code (8 letters and numbers)."
+            )
+        return code
+
+
+class PasswordConfirmForm(forms.Form):
+    """Asks for the password again before a change that weakens the account's protection."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password. Type it again.")
+        return password
 
 
 class PatientReassignForm(forms.Form):

@@ -6,14 +6,24 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
-from walkback.accounts.selectors import has_confirmed_device
+from walkback.accounts.selectors import device_session_current, has_confirmed_device
+from walkback.accounts.sessions import (
+    DEVICE_SESSION_KEY,
+    DRAFT_SESSION_KEY,
+    device_session_touch,
+    draft_keep,
+    draft_take,
+)
 
 # The short public list: everything else needs a login (docs/security.md#access, row 1).
 PUBLIC_URL_NAMES = {
@@ -95,7 +105,13 @@ class SecondFactorMiddleware:
 
 class IdleTimeoutMiddleware:
     """Log out after a stretch without requests (15 minutes for staff, 60 for patients), and
-    in any case once the session is ``SESSION_ABSOLUTE_SECONDS`` old, however busy.
+    in any case once the session is ``SESSION_ABSOLUTE_SECONDS`` old, however busy. A
+    patient's phone kept signed in (``DeviceSession``) has its own limit instead.
+
+    A form sent just after the timeout is kept on the server for its author, who is sent to
+    log in and then back to the same page with what they typed (``KeptDraftMiddleware``).
+    Pages set ``request.idle_seconds_left`` for the warning before the timeout
+    (static/walkback/session.js). See docs/security.md#sessions-and-drafts.
 
     The last-seen time is written at most once a minute to spare the session table.
     """
@@ -107,30 +123,120 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        request.idle_seconds_left = request.idle_limit_seconds = None
         user = request.user
-        if user.is_authenticated:
-            now = int(time.time())
-            limit = (
-                settings.STAFF_IDLE_TIMEOUT_SECONDS
-                if user.is_clinic_staff
-                else settings.PATIENT_IDLE_TIMEOUT_SECONDS
+        if not user.is_authenticated:
+            return self.get_response(request)
+        now = int(time.time())
+        last_seen = request.session.get(self.SESSION_KEY, now)
+        fresh = now - last_seen >= 60 or self.SESSION_KEY not in request.session
+        if DEVICE_SESSION_KEY in request.session:
+            device = device_session_current(user, request.session[DEVICE_SESSION_KEY])
+            if device is None:
+                return self._log_out(
+                    request, user, "This phone was signed out. Please log in again."
+                )
+            if fresh:
+                request.session[self.SESSION_KEY] = now
+                device_session_touch(device=device)
+            return self.get_response(request)
+        limit = (
+            settings.STAFF_IDLE_TIMEOUT_SECONDS
+            if user.is_clinic_staff
+            else settings.PATIENT_IDLE_TIMEOUT_SECONDS
+        )
+        started = request.session.setdefault(self.STARTED_KEY, now)
+        if now - last_seen > limit or now - started > settings.SESSION_ABSOLUTE_SECONDS:
+            idle = now - last_seen > limit
+            return self._log_out(
+                request,
+                user,
+                "You were logged out after a period without activity."
+                if idle
+                else "For safety you are logged out once a day. Please log in again.",
             )
-            last_seen = request.session.get(self.SESSION_KEY, now)
-            started = request.session.setdefault(self.STARTED_KEY, now)
-            if now - last_seen > limit or now - started > settings.SESSION_ABSOLUTE_SECONDS:
-                idle = now - last_seen > limit
-                logout(request)
-                from django.contrib import messages
+        if fresh:
+            request.session[self.SESSION_KEY] = now
+            last_seen = now
+        request.idle_limit_seconds = limit
+        request.idle_warning_seconds = settings.IDLE_WARNING_SECONDS
+        request.idle_seconds_left = limit - (now - last_seen)
+        return self.get_response(request)
 
+    def _log_out(self, request, user, message: str):
+        """End the session; keep a form it was sending; send the person to log in and then
+        back to this page."""
+        name = _url_name(request)
+        draft = None
+        if request.method == "POST" and name in DRAFT_URL_NAMES and _csrf_passes(request):
+            draft = draft_keep(user=user, path=request.path, page=name, post=request.POST)
+        logout(request)
+        if draft is not None:
+            request.session[DRAFT_SESSION_KEY] = {"id": draft.pk, "path": draft.path}
+            message += " What you typed is kept: log in and you will see it again to finish."
+        messages.info(request, message)
+        # A GET page is worth returning to; a POST-only action is not (its page may not exist).
+        target = request.get_full_path() if request.method == "GET" or draft else None
+        if target and is_safe_to_return(name):
+            return redirect_to_login(target, settings.LOGIN_URL)
+        return redirect(settings.LOGIN_URL)
+
+
+# Pages whose view binds its form to ``request.POST`` but saves only on a POST: a kept draft
+# can be given back to them on a GET without being sent (tests/accounts/test_kept_drafts.py
+# proves each saves nothing when given one back).
+DRAFT_URL_NAMES = frozenset(
+    {
+        "coaching:session-detail",
+        "coaching:session-edit",
+        "portal:walk-new",
+        "portal:walk-edit",
+        "portal:check-in",
+        "portal:problem",
+        "portal:reminders",
+    }
+)
+
+
+def is_safe_to_return(name: str | None) -> bool:
+    """The login page's ``next``: only pages, never logout or the JSON extend endpoint."""
+    return name is not None and name not in {"accounts:logout", "accounts:session-extend"}
+
+
+def _csrf_passes(request) -> bool:
+    """A form from another site is not kept: Django's own CSRF check, run early."""
+
+    def view(request) -> HttpResponse:  # never called: process_view only inspects it
+        return HttpResponse()
+
+    return CsrfViewMiddleware(view).process_view(request, view, (), {}) is None
+
+
+class KeptDraftMiddleware:
+    """After logging in again, the page a kept form was sent to shows what was typed: the
+    draft becomes the form's data on a GET, so the view shows it (with any messages next to
+    the fields) and saves nothing until the person presses the button again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        kept = request.session.get(DRAFT_SESSION_KEY) if request.user.is_authenticated else None
+        if kept and request.method == "GET" and request.path == kept.get("path"):
+            del request.session[DRAFT_SESSION_KEY]
+            data = draft_take(user=request.user, draft_id=kept["id"], path=request.path)
+            if data is not None:
+                request.POST = data
                 messages.info(
                     request,
-                    "You were logged out after a period without activity."
-                    if idle
-                    else "For safety you are logged out once a day. Please log in again.",
+                    "Here is what you typed before you were logged out. Check it, then save.",
                 )
-                return redirect(settings.LOGIN_URL)
-            if now - last_seen >= 60 or self.SESSION_KEY not in request.session:
-                request.session[self.SESSION_KEY] = now
+            else:
+                messages.info(
+                    request,
+                    "What you typed before you were logged out is no longer kept. "
+                    "Please type it again.",
+                )
         return self.get_response(request)
 
 

@@ -408,3 +408,7 @@ class EmailChange(models.Model):
 
     def __str__(self) -> str:
         return f"E-mail change of user {self.user_id}"
+
+
+# Registered with this app; defined apart to keep this module to who people are.
+from walkback.accounts.session_models import DeviceSession, KeptDraft  # noqa: E402,F401

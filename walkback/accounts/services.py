@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from walkback.accounts.emails import normalize_email
 from walkback.accounts.limits import CLOSED_DAYS_MAX
-from walkback.accounts.models import Clinic, ClosedDay, EmailChange, Invitation, Role, User
+from walkback.accounts.models import (
+    Clinic,
+    ClosedDay,
+    DeviceSession,
+    EmailChange,
+    Invitation,
+    Role,
+    User,
+)
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.services import model_update
@@ -250,6 +258,8 @@ def user_sessions_end(*, user: User) -> None:
     logged out). Call it inside the transaction of the change that causes it."""
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     user.refresh_from_db(fields=["session_generation"])
+    # Phones kept signed in end too, so they no longer show on the security page.
+    DeviceSession.objects.filter(user=user).delete()
 
 
 def physio_lock_for_patients(physio: User) -> None:

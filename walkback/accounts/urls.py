@@ -13,6 +13,12 @@ urlpatterns = [
     path("phone/", views.phone, name="phone"),
     path("two-step/setup/", views.otp_setup, name="otp-setup"),
     path("two-step/verify/", views.otp_verify, name="otp-verify"),
+    path("two-step/recovery-codes/", views.recovery_codes, name="recovery-codes"),
+    path("two-step/off/", views.two_step_off, name="two-step-off"),
+    path("two-step/reset/<int:pk>/", views.two_step_reset, name="two-step-reset"),
+    path("session/extend/", views.session_extend, name="session-extend"),
+    path("devices/<int:pk>/sign-out/", views.device_session_end, name="device-sign-out"),
+    path("sign-out-everywhere/", views.sign_out_everywhere, name="sign-out-everywhere"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
     path(

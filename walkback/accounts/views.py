@@ -1,31 +1,44 @@
 from __future__ import annotations
 
 import base64
+import time
 from typing import cast
+from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from walkback.accounts import services
+from walkback.accounts import services, sessions, two_step
 from walkback.accounts.forms import (
     EmailPasswordResetForm,
     LoginForm,
     OTPTokenForm,
+    OTPVerifyForm,
+    PasswordConfirmForm,
     PhoneForm,
     SetPasswordForm,
 )
+from walkback.accounts.middleware import IdleTimeoutMiddleware
 from walkback.accounts.models import User
 from walkback.accounts.passwords import PlainPasswordChangeForm, PlainSetPasswordForm
-from walkback.accounts.selectors import has_confirmed_device
+from walkback.accounts.selectors import (
+    clinic_member_get,
+    device_sessions_for,
+    has_confirmed_device,
+)
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
@@ -34,6 +47,24 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.cleaned_data.get("keep_signed_in"):
+            user = form.get_user()
+            if user.is_patient and not user.is_clinic_staff:
+                sessions.device_session_start(
+                    user=user,
+                    session=self.request.session,
+                    user_agent=self.request.headers.get("User-Agent", ""),
+                )
+            else:
+                messages.info(
+                    self.request,
+                    "Clinic staff cannot stay signed in: you are signed out after "
+                    f"{settings.STAFF_IDLE_TIMEOUT_SECONDS // 60} minutes without activity.",
+                )
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -89,7 +120,7 @@ def otp_setup(request):
             messages.success(
                 request, "Two-step login is on. You will be asked for a code at login."
             )
-            return redirect(_safe_next(request))
+            return _show_recovery_codes(request, two_step.recovery_codes_make(user=user))
         form.add_error(
             "token",
             "That code did not match. Check the time on your phone and type the newest code.",
@@ -99,7 +130,43 @@ def otp_setup(request):
     return render(
         request,
         "accounts/otp_setup.html",
-        {"form": form, "qr": qr, "secret": secret, "next": _safe_next(request, "")},
+        {
+            "form": form,
+            "qr": qr,
+            # In groups of four, as authenticator apps show keys, for reading out and typing.
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "otpauth_url": device.config_url,
+            "next": _safe_next(request, ""),
+        },
+    )
+
+
+RECOVERY_CODES_KEY = "recovery_codes_to_show"
+
+
+def _show_recovery_codes(request, codes: list[str]):
+    """Codes are shown once: they wait in the (server-side) session for one page view."""
+    request.session[RECOVERY_CODES_KEY] = codes
+    target = reverse("accounts:recovery-codes")
+    next_page = _safe_next(request, "")
+    return redirect(f"{target}?{urlencode({'next': next_page})}" if next_page else target)
+
+
+def recovery_codes(request):
+    """GET: the new recovery codes, once. POST: make a new set (the old ones stop working)."""
+    if not has_confirmed_device(request.user):
+        return redirect("accounts:security")
+    if request.method == "POST":
+        return _show_recovery_codes(request, two_step.recovery_codes_make(user=request.user))
+    codes = request.session.pop(RECOVERY_CODES_KEY, None)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {
+            "codes": [f"{code[:4]} {code[4:]}" for code in codes or []],
+            "left": two_step.recovery_codes_left(request.user),
+            "next": _safe_next(request, "") or reverse("home"),
+        },
     )
 
 
@@ -108,11 +175,18 @@ def otp_verify(request):
         return redirect(_safe_next(request))
     if not has_confirmed_device(request.user):
         return redirect("accounts:otp-setup")
-    form = OTPTokenForm(request.POST or None)
+    form = OTPVerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = two_step.recovery_codes_left(request.user)
+                messages.warning(
+                    request,
+                    f"You used a recovery code. {left} left: each works once. If you lost "
+                    "your phone, ask your clinic to reset your two-step login.",
+                )
             return redirect(_safe_next(request))
         form.add_error(
             "token", "That code is wrong or was already used. Wait for a new code and try again."
@@ -123,8 +197,94 @@ def otp_verify(request):
 
 
 def security(request):
+    user = request.user
+    has_2fa = has_confirmed_device(user)
     return render(
-        request, "accounts/security.html", {"has_2fa": has_confirmed_device(request.user)}
+        request,
+        "accounts/security.html",
+        {
+            "has_2fa": has_2fa,
+            "codes_left": two_step.recovery_codes_left(user) if has_2fa else 0,
+            "may_turn_off": has_2fa and not user.is_clinic_staff,
+            "devices": device_sessions_for(user) if user.is_patient else [],
+            "this_device": request.session.get(sessions.DEVICE_SESSION_KEY),
+            "staff_idle_minutes": settings.STAFF_IDLE_TIMEOUT_SECONDS // 60,
+        },
+    )
+
+
+@require_POST
+def session_extend(request):
+    """ "Stay signed in": the request itself is the activity the idle timeout counts. Answers
+    JSON to static/walkback/session.js, and goes back to the page without JavaScript."""
+    request.session[IdleTimeoutMiddleware.SESSION_KEY] = int(time.time())
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"seconds_left": request.idle_limit_seconds})
+    return redirect(_safe_next(request))
+
+
+@require_POST
+def device_session_end(request, pk):
+    if not sessions.device_session_end(user=request.user, device_id=pk):
+        raise Http404
+    if request.session.get(sessions.DEVICE_SESSION_KEY) == pk:
+        logout(request)
+        messages.info(request, "This phone is signed out.")
+        return redirect(settings.LOGIN_URL)
+    messages.success(request, "That phone is signed out.")
+    return redirect("accounts:security")
+
+
+@require_POST
+def sign_out_everywhere(request):
+    sessions.sessions_end_everywhere(user=request.user)
+    logout(request)
+    messages.info(request, "You are signed out everywhere, on this device too. Log in again.")
+    return redirect(settings.LOGIN_URL)
+
+
+def two_step_off(request):
+    """A patient turns two-step login off, after typing their password."""
+    if request.user.is_clinic_staff:
+        raise PermissionDenied
+    if not has_confirmed_device(request.user):
+        return redirect("accounts:security")
+    form = PasswordConfirmForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        two_step.two_step_turn_off(user=request.user)
+        messages.success(request, "Two-step login is off. You log in with your password only.")
+        return redirect("accounts:security")
+    return render(request, "accounts/two_step_off.html", {"form": form})
+
+
+def two_step_reset(request, pk):
+    """The clinic admin's "lost my phone" path: remove a person's two-step login so they can
+    set it up again on a new phone."""
+    if not request.user.is_clinic_admin:
+        raise PermissionDenied
+    member = clinic_member_get(request.user, pk)
+    if member.pk == request.user.pk:
+        raise Http404
+    if request.method == "POST":
+        two_step.two_step_reset(user=member, by=request.user)
+        messages.success(
+            request,
+            f"Two-step login of {member.full_name} is reset and they are signed out. "
+            + (
+                "They set it up again when they next log in."
+                if member.is_clinic_staff
+                else "They log in with their password and may set it up again."
+            ),
+        )
+        return redirect(_safe_next(request))
+    return render(
+        request,
+        "accounts/two_step_reset.html",
+        {
+            "member": member,
+            "has_2fa": has_confirmed_device(member),
+            "next": _safe_next(request, ""),
+        },
     )
 
 
