@@ -210,7 +210,7 @@ PLANNABLE_STATUSES = [
 ]
 # What the planner's rules read of a patient (planner.py): loading only these keeps a chunk of
 # thousands of patients cheap. A rule that reads another field makes one query per patient,
-# which tests/reminders/test_planning.py catches (the planner's queries do not grow with the
+# which tests/reminders/test_bulk_planner.py catches (the planner's queries do not grow with the
 # patients).
 PLANNER_FIELDS = (
     "user__is_active",
@@ -237,7 +237,7 @@ _SPEC_COLUMNS = (
 )
 
 
-def _insert_new(specs: list[Spec], now: dt.datetime) -> None:
+def _insert_new(specs: list[Spec]) -> None:
     """Add a row for every spec whose key is not taken yet, in one statement: the unique key
     decides (``ON CONFLICT DO NOTHING``), so a row planned twice, by two planners at once or
     by the planner and a write-time service, exists once.
@@ -276,7 +276,8 @@ def _insert_new(specs: list[Spec], now: dt.datetime) -> None:
         [s.check_in_id for s in specs],
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*fixed.values(), now, *values])
+        # created_at as auto_now_add would set it: the wall clock, not the planner's ``now``.
+        cursor.execute(sql, [*fixed.values(), timezone.now(), *values])
 
 
 def reminders_plan_upcoming(
@@ -343,10 +344,10 @@ def reminders_plan_upcoming(
                 last_walk=patient.last_walk,
                 nudges=nudges.get(patient.pk, []),
             )
-        _insert_new(specs, now)
+        _insert_new(specs)
         written += len(specs)
     digests = [spec for physio in physios for spec in planner.digest_specs(physio, now)]
-    _insert_new(digests, now)
+    _insert_new(digests)
     return written + len(digests)
 
 
