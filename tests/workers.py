@@ -1,19 +1,29 @@
 """Real Celery for the tests that depend on it: a throwaway ``redis-server`` per test (the
 machine's Redis on 6379 is shared and never touched) and real ``celery worker`` processes on
 the PostgreSQL test database. A pytest plugin (tests/conftest.py loads it): the reminder and
-the export tests both use ``celery_on`` and ``workers``."""
+the export tests both use ``celery_on`` and ``workers``.
+
+Past one machine (``docker compose --scale web=2 --scale worker=2``, docs/scaling.md): a
+group can also start real ``gunicorn`` web processes (``start_web``) on the same database and
+Redis, and ``WebClient`` drives them over HTTP like a browser, each request to the next one.
+"""
 
 from __future__ import annotations
 
 import collections
+import http.client
+import itertools
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -128,17 +138,29 @@ class Workers:
         }
         self.env.pop("CI", None)
         self.processes: list[subprocess.Popen] = []
+        self.web_urls: list[str] = []
+
+    def _spawn(self, name: str, argv: list[str], **env) -> tuple[subprocess.Popen, Path]:
+        """``python -m argv...`` in the project, its output in this group's ``name`` log."""
+        log = self.logs / f"{name}-{len(self.processes)}.log"
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", *argv],
+            cwd=BASE_DIR,
+            env={**self.env, **env},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        return process, log
 
     def start(
         self, name: str, *, pool: str = "solo", concurrency: int = 1, queues: str = ""
     ) -> subprocess.Popen:
         """``queues``: the ``-Q`` list, as the production workers are split (docker-compose.yml);
         by default Celery's default queue only, where the reminders go."""
-        log = self.logs / f"{name}-{len(self.processes)}.log"
-        process = subprocess.Popen(  # noqa: S603
+        process, log = self._spawn(
+            name,
             [
-                sys.executable,
-                "-m",
                 "celery",
                 "-A",
                 "walkback",
@@ -152,18 +174,45 @@ class Workers:
                 "--without-heartbeat",
                 *(["-Q", queues] if queues else []),
             ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
         )
-        self.processes.append(process)
         deadline = time.monotonic() + 60
         while "ready." not in log.read_text():
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"worker {name} did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
         return process
+
+    def start_web(self, name: str) -> str:
+        """A ``gunicorn`` web process, as the web container runs it (its configuration file,
+        one sync worker), on a free port; returns its base URL once ``/healthz`` answers."""
+        port = _free_port()
+        process, log = self._spawn(
+            name,
+            [
+                "gunicorn",
+                "--config",
+                "python:walkback.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "walkback.wsgi",
+            ],
+            DJANGO_SECURE_SSL="false",
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if WebClient([url]).get("/healthz").status_code == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"web {name} did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        self.web_urls.append(url)
+        return url
 
     def stop_all(self):
         for process in self.processes:
@@ -187,6 +236,68 @@ class Workers:
 
     def log_text(self) -> str:
         return "\n".join(p.read_text()[-2000:] for p in self.logs.glob("*.log"))
+
+
+class Response:
+    def __init__(self, status_code: int, headers, content: bytes):
+        self.status_code, self.headers, self.content = status_code, headers, content
+
+    def text(self) -> str:
+        return self.content.decode()
+
+
+class WebClient:
+    """A browser of the web processes at ``urls``: each request goes to the next process in
+    turn, cookies are kept (the login's session is in the database, so every process knows
+    it), redirects are not followed (as Django's test client), and a POST carries the CSRF
+    token of its cookie. ``get`` and ``post`` answer like the test client: ``status_code``."""
+
+    def __init__(self, urls: list[str], session_key: str | None = None):
+        self.urls = itertools.cycle(urls)
+        # Django accepts the cookie's secret itself as the form's token.
+        self.cookies = {"csrftoken": secrets.token_hex(16)}
+        if session_key:
+            self.cookies[django_settings.SESSION_COOKIE_NAME] = session_key
+
+    def request(self, method: str, path: str, data: dict | None = None) -> Response:
+        where = urlsplit(next(self.urls))
+        body, headers = (
+            None,
+            {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())},
+        )
+        if data is not None:
+            body = urlencode({**data, "csrfmiddlewaretoken": self.cookies["csrftoken"]}, True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            answer = connection.getresponse()
+            content = answer.read()
+        finally:
+            connection.close()
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return Response(answer.status, answer.headers, content)
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: dict) -> Response:
+        return self.request("POST", path, data)
+
+
+def web_client(urls: list[str], user=None) -> WebClient:
+    """A ``WebClient`` logged in as ``user`` as after a real login (staff with the second
+    factor passed), or anonymous."""
+    if user is None:
+        return WebClient(urls)
+    from django.test import Client
+
+    from walkback.demo.bench.support import log_in
+
+    session = log_in(Client(), user).session
+    return WebClient(urls, session.session_key)
 
 
 @pytest.fixture

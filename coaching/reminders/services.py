@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from coaching.limits import REMINDER_PAUSE_MAX_DAYS
@@ -94,14 +95,11 @@ def _nudges_by_patient(patient_ids, now) -> dict[int, list[tuple[str, dt.datetim
     return found
 
 
-def _last_walks(patient_ids) -> dict[int, dt.date]:
-    rows = (
-        WalkLog.objects.filter(patient_id__in=patient_ids)
-        .values("patient_id")
-        .annotate(last=Max("walked_on"))
-        .order_by()
-    )
-    return {row["patient_id"]: row["last"] for row in rows}
+# A patient's latest walk: one probe of the (patient, walked_on) index per patient, where an
+# aggregate over a chunk of patients would read every walk they ever logged.
+_LAST_WALK = Subquery(
+    WalkLog.objects.filter(patient=OuterRef("pk")).order_by("-walked_on").values("walked_on")[:1]
+)
 
 
 def _check_in_window(now: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -134,7 +132,11 @@ def reminders_plan_for_patient(*, patient: Patient, now: dt.datetime | None = No
     """Replan every reminder to ``patient`` from their current preferences: call it in the
     transaction that changes them (or the patient's status or programme start)."""
     now = now or timezone.now()
-    patient = Patient.objects.select_related("user", "clinic").get(pk=patient.pk)
+    patient = (
+        Patient.objects.select_related("user", "clinic")
+        .annotate(last_walk=_LAST_WALK)
+        .get(pk=patient.pk)
+    )
     low, high = _check_in_window(now)
     desired = _patient_specs(
         patient,
@@ -147,7 +149,7 @@ def reminders_plan_for_patient(*, patient: Patient, now: dt.datetime | None = No
                 patient=patient, completed_at__isnull=True, due_on__range=(low, high)
             )
         ),
-        last_walk=_last_walks([patient.pk]).get(patient.pk),
+        last_walk=patient.last_walk,
         nudges=_nudges_by_patient([patient.pk], now).get(patient.pk, []),
     )
     existing = Reminder.objects.filter(
@@ -206,36 +208,118 @@ PLANNABLE_STATUSES = [
     PatientStatus.MAINTENANCE,
     PatientStatus.DISCHARGED,
 ]
+# What the planner's rules read of a patient (planner.py): loading only these keeps a chunk of
+# thousands of patients cheap. A rule that reads another field makes one query per patient,
+# which tests/reminders/test_bulk_planner.py catches (the planner's queries do not grow with the
+# patients).
+PLANNER_FIELDS = (
+    "user__is_active",
+    "clinic",
+    "time_zone",
+    "status",
+    "programme_start",
+    "preferred_days",
+    "preferred_time",
+    "reminders_by_email",
+    "reminder_days",
+    "reminder_time",
+    "reminders_paused_until",
+)
+# The outbox columns the planner writes, in the order of ``_insert_new``'s arrays.
+_SPEC_COLUMNS = (
+    ("idempotency_key", "varchar"),
+    ("kind", "varchar"),
+    ("due_at", "timestamptz"),
+    ("recipient_id", "bigint"),
+    ("patient_id", "bigint"),
+    ("session_id", "bigint"),
+    ("check_in_id", "bigint"),
+)
+
+
+def _insert_new(specs: list[Spec]) -> None:
+    """Add a row for every spec whose key is not taken yet, in one statement: the unique key
+    decides (``ON CONFLICT DO NOTHING``), so a row planned twice, by two planners at once or
+    by the planner and a write-time service, exists once.
+
+    On PostgreSQL the specs go as one array per column (``unnest``), without a model instance
+    or a per-field conversion for each row: at 100,000 patients those, not the database, were
+    most of the planner's time (docs/reminders.md, "Speed"). Elsewhere (SQLite: the demo and
+    tests) ``bulk_create(ignore_conflicts=True)`` does the same."""
+    if not specs:
+        return
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_create(
+            [spec.row() for spec in specs], ignore_conflicts=True, batch_size=500
+        )
+        return
+    columns = ", ".join(name for name, _ in _SPEC_COLUMNS)
+    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _SPEC_COLUMNS)
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    # The fields the planner leaves at their defaults, from the model (one place for them).
+    fields = {field.name: field for field in Reminder._meta.concrete_fields}
+    fixed = {
+        name: fields[name].get_default() for name in ("channel", "state", "attempts", "last_error")
+    }
+    sql = (
+        f"INSERT INTO {table} ({columns}, {', '.join(fixed)}, created_at) "  # noqa: S608
+        f"SELECT *, {', '.join(['%s'] * len(fixed))}, %s FROM unnest({arrays}) "
+        "ON CONFLICT (idempotency_key) DO NOTHING"
+    )
+    values: list[list[Any]] = [
+        [s.key for s in specs],
+        [s.kind for s in specs],
+        [s.due_at for s in specs],
+        [s.recipient_id for s in specs],
+        [s.patient_id for s in specs],
+        [s.session_id for s in specs],
+        [s.check_in_id for s in specs],
+    ]
+    with connection.cursor() as cursor:
+        # created_at as auto_now_add would set it: the wall clock, not the planner's ``now``.
+        cursor.execute(sql, [*fixed.values(), timezone.now(), *values])
 
 
 def reminders_plan_upcoming(
-    *, now: dt.datetime | None = None, chunk: int = 2000, clinic: Clinic | None = None
+    *, now: dt.datetime | None = None, chunk: int = 5000, clinic: Clinic | None = None
 ) -> int:
     """The periodic planner: write the reminders of the next days for every patient and
-    physiotherapist (of ``clinic`` only, when given), in chunks of patients with a fixed number
-    of queries each. It only adds rows (``ignore_conflicts`` on the unique key): replanning
-    after a change is the write-time services' job. Returns the number of rows it tried to
-    add."""
+    physiotherapist (of ``clinic`` only, when given). It only adds rows (the unique key
+    ignores what exists): replanning after a change is the write-time services' job. Returns
+    the number of rows it tried to add.
+
+    Set-based, in chunks of ``chunk`` patients taken in id order: per chunk one query for
+    the patients (with their last walk), one each for their coming sessions, open check-ins
+    and recent nudges, and one insert of every row; nothing per patient but the rules
+    themselves (planner.py), which decide as the write-time services do."""
     now = now or timezone.now()
     low, high = _check_in_window(now)
     session_until = now + dt.timedelta(days=planner.HORIZON_DAYS + 2)
-    patients = (
-        Patient.objects.filter(
-            status__in=PLANNABLE_STATUSES, reminders_by_email=True, user__is_active=True
-        )
-        .select_related("user", "clinic")
-        .order_by("pk")
+    patients = Patient.objects.filter(
+        status__in=PLANNABLE_STATUSES, reminders_by_email=True, user__is_active=True
     )
     physios = User.objects.filter(role=Role.PHYSIO, is_active=True).select_related("clinic")
     if clinic is not None:
         patients, physios = patients.filter(clinic=clinic), physios.filter(clinic=clinic)
+    # One instance per clinic, shared by its patients (the rules read nudge_after_days).
+    clinics: dict[int, Clinic] = {}
     written, last_pk = 0, 0
     while True:
-        batch = list(patients.filter(pk__gt=last_pk)[:chunk])
+        batch = list(
+            patients.filter(pk__gt=last_pk)
+            .select_related("user")
+            .only(*PLANNER_FIELDS)
+            .annotate(last_walk=_LAST_WALK)
+            .order_by("pk")[:chunk]
+        )
         if not batch:
             break
+        # The related rows of this chunk by the same filter over an id range (a subquery),
+        # not by a list of thousands of ids sent with each query.
+        ids = patients.filter(pk__gt=last_pk, pk__lte=batch[-1].pk).values("pk")
         last_pk = batch[-1].pk
-        ids = [p.pk for p in batch]
+        missing = {p.clinic_id for p in batch} - set(clinics)
+        clinics.update(Clinic.objects.in_bulk(missing))
         sessions, check_ins = defaultdict(list), defaultdict(list)
         for session in CoachingSession.objects.filter(
             patient_id__in=ids,
@@ -248,24 +332,22 @@ def reminders_plan_upcoming(
             patient_id__in=ids, completed_at__isnull=True, due_on__range=(low, high)
         ):
             check_ins[check_in.patient_id].append(check_in)
-        last_walks = _last_walks(ids)
         nudges = _nudges_by_patient(ids, now)
         specs: list[Spec] = []
         for patient in batch:
+            patient.clinic = clinics[patient.clinic_id]
             specs += _patient_specs(
                 patient,
                 now,
                 sessions=sessions[patient.pk],
                 check_ins=check_ins[patient.pk],
-                last_walk=last_walks.get(patient.pk),
+                last_walk=patient.last_walk,
                 nudges=nudges.get(patient.pk, []),
             )
-        Reminder.objects.bulk_create(
-            [spec.row() for spec in specs], ignore_conflicts=True, batch_size=5000
-        )
+        _insert_new(specs)
         written += len(specs)
-    digests = [spec.row() for physio in physios for spec in planner.digest_specs(physio, now)]
-    Reminder.objects.bulk_create(digests, ignore_conflicts=True)
+    digests = [spec for physio in physios for spec in planner.digest_specs(physio, now)]
+    _insert_new(digests)
     return written + len(digests)
 
 

@@ -7,6 +7,10 @@ processes on the test database, and a file per delivered message to count what w
 - Redis stopped while patients use the site: requests succeed, and every due reminder goes
   out once when it is back;
 - what a queued task looks like on the broker: ids, nothing else.
+
+The kill and the Redis tests also run past one machine, as ``docker compose --scale web=2
+--scale worker=2`` runs (docs/scaling.md): two worker processes, and two gunicorn web
+processes taking the requests in turn, against the one PostgreSQL and the one Redis.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from coaching.reminders.links import preferences_token
 from patients.models import BodyRegion, PatientStatus, Screening, Severity, WalkingRelated, WalkLog
 from tests.conftest import login_as
 from tests.factories import ClinicFactory, PatientFactory
+from tests.workers import web_client
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -111,17 +116,24 @@ def test_two_sweeps_at_once_duplicate_tasks_and_two_workers_send_one_message_eac
     assert any("'not-ours'" in log for log in logs)
 
 
+@pytest.mark.parametrize("scale", [1, 2], ids=["one-worker", "two-workers"])
 @pytest.mark.parametrize("pool", ["solo", "prefork"])
-def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(workers, settings, pool):
-    """``solo``: the whole worker is killed, and a new one is started. ``prefork``: the pool
-    process doing the work is killed; Celery starts a new one and redelivers the task
-    (``reject_on_worker_lost``). Either way the sweep's recovery finishes the batch."""
+def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(
+    workers, settings, pool, scale
+):
+    """``solo``: the whole worker is killed; with one worker a new one is started, with two
+    the other carries on alone. ``prefork``: the pool process doing the work is killed;
+    Celery starts a new one and redelivers the task (``reject_on_worker_lost``). Either way
+    the sweep's recovery finishes the batch. With two workers each has a batch (50 and 10
+    ids) and the recovery also queues again rows still waiting in the survivor's batch: the
+    claim lets exactly one send each."""
     settings.REMINDER_REQUEUE_SECONDS = 2
     settings.REMINDER_CLAIM_LEASE_SECONDS = 2
-    ids = _due_reminders(30)
+    ids = _due_reminders(30 * scale)
     group = workers(WALKBACK_TEST_SEND_DELAY="0.4")
-    group.start("victim", pool=pool)
-    assert _sweep().queued == 30  # one batch of 30 ids
+    for n in range(scale):
+        group.start(f"victim{n}", pool=pool)
+    assert _sweep().queued == 30 * scale  # one batch per worker
     deadline = time.monotonic() + 60
     while len(list(group.markers.glob("*"))) < 6:  # the sixth message is being written
         assert time.monotonic() < deadline, group.log_text()
@@ -131,8 +143,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(workers, se
     time.sleep(0.5)
     killed_mid_send = Reminder.objects.get(pk=int(reminder))
     assert killed_mid_send.state == ReminderState.CLAIMED  # its message never got out
-    assert len(group.delivered()) == 5
-    if pool == "solo":
+    assert killed_mid_send.pk not in group.delivered()
+    if scale == 1:
+        assert len(group.delivered()) == 5
+    else:  # both workers were sending
+        assert len({marker.name.split(".")[1] for marker in group.markers.glob("*")}) == 2
+    if pool == "solo" and scale == 1:
         group.start("restarted", pool=pool)
     time.sleep(2.5)  # past the (shortened) lease and requeue time
     assert _sweep().requeued >= 1
@@ -144,19 +160,37 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(workers, se
     assert killed_mid_send.attempts == 2
 
 
+@pytest.mark.parametrize(
+    "scale", [1, 2], ids=["in-process-web-one-worker", "two-gunicorn-two-workers"]
+)
 def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
-    celery_on, workers, world, settings
+    celery_on, workers, world, settings, scale
 ):
-    group = workers()
-    group.start("steady", pool="prefork", concurrency=2)
-    ids = _due_reminders(40)
+    """With ``scale`` 2 every request goes over HTTP to two gunicorn processes in turn, and
+    two workers send; the problem notice is written by a web process."""
+    settings.REMINDER_QUIET_HOURS = "off"  # the notice is due now whatever the hour
+    group = workers(WALKBACK_REMINDER_QUIET_HOURS="off")
+    for n in range(scale):
+        group.start(f"steady{n}", pool="prefork", concurrency=2)
+    if scale == 1:
+
+        def browser(user=None):
+            return login_as(Client(), user) if user else Client()
+
+    else:
+        urls = [group.start_web(f"web{n}") for n in range(scale)]
+
+        def browser(user=None):
+            return web_client(urls, user)
+
+    ids = _due_reminders(40 * scale)  # with two workers, two batches
     patient = world.patient_a
     celery_on.stop()  # our own throwaway Redis: broker and cache of this test
 
     # Patients and staff keep using the site: pages render, choices are saved, and the
     # services other parts call when a session is booked write their rows.
-    assert login_as(Client(), patient.user).get("/me/").status_code == 200
-    response = Client().post(
+    assert browser(patient.user).get("/me/").status_code == 200
+    response = browser().post(
         f"/reminders/{preferences_token(patient)}/",
         {
             "reminders_by_email": "on",
@@ -168,7 +202,7 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     # A patient logs a walk through the real page.
     patient.programme_start = patient.today() - dt.timedelta(days=10)
     patient.save(update_fields=["programme_start"])
-    walker = login_as(Client(), patient.user)
+    walker = browser(patient.user)
     response = walker.post(
         "/me/walks/new/",
         {
@@ -179,7 +213,7 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     )
     assert response.status_code == 302
     assert WalkLog.objects.filter(patient=patient, minutes=25).exists()
-    staff = login_as(Client(), world.physio_a)
+    staff = browser(world.physio_a)
     assert staff.get(f"/caseload/patients/{patient.pk}/reminders/").status_code == 200
     # The physiotherapist books a screened patient's six sessions through the real page.
     newcomer = PatientFactory(
@@ -200,7 +234,6 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     assert response.status_code == 302
     assert CoachingSession.objects.filter(patient=newcomer).count() == 6
     assert Reminder.objects.filter(session__patient=newcomer, state=ReminderState.PENDING).exists()
-    settings.REMINDER_QUIET_HOURS = "off"  # the notice is due now whatever the hour
     # The patient reports a problem through the real page; the physio's notice is written.
     response = walker.post(
         "/me/problem/",
@@ -217,7 +250,7 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
 
     # The sweep cannot hand anything over: the rows wait, nothing is lost.
     result = _sweep()
-    assert (result.queued, result.returned) == (41, 41)
+    assert result.queued == result.returned == len(ids)
     assert not Reminder.objects.filter(pk__in=ids).exclude(state=ReminderState.PENDING).exists()
 
     celery_on.start()  # an empty Redis, as after a restart without persistence
@@ -226,6 +259,9 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     delivered = group.delivered()
     assert sorted(delivered) == sorted(ids)
     assert set(delivered.values()) == {1}
+    if scale > 1:  # both web processes took writes
+        logs = [path.read_text() for path in group.logs.glob("web*.log")]
+        assert len(logs) == 2 and all(" 302 " in text for text in logs)
 
 
 def test_a_queued_task_carries_ids_and_nothing_else(celery_on):
