@@ -19,6 +19,7 @@ from patients.models import AccountClosing, ClosingState, Patient, RetentionPoli
 from tests.factories import AuditEventFactory, EmailChangeFactory
 from walkback.accounts.forms import PHONE_INVALID
 from walkback.accounts.models import EmailChange, User
+from walkback.accounts.names import name_sort_key
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -123,10 +124,10 @@ def test_a_patient_corrects_their_name_and_phone(world, client_for):
     assert user.full_name == "Paula Alpha-Smith" and str(user.phone) == "+61491570156"
     row = AuditEvent.objects.get(action=AuditAction.UPDATE, patient=world.patient_a)
     assert row.detail["fields"] == ["full_name", "phone"]
-    # The caseload sorts by the corrected name.
-    assert world.patient_a.caseload_row.__class__.objects.get(
-        patient=world.patient_a
-    ).sort_name.startswith("paula alpha-smith")
+    # The caseload sorts (by family name) and searches by the corrected name.
+    row = world.patient_a.caseload_row.__class__.objects.get(patient=world.patient_a)
+    assert row.sort_name == name_sort_key("Paula Alpha-Smith")
+    assert row.search_name == "paula alpha-smith"
 
 
 def test_bad_details_get_messages_and_nothing_changes(world, client_for):
