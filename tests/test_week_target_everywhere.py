@@ -130,7 +130,7 @@ def test_every_surface_gives_the_same_target_and_answer_for_the_same_weeks(
         reverse("clinic:exports"), {"dataset": "weekly", "format": "csv"}
     )
     content = export.streaming_content if export.streaming else [export.content]
-    lines = list(csv.DictReader(io.StringIO(b"".join(content).decode())))
+    lines = list(csv.DictReader(io.StringIO(b"".join(content).decode("utf-8-sig"))))
     exported = {
         D.fromisoformat(line["week_start"]): (
             int(line["target_minutes"]),

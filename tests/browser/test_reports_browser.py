@@ -53,7 +53,9 @@ def test_demo_admin_dashboard_and_csv_download(new_page):
     assert download.suggested_filename.startswith("walkback-walks-")
     assert download.suggested_filename.endswith(".csv")
     with open(download.path(), encoding="utf-8") as handle:
-        rows = list(csv.reader(io.StringIO(handle.read())))
+        text = handle.read()
+    assert text.startswith("\ufeff")  # the byte order mark Excel needs to read accents
+    rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0] == [
         "patient_id",
         "patient_name",

@@ -44,8 +44,11 @@ from patients.models import (
 )
 from walkback.accounts.models import (
     Clinic,
+    ClosedDay,
+    DeviceSession,
     EmailChange,
     Invitation,
+    KeptDraft,
     ProgrammeRulesVersion,
     Role,
     User,
@@ -392,3 +395,37 @@ class RetentionPolicyFactory(factory.django.DjangoModelFactory[RetentionPolicy])
         model = RetentionPolicy
 
     clinic = factory.SubFactory(ClinicFactory)
+
+
+class ClosedDayFactory(factory.django.DjangoModelFactory[ClosedDay]):
+    """A day the clinic is closed (a public holiday): sessions are not booked on it."""
+
+    class Meta:
+        model = ClosedDay
+
+    clinic = factory.SubFactory(ClinicFactory)
+    day = factory.Sequence(lambda n: dt.date(2026, 12, 25) + dt.timedelta(days=n))
+
+
+class DeviceSessionFactory(factory.django.DjangoModelFactory[DeviceSession]):
+    """A patient's phone kept signed in for 30 days."""
+
+    class Meta:
+        model = DeviceSession
+
+    user = factory.SubFactory(UserFactory, role=Role.PATIENT)
+    label = "Chrome on Android"
+    last_used_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class KeptDraftFactory(factory.django.DjangoModelFactory[KeptDraft]):
+    """A form sent after the idle timeout, kept for its author until they log in again."""
+
+    class Meta:
+        model = KeptDraft
+
+    user = factory.SubFactory(UserFactory, role=Role.PATIENT)
+    path = "/me/walks/new/"
+    data = factory.LazyFunction(lambda: {"minutes": ["20"]})
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=4))
