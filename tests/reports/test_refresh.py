@@ -242,3 +242,15 @@ def test_snapshots_nobody_refreshed_for_a_day_are_dropped(figures, queued):
         figures_refresh_task()
     assert not FigureSnapshot.objects.filter(key=scope.key).exists()
     assert FigureSnapshot.objects.filter(key="physio=all;from=-;to=-").count() == 2
+
+
+def test_a_fresh_snapshot_being_refreshed_by_the_periodic_task_is_shown_quietly(
+    figures, client_for, queued
+):
+    with queued.capture():
+        figures_refresh_task()  # the refreshes wait in the queue
+    assert FigureRefresh.objects.filter(clinic=figures.clinic_a).count() == 3
+    html = client_for(figures.admin_a).get(URL).content.decode()
+    assert "Programme fidelity" in html
+    assert "being updated" not in html and "data-refresh-seconds" not in html
+    assert "refresh.js" not in html

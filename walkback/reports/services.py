@@ -59,10 +59,13 @@ class FiguresPage:
 
     snapshot: FigureSnapshot | None
     refresh: FigureRefresh | None
+    stale: bool = False
 
     @property
     def updating(self) -> bool:
-        return self.refresh is not None
+        """Say "being updated" (and reload) only when the page lacks fresh figures: the
+        periodic refresh of a fresh snapshot goes unannounced."""
+        return self.refresh is not None and (self.snapshot is None or self.stale)
 
 
 def figures_for_page(*, user: User, scope: Scope) -> FiguresPage:
@@ -75,9 +78,10 @@ def figures_for_page(*, user: User, scope: Scope) -> FiguresPage:
         raise PermissionDenied("The figures asked for belong to another clinic.")
     snapshot = snapshot_get(scope)
     refresh = refresh_get(scope)
-    if snapshot is None or snapshot.computed_at < timezone.now() - figures_max_age():
+    stale = snapshot is not None and snapshot.computed_at < timezone.now() - figures_max_age()
+    if snapshot is None or stale:
         refresh = figures_refresh_request(clinic=user.clinic, scope=scope)
-    return FiguresPage(snapshot=snapshot, refresh=refresh)
+    return FiguresPage(snapshot=snapshot, refresh=refresh, stale=stale)
 
 
 def figures_refresh_request(*, clinic: Clinic, scope: Scope) -> FigureRefresh:
