@@ -61,6 +61,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-exports", action="store_true", help="Measure the dashboard and figures only."
         )
+        parser.add_argument(
+            "--figures-in-process",
+            action="store_true",
+            help="Refresh the figures views in this process (the RSS column is then shared).",
+        )
         # Internal: one view's refresh in this process (what each child of bench_figures runs).
         parser.add_argument("--figures-view", default="", help=argparse.SUPPRESS)
 
@@ -86,7 +91,7 @@ class Command(BaseCommand):
         admin = User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN).order_by("pk").first()
         if not opts["skip_exports"]:
             self.bench_exports(clinic, admin)
-        self.bench_figures(clinic)
+        self.bench_figures(clinic, in_process=opts["figures_in_process"])
         self.bench_dashboard(clinic, admin, opts["requests"])
 
     # --- Exports ------------------------------------------------------------------------------
@@ -252,6 +257,10 @@ class Command(BaseCommand):
         if clinic is None:
             raise CommandError("No benchmark clinic.")
         scope = next(s for s in services.figures_default_scopes(clinic.pk) if s.key == key)
+        self.stdout.write(json.dumps(self._measure_view(clinic, scope)))
+
+    @staticmethod
+    def _measure_view(clinic, scope: Scope) -> dict:
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         began = time.perf_counter()
         services.figures_snapshot_refresh(clinic=clinic, scope=scope)
@@ -263,25 +272,27 @@ class Command(BaseCommand):
         services.figures_snapshot_refresh(clinic=clinic, scope=scope)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        self.stdout.write(
-            json.dumps(
-                {
-                    "seconds": seconds,
-                    "peak_kib": peak / 1024,
-                    "rss_before_mb": rss_before / 1024,
-                    "rss_mb": rss_after / 1024,
-                }
-            )
-        )
+        return {
+            "seconds": seconds,
+            "peak_kib": peak / 1024,
+            "rss_before_mb": rss_before / 1024,
+            "rss_mb": rss_after / 1024,
+        }
 
-    def bench_figures(self, clinic) -> None:
+    def bench_figures(self, clinic, *, in_process: bool = False) -> None:
         """Each default view refreshed in a fresh process, as each runs as a task of its own
-        (``reports.figures_refresh_run``); its max RSS is that view's alone."""
+        (``reports.figures_refresh_run``); its max RSS is that view's alone. ``in_process``
+        (for data a child process cannot see, such as a test's): here, one after the other,
+        so the RSS column is this process's."""
         out = self.stdout.write
         scopes = services.figures_default_scopes(clinic.pk)
         manage = Path(settings.BASE_DIR) / "manage.py"
         results = []
         for scope in scopes:
+            patients = cohort(Patient.objects.filter(clinic=clinic), scope).count()
+            if in_process:
+                results.append((scope, patients, self._measure_view(clinic, scope)))
+                continue
             child = subprocess.run(  # noqa: S603 - this very command, with a view's key
                 [sys.executable, str(manage), "bench_reports", "--figures-view", scope.key],
                 capture_output=True,
@@ -289,7 +300,6 @@ class Command(BaseCommand):
                 check=True,
             )
             line = child.stdout.strip().splitlines()[-1]
-            patients = cohort(Patient.objects.filter(clinic=clinic), scope).count()
             results.append((scope, patients, json.loads(line)))
         out("\n## Clinic figures refresh, one view per process\n")
         out(
