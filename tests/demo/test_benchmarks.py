@@ -81,12 +81,23 @@ def test_bench_status_measures_its_own_clinics(other):
 
 
 def test_bench_reports_counts_only_its_clinic(other):
-    out = run("bench_reports", "--patients", "8", "--days", "30", "--requests", "25")
+    # In process: a child process would not see this test's rows.
+    out = run(
+        "bench_reports",
+        "--patients",
+        "8",
+        "--days",
+        "30",
+        "--requests",
+        "25",
+        "--figures-in-process",
+    )
     clinic = Clinic.objects.filter(name="Bench clinic").get()
     walks = WalkLog.objects.filter(patient__clinic=clinic).count()
     assert walks and f"Rows: {walks:,} " in out
     assert "Clinic of 8 patients" in out
-    again = run("bench_reports", "--skip-seed", "--requests", "25")
+    assert "| everyone | 8 |" in out and out.count("| one physiotherapist |") == 25
+    again = run("bench_reports", "--skip-seed", "--requests", "25", "--figures-in-process")
     assert f"Rows: {walks:,} " in again
 
 

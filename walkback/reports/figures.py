@@ -1,16 +1,16 @@
-"""The clinic dashboard's figures: gather rows in a fixed number of grouped queries, then
-compute with ``walkback.reports.stats``. The result is plain JSON, stored in a
-``FigureSnapshot`` with its rendered charts and tables."""
+"""The clinic dashboard's figures: grouped queries, and the rest streamed a chunk of patients
+at a time, computed with ``walkback.reports.stats``. The result is plain JSON, stored in a
+``FigureSnapshot`` (data only: the page draws the charts and tables)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from typing import cast
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
@@ -40,65 +40,114 @@ def local_today(clinic) -> dt.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.time_zone)).date()
 
 
-def compute_figures(patients: QuerySet[Patient], scope: Scope, today: dt.date) -> dict:
+# Patients gathered at a time for the figures that follow each person (weeks, recurrences):
+# the refresh holds this many patients' rows, whatever the size of the clinic.
+CHUNK = 1000
+
+Progress = Callable[[int, int], None]
+
+
+def compute_figures(
+    patients: QuerySet[Patient],
+    scope: Scope,
+    today: dt.date,
+    progress: Progress | None = None,
+) -> dict:
     """All dashboard figures for ``scope``; ``patients`` is already scoped to the clinic.
 
-    Seven queries whatever the number of patients: stages, the cohort, weekly totals,
-    prescriptions, sessions, check-ins, adverse events.
+    Run by a background task only (``services.figures_refresh_run``), never by a page. Memory
+    does not grow with the clinic: counts by stage, sessions and adverse events are grouped
+    in SQL; weeks and recurrences are followed ``CHUNK`` patients at a time (keyset over the
+    cohort's ids) into counts (docs/reports.md, "Freshness"). ``progress(done, total)`` is
+    called after each step.
     """
+    group = cohort(patients, scope)
+    people = group.count()
+    chunks = -(-people // CHUNK)  # rounded up
+    total = 3 + chunks
+    report = progress or (lambda done, total: None)
     stages = dict(
         scoped_patients(patients, scope).values_list("status").annotate(n=Count("id")).order_by()
     )
-    people = list(
-        cohort(patients, scope).values_list("id", "programme_start", "time_zone").order_by()
-    )
-    ids = [pid for pid, _, _ in people]
-    # cohort() keeps only patients whose programme started: no start is None.
-    starts = cast(dict[int, dt.date], {pid: start for pid, start, _ in people})
+    report(1, total)
+    fidelity = _fidelity(group, people, today)
+    report(2, total)
+    adverse_events = _adverse_events(group)
+    report(3, total)
+    adherence, outcomes = _Adherence(today), _Outcomes()
+    for done, chunk in enumerate(_chunks(group), start=4):
+        # cohort() keeps only patients whose programme started: no start is None.
+        starts = cast(dict[int, dt.date], {pid: start for pid, start, _ in chunk})
+        ids = list(starts)
+        adherence.add(ids, starts)
+        outcomes.add(ids, starts, {pid: tz for pid, _, tz in chunk})
+        report(min(done, total), total)
     return {
         "today": today.isoformat(),
         "scope": scope.as_json(),
-        "patients": len(people),
+        "patients": people,
         "stages": [
             {"label": label, "count": stages.get(value, 0)}
             for value, label in PatientStatus.choices
         ],
-        "fidelity": _fidelity(ids, today),
-        "adherence": _adherence(ids, starts, today),
-        "outcomes": _outcomes(ids, starts, {pid: tz for pid, _, tz in people}),
-        "adverse_events": _adverse_events(ids),
+        "fidelity": fidelity,
+        "adherence": adherence.result(),
+        "outcomes": outcomes.result(people),
+        "adverse_events": adverse_events,
     }
 
 
-def _fidelity(ids: list[int], today: dt.date) -> dict:
+def _chunks(group: QuerySet[Patient]) -> Iterator[list[tuple[int, dt.date | None, str]]]:
+    """The cohort ``CHUNK`` patients at a time, by id: each chunk is one short query."""
+    rows = group.values_list("id", "programme_start", "time_zone").order_by("id")
+    last = 0
+    while chunk := list(rows.filter(id__gt=last)[:CHUNK]):
+        yield chunk
+        last = chunk[-1][0]
+
+
+def _fidelity(group: QuerySet[Patient], people: int, today: dt.date) -> dict:
     """Sessions delivered out of those that have fallen due (booked for today or earlier, or
-    already done): a patient in week 3 is not counted short of six (issue 10)."""
-    rows = CoachingSession.objects.filter(patient_id__in=ids).values_list(
-        "patient_id", "number", "mode", "status", "scheduled_at"
+    already done): a patient in week 3 is not counted short of six (issue 10). Two grouped
+    queries: sessions by number, status and mode, and done sessions per patient (streamed)."""
+    sessions = CoachingSession.objects.filter(patient_id__in=group.values("id"))
+    # "Booked for today or earlier": before the start of tomorrow, as the stored UTC time's
+    # date was compared before (docs/reports.md).
+    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    rows = (
+        sessions.values_list("number", "mode", "status")
+        .annotate(
+            n=Count("id"),
+            due=Count("id", filter=Q(status=SessionStatus.DONE) | Q(scheduled_at__lt=tomorrow)),
+        )
+        .order_by()
     )
     by_number: dict[int, Counter] = {n: Counter() for n in range(1, 7)}
     by_mode: Counter = Counter()
-    done_per_patient: Counter = Counter()
-    due_per_patient: Counter = Counter()
     statuses: Counter = Counter()
-    for patient_id, number, mode, status, scheduled_at in rows.order_by().iterator(5000):
-        by_number[number][status] += 1
-        statuses[status] += 1
-        if status == SessionStatus.DONE or scheduled_at.date() <= today:
-            due_per_patient[patient_id] += 1
+    due = 0
+    for number, mode, status, n, n_due in rows:
+        by_number.setdefault(number, Counter())[status] += n
+        statuses[status] += n
+        due += n_due
         if status == SessionStatus.DONE:
-            by_mode[mode] += 1
-            done_per_patient[patient_id] += 1
-    delivered = [done_per_patient.get(pid, 0) for pid in ids]
-    due = sum(due_per_patient.values())
-    distribution = Counter(delivered)
+            by_mode[mode] += n
+    done_per_patient = (
+        sessions.filter(status=SessionStatus.DONE)
+        .values_list("patient_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    distribution: Counter = Counter(n for _, n in done_per_patient.iterator(5000))
+    distribution[0] += people - sum(distribution.values())
+    delivered = statuses.get(SessionStatus.DONE, 0)
     return {
-        "patients": len(ids),
-        "delivered_mean": round(statistics.fmean(delivered), 1) if delivered else None,
-        "due_mean": round(due / len(ids), 1) if ids else None,
+        "patients": people,
+        "delivered_mean": round(delivered / people, 1) if people else None,
+        "due_mean": round(due / people, 1) if people else None,
         "due": due,
-        "delivered": sum(delivered),
-        "delivered_percent": round(100 * sum(delivered) / due) if due else None,
+        "delivered": delivered,
+        "delivered_percent": round(100 * delivered / due) if due else None,
         "distribution": [{"sessions": k, "patients": distribution.get(k, 0)} for k in range(7)],
         "by_number": [
             {
@@ -110,7 +159,7 @@ def _fidelity(ids: list[int], today: dt.date) -> dict:
         "by_mode": [
             {"label": label, "count": by_mode.get(value, 0)} for value, label in SessionMode.choices
         ],
-        "done": statuses.get(SessionStatus.DONE, 0),
+        "done": delivered,
         "missed": statuses.get(SessionStatus.MISSED, 0),
         "cancelled": statuses.get(SessionStatus.CANCELLED, 0),
     }
@@ -174,70 +223,97 @@ def patient_weeks_for(
     }
 
 
-def _adherence(ids: list[int], starts: dict[int, dt.date], today: dt.date) -> dict:
-    weeks = list(patient_weeks_for(ids, starts, today).values())
-    on_target = stats.share_of_weeks_on_target(w for patient in weeks for w in patient)
-    return {
-        "weeks_on_target": _share(on_target),
-        "median_by_week": [
-            {"week": week, "median": median, "patients": n}
-            for week, median, n in stats.median_minutes_by_week(weeks)
-        ],
-        "still_logging": [
-            {"week": week, **_share(stats.still_logging(weeks, week))}
-            for week in stats.LOGGING_WEEKS
-        ],
-        "reference_minutes": REFERENCE_MINUTES,
-    }
+class _Adherence:
+    """Walking adherence gathered a chunk of patients at a time (``compute_figures``)."""
+
+    def __init__(self, today: dt.date):
+        self.today = today
+        self.on_target = stats.Share(0, 0)
+        self.minutes = stats.MinutesByWeek()
+        self.logging = {week: stats.Share(0, 0) for week in stats.LOGGING_WEEKS}
+
+    def add(self, ids: list[int], starts: dict[int, dt.date]) -> None:
+        weeks = list(patient_weeks_for(ids, starts, self.today).values())
+        self.on_target += stats.share_of_weeks_on_target(w for patient in weeks for w in patient)
+        for patient in weeks:
+            self.minutes.add(patient)
+        for week in self.logging:
+            self.logging[week] += stats.still_logging(weeks, week)
+
+    def result(self) -> dict:
+        return {
+            "weeks_on_target": _share(self.on_target),
+            "median_by_week": [
+                {"week": week, "median": median, "patients": n}
+                for week, median, n in self.minutes.result()
+            ],
+            "still_logging": [
+                {"week": week, **_share(share)} for week, share in self.logging.items()
+            ],
+            "reference_minutes": REFERENCE_MINUTES,
+        }
 
 
 def _share(share: stats.Share) -> dict:
     return {"part": share.part, "whole": share.whole, "percent": share.percent}
 
 
-def _outcomes(ids: list[int], starts: dict[int, dt.date], zones: dict[int, str]) -> dict:
-    answers = answers_for(ids, zones)
-    times = {}
-    for pid in ids:
-        result = recurrence_times(starts[pid], answers.get(pid, []))
-        if result is not None:
-            times[pid] = result
-    longest = max((t.follow_up_days for t in times.values()), default=0)
-    at_risk_days = [d for d in AT_RISK_DAYS if d <= max(longest, 365)]
-    curves = []
-    for kind in KINDS:
-        observations = [(t.of(kind).days, t.of(kind).event) for t in times.values()]
-        steps = stats.kaplan_meier(observations)
-        curves.append(
-            {
-                "kind": kind,
-                "label": KIND_LABELS[kind],
-                "events": sum(1 for _, event in observations if event),
-                "median_days": stats.km_median(steps),
-                "steps": [
-                    [s.time, round(s.survival, 4), round(s.lower, 4), round(s.upper, 4)]
-                    for s in steps
-                    if s.events
-                ],
-                "at_risk": [_at_risk_cell(steps, observations, day) for day in at_risk_days],
-            }
-        )
-    return {
-        "followed": len(times),
-        "not_followed_yet": len(ids) - len(times),
-        "longest_days": longest,
-        "at_risk_days": at_risk_days,
-        "curves": curves,
-    }
+class _Outcomes:
+    """Recurrence times gathered a chunk of patients at a time: per kind, how many events and
+    censorings on each day (``stats.km_counts``), which is all the estimate needs."""
+
+    def __init__(self):
+        self.counts: dict[str, dict[int, list[int]]] = {kind: {} for kind in KINDS}
+        self.followed = 0
+        self.longest = 0
+
+    def add(self, ids: list[int], starts: dict[int, dt.date], zones: dict[int, str]) -> None:
+        answers = answers_for(ids, zones)
+        for pid in ids:
+            result = recurrence_times(starts[pid], answers.get(pid, []))
+            if result is None:
+                continue
+            self.followed += 1
+            self.longest = max(self.longest, result.follow_up_days)
+            for kind in KINDS:
+                time = result.of(kind)
+                stats.km_counts([(time.days, time.event)], into=self.counts[kind])
+
+    def result(self, people: int) -> dict:
+        at_risk_days = [d for d in AT_RISK_DAYS if d <= max(self.longest, 365)]
+        curves = []
+        for kind in KINDS:
+            steps = stats.kaplan_meier_of_counts(self.counts[kind])
+            curves.append(
+                {
+                    "kind": kind,
+                    "label": KIND_LABELS[kind],
+                    "events": sum(s.events for s in steps),
+                    "median_days": stats.km_median(steps),
+                    "steps": [
+                        [s.time, round(s.survival, 4), round(s.lower, 4), round(s.upper, 4)]
+                        for s in steps
+                        if s.events
+                    ],
+                    "at_risk": [_at_risk_cell(steps, day) for day in at_risk_days],
+                }
+            )
+        return {
+            "followed": self.followed,
+            "not_followed_yet": people - self.followed,
+            "longest_days": self.longest,
+            "at_risk_days": at_risk_days,
+            "curves": curves,
+        }
 
 
 # Fewer people than this still followed: the curve says little there, and the page fades it.
 FEW_AT_RISK = 10
 
 
-def _at_risk_cell(steps, observations, day: int) -> dict:
+def _at_risk_cell(steps, day: int) -> dict:
     step = stats.step_at(steps, day)
-    at_risk = stats.number_at_risk(observations, day)
+    at_risk = stats.at_risk_at(steps, day)
     return {
         "day": day,
         "at_risk": at_risk,
@@ -248,9 +324,9 @@ def _at_risk_cell(steps, observations, day: int) -> dict:
     }
 
 
-def _adverse_events(ids: list[int]) -> dict:
+def _adverse_events(group: QuerySet[Patient]) -> dict:
     rows = (
-        AdverseEvent.objects.filter(patient_id__in=ids)
+        AdverseEvent.objects.filter(patient_id__in=group.values("id"))
         .values_list("body_region", "severity", "related_to_walking")
         .annotate(n=Count("id"))
         .order_by()

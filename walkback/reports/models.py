@@ -99,11 +99,12 @@ class ExportJob(models.Model):
 
 
 class FigureSnapshot(models.Model):
-    """The clinic dashboard's figures for one filter, computed ahead of time.
+    """The clinic dashboard's figures for one filter, computed ahead of time (data only).
 
     The periodic task refreshes the default views of every clinic (all physiotherapists, and
-    each physiotherapist, over all time); any other filter is computed when first asked and
-    kept here. The page reads one row and renders its charts and tables (docs/reports.md).
+    each physiotherapist, over all time); any other filter is computed in the background when
+    first asked (``FigureRefresh``) and kept here. The page reads one row and renders its
+    charts and tables (docs/reports.md).
     """
 
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
@@ -118,3 +119,45 @@ class FigureSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Figures {self.key} of clinic {self.clinic_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class FigureRefresh(models.Model):
+    """A refresh of one clinic view's figures, asked for and not finished yet.
+
+    At most one per clinic and view (the unique constraint), so a busy dashboard, the periodic
+    fan-out and a second admin asking for the same filter all share one job (docs/reports.md,
+    "Freshness"). The row is deleted when its snapshot is written; ``scope`` holds ids and
+    dates only, and the task gets the row's id only.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Being computed"
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80)
+    scope = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    steps_total = models.PositiveSmallIntegerField(default=0)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "key"], name="figures_one_refresh_per_view"),
+            models.CheckConstraint(
+                condition=models.Q(steps_done__lte=models.F("steps_total")),
+                name="figurerefresh_progress_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refresh of figures {self.key} of clinic {self.clinic_id} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        """Progress for the bar: steps done (one per group of patients) out of all steps."""
+        if not self.steps_total:
+            return 0
+        return min(99, int(100 * self.steps_done / self.steps_total))

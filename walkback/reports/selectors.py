@@ -16,7 +16,7 @@ from patients.models import Patient, PatientStatus
 from patients.selectors import patients_for
 from walkback.accounts.models import Clinic, User
 from walkback.accounts.selectors import physios_for, staff_for
-from walkback.reports.models import ExportJob, FigureSnapshot
+from walkback.reports.models import ExportJob, FigureRefresh, FigureSnapshot
 
 
 @dataclass(frozen=True)
@@ -97,13 +97,17 @@ def physio_choices(user: User) -> QuerySet[User]:
 
 
 def snapshot_get(scope: Scope) -> FigureSnapshot | None:
-    """The stored figures for the page: the rendered part only (the JSON is for exports of
-    the figures and tests, and decoding it on every page view is wasted time)."""
+    """The stored figures of the view, as the periodic or asked-for refresh left them."""
     return (
         FigureSnapshot.objects.filter(clinic_id=scope.clinic_id, key=scope.key)
         .only("clinic_id", "key", "computed_at", "data")
         .first()
     )
+
+
+def refresh_get(scope: Scope) -> FigureRefresh | None:
+    """The refresh of the view under way, if any (the page shows its progress)."""
+    return FigureRefresh.objects.filter(clinic_id=scope.clinic_id, key=scope.key).first()
 
 
 def export_jobs_for(user: User) -> QuerySet[ExportJob]:

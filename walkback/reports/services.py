@@ -24,9 +24,15 @@ from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.reports import exports, tasks
-from walkback.reports.figures import compute_figures, local_today
-from walkback.reports.models import ExportFormat, ExportJob, ExportState, FigureSnapshot
-from walkback.reports.selectors import Scope, clinic_patients, snapshot_get
+from walkback.reports.figures import Progress, compute_figures, local_today
+from walkback.reports.models import (
+    ExportFormat,
+    ExportJob,
+    ExportState,
+    FigureRefresh,
+    FigureSnapshot,
+)
+from walkback.reports.selectors import Scope, clinic_patients, refresh_get, snapshot_get
 
 logger = logging.getLogger(__name__)
 
@@ -35,57 +41,151 @@ logger = logging.getLogger(__name__)
 
 
 def figures_max_age() -> dt.timedelta:
-    """A snapshot older than two refresh periods means the scheduler is not running (or the
-    filter is rarely used): the page then computes afresh."""
+    """A snapshot older than two refresh periods means the periodic refresh is behind (or the
+    filter is rarely used): the page then asks for a refresh, and shows what it has."""
     return dt.timedelta(minutes=2 * settings.WALKBACK_FIGURES_MINUTES)
 
 
-def figures_snapshot_refresh(*, clinic: Clinic, scope: Scope, patients=None) -> FigureSnapshot:
-    """Compute the figures for ``scope`` and keep them (data only: the page renders them)."""
+def figures_refresh_lease() -> dt.timedelta:
+    """A refresh waiting or running longer than a task may live lost its message or its
+    worker: the next request for the view hands it over again."""
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+@dataclass(frozen=True)
+class FiguresPage:
+    """What the dashboard shows for a view: the latest snapshot, if any, and the refresh
+    under way, if any (its progress)."""
+
+    snapshot: FigureSnapshot | None
+    refresh: FigureRefresh | None
+    stale: bool = False
+
+    @property
+    def updating(self) -> bool:
+        """Say "being updated" (and reload) only when the page lacks fresh figures: the
+        periodic refresh of a fresh snapshot goes unannounced."""
+        return self.refresh is not None and (self.snapshot is None or self.stale)
+
+
+def figures_for_page(*, user: User, scope: Scope) -> FiguresPage:
+    """The latest snapshot of the view, never computed here (issue 16: at 50,000 patients
+    that took 30 s and ended in a 500). Missing or stale, a refresh is asked for (one per
+    clinic and view) and the page says the figures are being updated."""
+    if user.clinic is None:  # a superuser outside any clinic (user_belongs_to_a_clinic)
+        raise PermissionDenied("The clinic figures are for an admin of a clinic.")
+    if scope.clinic_id != user.clinic.pk:
+        raise PermissionDenied("The figures asked for belong to another clinic.")
+    snapshot = snapshot_get(scope)
+    refresh = refresh_get(scope)
+    stale = snapshot is not None and snapshot.computed_at < timezone.now() - figures_max_age()
+    if snapshot is None or stale:
+        refresh = figures_refresh_request(clinic=user.clinic, scope=scope)
+    return FiguresPage(snapshot=snapshot, refresh=refresh, stale=stale)
+
+
+def figures_refresh_request(*, clinic: Clinic, scope: Scope) -> FigureRefresh:
+    """Ask for the figures of ``scope`` to be computed in the background. At most one refresh
+    per clinic and view (a unique constraint): asking again while one waits or runs returns
+    it; one that outlived ``figures_refresh_lease`` is handed over again."""
     if scope.clinic_id != clinic.pk:
         raise ValidationError("The figures asked for belong to another clinic.")
-    patients = clinic_patients(clinic) if patients is None else patients
-    figures = compute_figures(patients, scope, local_today(clinic))
-    snapshot, _ = FigureSnapshot.objects.update_or_create(
-        clinic=clinic,
-        key=scope.key,
-        defaults={"computed_at": timezone.now(), "data": figures},
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        refresh, created = FigureRefresh.objects.get_or_create(
+            clinic=clinic,
+            key=scope.key,
+            defaults={"scope": scope.as_json(), "requested_at": now},
+        )
+        lost = not created and (
+            FigureRefresh.objects.filter(
+                pk=refresh.pk, requested_at__lt=now - figures_refresh_lease()
+            ).update(state=FigureRefresh.State.PENDING, requested_at=now, steps_done=0)
+        )
+        if created or lost:
+            refresh_id = refresh.pk
+            transaction.on_commit(lambda: _enqueue_refresh(refresh_id))
+    if lost:
+        refresh.refresh_from_db()
+    return refresh
+
+
+def _enqueue_refresh(refresh_id: int) -> None:
+    """Hand a refresh to the ``reports`` queue. With the broker out of reach the page still
+    answers; the row stays and is handed over again after the lease."""
+    try:
+        tasks.figures_refresh_run_task.delay(refresh_id)
+    except Exception as error:  # noqa: BLE001 - any broker failure: retried after the lease
+        logger.warning("figures refresh %s not queued yet: %s", refresh_id, type(error).__name__)
+
+
+def figures_refresh_run(*, refresh_id: int) -> FigureSnapshot | None:
+    """Compute one clinic view's figures and keep them (the task's work). Claimed first with
+    a conditional update, so a refresh handed over twice runs once; the row is deleted with
+    the snapshot written, in one transaction."""
+    now = timezone.now()
+    claimed = FigureRefresh.objects.filter(
+        Q(state=FigureRefresh.State.PENDING)
+        | Q(state=FigureRefresh.State.RUNNING, started_at__lt=now - figures_refresh_lease()),
+        pk=refresh_id,
+    ).update(state=FigureRefresh.State.RUNNING, started_at=now, steps_done=0)
+    if not claimed:
+        return None
+    refresh = FigureRefresh.objects.select_related("clinic").get(pk=refresh_id)
+    scope = Scope.from_json(refresh.clinic_id, refresh.scope)
+
+    def progress(done: int, total: int) -> None:
+        FigureRefresh.objects.filter(pk=refresh_id).update(steps_done=done, steps_total=total)
+
+    try:
+        return figures_snapshot_refresh(clinic=refresh.clinic, scope=scope, progress=progress)
+    except Exception as error:
+        # Dropped, so the next view asks again; the message names the kind of failure only.
+        logger.error("figures refresh %s failed: %s", refresh_id, type(error).__name__)
+        FigureRefresh.objects.filter(pk=refresh_id).delete()
+        raise
+
+
+def figures_snapshot_refresh(
+    *, clinic: Clinic, scope: Scope, progress: Progress | None = None
+) -> FigureSnapshot:
+    """Compute the figures for ``scope`` and keep them (data only: the page renders them).
+    Background work only: a page never calls this (``figures_for_page``)."""
+    if scope.clinic_id != clinic.pk:
+        raise ValidationError("The figures asked for belong to another clinic.")
+    figures = compute_figures(clinic_patients(clinic), scope, local_today(clinic), progress)
+    with transaction.atomic():
+        snapshot, _ = FigureSnapshot.objects.update_or_create(
+            clinic=clinic,
+            key=scope.key,
+            defaults={"computed_at": timezone.now(), "data": figures},
+        )
+        FigureRefresh.objects.filter(clinic=clinic, key=scope.key).delete()
     return snapshot
 
 
-def figures_for_page(*, user: User, scope: Scope) -> FigureSnapshot:
-    """The snapshot for the page: the stored one while fresh, else computed now (through the
-    requesting admin's own scope) and stored."""
-    if user.clinic is None:  # a superuser outside any clinic (user_belongs_to_a_clinic)
-        raise PermissionDenied("The clinic figures are for an admin of a clinic.")
-    snapshot = snapshot_get(scope)
-    if snapshot is not None and snapshot.computed_at >= timezone.now() - figures_max_age():
-        return snapshot
-    return figures_snapshot_refresh(clinic=user.clinic, scope=scope, patients=patients_for(user))
-
-
-def figures_refresh_clinic(*, clinic: Clinic) -> int:
-    """The periodic refresh of one clinic: the default views (all physiotherapists, and each
-    active one, over all time). Snapshots of other filters that went stale are dropped."""
-    scopes = [Scope(clinic_id=clinic.pk)]
-    physios = User.objects.filter(clinic=clinic, role=Role.PHYSIO, is_active=True)
-    scopes += [Scope(clinic_id=clinic.pk, physiotherapist_id=p.pk) for p in physios]
-    for scope in scopes:
-        figures_snapshot_refresh(clinic=clinic, scope=scope)
-    keep = [s.key for s in scopes]
-    FigureSnapshot.objects.filter(
-        clinic=clinic, computed_at__lt=timezone.now() - dt.timedelta(days=1)
-    ).exclude(key__in=keep).delete()
-    return len(scopes)
+def figures_default_scopes(clinic_id: int) -> list[Scope]:
+    """The views the periodic refresh keeps: everyone, and each active physiotherapist, over
+    all time."""
+    physios = User.objects.filter(clinic_id=clinic_id, role=Role.PHYSIO, is_active=True)
+    return [Scope(clinic_id=clinic_id)] + [
+        Scope(clinic_id=clinic_id, physiotherapist_id=pk)
+        for pk in physios.order_by("pk").values_list("pk", flat=True)
+    ]
 
 
 def figures_refresh_all() -> int:
+    """The periodic refresh (beat): one refresh, so one task, per clinic with patients and per
+    default view, each on the ``reports`` queue; a view whose refresh is still waiting or
+    running is not asked twice. Snapshots nobody refreshed for a day (filters, deactivated
+    physiotherapists) are dropped."""
+    FigureSnapshot.objects.filter(computed_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
     count = 0
-    for clinic in Clinic.objects.filter(
-        pk__in=Patient.objects.values("clinic_id").distinct()
-    ).iterator():
-        count += figures_refresh_clinic(clinic=clinic)
+    clinics = Clinic.objects.filter(pk__in=Patient.objects.values("clinic_id"))
+    for clinic in clinics.order_by("pk").iterator():
+        for scope in figures_default_scopes(clinic.pk):
+            figures_refresh_request(clinic=clinic, scope=scope)
+            count += 1
     return count
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -69,6 +69,10 @@ class Share:
     def percent(self) -> float | None:
         return round(100 * self.part / self.whole, 1) if self.whole else None
 
+    def __add__(self, other: Share) -> Share:
+        """Shares of two groups of patients, taken together."""
+        return Share(part=self.part + other.part, whole=self.whole + other.whole)
+
 
 def share_of_weeks_on_target(weeks: Iterable[WeekRow]) -> Share:
     """Of the weeks that had a target, how many reached it (a share, not a streak)."""
@@ -76,20 +80,53 @@ def share_of_weeks_on_target(weeks: Iterable[WeekRow]) -> Share:
     return Share(part=sum(judged), whole=len(judged))
 
 
+class MinutesByWeek:
+    """Median minutes by programme week, gathered a group of patients at a time: each week
+    keeps how many patients walked each number of minutes, not one value per patient, so a
+    clinic's refresh holds a few hundred counts whatever its size (docs/reports.md)."""
+
+    def __init__(self, last: int = PROGRAMME_WEEKS):
+        self.by_week: dict[int, Counter[int]] = {k: Counter() for k in range(1, last + 1)}
+
+    def add(self, weeks: Iterable[WeekRow]) -> None:
+        """One patient's ended weeks."""
+        for week in weeks:
+            if week.programme_week in self.by_week:
+                self.by_week[week.programme_week][week.minutes] += 1
+
+    def result(self) -> list[tuple[int, float | None, int]]:
+        return [
+            (k, median_of_counts(counts), sum(counts.values()))
+            for k, counts in self.by_week.items()
+        ]
+
+
+def median_of_counts(counts: Mapping[int, int]) -> float | None:
+    """``statistics.median`` of a list given as {value: how many times}: the middle value, or
+    the mean of the two middle ones."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    wanted = [(n - 1) // 2, n // 2]  # 0-based positions of the middle value(s)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while wanted and wanted[0] < seen:
+            found.append(value)
+            wanted.pop(0)
+    return (found[0] + found[1]) / 2
+
+
 def median_minutes_by_week(
     weeks_per_patient: Iterable[Sequence[WeekRow]], last: int = PROGRAMME_WEEKS
 ) -> list[tuple[int, float | None, int]]:
     """(week, median minutes, patients counted) for weeks 1..``last``. A patient counts in a
     week once that week has ended for them, with zero minutes if they logged nothing."""
-    by_week: dict[int, list[int]] = {k: [] for k in range(1, last + 1)}
+    gathered = MinutesByWeek(last)
     for weeks in weeks_per_patient:
-        for week in weeks:
-            if week.programme_week in by_week:
-                by_week[week.programme_week].append(week.minutes)
-    return [
-        (k, float(statistics.median(values)) if values else None, len(values))
-        for k, values in by_week.items()
-    ]
+        gathered.add(weeks)
+    return gathered.result()
 
 
 def still_logging(weeks_per_patient: Iterable[Sequence[WeekRow]], week: int) -> Share:
@@ -135,17 +172,28 @@ def _interval(survival: float, greenwood: float) -> tuple[float, float]:
     return survival ** math.exp(spread), survival ** math.exp(-spread)
 
 
-def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> list[KMStep]:
-    """The product-limit estimate. ``observations`` are (time, had the event). At a time with
-    both events and censorings, the censored people count as at risk for those events (the
-    usual convention: they were known event-free at that time)."""
-    counts: dict[int, list[int]] = {}
-    total = 0
+def km_counts(
+    observations: Iterable[tuple[int, bool]], into: dict[int, list[int]] | None = None
+) -> dict[int, list[int]]:
+    """{time: [events, censored]} of ``observations`` (time, had the event), added to
+    ``into`` if given: the estimate needs only these, one pair per distinct day."""
+    counts = {} if into is None else into
     for time, event in observations:
         pair = counts.setdefault(time, [0, 0])
         pair[0 if event else 1] += 1
-        total += 1
-    at_risk = total
+    return counts
+
+
+def kaplan_meier(observations: Iterable[tuple[int, bool]]) -> list[KMStep]:
+    """The product-limit estimate. ``observations`` are (time, had the event)."""
+    return kaplan_meier_of_counts(km_counts(observations))
+
+
+def kaplan_meier_of_counts(counts: Mapping[int, Sequence[int]]) -> list[KMStep]:
+    """The product-limit estimate from {time: [events, censored]} (``km_counts``). At a time
+    with both events and censorings, the censored people count as at risk for those events
+    (the usual convention: they were known event-free at that time)."""
+    at_risk = sum(events + censored for events, censored in counts.values())
     survival = 1.0
     greenwood = 0.0  # the sum of d / (n (n - d)) over the event times so far
     steps = []
@@ -187,6 +235,12 @@ def survival_at(steps: Sequence[KMStep], time: int) -> float:
 def number_at_risk(observations: Sequence[tuple[int, bool]], time: int) -> int:
     """People still followed and event-free at ``time`` (their time is ``time`` or later)."""
     return sum(1 for t, _ in observations if t >= time)
+
+
+def at_risk_at(steps: Sequence[KMStep], time: int) -> int:
+    """``number_at_risk`` read off the estimate's steps (every distinct time is a step): the
+    people at risk at the first step at or after ``time``, or none after the last."""
+    return next((s.at_risk for s in steps if s.time >= time), 0)
 
 
 def km_median(steps: Sequence[KMStep]) -> int | None:

@@ -13,9 +13,15 @@ def export_run_task(job_id: str) -> None:
 
 
 @shared_task(name="reports.figures_refresh")
-def figures_refresh_task() -> None:
-    """Precompute every clinic's default dashboard figures (see CELERY_BEAT_SCHEDULE)."""
-    services.figures_refresh_all()
+def figures_refresh_task() -> int:
+    """Beat: fan out one ``reports.figures_refresh_run`` per clinic and default view."""
+    return services.figures_refresh_all()
+
+
+@shared_task(name="reports.figures_refresh_run")
+def figures_refresh_run_task(refresh_id: int) -> None:
+    """One clinic view's figures (the id of its ``FigureRefresh`` row, nothing else)."""
+    services.figures_refresh_run(refresh_id=refresh_id)
 
 
 @shared_task(name="reports.exports_purge")

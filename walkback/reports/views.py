@@ -37,15 +37,18 @@ def _scope_form(request, form_class, data):
 
 @clinic_admin_required
 def home(request):
-    """The clinic dashboard: fidelity, adherence and outcomes for a period and physio. The
-    unfiltered view (the admin's home page) reads the snapshot the periodic task keeps."""
+    """The clinic dashboard: fidelity, adherence and outcomes for a period and physio. Never
+    computes: it shows the view's latest snapshot with its age, and while a refresh is under
+    way says so (docs/reports.md, "Freshness")."""
     data = request.GET or None
     form = _scope_form(request, ScopeForm, data)
     context = {
         "form": form,
         "notes": form.notes,
+        "page": None,
         "snapshot": None,
         "refresh_minutes": settings.WALKBACK_FIGURES_MINUTES,
+        "clinic_zone": request.user.clinic.time_zone if request.user.clinic else "UTC",
     }
     scope = None
     if data is None:
@@ -53,16 +56,17 @@ def home(request):
     elif form.is_valid():
         scope = form.scope()
     if scope is not None:
-        snapshot = services.figures_for_page(user=request.user, scope=scope)
+        page = services.figures_for_page(user=request.user, scope=scope)
         physio = form.cleaned_data.get("physiotherapist") if data else None
         context |= {
-            "snapshot": snapshot,
-            "f": snapshot.data,
-            "charts": dashboard_charts(snapshot.data),
+            "page": page,
+            "snapshot": page.snapshot,
             "date_from": scope.date_from,
             "date_to": scope.date_to,
             "physio_name": physio.full_name if physio else "",
         }
+        if page.snapshot is not None:
+            context |= {"f": page.snapshot.data, "charts": dashboard_charts(page.snapshot.data)}
     return render(request, "reports/dashboard.html", context)
 
 

@@ -5,6 +5,8 @@
    export's peak Python memory at about 100,000 rows and at all rows.
 2. The dashboard of a clinic of 5,000 patients with a year of logs each, against bare template
    views behind the same middleware, in the same run.
+3. The clinic figures' refresh, one view at a time, each in a process of its own (as each is
+   a task of its own): seconds, peak Python memory (tracemalloc) and the process's max RSS.
 
 It adds a clinic of its own (``walkback.demo.bulk.seed_clinic``) and keeps it, so it refuses
 any database whose name does not end in ``_bench``: create one, migrate it, run this, drop it
@@ -14,14 +16,19 @@ any database whose name does not end in ``_bench``: create one, migrate it, run 
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import gc
+import json
 import resource
 import statistics
 import subprocess
+import sys
 import time
 import tracemalloc
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
@@ -34,7 +41,7 @@ from walkback.demo.bench.support import bench_site, logged_in, require_bench_dat
 from walkback.demo.bulk import BENCH_CLINIC, seed_clinic
 from walkback.reports import exports, services
 from walkback.reports.models import Dataset
-from walkback.reports.selectors import Scope
+from walkback.reports.selectors import Scope, cohort
 
 
 class Command(BaseCommand):
@@ -51,9 +58,22 @@ class Command(BaseCommand):
         )
         parser.add_argument("--requests", type=int, default=300)
         parser.add_argument("--skip-seed", action="store_true")
+        parser.add_argument(
+            "--skip-exports", action="store_true", help="Measure the dashboard and figures only."
+        )
+        parser.add_argument(
+            "--figures-in-process",
+            action="store_true",
+            help="Refresh the figures views in this process (the RSS column is then shared).",
+        )
+        # Internal: one view's refresh in this process (what each child of bench_figures runs).
+        parser.add_argument("--figures-view", default="", help=argparse.SUPPRESS)
 
     def handle(self, *args, **opts):
         require_bench_database()
+        if opts["figures_view"]:
+            self.figures_view(opts["figures_view"])
+            return
         if opts["skip_seed"]:
             clinic = Clinic.objects.filter(name=BENCH_CLINIC).order_by("pk").last()
             if clinic is None:
@@ -69,7 +89,9 @@ class Command(BaseCommand):
                 f"{time.perf_counter() - began:.0f} s."
             )
         admin = User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN).order_by("pk").first()
-        self.bench_exports(clinic, admin)
+        if not opts["skip_exports"]:
+            self.bench_exports(clinic, admin)
+        self.bench_figures(clinic, in_process=opts["figures_in_process"])
         self.bench_dashboard(clinic, admin, opts["requests"])
 
     # --- Exports ------------------------------------------------------------------------------
@@ -226,18 +248,102 @@ class Command(BaseCommand):
 
     # --- Dashboard ----------------------------------------------------------------------------
 
-    def bench_dashboard(self, clinic, admin, requests: int) -> None:
+    # --- Figures ------------------------------------------------------------------------------
+
+    def figures_view(self, key: str) -> None:
+        """Refresh one view of the newest benchmark clinic, as its task does, and print
+        seconds, peak Python memory and max RSS as JSON (the parent reads it)."""
+        clinic = Clinic.objects.filter(name=BENCH_CLINIC).order_by("pk").last()
+        if clinic is None:
+            raise CommandError("No benchmark clinic.")
+        scope = next(s for s in services.figures_default_scopes(clinic.pk) if s.key == key)
+        self.stdout.write(json.dumps(self._measure_view(clinic, scope)))
+
+    @staticmethod
+    def _measure_view(clinic, scope: Scope) -> dict:
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        began = time.perf_counter()
+        services.figures_snapshot_refresh(clinic=clinic, scope=scope)
+        seconds = time.perf_counter() - began
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        # Again under tracemalloc (slower, so timed apart): the peak of Python's allocations.
+        gc.collect()
+        tracemalloc.start()
+        services.figures_snapshot_refresh(clinic=clinic, scope=scope)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return {
+            "seconds": seconds,
+            "peak_kib": peak / 1024,
+            "rss_before_mb": rss_before / 1024,
+            "rss_mb": rss_after / 1024,
+        }
+
+    def bench_figures(self, clinic, *, in_process: bool = False) -> None:
+        """Each default view refreshed in a fresh process, as each runs as a task of its own
+        (``reports.figures_refresh_run``); its max RSS is that view's alone. ``in_process``
+        (for data a child process cannot see, such as a test's): here, one after the other,
+        so the RSS column is this process's."""
         out = self.stdout.write
-        Patient.objects.filter(clinic=clinic).count()
-        began = time.perf_counter()
-        services.figures_snapshot_refresh(clinic=clinic, scope=Scope(clinic_id=clinic.pk))
-        live = time.perf_counter() - began
-        began = time.perf_counter()
-        scopes = services.figures_refresh_clinic(clinic=clinic)
-        refresh = time.perf_counter() - began
+        scopes = services.figures_default_scopes(clinic.pk)
+        manage = Path(settings.BASE_DIR) / "manage.py"
+        results = []
+        for scope in scopes:
+            patients = cohort(Patient.objects.filter(clinic=clinic), scope).count()
+            if in_process:
+                results.append((scope, patients, self._measure_view(clinic, scope)))
+                continue
+            child = subprocess.run(  # noqa: S603 - this very command, with a view's key
+                [sys.executable, str(manage), "bench_reports", "--figures-view", scope.key],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            line = child.stdout.strip().splitlines()[-1]
+            results.append((scope, patients, json.loads(line)))
+        out("\n## Clinic figures refresh, one view per process\n")
+        out(
+            "| view | patients | seconds | peak Python memory (tracemalloc) | "
+            "process max RSS (before the refresh) |"
+        )
+        out("|---|---|---|---|---|")
+        for scope, patients, r in results:
+            name = "everyone" if scope.physiotherapist_id is None else "one physiotherapist"
+            out(
+                f"| {name} | {patients:,} | {r['seconds']:.2f} | {r['peak_kib'] / 1024:.1f} MB | "
+                f"{r['rss_mb']:.0f} MB ({r['rss_before_mb']:.0f} MB) |"
+            )
+        per_physio = [r for scope, _, r in results if scope.physiotherapist_id is not None]
+        if per_physio:
+            out(
+                f"\nAll {len(results)} views: {sum(r['seconds'] for _, _, r in results):.1f} s "
+                f"in all; one physiotherapist's view: median "
+                f"{statistics.median(r['seconds'] for r in per_physio):.2f} s, peak Python "
+                f"memory at most {max(r['peak_kib'] for r in per_physio) / 1024:.1f} MB."
+            )
+
+    # --- Dashboard ----------------------------------------------------------------------------
+
+    def bench_dashboard(self, clinic, admin, requests: int) -> None:
+        """The page reads a snapshot (never computes): with the default view, and with a
+        period filter whose snapshot a refresh has left."""
+        out = self.stdout.write
+        first = Patient.objects.filter(clinic=clinic).order_by("programme_start").first()
+        start = first.programme_start if first and first.programme_start else dt.date.today()
+        period = {"date_from": (start + dt.timedelta(days=90)).isoformat()}
+        for scope in (
+            Scope(clinic_id=clinic.pk),
+            Scope(clinic_id=clinic.pk, date_from=dt.date.fromisoformat(period["date_from"])),
+        ):
+            services.figures_snapshot_refresh(clinic=clinic, scope=scope)
         with bench_site():
             client = logged_in(admin)
-            pages = {"dashboard": "/clinic/", "bare": "/bench/staff/", "hello": "/bench/one-line/"}
+            pages = {
+                "dashboard": "/clinic/",
+                "filtered": "/clinic/?date_from=" + period["date_from"],
+                "bare": "/bench/staff/",
+                "hello": "/bench/one-line/",
+            }
             for url in pages.values():
                 for _ in range(20):
                     assert client.get(url).status_code == 200
@@ -251,20 +357,16 @@ class Command(BaseCommand):
                     timings[key].append(block / (time.perf_counter() - began))
         rate = {key: statistics.median(values) for key, values in timings.items()}
         out("\n## Dashboard\n")
-        out(
-            f"Clinic of {Patient.objects.filter(clinic=clinic).count():,} patients. Computing "
-            f"the figures once, as a page without a snapshot would: {live:.1f} s. The periodic "
-            f"refresh of all {scopes} default views (everyone, and each physiotherapist): "
-            f"{refresh:.1f} s.\n"
-        )
-        out(
-            "| page (same middleware, same run) | requests per second (median of blocks) | "
-            "dashboard as a share |"
-        )
+        out(f"Clinic of {Patient.objects.filter(clinic=clinic).count():,} patients.\n")
+        out("| page (same middleware, same run) | requests per second | share of the bare page |")
         out("|---|---|---|")
         for key, label in (
-            ("dashboard", "clinic dashboard, from the precomputed snapshot"),
+            ("dashboard", "clinic dashboard, from its snapshot"),
+            (
+                "filtered",
+                f"clinic dashboard filtered from {period['date_from']}, from its snapshot",
+            ),
             ("bare", "bare page with the staff layout"),
             ("hello", "one-line template"),
         ):
-            out(f"| {label} | {rate[key]:,.0f} | {rate['dashboard'] / rate[key]:.2f} |")
+            out(f"| {label} | {rate[key]:,.0f} | {rate[key] / rate['bare']:.2f} |")
