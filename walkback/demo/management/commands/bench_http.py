@@ -71,7 +71,8 @@ class Command(BaseCommand):
                 patients=size, days=days, physios=max(1, size // 2000), name=f"HTTP {size:,}"
             )
             caseload_rows_refresh(patient_ids=bench.patient_ids)
-            reports.figures_refresh_clinic(clinic=bench.clinic)
+            for scope in reports.figures_default_scopes(bench.clinic.pk):  # as the beat does
+                reports.figures_snapshot_refresh(clinic=bench.clinic, scope=scope)
             self.stdout.write(f"Seeded {size:,} patients in {time.perf_counter() - began:.0f} s.")
             clinics.append(bench)
         with connection.cursor() as cursor:
