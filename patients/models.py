@@ -252,7 +252,9 @@ class WalkLog(models.Model):
         related_name="+",
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
-    correction_reason = models.CharField(max_length=WALK_CORRECTION_REASON_MAX, blank=True)
+    correction_reason = models.CharField(
+        max_length=WALK_CORRECTION_REASON_MAX, blank=True, db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -95,6 +95,7 @@ def test_bench_reports_counts_only_its_clinic(other):
     clinic = Clinic.objects.filter(name="Bench clinic").get()
     walks = WalkLog.objects.filter(patient__clinic=clinic).count()
     assert walks and f"Rows: {walks:,} " in out
+    assert "| the job path (`export_job_run`" in out and f"| {walks:,} | " in out
     assert "Clinic of 8 patients" in out
     assert "| everyone | 8 |" in out and out.count("| one physiotherapist |") == 25
     again = run("bench_reports", "--skip-seed", "--requests", "25", "--figures-in-process")
