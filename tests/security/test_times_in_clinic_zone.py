@@ -50,11 +50,16 @@ def test_the_same_moment_shows_in_each_viewers_own_clinic_zone(world, client_for
 
 @pytest.mark.django_db
 def test_the_dashboard_says_when_its_figures_were_computed_in_the_clinic_zone(world, client_for):
+    # Figures are computed in the background only (docs/reports.md, "Freshness").
+    from walkback.reports.selectors import Scope
+    from walkback.reports.services import figures_snapshot_refresh
+
+    figures_snapshot_refresh(clinic=world.clinic_a, scope=Scope(clinic_id=world.clinic_a.pk))
     response = client_for(world.admin_a).get(reverse("clinic:home"))
     computed = response.context["snapshot"].computed_at
     local = computed.astimezone(ZoneInfo("Australia/Sydney"))
     assert local.utcoffset() != dt.timedelta(0)
-    assert f"Figures as of {local:%-d %b %Y, %H:%M}" in response.content.decode()
+    assert f"Figures as of {local:%H:%M} on {local:%-d %b %Y}" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -55,7 +55,13 @@ from walkback.accounts.models import (
 )
 from walkback.audit.models import AuditAction, AuditEvent
 from walkback.core.models import Submission
-from walkback.reports.models import Dataset, ExportFormat, ExportJob, FigureSnapshot
+from walkback.reports.models import (
+    Dataset,
+    ExportFormat,
+    ExportJob,
+    FigureRefresh,
+    FigureSnapshot,
+)
 
 PASSWORD = "correct-horse-battery-9"  # noqa: S105 - the password of every factory-made login
 NO_PASSWORD = "!"  # as ``password=``: a login that cannot log in with a password
@@ -429,3 +435,14 @@ class KeptDraftFactory(factory.django.DjangoModelFactory[KeptDraft]):
     path = "/me/walks/new/"
     data = factory.LazyFunction(lambda: {"minutes": ["20"]})
     expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=4))
+
+
+class FigureRefreshFactory(factory.django.DjangoModelFactory[FigureRefresh]):
+    """A refresh of a clinic's default figures, waiting for a worker."""
+
+    class Meta:
+        model = FigureRefresh
+
+    clinic = factory.SubFactory(ClinicFactory)
+    key = factory.Sequence(lambda n: f"view-{n}")
+    requested_at = factory.LazyFunction(timezone.now)
