@@ -31,10 +31,16 @@ class StaffDeactivateForm(forms.Form):
     def __init__(self, *args, patients: list[Patient], colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.patients = patients
-        self.fields["all_to"].queryset = colleagues  # type: ignore[attr-defined]
+        all_to = self.fields["all_to"]
+        all_to.queryset = colleagues  # type: ignore[attr-defined]
+        # The colleagues are read once and every select offers that list: a ModelChoiceField
+        # queries its queryset each time it renders, once per patient otherwise. Validation
+        # still checks each choice against ``colleagues``.
+        options = list(all_to.choices)[1:]  # type: ignore[attr-defined]
+        all_to.choices = [("", all_to.empty_label), *options]  # type: ignore[attr-defined]
         self.fields["shown"].initial = ",".join(str(p.pk) for p in patients)
         for patient in patients:
-            self.fields[self.field_name(patient)] = ColleagueField(
+            field = ColleagueField(
                 label=f"Move {patient.full_name} to",
                 queryset=colleagues,
                 required=False,
@@ -43,6 +49,8 @@ class StaffDeactivateForm(forms.Form):
                     "invalid_choice": "Choose an active physiotherapist of your clinic."
                 },
             )
+            field.choices = [("", field.empty_label), *options]
+            self.fields[self.field_name(patient)] = field
 
     @staticmethod
     def field_name(patient: Patient) -> str:
