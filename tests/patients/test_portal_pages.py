@@ -19,9 +19,9 @@ from tests.factories import (
     AdverseEventFactory,
     CoachingSessionFactory,
     EducationTopicFactory,
-    PrescriptionFactory,
     WalkLogFactory,
 )
+from tests.patients.conftest import in_programme
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def patient(world):
-    patient = world.patient_a
-    patient.programme_start = patient.today() - dt.timedelta(days=40)
-    patient.save()
-    PrescriptionFactory(
-        patient=patient,
-        effective_from=patient.programme_start,
-        walks_per_week=5,
-        minutes_per_walk=30,
-    )
-    return patient
+    return in_programme(world.patient_a, days=40)
 
 
 def seed_history(patient, *, days: int) -> None:

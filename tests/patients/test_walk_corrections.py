@@ -20,7 +20,8 @@ from patients.services.walks import (
     walk_correct,
     walk_update,
 )
-from tests.factories import PrescriptionFactory, WalkLogFactory
+from tests.factories import WalkLogFactory
+from tests.patients.conftest import in_programme
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -28,16 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def patient(world):
-    patient = world.patient_a
-    patient.programme_start = patient.today() - dt.timedelta(days=120)
-    patient.save()
-    PrescriptionFactory(
-        patient=patient,
-        effective_from=patient.programme_start,
-        walks_per_week=5,
-        minutes_per_walk=30,
-    )
-    return patient
+    return in_programme(world.patient_a, days=120)
 
 
 def old_walk(patient, *, days_ago=90, minutes=200):

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from patients.models import WalkLog
 from patients.services.walks import walk_delete, walk_log, walk_update
-from tests.factories import PatientFactory, PrescriptionFactory, WalkLogFactory
+from tests.factories import PatientFactory, WalkLogFactory
+from tests.patients.conftest import in_programme
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -21,16 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def patient(world):
-    patient = world.patient_a
-    patient.programme_start = patient.today() - dt.timedelta(days=60)
-    patient.save()
-    PrescriptionFactory(
-        patient=patient,
-        effective_from=patient.programme_start,
-        walks_per_week=5,
-        minutes_per_walk=30,
-    )
-    return patient
+    return in_programme(world.patient_a, days=60)
 
 
 def post_walk(client, **fields):
