@@ -11,6 +11,7 @@ import io
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.models import AccountClosing, ClosingState
 from tests.browser.conftest import log_in, screenshot
@@ -62,19 +63,19 @@ def test_the_patient_corrects_sees_and_asks_to_close_on_a_phone(new_page, clinic
     page.get_by_label("Phone number").fill("call me")
     page.get_by_role("button", name="Save my details").click()
     page.wait_for_load_state()
-    assert "not a phone number we can use" in page.content()
+    expect(page.locator("body")).to_contain_text("not a phone number we can use")
     screenshot(page, "rights-patient-details-error")
     problems["details-error"] = _serious(axe, page)
     page.get_by_label("Phone number").fill("0491 570 157")
     page.get_by_role("button", name="Save my details").click()
     page.wait_for_load_state()
-    assert "Your details are saved." in page.content()
+    expect(page.locator("body")).to_contain_text("Your details are saved.")
     assert str(User.objects.get(email="pat@example.test").phone) == "+61491570157"
 
     page.get_by_role("link", name="Who has seen my record").click()
     page.wait_for_load_state()
     assert page.get_by_text("Priya Physio").count() == 3
-    assert "Opened your record" in page.content()
+    expect(page.locator("body")).to_contain_text("Opened your record")
     screenshot(page, "rights-patient-seen")
     problems["seen"] = _serious(axe, page)
     if not no_sideways_scroll(page):
@@ -83,13 +84,13 @@ def test_the_patient_corrects_sees_and_asks_to_close_on_a_phone(new_page, clinic
     page.goto("/me/data/close/")
     page.get_by_role("button", name="Ask the clinic to close my account").click()
     page.wait_for_load_state()
-    assert "Tick the box to say you understand" in page.content()
+    expect(page.locator("body")).to_contain_text("Tick the box to say you understand")
     screenshot(page, "rights-patient-close-error")
     problems["close-error"] = _serious(axe, page)
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Ask the clinic to close my account").click()
     page.wait_for_load_state()
-    assert "Your request is with the clinic" in page.content()
+    expect(page.locator("body")).to_contain_text("Your request is with the clinic")
     screenshot(page, "rights-patient-close-asked")
     problems["close-asked"] = _serious(axe, page)
     if not no_sideways_scroll(page):
@@ -109,7 +110,7 @@ def test_the_admin_decides_and_reads_the_trail_on_a_desktop(new_page, clinic_peo
     log_in(page, "alex@example.test", PASSWORD)
 
     page.goto("/clinic/closings/")
-    assert "Pat Walker" in page.content()
+    expect(page.locator("body")).to_contain_text("Pat Walker")
     screenshot(page, "rights-admin-closings")
     problems["closings"] = _serious(axe, page)
     decision = page.get_by_role("group", name="How to close it")
@@ -117,8 +118,8 @@ def test_the_admin_decides_and_reads_the_trail_on_a_desktop(new_page, clinic_peo
     page.get_by_label("I understand this cannot be undone.").check()
     page.get_by_role("button", name="Close the account").click()
     page.wait_for_load_state()
-    assert f"The account of patient #{patient.pk} is closed." in page.content()
-    assert "No requests are waiting." in page.content()
+    expect(page.locator("body")).to_contain_text(f"The account of patient #{patient.pk} is closed.")
+    expect(page.locator("body")).to_contain_text("No requests are waiting.")
     screenshot(page, "rights-admin-closings-done")
     assert User.objects.get(pk=patient.user_id).full_name == ""
 

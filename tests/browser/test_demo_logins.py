@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 from walkback.demo.seed.foundation import DEMO_PASSWORD
@@ -37,7 +38,7 @@ def test_login_page_on_a_phone(new_page):
     page.get_by_label("E-mail address").fill("nobody@demo.test")
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Log in").click()
-    assert "do not match an account" in page.content()
+    expect(page.locator("body")).to_contain_text("do not match an account")
     # No sideways scrolling on a 390-pixel screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "foundation-login-phone-error")

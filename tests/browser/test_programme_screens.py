@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.checkins import add_months
 from patients.models import CheckIn
@@ -137,7 +138,7 @@ def test_the_plan_page(new_page, catching_up, viewport):
     page.get_by_label("Rationale").fill("Testing the guardrail.")
     page.get_by_role("button", name="Accept the plan").click()
     page.wait_for_load_state()
-    assert "Say why to confirm it" in page.content()
+    expect(page.locator("body")).to_contain_text("Say why to confirm it")
     # Told at the top too: the message next to the field is below the fold.
     assert "this dose asks for a reason" in page.locator("#form-problems").inner_text()
     screenshot(page, f"programme-plan-guardrail-{viewport}")

@@ -37,8 +37,10 @@ def old_walk(patient, *, days_ago=90, minutes=200):
     walk = WalkLogFactory(
         patient=patient, walked_on=patient.today() - dt.timedelta(days=days_ago), minutes=minutes
     )
+    # Noon on the walk's own day in the patient's zone: "now minus N days" can land on the day
+    # before when a daylight-saving change falls in between.
     WalkLog.objects.filter(pk=walk.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=days_ago)
+        created_at=dt.datetime.combine(walk.walked_on, dt.time(12), tzinfo=patient.zone)
     )
     walk.refresh_from_db()
     return walk
