@@ -96,8 +96,14 @@ MORNING = dt.datetime(2024, 3, 5, 7, 31, tzinfo=dt.UTC)
 
 def walking() -> bytes:
     return activity_file(
-        Session(Sport.WALKING, MORNING, 1800, distance_m=2100.5, strides=1500,
-                sub_sport=SubSport.CASUAL_WALKING)
+        Session(
+            Sport.WALKING,
+            MORNING,
+            1800,
+            distance_m=2100.5,
+            strides=1500,
+            sub_sport=SubSport.CASUAL_WALKING,
+        )
     )
 
 

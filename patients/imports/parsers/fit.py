@@ -8,6 +8,7 @@ file's CRC. See docs/activity-import-formats.md ("FIT").
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -87,9 +88,18 @@ def parse(stream: BinaryIO, *, limits: ImportLimits) -> Iterator[Activity]:
         raise ImportFileError(CUT_SHORT if "truncated" in str(error) else NOT_FIT) from error
     except fitdecode.FitEOFError as error:
         raise ImportFileError(CUT_SHORT) from error
-    except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError) as error:
+    except (
+        fitdecode.FitError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AssertionError,
+        struct.error,
+    ) as error:
         # A flipped byte inside a message makes nonsense (an undefined local message type, a
-        # definition with impossible sizes) before the CRC at the end is reached.
+        # definition with impossible sizes, a size in the header that disagrees with the
+        # messages: fitdecode asserts on that one) before the CRC at the end is reached.
         raise ImportFileError(DAMAGED) from error
     if headers == 0:
         raise ImportFileError(EMPTY)
