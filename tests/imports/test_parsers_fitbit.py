@@ -1,0 +1,167 @@
+"""Fitbit's exercise-<n>.json as the data export writes it (fields as in real exports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tracemalloc
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from patients.imports.parsers import fitbit
+from patients.imports.parsers.base import ActivityKind, ImportFileError, ImportLimits, Source
+
+LIMITS = ImportLimits(max_bytes=50_000_000, max_rows=10_000)
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def exercise(log_id=221972911, name="Walk", start="03/05/24 07:31:00", **extra) -> dict:
+    item = {
+        "logId": log_id,
+        "activityName": name,
+        "activityTypeId": 90013,
+        "activityLevel": [
+            {"minutes": 9, "name": "sedentary"},
+            {"minutes": 13, "name": "lightly"},
+            {"minutes": 26, "name": "very"},
+        ],
+        "averageHeartRate": 95,
+        "calories": 335,
+        "distance": 2.88054,
+        "distanceUnit": "Kilometer",
+        "duration": 2998000,
+        "activeDuration": 2998000,
+        "steps": 3919,
+        "source": {"type": "tracker", "name": "Charge HR", "id": "31739289"},
+        "logType": "auto_detected",
+        "lastModified": "03/05/24 08:02:33",
+        "startTime": start,
+        "originalStartTime": start,
+        "originalDuration": 2998000,
+        "hasGps": False,
+        "shouldFetchDetails": False,
+    }
+    item.update(extra)
+    return item
+
+
+def export(*items) -> bytes:
+    # Fitbit writes its JSON indented with " : " separators.
+    return json.dumps(list(items), indent=2, separators=(",", " : ")).encode()
+
+
+def parse(data: bytes, limits=LIMITS, **kwargs):
+    return list(fitbit.parse(io.BytesIO(data), limits=limits, **kwargs))
+
+
+def test_a_walk_is_read_in_the_patients_zone():
+    [walk] = parse(export(exercise()), zone=NEW_YORK)
+    assert walk.source == Source.FITBIT
+    assert walk.kind == ActivityKind.WALK
+    assert walk.start == dt.datetime(2024, 3, 5, 7, 31, tzinfo=NEW_YORK)
+    assert walk.start.utcoffset() == dt.timedelta(hours=-5)
+    assert walk.minutes == 50
+    assert walk.steps == 3919
+    assert walk.distance_m == pytest.approx(2880.54)
+    assert walk.label == "Walk"
+
+
+def test_without_a_zone_the_time_is_read_as_utc():
+    [walk] = parse(export(exercise()))
+    assert walk.start == dt.datetime(2024, 3, 5, 7, 31, tzinfo=dt.UTC)
+
+
+def test_hikes_are_hikes_other_sports_are_other_and_miles_are_converted():
+    hike, run, bike = parse(
+        export(
+            exercise(1, "Hike", distance=3.0, distanceUnit="Mile"),
+            exercise(2, "Run"),
+            exercise(3, "Bike", steps=None),
+        )
+    )
+    assert hike.kind == ActivityKind.HIKE
+    assert hike.distance_m == pytest.approx(3 * 1609.344)
+    assert run.kind == ActivityKind.OTHER and run.label == "Run"
+    assert bike.kind == ActivityKind.OTHER and bike.steps is None
+
+
+def test_the_log_id_is_the_stable_source_id_whatever_the_zone():
+    data = export(exercise(11), exercise(12, start="03/06/24 18:00:00"))
+    assert [a.source_id for a in parse(data)] == ["11", "12"]
+    assert [a.source_id for a in parse(data, zone=NEW_YORK)] == ["11", "12"]
+
+
+def test_sniff_reads_content_not_names():
+    assert fitbit.sniff(export(exercise())[:4096], "anything.txt")
+    assert not fitbit.sniff(b'{"fitnessActivity": "walking"}', "exercise-0.json")
+    assert not fitbit.sniff(b"[1, 2, 3]", "exercise-0.json")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "This file is empty"),
+        (b"[]", "lists no exercise"),
+        (b'{"fitnessActivity": "walking"}', "This is not a Fitbit exercise file"),
+        (b"Date,Steps\n2024-03-05,100\n", "This is not a Fitbit exercise file"),
+        (b"[1, 2]", "This is not a Fitbit exercise file"),
+        (b'[{"dateTime": "03/05/24 00:00:00", "value": "12"}]', "not a Fitbit exercise"),
+        (export(exercise(), exercise(2))[:300], "ends too early"),
+        (b"[\xff\xfe\x00", "Fitbit"),
+    ],
+    ids=[
+        "empty",
+        "empty-list",
+        "google-json",
+        "csv",
+        "numbers",
+        "steps-file",
+        "truncated",
+        "binary",
+    ],
+)
+def test_bad_files_get_plain_messages(data, message):
+    with pytest.raises(ImportFileError, match=message):
+        parse(data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"startTime": "2024-03-05T07:31:00"}, "Exercise 1 .* start time that cannot be read"),
+        ({"startTime": "13/45/24 07:31:00"}, "start time that cannot be read"),
+        ({"duration": "long"}, "no length"),
+        ({"duration": -1000}, "no length"),
+    ],
+)
+def test_bad_values_are_named(fields, message):
+    with pytest.raises(ImportFileError, match=message):
+        parse(export(exercise(**fields)))
+
+
+def test_max_rows_stops_with_a_clear_message():
+    data = export(*(exercise(n) for n in range(5)))
+    assert len(parse(data, ImportLimits(max_bytes=10**6, max_rows=5))) == 5
+    with pytest.raises(ImportFileError, match="more than 4 entries"):
+        parse(data, ImportLimits(max_bytes=10**6, max_rows=4))
+
+
+def test_a_large_file_is_streamed_in_small_memory(tmp_path):
+    """Three thousand exercises (about 2.3 MB): peak memory is a tenth of the file or less."""
+    path = tmp_path / "exercise-0.json"
+    with path.open("w") as out:
+        out.write("[")
+        for n in range(3_000):
+            out.write(("," if n else "") + json.dumps(exercise(n), indent=2))
+        out.write("]")
+    tracemalloc.start()
+    try:
+        with path.open("rb") as stream:
+            count = sum(1 for _ in fitbit.parse(stream, limits=ImportLimits(10**9, 10**6)))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 3_000
+    assert peak < path.stat().st_size / 10
