@@ -148,20 +148,27 @@ def test_max_rows_stops_with_a_clear_message():
         parse(data, ImportLimits(max_bytes=10**6, max_rows=4))
 
 
-def test_a_large_file_is_streamed_in_small_memory(tmp_path):
-    """Three thousand exercises (about 2.3 MB): peak memory is a tenth of the file or less."""
-    path = tmp_path / "exercise-0.json"
+def _peak_memory_parsing(path, count):
     with path.open("w") as out:
         out.write("[")
-        for n in range(3_000):
+        for n in range(count):
             out.write(("," if n else "") + json.dumps(exercise(n), indent=2))
         out.write("]")
     tracemalloc.start()
     try:
         with path.open("rb") as stream:
-            count = sum(1 for _ in fitbit.parse(stream, limits=ImportLimits(10**9, 10**6)))
+            parsed = sum(1 for _ in fitbit.parse(stream, limits=ImportLimits(10**9, 10**6)))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert count == 3_000
-    assert peak < path.stat().st_size / 10
+    assert parsed == count
+    return peak
+
+
+def test_a_large_file_is_streamed_in_memory_that_does_not_grow_with_it(tmp_path):
+    """500 exercises, then 2,500 (about 1.9 MB): five times the file, about the same peak."""
+    small = _peak_memory_parsing(tmp_path / "exercise-0.json", 500)
+    large_path = tmp_path / "exercise-1.json"
+    large = _peak_memory_parsing(large_path, 2_500)
+    assert large < small * 1.5
+    assert large < large_path.stat().st_size / 3
