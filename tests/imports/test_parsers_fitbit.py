@@ -172,3 +172,57 @@ def test_a_large_file_is_streamed_in_memory_that_does_not_grow_with_it(tmp_path)
     large = _peak_memory_parsing(large_path, 2_500)
     assert large < small * 1.5
     assert large < large_path.stat().st_size / 3
+
+
+# fitbit.com's CSV export: sections with a title line, numbers quoted with separators.
+ACTIVITIES_HEADER = (
+    "Date,Calories Burned,Steps,Distance,Floors,Minutes Sedentary,Minutes Lightly Active,"
+    "Minutes Fairly Active,Minutes Very Active,Activity Calories"
+)
+CSV_EXPORT = f"""Body
+Date,Weight,BMI,Fat
+"01-03-2024","70.1","24.2","0"
+
+Activities
+{ACTIVITIES_HEADER}
+"01-03-2024","2,345","13,666","10.4","3","700","200","30","20","900"
+"02-03-2024","1,980","0","0","0","1440","0","0","0","0"
+"03-03-2024","2,101","6,901","5.78","1","650","180","10","5","600"
+
+Sleep
+Start Time,End Time,Minutes Asleep,Minutes Awake,Number of Awakenings,Time in Bed
+"01-03-2024 11:05PM","02-03-2024 6:40AM","410","45","3","455"
+""".encode()
+
+
+def test_the_csv_exports_activities_are_days_of_steps_in_the_patients_zone():
+    first, third = parse(CSV_EXPORT, zone=NEW_YORK)
+    assert first.kind == ActivityKind.STEPS
+    assert first.steps == 13_666
+    assert first.start == dt.datetime(2024, 3, 1, tzinfo=NEW_YORK)  # day first: 1 March
+    assert first.minutes == 24 * 60
+    assert first.source_id == "day:2024-03-01:steps"
+    assert third.steps == 6_901
+    assert [a.source_id for a in parse(CSV_EXPORT)] == [first.source_id, third.source_id]
+    assert fitbit.sniff(CSV_EXPORT[:4096], "fitbit_export_20240304.csv")
+
+
+def test_the_csv_export_reads_iso_and_us_dates():
+    header = f"Activities\n{ACTIVITIES_HEADER}\n".encode()
+    iso, us = parse(header + b'"2024-03-05","1","500","0","0","0","0","0","0","0"\n'
+                    b'"03/06/2024","1","600","0","0","0","0","0","0","0"\n')  # fmt: skip
+    assert iso.start.date() == dt.date(2024, 3, 5)
+    assert us.start.date() == dt.date(2024, 3, 6)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'Body\nDate,Weight,BMI,Fat\n"01-03-2024","70.1","0","0"\n', "no “Activities” part"),
+        (CSV_EXPORT.replace(b'"01-03-2024","2,345"', b'"1st March","2,345"'), "Line 7 .* date"),
+        (CSV_EXPORT.replace(b'"13,666"', b'"lots"'), "Line 7 .* not a number"),
+    ],
+)
+def test_bad_csv_exports_get_plain_messages(data, message):
+    with pytest.raises(ImportFileError, match=message):
+        parse(data)

@@ -1,6 +1,11 @@
-"""Fitbit's data export: ``Physical Activity/exercise-<n>.json``, a JSON list of logged
-exercises (``logId``, ``activityName`` "Walk"/"Hike"/"Run"..., ``startTime``
-``"03/05/24 07:31:00"``, ``duration`` in ms, ``steps``, ``distance`` with ``distanceUnit``).
+"""Fitbit's exports, two kinds of file:
+
+- the data export's ``Physical Activity/exercise-<n>.json``, a JSON list of logged exercises
+  (``logId``, ``activityName`` "Walk"/"Hike"/"Run"..., ``startTime`` ``"03/05/24 07:31:00"``,
+  ``duration`` in ms, ``steps``, ``distance`` with ``distanceUnit``): one activity each;
+- fitbit.com's CSV export (``fitbit_export_<date>.csv``): sections ("Body", "Activities",
+  "Sleep"...) each a title line, a header and rows; the "Activities" rows are days
+  (``Date,Calories Burned,Steps,Distance,...``), each a ``STEPS`` activity (no walk times).
 
 ``startTime`` has no zone: it is read as wall-clock time in ``zone`` (the patient's zone,
 passed by the pipeline; UTC when not given). The id is Fitbit's ``logId``, so a second
@@ -17,7 +22,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from ._common import first_byte, head_text, too_many_rows
+from ._common import csv_rows, first_byte, head_text, local_midnight, too_many_rows
 from .base import Activity, ActivityKind, ImportFileError, ImportLimits, Source
 
 KINDS = {"walk": ActivityKind.WALK, "hike": ActivityKind.HIKE}
@@ -37,9 +42,23 @@ CUT_SHORT = (
 )
 
 
+CSV_SECTIONS = {"Body", "Foods", "Activities", "Sleep"}
+ACTIVITIES_HEADER = ["Date", "Calories Burned", "Steps", "Distance", "Floors"]
+# The CSV's dates follow the account's settings: "2021-08-01", "01-08-2021" (day first, as
+# European accounts write it) or "08/01/2021" (month first, as US accounts write it).
+CSV_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%m/%d/%Y")
+
+
 def sniff(head: bytes, filename: str) -> bool:
     text = head_text(head).lstrip()
-    return text.startswith("[") and '"logId"' in text and '"activityName"' in text
+    if text.startswith("["):
+        return '"logId"' in text and '"activityName"' in text
+    lines = text.splitlines()
+    return (
+        len(lines) >= 2
+        and lines[0].strip() in CSV_SECTIONS
+        and lines[1].startswith(("Date,", "Start Time,"))
+    )
 
 
 def parse(
@@ -50,7 +69,8 @@ def parse(
     if not first:
         raise ImportFileError(EMPTY)
     if first != b"[":
-        raise ImportFileError(NOT_FITBIT)
+        yield from _parse_csv(rest, limits=limits, zone=zone)
+        return
     count = 0
     items = ijson.items(rest, "item")
     try:
@@ -110,3 +130,78 @@ def _number(value: object) -> float | None:
         return None
     number = float(value)
     return number if 0 <= number < float("inf") else None
+
+
+def _parse_csv(stream: BinaryIO, *, limits: ImportLimits, zone: dt.tzinfo) -> Iterator[Activity]:
+    """The "Activities" section of fitbit.com's CSV export: one day of steps per row.
+
+    Its distance is left out: the file does not say whether it is in kilometres or miles.
+    """
+    in_activities = False
+    seen_activities = seen_section = False
+    for line, row in enumerate(csv_rows(stream, what="a Fitbit export"), start=1):
+        if line > limits.max_rows:
+            raise too_many_rows(limits)
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            in_activities = False  # a blank line ends a section
+            continue
+        if len(cells) == 1 and cells[0] in CSV_SECTIONS:
+            seen_section = True
+            continue
+        if cells[:5] == ACTIVITIES_HEADER:
+            in_activities = seen_activities = True
+            continue
+        if not in_activities:
+            continue
+        day = _csv_date(cells[0], line=line)
+        steps = _csv_number(cells[2] if len(cells) > 2 else "", line=line)
+        if not steps:
+            continue
+        midnight = local_midnight(day, zone)
+        yield Activity(
+            source=Source.FITBIT,
+            source_id=f"day:{day.isoformat()}:steps",
+            kind=ActivityKind.STEPS,
+            start=midnight,
+            end=local_midnight(day + dt.timedelta(days=1), zone),
+            steps=round(steps),
+            label="Steps",
+        )
+    if not seen_section:
+        raise ImportFileError(NOT_FITBIT)
+    if not seen_activities:
+        raise ImportFileError(
+            "This Fitbit file has no \u201cActivities\u201d part. Export it again from "
+            "fitbit.com with \u201cActivities\u201d ticked, or choose an "
+            "\u201cexercise-\u2026.json\u201d file from your Fitbit data export."
+        )
+
+
+def _csv_date(raw: str, *, line: int) -> dt.date:
+    for pattern in CSV_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise ImportFileError(
+        f"Line {line} of this Fitbit file has a date that cannot be read "
+        f"(\u201c{raw[:20]}\u201d). Export the file from fitbit.com again."
+    )
+
+
+def _csv_number(raw: str, *, line: int) -> float | None:
+    """Fitbit writes numbers quoted with thousands separators: ``"13,666"``."""
+    text = raw.replace(",", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ImportFileError(
+            f"Line {line} of this Fitbit file has a step count that is not a number "
+            f"(\u201c{raw[:20]}\u201d). Export the file from fitbit.com again."
+        )
+    return value
