@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tracemalloc
+from typing import BinaryIO, cast
 
 import pytest
 from fit_tool.profile.profile_type import FileType, Sport, SubSport
@@ -171,7 +172,7 @@ def long_walk_file(tmp_path_factory):
 def test_a_large_file_is_read_as_a_stream_not_whole(long_walk_file):
     spy = ReadSpy(long_walk_file)
     try:
-        walks = list(fit.parse(spy, limits=LIMITS))
+        walks = list(fit.parse(cast(BinaryIO, spy), limits=LIMITS))
     finally:
         spy.file.close()
     assert len(walks) == 100

@@ -26,7 +26,7 @@ HEADER = [
 ]  # fmt: skip
 
 
-def daily_csv(*rows: dict[str, object], header=HEADER) -> bytes:
+def daily_csv(*rows: dict[str, str], header=HEADER) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     writer.writeheader()
