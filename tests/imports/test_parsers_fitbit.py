@@ -12,6 +12,7 @@ import pytest
 
 from patients.imports.parsers import fitbit
 from patients.imports.parsers.base import ActivityKind, ImportFileError, ImportLimits, Source
+from tests.imports import fit_files
 
 LIMITS = ImportLimits(max_bytes=50_000_000, max_rows=10_000)
 NEW_YORK = ZoneInfo("America/New_York")
@@ -110,6 +111,7 @@ def test_sniff_reads_content_not_names():
         (b'[{"dateTime": "03/05/24 00:00:00", "value": "12"}]', "not a Fitbit exercise"),
         (export(exercise(), exercise(2))[:300], "ends too early"),
         (b"[\xff\xfe\x00", "Fitbit"),
+        (fit_files.walking(), "not a text"),
     ],
     ids=[
         "empty",
@@ -120,6 +122,7 @@ def test_sniff_reads_content_not_names():
         "steps-file",
         "truncated",
         "binary",
+        "fit-renamed",
     ],
 )
 def test_bad_files_get_plain_messages(data, message):

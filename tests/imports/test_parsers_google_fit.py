@@ -74,16 +74,19 @@ def test_a_days_walking_becomes_one_walk_on_that_local_day():
     assert walk.label == "Walking"
 
 
-def test_hiking_is_a_hike_running_is_not_yielded_and_steps_alone_are_steps():
+def test_hiking_is_a_hike_running_is_other_and_steps_alone_are_steps():
     data = daily_csv(
-        {"Date": "2024-03-05", "Hiking duration (ms)": "3600000", "Step count": "9000"},
+        {"Date": "2024-03-05", "Hiking duration (ms)": "3600000", "Step count": "9000",
+         "Inactive duration (ms)": "50000000"},
         {"Date": "2024-03-06", "Running duration (ms)": "1200000", "Step count": "3000"},
         {"Date": "2024-03-07", "Step count": "800"},
         {"Date": "2024-03-08"},
-    )
-    hike, steps_6, steps_7 = parse(data)
+    )  # fmt: skip
+    hike, run, steps_6, steps_7 = parse(data)
     assert hike.kind == ActivityKind.HIKE and hike.minutes == 60 and hike.steps == 9000
-    # Running has no walk in it: the day's steps come as a day of steps, not as a walk.
+    # Running is shown as "not a walk"; the day's steps come as a day of steps, not on the run.
+    assert run.kind == ActivityKind.OTHER and run.label == "Running" and run.minutes == 20
+    assert run.steps is None and run.source_id == "day:2024-03-06:other:running"
     assert steps_6.kind == ActivityKind.STEPS and steps_6.steps == 3000
     assert steps_7.kind == ActivityKind.STEPS and steps_7.steps == 800
     assert steps_7.minutes == 24 * 60

@@ -2,8 +2,9 @@
 
 - ``Daily activity metrics.csv``: one row per day (``Date`` column, ``YYYY-MM-DD``) with
   ``Step count``, ``Distance (m)`` and one ``<Activity> duration (ms)`` column per activity;
-  each day's ``Walking duration (ms)`` becomes one walk that day (and ``Hiking duration (ms)``
-  one hike), and a day's steps with no walking become a ``STEPS`` activity;
+  each day's ``Walking duration (ms)`` becomes one walk that day (``Hiking duration (ms)`` one
+  hike, ``Running duration (ms)`` and other activities one ``OTHER`` each), and a day's steps
+  with no walking become a ``STEPS`` activity;
 - ``Daily activity metrics/YYYY-MM-DD.csv``: the same columns per 15-minute interval, with
   ``Start time``/``End time`` as times of day with their offset (``07:30:00.000+01:00``) and the
   date only in the file's name (give it as ``day=``); the day's intervals add up to one walk;
@@ -38,6 +39,9 @@ HIKING = "Hiking duration (ms)"
 STEPS = "Step count"
 DISTANCE = "Distance (m)"
 DURATION_COLUMNS = {WALKING: ActivityKind.WALK, HIKING: ActivityKind.HIKE}
+DURATION_SUFFIX = " duration (ms)"
+# "<X> duration (ms)" columns that are not an activity: time asleep, still, in a car.
+NOT_ACTIVITIES = ("inactive", "sleep", "awake", "unknown", "still", "vehicle")
 # Session activity names that are walking (Google Fit's activity types, lower case).
 SESSION_KINDS = {
     "walking": ActivityKind.WALK,
@@ -117,16 +121,35 @@ def _parse_metrics(
     if not _is_metrics_header(header):
         raise ImportFileError(NOT_GOOGLE_FIT)
     columns = {name.strip(): index for index, name in enumerate(header)}
+    measures = _measures(columns)
     if "Date" in columns:
-        yield from _daily_rows(rows, columns, limits=limits, zone=zone)
+        yield from _daily_rows(rows, columns, measures, limits=limits, zone=zone)
     else:
         if day is None:
             raise ImportFileError(NEEDS_DAY)
-        yield from _interval_rows(rows, columns, limits=limits, day=day)
+        yield from _interval_rows(rows, columns, measures, limits=limits, day=day)
+
+
+def _measures(columns: dict[str, int]) -> tuple[str, ...]:
+    """The columns read: steps, distance, walking and hiking, then every other activity's
+    duration (running, cycling...: yielded as OTHER so the preview can say "not a walk")."""
+    others = [
+        name
+        for name in columns
+        if name.endswith(DURATION_SUFFIX)
+        and name not in DURATION_COLUMNS
+        and not any(word in name.lower() for word in NOT_ACTIVITIES)
+    ]
+    return (STEPS, DISTANCE, *DURATION_COLUMNS, *others)
 
 
 def _daily_rows(
-    rows: Iterator[list[str]], columns: dict[str, int], *, limits: ImportLimits, zone: dt.tzinfo
+    rows: Iterator[list[str]],
+    columns: dict[str, int],
+    measures: tuple[str, ...],
+    *,
+    limits: ImportLimits,
+    zone: dt.tzinfo,
 ) -> Iterator[Activity]:
     for line, row in enumerate(rows, start=2):
         if line - 1 > limits.max_rows:
@@ -141,7 +164,7 @@ def _daily_rows(
                 f"Line {line} of this Google Fit file has a date that cannot be read "
                 f"(\u201c{raw_date[:20]}\u201d). Export the file from Google Takeout again."
             ) from None
-        values = {name: _number(row, columns, name, line=line) for name in MEASURES}
+        values = {name: _number(row, columns, name, line=line) for name in measures}
         midnight = local_midnight(day, zone)
         yield from _day_activities(
             values,
@@ -151,37 +174,36 @@ def _daily_rows(
         )
 
 
-MEASURES = (STEPS, DISTANCE, *DURATION_COLUMNS)
-
-
 def _day_activities(
     values: dict[str, float | None], *, start: dt.datetime, day_end: dt.datetime, day: dt.date
 ) -> Iterator[Activity]:
-    """A day's walking (and hiking) as one activity each, from ``start``.
+    """A day's walking, hiking and each other activity as one activity each, from ``start``.
 
-    The day's steps and distance cover all its activities: they go with the first one, or,
-    on a day with no walking, make a ``STEPS`` activity over the whole day.
+    The day's steps and distance cover the whole day: they go with its walk (or hike), or,
+    on a day with neither, make a ``STEPS`` activity over the whole day.
     """
     steps = values.get(STEPS)
     distance = values.get(DISTANCE)
-    yielded = False
-    for column, kind in DURATION_COLUMNS.items():
-        milliseconds = values.get(column)
-        if not milliseconds:
+    walked = False
+    for column, milliseconds in values.items():
+        if column in (STEPS, DISTANCE) or not milliseconds:
             continue
-        first = not yielded
-        yielded = True
+        label = column.removesuffix(DURATION_SUFFIX)
+        kind = DURATION_COLUMNS.get(column, ActivityKind.OTHER)
+        first_walk = kind != ActivityKind.OTHER and not walked
+        walked = walked or first_walk
         yield Activity(
             source=Source.GOOGLE_FIT,
-            source_id=f"day:{day.isoformat()}:{kind.value}",
+            source_id=f"day:{day.isoformat()}:"
+            + (kind.value if kind != ActivityKind.OTHER else f"other:{label.lower()}"),
             kind=kind,
             start=start,
             end=start + dt.timedelta(milliseconds=milliseconds),
-            steps=round(steps) if first and steps is not None else None,
-            distance_m=distance if first else None,
-            label=column.removesuffix(" duration (ms)"),
+            steps=round(steps) if first_walk and steps is not None else None,
+            distance_m=distance if first_walk else None,
+            label=label,
         )
-    if not yielded and steps:
+    if not walked and steps:
         yield Activity(
             source=Source.GOOGLE_FIT,
             source_id=f"day:{day.isoformat()}:steps",
@@ -195,14 +217,19 @@ def _day_activities(
 
 
 def _interval_rows(
-    rows: Iterator[list[str]], columns: dict[str, int], *, limits: ImportLimits, day: dt.date
+    rows: Iterator[list[str]],
+    columns: dict[str, int],
+    measures: tuple[str, ...],
+    *,
+    limits: ImportLimits,
+    day: dt.date,
 ) -> Iterator[Activity]:
     """A per-day file: its 15-minute intervals added up into the day's walk and hike.
 
     The walk starts at the first interval with walking in it (a real time of day, with the
     file's own offset), so it lands near the hour the patient walked.
     """
-    totals: dict[str, float | None] = {}
+    totals: dict[str, float | None] = dict.fromkeys(measures)
     midnight: dt.datetime | None = None
     first_moving: dt.datetime | None = None
     for line, row in enumerate(rows, start=2):
@@ -221,7 +248,7 @@ def _interval_rows(
         zone = clock.tzinfo or dt.UTC
         if midnight is None:
             midnight = dt.datetime.combine(day, dt.time(), tzinfo=zone)
-        for column in MEASURES:
+        for column in measures:
             value = _number(row, columns, column, line=line)
             if value:
                 totals[column] = (totals.get(column) or 0.0) + value
