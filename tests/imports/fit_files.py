@@ -54,7 +54,8 @@ def activity_file(
     file_id.type = file_type
     file_id.manufacturer = Manufacturer.GARMIN.value
     file_id.product = 1
-    file_id.serial_number = serial
+    if serial:
+        file_id.serial_number = serial
     file_id.time_created = _ms(created)
     builder.add(file_id)
     for session in sessions:

@@ -69,6 +69,13 @@ def test_source_ids_are_stable_across_two_parses_and_differ_per_session_and_devi
     assert not set(first) & {a.source_id for a in parse(other_watch)}
 
 
+def test_a_file_without_a_serial_number_gets_ids_from_its_sessions():
+    sessions = (Session(Sport.WALKING, MORNING, 600), Session(Sport.WALKING, MORNING, 900))
+    ids = [a.source_id for a in parse(activity_file(*sessions, serial=0))]
+    assert ids == [a.source_id for a in parse(activity_file(*sessions, serial=0))]
+    assert len(set(ids)) == 2 and all(i.startswith("session:") for i in ids)
+
+
 def test_sniff_knows_fit_by_its_content_not_its_name():
     data = fit_files.walking()
     assert fit.sniff(data[:4096], "walk.fit")

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 
 import fitdecode
 
-from ._common import too_many_rows
+from ._common import digest_id, too_many_rows
 from .base import Activity, ActivityKind, ImportFileError, ImportLimits, Source
 
 # The 14-byte (or legacy 12-byte) header: its size byte, then ".FIT" at offset 8.
@@ -113,10 +113,16 @@ def _values(frame: fitdecode.FitDataMessage) -> dict[str, Any]:
 
 
 def _device_id(file_id: dict[str, Any]) -> str:
-    """The watch's serial number and the moment it created the file: unique per recording."""
+    """The watch's serial number and the moment it created the file: unique per recording.
+
+    Empty when either is missing (some apps leave the serial number out): the session's own
+    sport and times make its id then.
+    """
     created = file_id.get("time_created")
-    stamp = created.isoformat() if isinstance(created, dt.datetime) else str(created or "")
-    return f"{file_id.get('serial_number') or ''}@{stamp}"
+    serial = file_id.get("serial_number")
+    if not isinstance(created, dt.datetime) or not serial:
+        return ""
+    return f"{serial}@{created.isoformat()}"
 
 
 def _activity(session: dict[str, Any], device_id: str, *, index: int) -> Activity | None:
@@ -135,12 +141,15 @@ def _activity(session: dict[str, Any], device_id: str, *, index: int) -> Activit
     kind = WALKING_SPORTS.get(sport)
     if kind is None:
         kind = ActivityKind.WALK if sub_sport in WALKING_SUB_SPORTS else ActivityKind.OTHER
+    end = start + dt.timedelta(seconds=float(seconds))
     return Activity(
         source=Source.FIT,
-        source_id=f"{device_id}#{index}",
+        source_id=f"{device_id}#{index}"
+        if device_id
+        else "session:" + digest_id(sport, sub_sport, start.isoformat(), end.isoformat()),
         kind=kind,
         start=start,
-        end=start + dt.timedelta(seconds=float(seconds)),
+        end=end,
         steps=_steps(session, sport),
         distance_m=_distance(session),
         label=" / ".join(part for part in (sport, sub_sport) if part and part != "generic")
