@@ -169,8 +169,9 @@ def test_sniff_reads_content_not_names():
         (b"\x0e\x10\xd9\x07\x00\x00\x00\x00.FIT\x00\x00\xff\xfe\x00", "not a text"),
         (b'{"title": "something else"}', "This is not a Google Fit file"),
         (session_json()[:80], "ends too early"),
+        (b'{"fitnessActivity": walking}', "not valid JSON"),
     ],
-    ids=["empty", "blank", "other-csv", "fit-renamed", "other-json", "truncated-json"],
+    ids=["empty", "blank", "other-csv", "fit-renamed", "other-json", "truncated-json", "bad-json"],
 )
 def test_bad_files_get_plain_messages(data, message):
     with pytest.raises(ImportFileError, match=message):

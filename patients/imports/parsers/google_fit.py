@@ -62,8 +62,8 @@ EMPTY = (
     "\u201cDaily activity metrics.csv\u201d."
 )
 NEEDS_DAY = (
-    "This is one day's file from Google Fit, and its name (the date) was lost. Choose "
-    "\u201cDaily activity metrics.csv\u201d instead: it has every day."
+    "This is one day's file from Google Fit. Choose \u201cDaily activity metrics.csv\u201d "
+    "from the same folder instead: it has every day."
 )
 
 
@@ -307,7 +307,7 @@ def _parse_session(stream: Any, *, limits: ImportLimits) -> Iterator[Activity]:
                     distance = value
             elif prefix == "aggregate.item" and event == "end_map":
                 metric = None
-    except ijson.common.IncompleteJSONError as error:
+    except ijson.common.JSONError as error:
         raise ImportFileError(
             "This Google Fit session file ends too early or is not valid JSON: it was cut short "
             "or damaged. Export it from Google Takeout again."
