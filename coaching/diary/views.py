@@ -88,7 +88,7 @@ def diary_rebook(request, pk: int):
     zone = selectors.clinic_zone(clinic)
     today = selectors.clinic_today(clinic)
     first = max(_day_from(request.GET["from"]), today) if request.GET.get("from") else today
-    form = DiaryRebookForm(request.POST or None, zone=zone)
+    form = DiaryRebookForm(request.POST if request.method == "POST" else None, zone=zone)
     if request.method == "POST" and form.is_valid():
         try:
             services.diary_rebook(
