@@ -163,6 +163,7 @@ def free_slots(
             while moment + length <= closing:
                 if (
                     moment > now
+                    and moment != session.scheduled_at  # where it is now is no move
                     and (after is None or moment > after)
                     and (before is None or moment < before)
                     and not any(
