@@ -307,3 +307,50 @@ def test_an_incomplete_choice_says_what_is_missing(world, client_for, data, erro
     assert response.context["form"].errors == errors
     session.refresh_from_db()
     assert session.scheduled_at == at(25, 10)
+
+
+# --- the clinic's working hours ------------------------------------------------------------
+
+
+def _clinic_form(**changes) -> dict:
+    data = {"name": "Alpha Physio", "time_zone": "Australia/Sydney", "closed_days": ""}
+    data.update(changes)
+    return data
+
+
+def test_the_admin_sets_the_diary_hours_in_the_clinic_settings(world, client_for):
+    client = client_for(world.admin_a)
+    page = client.get(reverse("clinic:settings")).content.decode()
+    assert 'value="09:00"' in page and 'value="17:00"' in page
+    response = client.post(
+        reverse("clinic:settings"),
+        _clinic_form(diary_day_starts="08:00", diary_day_ends="12:30", diary_weekends="on"),
+    )
+    assert response.status_code == 302
+    world.clinic_a.refresh_from_db()
+    assert (
+        world.clinic_a.diary_day_starts,
+        world.clinic_a.diary_day_ends,
+        world.clinic_a.diary_weekends,
+    ) == (dt.time(8), dt.time(12, 30), True)
+
+
+def test_a_day_that_ends_before_it_starts_is_refused_next_to_the_field(world, client_for):
+    response = client_for(world.admin_a).post(
+        reverse("clinic:settings"),
+        _clinic_form(name="Renamed", diary_day_starts="14:00", diary_day_ends="09:00"),
+    )
+    assert response.context["form"].errors == {
+        "diary_day_ends": ["Sessions must end later in the day than they start."]
+    }
+    world.clinic_a.refresh_from_db()
+    assert (world.clinic_a.name, world.clinic_a.diary_day_starts) == ("Alpha Physio", dt.time(9))
+
+
+def test_the_database_refuses_a_day_that_ends_before_it_starts(world):
+    from django.db import IntegrityError, transaction
+
+    from walkback.accounts.models import Clinic
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clinic.objects.filter(pk=world.clinic_a.pk).update(diary_day_ends=dt.time(8))

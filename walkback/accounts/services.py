@@ -138,6 +138,9 @@ def clinic_settings_update(
     contact_phone,
     address: str,
     closed_days: Iterable[dt.date],
+    diary_day_starts: dt.time | None = None,
+    diary_day_ends: dt.time | None = None,
+    diary_weekends: bool | None = None,
 ) -> Clinic:
     """The clinic admin's settings of their own clinic: its name, time zone, how patients
     reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
@@ -152,6 +155,21 @@ def clinic_settings_update(
         )
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+        # The diary's working hours (docs/diary.md): None keeps what the clinic has.
+        hours = {
+            name: value
+            for name, value in {
+                "diary_day_starts": diary_day_starts,
+                "diary_day_ends": diary_day_ends,
+                "diary_weekends": diary_weekends,
+            }.items()
+            if value is not None
+        }
+        starts = hours.get("diary_day_starts", clinic.diary_day_starts)
+        if hours.get("diary_day_ends", clinic.diary_day_ends) <= starts:
+            raise ValidationError(
+                {"diary_day_ends": "Sessions must end later in the day than they start."}
+            )
         changed = model_update(
             clinic,
             {
@@ -159,6 +177,7 @@ def clinic_settings_update(
                 "time_zone": time_zone,
                 "contact_phone": contact_phone or "",
                 "address": address.strip(),
+                **hours,
             },
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
