@@ -156,17 +156,10 @@ def clinic_settings_update(
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
         # The diary's working hours (docs/diary.md): None keeps what the clinic has.
-        hours = {
-            name: value
-            for name, value in {
-                "diary_day_starts": diary_day_starts,
-                "diary_day_ends": diary_day_ends,
-                "diary_weekends": diary_weekends,
-            }.items()
-            if value is not None
-        }
-        starts = hours.get("diary_day_starts", clinic.diary_day_starts)
-        if hours.get("diary_day_ends", clinic.diary_day_ends) <= starts:
+        starts = diary_day_starts or clinic.diary_day_starts
+        ends = diary_day_ends or clinic.diary_day_ends
+        weekends = clinic.diary_weekends if diary_weekends is None else diary_weekends
+        if ends <= starts:
             raise ValidationError(
                 {"diary_day_ends": "Sessions must end later in the day than they start."}
             )
@@ -177,7 +170,9 @@ def clinic_settings_update(
                 "time_zone": time_zone,
                 "contact_phone": contact_phone or "",
                 "address": address.strip(),
-                **hours,
+                "diary_day_starts": starts,
+                "diary_day_ends": ends,
+                "diary_weekends": weekends,
             },
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
