@@ -43,7 +43,9 @@ def diary_rebook(
     with transaction.atomic():
         # One booking at a time per diary: two rebookings racing for the same free slot are
         # applied one after the other, and the second sees the first's session as a clash.
-        User.objects.select_for_update().filter(pk=physiotherapist.pk).first()
+        # (The same row lock, FOR NO KEY UPDATE, as ``physio_lock_for_patients``: rows that
+        # merely point at the physiotherapist are not held up.)
+        User.objects.select_for_update(no_key=True).only("pk").get(pk=physiotherapist.pk)
         if ClosedDay.objects.filter(clinic=clinic, day=day).exists():
             raise ValidationError(
                 {"scheduled_at": f"The clinic is closed on {_day(day)}. Choose another day."}

@@ -354,3 +354,45 @@ def test_the_database_refuses_a_day_that_ends_before_it_starts(world):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Clinic.objects.filter(pk=world.clinic_a.pk).update(diary_day_ends=dt.time(8))
+
+
+# --- a race (PostgreSQL: real concurrent transactions) --------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_rebookings_racing_for_one_slot_book_it_once():
+    """Two tabs move two patients' sessions into the same free half hour at once: the diary's
+    row lock makes the second wait, see the first's booking and refuse with the clash."""
+    import threading
+
+    from tests.factories import ClinicFactory, UserFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL for real concurrent transactions")
+    clinic = ClinicFactory(time_zone="Australia/Sydney")
+    physio = UserFactory(clinic=clinic)
+    first = _session(PatientFactory(clinic=clinic, physiotherapist=physio), at(25, 10))
+    second = _session(PatientFactory(clinic=clinic, physiotherapist=physio), at(25, 14))
+    start = threading.Barrier(2)
+    results: dict = {}
+
+    def rebook(session):
+        from django.db import connection as thread_connection
+
+        try:
+            start.wait(5)
+            diary_rebook(session=session, scheduled_at=at(19, 9), by=physio)
+            results[session.pk] = "booked"
+        except ValidationError as error:
+            results[session.pk] = error.messages[0]
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=rebook, args=(s,)) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(results.values(), key=len)[0] == "booked"
+    assert "overlaps another session" in sorted(results.values(), key=len)[1]
+    assert CoachingSession.objects.filter(scheduled_at=at(19, 9)).count() == 1
