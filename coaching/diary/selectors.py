@@ -193,8 +193,9 @@ def calendar_feed_by_token(token: str) -> CalendarFeed:
     )
 
 
-# How far back a feed reaches: recent sessions stay in the calendar; older ones drop off.
-FEED_HISTORY = dt.timedelta(days=90)
+# How far back a feed reaches: last month's sessions stay in the calendar, older ones drop
+# off (the programme's six sessions are all within six months ahead).
+FEED_HISTORY = dt.timedelta(days=31)
 
 
 def feed_sessions(feed: CalendarFeed, *, now: dt.datetime | None = None) -> list[CoachingSession]:

@@ -4,8 +4,10 @@ Thin views: a selector, a form, a service; every page that shows patients audits
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +28,7 @@ from walkback.core.forms import add_service_errors
 # Calendar apps poll a feed every 15 minutes to a day; more than this from one link in an
 # hour is not a calendar app (docs/diary.md#calendar-feeds).
 FEED_REQUESTS_PER_HOUR = 60
+FEED_CACHE_SECONDS = 300
 
 
 def _day_from(text: str) -> dt.date:
@@ -215,17 +218,29 @@ def calendar_feed(request, token: str):
         return HttpResponse("Too many requests for this link.", status=429)
     feed = selectors.calendar_feed_by_token(token)
     owner = feed.owner
-    sessions = selectors.feed_sessions(feed)
+    # The calendar text is kept for a few minutes under the link's hash (never the token):
+    # building it costs about 2 ms a session in the icalendar library, and a physiotherapist's
+    # feed can hold hundreds. The link is checked above on every request, so a revoked one
+    # stops at once; a moved session shows within FEED_CACHE_SECONDS.
+    key = f"calendar-feed:{feed.token_hash}"
+    cached = cache.get(key)
+    if cached is None:
+        sessions = selectors.feed_sessions(feed)
+        kind = STAFF_FEED if owner.role == Role.PHYSIO else PATIENT_FEED
+        patient_ids = list(dict.fromkeys(session.patient_id for session in sessions))
+        cached = (feed_ics(sessions, kind=kind), patient_ids)
+        cache.set(key, cached, FEED_CACHE_SECONDS)
+    body, patient_ids = cached
     if owner.role == Role.PHYSIO:
-        kind = STAFF_FEED
-        seen: dict[int, object] = {}
-        for session in sessions:
-            seen.setdefault(session.patient_id, session.patient)
-        audit_reads(actor=owner, patients=list(seen.values()), what="calendar-feed")
+        audit_reads(
+            actor=owner,
+            # Ids are all the audit rows need (one INSERT, however many patients).
+            patients=[SimpleNamespace(pk=pk, clinic_id=owner.clinic_id) for pk in patient_ids],
+            what="calendar-feed",
+        )
     else:
-        kind = PATIENT_FEED
         audit_read(actor=owner, patient=owner.patient, what="calendar-feed")
-    response = HttpResponse(feed_ics(sessions, kind=kind), content_type="text/calendar")
+    response = HttpResponse(body, content_type="text/calendar")
     response["Content-Disposition"] = 'inline; filename="walkback.ics"'
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

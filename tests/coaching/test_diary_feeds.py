@@ -37,6 +37,12 @@ def frozen():
         yield
 
 
+@pytest.fixture(autouse=True)
+def uncached(monkeypatch):
+    """Each request builds its feed afresh (test_a_feed_is_kept_for_minutes turns it on)."""
+    monkeypatch.setattr(diary_views, "FEED_CACHE_SECONDS", 0)
+
+
 def _feed_url(token: str) -> str:
     return reverse("feeds:calendar", kwargs={"token": token})
 
@@ -212,3 +218,19 @@ def test_short_names():
     assert short_name("Paula Alpha") == "P. Alpha"
     assert short_name("Ana María de la Cruz") == "A. Cruz"
     assert short_name("Cher") == "Cher"
+
+
+def test_a_feed_is_kept_for_minutes_but_a_revoked_link_stops_at_once(world, monkeypatch):
+    monkeypatch.setattr(diary_views, "FEED_CACHE_SECONDS", 300)
+    secret, _, _ = _sessions(world)
+    token = calendar_feed_new(owner=world.physio_a)
+    url = _feed_url(token)
+    first = Client().get(url)
+    with CaptureQueriesContext(connection) as captured:
+        again = Client().get(url)
+    assert again.content == first.content
+    assert len(captured) == 2  # the link with its owner, the audit insert
+    reads = AuditEvent.objects.filter(detail__view="calendar-feed", patient=world.patient_a)
+    assert reads.count() == 2  # every request is audited, cached or not
+    calendar_feed_revoke(owner=world.physio_a)
+    assert Client().get(url).status_code == 404
