@@ -43,7 +43,9 @@ def diary():
     for n, offset in enumerate(range(7)):
         day = monday + dt.timedelta(days=offset)
         if day != today and day.weekday() < 5:
-            plan.append((f"Week Patient{n}", day, 9 + n, SessionMode.IN_PERSON, "planned"))
+            plan.append(
+                (f"Week Patient{n}", day, 9 + n, SessionMode.IN_PERSON, SessionStatus.PLANNED)
+            )
     sessions = {}
     for n, (name, day, hour, mode, status) in enumerate(plan):
         patient = PatientFactory(

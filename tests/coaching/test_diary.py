@@ -47,7 +47,7 @@ def _patient(world, name: str, physio=None):
     )
 
 
-def _session(patient, when, number=1, **extra) -> CoachingSession:
+def _session(patient, when, number=1, **extra):
     return CoachingSessionFactory(patient=patient, number=number, scheduled_at=when, **extra)
 
 

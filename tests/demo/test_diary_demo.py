@@ -16,6 +16,7 @@ def test_the_demo_diary_has_this_weeks_sessions_and_no_double_booking(db):
     call_command("seed_demo")
     call_command("seed_demo")  # again: nothing moves twice
     physio = User.objects.get(email="physio@demo.test")
+    assert physio.clinic is not None
     monday = monday_of(clinic_today(physio.clinic))
     days = diary_days(physio, monday, 7)
     assert sum(len(day.sessions) for day in days) >= 2
