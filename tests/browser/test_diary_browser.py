@@ -109,3 +109,22 @@ def test_the_day_and_the_week_and_moving_a_session_from_the_diary(new_page, diar
     moved = CoachingSession.objects.get(pk=sessions["Dev Egan"].pk)
     assert moved.scheduled_at.astimezone(SYDNEY).strftime("%Y-%m-%dT%H:%M") == value
     assert moved.status == SessionStatus.PLANNED
+
+
+def test_a_patient_makes_a_calendar_link_on_their_phone(new_page):
+    clinic = ClinicFactory(name="Harbour Physio", time_zone="Australia/Sydney")
+    patient = PatientFactory(
+        clinic=clinic, user__email="pat@harbour.test", user__full_name="Pat Walker"
+    )
+    page = new_page(phone=True)
+    log_in(page, patient.user.email, PASSWORD)
+    page.goto("/me/calendar/")
+    page.get_by_role("button", name="Make a calendar link").click()
+    page.wait_for_load_state()
+    link = page.get_by_label("Calendar link").input_value()
+    assert "/feeds/" in link and link.endswith(".ics")
+    assert serious_axe_violations(page) == []
+    screenshot(page, "diary-patient-calendar-link")
+    page.goto("/me/calendar/")
+    assert link not in page.content()  # shown once
+    assert page.get_by_role("button", name="Make a new link (the old one stops)").is_visible()
