@@ -452,3 +452,8 @@ class CaseloadRow(models.Model):
 
     def __str__(self) -> str:
         return f"Caseload row of patient {self.patient_id}"
+
+
+# Calendar feed links live in a module of their own (docs/diary.md); imported so Django
+# registers them with this app.
+from coaching.diary.models import CalendarFeed  # noqa: E402, F401

@@ -13,9 +13,12 @@ urlpatterns = [
     path("accounts/", include("walkback.reports.staff_urls")),
     path("clinic/", include("walkback.reports.urls")),
     path("site/", include("walkback.reports.site_urls")),
+    path("caseload/diary/", include("coaching.diary.urls")),
     path("caseload/", include("coaching.urls")),
     path("patients/", include("coaching.patient_urls")),
+    path("me/calendar/", include("coaching.diary.portal_urls")),
     path("me/", include("coaching.portal.urls")),
     path("reminders/", include("coaching.reminders.urls")),
+    path("feeds/", include("coaching.diary.feed_urls")),
     path("admin/", admin.site.urls),
 ]

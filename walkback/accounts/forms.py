@@ -299,6 +299,22 @@ class ClinicSettingsForm(forms.Form):
         help_text="Public holidays and other days the clinic is closed, one date a line "
         "(25/12/2026). New programmes book no session on them: it moves to the next open day.",
     )
+    # The diary's working hours (docs/diary.md): optional here, so a form that leaves them out
+    # keeps what the clinic has.
+    diary_day_starts = forms.TimeField(
+        label="Sessions start from",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="The first free time the diary offers when a session is moved.",
+    )
+    diary_day_ends = forms.TimeField(
+        label="Sessions end by",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    diary_weekends = forms.BooleanField(
+        label="Offer Saturday and Sunday times in the diary", required=False
+    )
 
 
 class ClinicCreateForm(SubmissionTokenMixin, forms.Form):

@@ -38,7 +38,7 @@ PUBLIC_URL_NAMES = {
     "healthz-ready",
 }
 # Namespaces whose views carry their own signed-token check (e.g. unsubscribe links).
-PUBLIC_NAMESPACES: set[str] = {"reminders"}
+PUBLIC_NAMESPACES: set[str] = {"reminders", "feeds"}
 
 # Pages a logged-in person may reach before passing the second factor.
 SECOND_FACTOR_URL_NAMES = {

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import zoneinfo
 from typing import TYPE_CHECKING
@@ -119,6 +120,17 @@ class Clinic(models.Model):
         blank=True,
         help_text="Other conditions that need a doctor's clearance, one per line.",
     )
+    # The hours the diary offers free slots in when a session is rebooked (docs/diary.md);
+    # a physiotherapist may still type any other time.
+    diary_day_starts = models.TimeField(
+        default=dt.time(9, 0), db_default=dt.time(9, 0), help_text="Sessions start from."
+    )
+    diary_day_ends = models.TimeField(
+        default=dt.time(17, 0), db_default=dt.time(17, 0), help_text="Sessions end by."
+    )
+    diary_weekends = models.BooleanField(
+        default=False, db_default=False, help_text="Offer Saturday and Sunday slots."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -163,6 +175,10 @@ class Clinic(models.Model):
                     plan_pain_rise__lte=10,
                 ),
                 name="clinic_plan_rules_bounded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(diary_day_starts__lt=models.F("diary_day_ends")),
+                name="clinic_diary_day_starts_before_it_ends",
             ),
         ]
 

@@ -138,6 +138,9 @@ def clinic_settings_update(
     contact_phone,
     address: str,
     closed_days: Iterable[dt.date],
+    diary_day_starts: dt.time | None = None,
+    diary_day_ends: dt.time | None = None,
+    diary_weekends: bool | None = None,
 ) -> Clinic:
     """The clinic admin's settings of their own clinic: its name, time zone, how patients
     reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
@@ -152,6 +155,14 @@ def clinic_settings_update(
         )
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+        # The diary's working hours (docs/diary.md): None keeps what the clinic has.
+        starts = diary_day_starts or clinic.diary_day_starts
+        ends = diary_day_ends or clinic.diary_day_ends
+        weekends = clinic.diary_weekends if diary_weekends is None else diary_weekends
+        if ends <= starts:
+            raise ValidationError(
+                {"diary_day_ends": "Sessions must end later in the day than they start."}
+            )
         changed = model_update(
             clinic,
             {
@@ -159,6 +170,9 @@ def clinic_settings_update(
                 "time_zone": time_zone,
                 "contact_phone": contact_phone or "",
                 "address": address.strip(),
+                "diary_day_starts": starts,
+                "diary_day_ends": ends,
+                "diary_weekends": weekends,
             },
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))

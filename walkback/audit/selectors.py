@@ -31,6 +31,10 @@ VIEW_WORDS = {
     "session-ics": "a coaching session's calendar file",
     "sessions-ics": "your sessions' calendar file",
     "session-rebook": "a coaching session to rebook it",
+    "diary-day": "their diary for a day, which shows your session",
+    "diary-week": "their diary for a week, which shows your session",
+    "diary-rebook": "a coaching session to move it to another time",
+    "calendar-feed": "their calendar, which shows when your sessions are",
     "audit-trail": "the clinic's audit trail, which lists you",
     "closings": "the list of requests to close accounts",
 }

@@ -30,6 +30,9 @@ def clinic_settings(request):
         "contact_phone": clinic.contact_phone,
         "address": clinic.address,
         "closed_days": closed_days_of(request.user),
+        "diary_day_starts": clinic.diary_day_starts,
+        "diary_day_ends": clinic.diary_day_ends,
+        "diary_weekends": clinic.diary_weekends,
     }
     form = ClinicSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,76 @@
+"""The iCalendar text of a calendar feed (docs/diary.md#calendar-feeds).
+
+A feed leaves WalkBack for someone else's calendar server, so it says as little as it can:
+"WalkBack session with A. Baker" for the physiotherapist (the patient's initial and family
+name, enough to tell patients apart), "Your WalkBack session" for the patient. No notes, no
+purpose, no condition, no video link; where it is (the clinic, a phone or a video call) is
+all the location says. Times are UTC, so every calendar shows them in its owner's zone. UIDs
+and SEQUENCE are those of the session's ``.ics`` download (``coaching.calendar``), so a
+rebooked session moves rather than being duplicated; a cancelled one is STATUS:CANCELLED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from coaching.calendar import session_sequence, session_uid
+from coaching.models import CoachingSession, SessionMode, SessionStatus
+from walkback.accounts.names import family_name
+
+PRODID = "-//WalkBack//Calendar feed//EN"
+STAFF_FEED = "staff"
+PATIENT_FEED = "patient"
+
+
+def short_name(full_name: str) -> str:
+    """ "Anna Baker" -> "A. Baker"; a one-word name is kept as it is."""
+    words = full_name.split()
+    if len(words) < 2:
+        return full_name.strip()
+    return f"{words[0][0]}. {family_name(full_name)}"
+
+
+def _summary(session: CoachingSession, kind: str) -> str:
+    if kind == PATIENT_FEED:
+        return "Your WalkBack session"
+    return f"WalkBack session with {short_name(session.patient.full_name)}"
+
+
+def _location(session: CoachingSession) -> str:
+    if session.mode == SessionMode.PHONE:
+        return "Phone call"
+    if session.mode == SessionMode.VIDEO:
+        return "Video call"
+    return session.patient.clinic.name
+
+
+def feed_ics(
+    sessions: Iterable[CoachingSession], *, kind: str, now: dt.datetime | None = None
+) -> bytes:
+    now = now or timezone.now()
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", PRODID)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "WalkBack sessions")
+    # Calendar apps that honour it poll hourly; others choose for themselves.
+    calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    for session in sessions:
+        event = Event()
+        event.add("uid", session_uid(session))
+        event.add("dtstamp", now.astimezone(dt.UTC))
+        event.add("dtstart", session.scheduled_at.astimezone(dt.UTC))
+        event.add("dtend", session.ends_at.astimezone(dt.UTC))
+        event.add("sequence", session_sequence(session))
+        event.add("summary", _summary(session, kind))
+        event.add("location", _location(session))
+        cancelled = session.status == SessionStatus.CANCELLED
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
