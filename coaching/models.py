@@ -280,6 +280,7 @@ class ReminderState(models.TextChoices):
 class ReminderChannel(models.TextChoices):
     EMAIL = "email", "E-mail"
     SMS = "sms", "Text message"
+    PUSH = "push", "Web push"
 
 
 class Reminder(models.Model):
@@ -452,3 +453,8 @@ class CaseloadRow(models.Model):
 
     def __str__(self) -> str:
         return f"Caseload row of patient {self.patient_id}"
+
+
+# Web push subscriptions live in their own module (docs/web-push.md); imported here so Django
+# finds the model in this app.
+from coaching.push_models import PushSubscription  # noqa: E402, F401
