@@ -136,6 +136,8 @@ class WebPushChannel:
 
     def send(self, message: Message) -> None:
         session, vapid = self._prepare()
+        if message.recipient_id is None:
+            raise PermanentSendError("no recipient")
         subscriptions = list(PushSubscription.objects.filter(user_id=message.recipient_id))
         if not subscriptions:
             raise PermanentSendError("no browser subscribed to push")

@@ -53,7 +53,7 @@ def subscribe(request):
     data = _json_body(request)
     if data is None:
         return _bad_request("The browser sent something we could not read. Please try again.")
-    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    keys = data["keys"] if isinstance(data.get("keys"), dict) else {}
     try:
         subscription = push_subscribe(
             patient=patient,
@@ -82,7 +82,9 @@ def unsubscribe(request):
         return _bad_request("The browser sent something we could not read. Please try again.")
     if not push_unsubscribe(patient=patient, by=request.user, endpoint=data.get("endpoint")):
         # Not this patient's (or already gone): nothing changed, and nothing said about whose.
-        return JsonResponse({"errors": {"__all__": "This browser was not on your list."}}, 404)
+        return JsonResponse(
+            {"errors": {"__all__": "This browser was not on your list."}}, status=404
+        )
     messages.success(request, "Done: this phone will not get reminders any more.")
     return JsonResponse({"ok": True})
 
