@@ -46,13 +46,13 @@ def _bad_request(message: str) -> JsonResponse:
 @require_POST
 def subscribe(request):
     patient = portal_patient(request.user)
+    data = _json_body(request)
+    if data is None:
+        return _bad_request("The browser sent something we could not read. Please try again.")
     if not push_enabled():
         return JsonResponse(
             {"errors": {"__all__": "Reminders by push are not set up here."}}, status=404
         )
-    data = _json_body(request)
-    if data is None:
-        return _bad_request("The browser sent something we could not read. Please try again.")
     keys = data["keys"] if isinstance(data.get("keys"), dict) else {}
     try:
         subscription = push_subscribe(
