@@ -265,3 +265,33 @@ def test_vapid_keys_prints_a_working_pair(capsys):
     vapid = Vapid.from_string(lines["WALKBACK_VAPID_PRIVATE_KEY"])
     assert vapid_public_text(vapid) == lines["WALKBACK_VAPID_PUBLIC_KEY"]
     assert len(lines["WALKBACK_VAPID_PUBLIC_KEY"]) == 87
+
+
+def test_the_start_up_check_catches_keys_that_do_not_belong_together(settings, vapid):
+    from django.core.management import call_command as run
+    from django.core.management.base import SystemCheckError
+
+    from coaching.reminders.push import vapid_key_pair
+    from coaching.reminders.push_checks import vapid_settings_check
+
+    assert vapid_settings_check() == []
+    settings.WALKBACK_VAPID_PUBLIC_KEY = vapid_key_pair()[1]  # another pair's public half
+    assert [e.id for e in vapid_settings_check()] == ["walkback.push.E003"]
+    with pytest.raises(SystemCheckError):
+        run("check")
+    settings.WALKBACK_VAPID_PUBLIC_KEY = ""
+    assert [e.id for e in vapid_settings_check()] == ["walkback.push.E001"]
+    settings.WALKBACK_VAPID_PRIVATE_KEY = ""
+    assert vapid_settings_check() == []
+    settings.WALKBACK_VAPID_PUBLIC_KEY, settings.WALKBACK_VAPID_PRIVATE_KEY = "x", "not-a-key"
+    assert [e.id for e in vapid_settings_check()] == ["walkback.push.E002"]
+
+
+def test_the_demo_makes_its_key_pair_once_and_keeps_it(tmp_path):
+    from walkback.demo.push_keys import demo_vapid_environment
+
+    first = demo_vapid_environment(tmp_path, {})
+    assert first == demo_vapid_environment(tmp_path, {})  # the next demo run: the same pair
+    vapid = Vapid.from_string(first["WALKBACK_VAPID_PRIVATE_KEY"])
+    assert vapid_public_text(vapid) == first["WALKBACK_VAPID_PUBLIC_KEY"]
+    assert demo_vapid_environment(tmp_path, {"WALKBACK_VAPID_PUBLIC_KEY": "own"}) == {}
