@@ -27,6 +27,7 @@ import logging
 import requests
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from py_vapid import Vapid
@@ -35,6 +36,9 @@ from pywebpush import WebPushException, webpush
 
 from coaching.models import PushSubscription, ReminderKind
 from coaching.reminders.channels import Message, PermanentSendError
+from patients.models import Patient
+from walkback.audit.models import AuditAction
+from walkback.audit.services import audit_record
 
 logger = logging.getLogger("walkback.reminders")
 
@@ -118,6 +122,23 @@ def push_payload(message: Message) -> dict[str, str]:
     }
 
 
+def _forget(subscription: PushSubscription) -> None:
+    """The push service says the browser dropped it (404/410): delete it, and say so in the
+    patient's audit trail (no actor: nobody did it), so "my phone stopped" has an answer."""
+    with transaction.atomic():
+        deleted, _ = PushSubscription.objects.filter(pk=subscription.pk).delete()
+        if deleted:
+            patient = Patient.objects.filter(user_id=subscription.user_id).first()
+            audit_record(
+                actor=None,
+                action=AuditAction.DELETE,
+                obj=subscription,
+                patient=patient,
+                detail={"event": "push_subscription_expired"},
+            )
+    logger.info("push subscription %s expired; removed", subscription.pk)
+
+
 class WebPushChannel:
     """Sends to every subscription of the recipient; one HTTP session per batch."""
 
@@ -149,8 +170,7 @@ class WebPushChannel:
             if outcome == "delivered":
                 delivered.append(subscription.pk)
             elif outcome == "gone":
-                PushSubscription.objects.filter(pk=subscription.pk).delete()
-                logger.info("push subscription %s expired; removed", subscription.pk)
+                _forget(subscription)
             elif outcome.startswith("refused"):
                 refused.append(outcome)
             else:

@@ -5,7 +5,7 @@ which nobody would notice until patients said their phones were silent."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 from py_vapid import Vapid
 
 from coaching.reminders.push import vapid_public_text
@@ -29,7 +29,7 @@ def vapid_settings_check(app_configs=None, **kwargs):
         derived = vapid_public_text(Vapid.from_string(private))
     except Exception:  # noqa: BLE001 - any failure to read it means "not a key"
         return [Error("WALKBACK_VAPID_PRIVATE_KEY is not a VAPID key.", id="walkback.push.E002")]
-    problems = []
+    problems: list[CheckMessage] = []
     if derived != public:
         problems.append(
             Error(

@@ -32,6 +32,7 @@ from tests.factories import (
 from tests.reminders.helpers import at
 from tests.reminders.push_fake import SLOW
 from tests.reminders.push_fixtures import subscribe
+from walkback.audit.models import AuditEvent
 
 SYDNEY = "Australia/Sydney"
 NOON = at(SYDNEY, 2025, 6, 4, 12, 0)
@@ -155,6 +156,8 @@ def test_an_expired_subscription_is_removed_and_the_row_fails_when_none_is_left(
     assert row.state == ReminderState.FAILED and row.attempts == 1
     assert row.last_error == "every push subscription has expired"
     assert not has_push_subscription(patient.user)
+    event = AuditEvent.objects.get(detail__event="push_subscription_expired")
+    assert (event.patient, event.actor, event.action) == (patient, None, "delete")
 
 
 def test_an_expired_subscription_beside_a_working_one_is_removed_and_the_row_is_sent(
