@@ -35,6 +35,19 @@
     });
   }
 
+  // A subscription made with an older key pair (the install changed its keys) would be
+  // refused by the push service: such a one is replaced.
+  function madeWith(subscription, key) {
+    var used = subscription.options && subscription.options.applicationServerKey;
+    if (!used) { return true; } // the browser does not say: assume it is ours
+    var bytes = new Uint8Array(used);
+    if (bytes.length !== key.length) { return false; }
+    for (var i = 0; i < key.length; i += 1) {
+      if (bytes[i] !== key[i]) { return false; }
+    }
+    return true;
+  }
+
   function showSubscribed(subscribed) {
     subscribeButton.hidden = subscribed;
     stopButton.hidden = !subscribed;
@@ -57,11 +70,14 @@
     say("Setting up this phone…");
     navigator.serviceWorker.ready
       .then(function (registration) {
+        var key = keyBytes(panel.dataset.vapidPublicKey);
+        function subscribe() {
+          return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+        }
         return registration.pushManager.getSubscription().then(function (existing) {
-          return existing || registration.pushManager.subscribe({
-            userVisibleOnly: true,
-            applicationServerKey: keyBytes(panel.dataset.vapidPublicKey)
-          });
+          if (!existing) { return subscribe(); }
+          if (madeWith(existing, key)) { return existing; }
+          return existing.unsubscribe().then(subscribe);
         });
       })
       .then(function (subscription) { return post(panel.dataset.subscribeUrl, subscription.toJSON()); })

@@ -30,13 +30,26 @@ ENDPOINT = "https://fcm.googleapis.com/fcm/send/browser-test:APA91b"
 # survives in the browser.
 FAKE_PUSH = """
 (() => {
-  const calls = [];
-  window.__pushCalls = calls;
   const state = () => sessionStorage.getItem("subscribed") === "yes";
+  if (%(old_key)s && !sessionStorage.getItem("started")) {
+    // This browser subscribed before the install changed its key pair.
+    sessionStorage.setItem("started", "yes");
+    sessionStorage.setItem("subscribed", "yes");
+    sessionStorage.setItem("old", "yes");
+  }
   const subscription = {
     endpoint: %(endpoint)s,
+    get options() {
+      const old = sessionStorage.getItem("old") === "yes";
+      return old ? { applicationServerKey: new Uint8Array(65).buffer } : {};
+    },
     toJSON() { return { endpoint: this.endpoint, expirationTime: null, keys: %(keys)s }; },
-    unsubscribe() { sessionStorage.removeItem("subscribed"); return Promise.resolve(true); },
+    unsubscribe() {
+      sessionStorage.setItem("unsubscribed", "yes");
+      sessionStorage.removeItem("subscribed");
+      sessionStorage.removeItem("old");
+      return Promise.resolve(true);
+    },
   };
   const registration = {
     pushManager: {
@@ -77,12 +90,24 @@ def _logged_in_page(new_page, live_server, user):
     return page
 
 
-def test_a_patient_turns_phone_reminders_on_and_off(new_page, world, live_server, vapid):
+def _fake_push(page, *, old_key: bool = False) -> dict:
     browser_key = Vapid()
     browser_key.generate_keys()
     keys = {"p256dh": vapid_public_text(browser_key), "auth": _b64(bytes(range(16)))}
+    page.add_init_script(
+        FAKE_PUSH
+        % {
+            "endpoint": json.dumps(ENDPOINT),
+            "keys": json.dumps(keys),
+            "old_key": json.dumps(old_key),
+        }
+    )
+    return keys
+
+
+def test_a_patient_turns_phone_reminders_on_and_off(new_page, world, live_server, vapid):
     page = _logged_in_page(new_page, live_server, world.patient_a.user)
-    page.add_init_script(FAKE_PUSH % {"endpoint": json.dumps(ENDPOINT), "keys": json.dumps(keys)})
+    keys = _fake_push(page)
     page.goto("/me/data/reminders/")
     turn_on = page.get_by_role("button", name="Send reminders to this phone")
     turn_on.wait_for()
@@ -130,3 +155,18 @@ def test_without_a_service_worker_the_list_and_remove_still_work(
     ]
     box = page.get_by_role("button", name="Remove Chrome on Android").bounding_box()
     assert box is not None and box["height"] >= 44  # a finger-sized target
+
+
+def test_a_subscription_made_with_an_old_key_pair_is_replaced(new_page, world, live_server, vapid):
+    page = _logged_in_page(new_page, live_server, world.patient_a.user)
+    _fake_push(page, old_key=True)
+    page.goto("/me/data/reminders/")
+    # Subscribed in the browser, but not on this install's list: offered again.
+    turn_on = page.get_by_role("button", name="Send reminders to this phone")
+    turn_on.wait_for()
+    turn_on.click()
+    page.get_by_text("Done: your reminders will come to this phone too.").wait_for()
+    assert page.evaluate("sessionStorage.getItem('unsubscribed')") == "yes"
+    options = json.loads(page.evaluate("sessionStorage.getItem('options')"))
+    assert options == {"userVisibleOnly": True, "keyBytes": 65}
+    assert PushSubscription.objects.filter(endpoint=ENDPOINT).exists()
