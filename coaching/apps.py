@@ -6,6 +6,7 @@ class CoachingConfig(AppConfig):
 
     def ready(self) -> None:
         from coaching import receivers
+        from coaching.reminders import push_checks  # noqa: F401 - registers the VAPID checks
         from patients.signals import patient_records_changed
 
         # Connected once (dispatch_uid), synchronously: the row is written in the sender's

@@ -280,6 +280,7 @@ class ReminderState(models.TextChoices):
 class ReminderChannel(models.TextChoices):
     EMAIL = "email", "E-mail"
     SMS = "sms", "Text message"
+    PUSH = "push", "Web push"
 
 
 class Reminder(models.Model):
@@ -457,3 +458,6 @@ class CaseloadRow(models.Model):
 # Calendar feed links live in a module of their own (docs/diary.md); imported so Django
 # registers them with this app.
 from coaching.diary.models import CalendarFeed  # noqa: E402, F401
+# Web push subscriptions live in their own module (docs/web-push.md); imported here so Django
+# finds the model in this app.
+from coaching.push_models import PushSubscription  # noqa: E402, F401

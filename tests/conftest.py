@@ -19,7 +19,7 @@ from walkback.demo.bench.support import log_in
 IN_CI = bool(os.environ.get("CI"))
 
 # Real Redis and Celery workers for the tests that depend on them (tests/workers.py).
-pytest_plugins = ["tests.workers"]
+pytest_plugins = ["tests.workers", "tests.reminders.push_fixtures"]
 
 
 @pytest.hookimpl(hookwrapper=True)

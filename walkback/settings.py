@@ -215,7 +215,16 @@ REMINDER_REQUEUE_SECONDS = env_int("WALKBACK_REMINDER_REQUEUE_SECONDS", 10 * 60,
 REMINDER_CHANNELS = {
     "email": "coaching.reminders.channels.EmailChannel",
     "sms": "coaching.reminders.channels.ConsoleSmsChannel",
+    "push": "coaching.reminders.push.WebPushChannel",
 }
+# Web push (docs/web-push.md): a clinic's install makes its pair with `manage.py vapid_keys`.
+# Without a public key the reminders page does not offer push at all.
+WALKBACK_VAPID_PUBLIC_KEY = env_str("WALKBACK_VAPID_PUBLIC_KEY", "")
+WALKBACK_VAPID_PRIVATE_KEY = env_str("WALKBACK_VAPID_PRIVATE_KEY", "")
+# Who the push services may contact about our messages (a mailto: or https: address).
+WALKBACK_VAPID_SUBJECT = env_str("WALKBACK_VAPID_SUBJECT", "mailto:admin@walkback.invalid")
+# Seconds to wait for a push service before the attempt counts as failed (then retried).
+WALKBACK_PUSH_TIMEOUT = env_int("WALKBACK_PUSH_TIMEOUT", 10, minimum=1)
 
 # --- Clinic figures and exports (walkback/reports) --------------------------------------------
 # The dashboard's figures are precomputed this often; the page says how fresh they are.

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from coaching.portal import rights_views
 from coaching.portal import views as portal_views
@@ -23,6 +23,7 @@ urlpatterns = [
         portal_views.reminder_links_stop,
         name="reminder-links-stop",
     ),
+    path("data/reminders/push/", include("coaching.reminders.push_urls")),
     path("data/details/", rights_views.details, name="details"),
     path("data/seen/", rights_views.seen, name="seen"),
     path("data/close/", rights_views.close, name="close"),

@@ -32,6 +32,10 @@ class Message:
     stop_url: str = ""  # signed one-click link that stops reminders (patients only)
     attachments: list[tuple[str, str, str]] = field(default_factory=list)
     phone: str = ""
+    # Who the message is for and which reminder kind it is: the push channel sends to every
+    # subscription of the recipient, with a fixed line per kind (coaching/reminders/push.py).
+    recipient_id: int | None = None
+    kind: str = ""
 
 
 class Channel(Protocol):

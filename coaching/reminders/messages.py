@@ -304,4 +304,6 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         sender_name=clinic.name if clinic else "WalkBack",
         stop_url=stop_url(to_patient) if to_patient is not None else "",
         attachments=content.attachments or [],
+        recipient_id=recipient.pk,
+        kind=str(reminder.kind),
     )

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from walkback.demo.push_keys import demo_vapid_environment
 from walkback.demo.seed.foundation import DEMO_PASSWORD
 
 
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         call_command("seed_demo")
         state = settings.BASE_DIR / ".demo"
         state.mkdir(exist_ok=True)
+        env.update(demo_vapid_environment(state, env))  # web push works in the demo too
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
