@@ -225,6 +225,15 @@ WALKBACK_EXPORT_INLINE_ROWS = env_int("WALKBACK_EXPORT_INLINE_ROWS", 50_000, min
 # A running export job writes its row count this often (seconds); the job page shows it.
 WALKBACK_EXPORT_PROGRESS_SECONDS = env_int("WALKBACK_EXPORT_PROGRESS_SECONDS", 1, minimum=0)
 WALKBACK_EXPORT_HOURS = env_int("WALKBACK_EXPORT_HOURS", 24, minimum=1)
+# --- Activity import (patients/imports, docs/activity-import.md) ------------------------------
+# The largest upload taken, and the most activities one file may hold. Django streams uploads
+# over FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file and does not count files against
+# DATA_UPLOAD_MAX_MEMORY_SIZE, so a larger file reaches this check and gets a plain message.
+WALKBACK_IMPORT_MAX_BYTES = env_int("WALKBACK_IMPORT_MAX_BYTES", 500 * 1000 * 1000, minimum=1)
+WALKBACK_IMPORT_MAX_ROWS = env_int("WALKBACK_IMPORT_MAX_ROWS", 5_000_000, minimum=1)
+# Files up to this size are previewed during the upload; larger ones by a worker, with progress.
+WALKBACK_IMPORT_INLINE_BYTES = env_int("WALKBACK_IMPORT_INLINE_BYTES", 5 * 1000 * 1000, minimum=0)
+CELERY_TASK_ROUTES["imports.*"] = {"queue": "reports"}
 # Keys research pseudonyms; empty means derived from DJANGO_SECRET_KEY.
 WALKBACK_PSEUDONYM_KEY = env_str("WALKBACK_PSEUDONYM_KEY", "")
 CELERY_BEAT_SCHEDULE["reports-figures-refresh"] = {

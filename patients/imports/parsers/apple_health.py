@@ -1,0 +1,223 @@
+"""Apple Health's export (``export.zip`` from the Health app, or the ``export.xml`` inside it).
+
+Read as a stream in constant memory: the zip member is decompressed as it is read, the XML is
+parsed with ``iterparse`` and every top-level element is dropped once handled, so a file of
+several hundred megabytes needs no more memory than a small one (docs/activity-import.md has
+the measured figures). ``defusedxml`` refuses entity declarations, so an XML bomb ("billion
+laughs") or an external entity is a clear error, not a hang; Apple's own DTD (element and
+attribute declarations only) is allowed.
+
+What is read:
+- ``Workout`` elements of type walking or hiking (others are yielded as ``OTHER`` so the
+  preview can say "not a walk"), with their distance and steps from the attributes of older
+  exports or the ``WorkoutStatistics`` children of newer ones;
+- ``Record`` elements of type ``HKQuantityTypeIdentifierStepCount``, yielded one by one as
+  ``STEPS`` activities with their ``sourceName`` as the label (the preview sums them per local
+  day and per source).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import IO, BinaryIO
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+
+from patients.imports.parsers.base import (
+    Activity,
+    ActivityKind,
+    ImportFileError,
+    ImportLimits,
+    Source,
+)
+
+EXPORT_MEMBER = "apple_health_export/export.xml"
+WALKING = "HKWorkoutActivityTypeWalking"
+HIKING = "HKWorkoutActivityTypeHiking"
+STEP_COUNT = "HKQuantityTypeIdentifierStepCount"
+DISTANCE = "HKQuantityTypeIdentifierDistanceWalkingRunning"
+_TO_METRES = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048, "yd": 0.9144, "cm": 0.01}
+
+NOT_AN_EXPORT = (
+    "This does not look like an Apple Health export. In the Health app, tap your picture, "
+    "then \u201cExport All Health Data\u201d, and upload the export.zip it makes."
+)
+DAMAGED_ZIP = (
+    "This zip file is damaged or incomplete (perhaps the upload or download stopped part way). "
+    "Export it again from the Health app and upload the new file."
+)
+DAMAGED_XML = (
+    "This Apple Health export is damaged or incomplete, so nothing was imported. "
+    "Export it again from the Health app and upload the new file."
+)
+UNSAFE_XML = (
+    "This file contains XML features WalkBack does not accept (entity declarations), "
+    "so nothing was imported. Upload the export.zip made by the Health app."
+)
+
+
+def sniff(head: bytes, filename: str) -> bool:
+    """An Apple Health export by its content: a zip whose first entry is in
+    ``apple_health_export/``, or XML whose root is ``HealthData``. The name is not used."""
+    if head.startswith(b"PK\x03\x04"):
+        # The local file header: the name starts at byte 30, its length is at bytes 26-27.
+        length = int.from_bytes(head[26:28], "little")
+        return head[30 : 30 + length].startswith(b"apple_health_export/")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(b"<?xml") and (b"<HealthData" in head or b"DOCTYPE HealthData" in head)
+
+
+# "2024-03-05 07:31:00 +1100": parsed by slicing, as strptime costs several times more and an
+# export has a million of them. The offsets are few, so their tzinfo objects are shared.
+_ZONES: dict[str, dt.timezone] = {}
+
+
+def parse_date(text: str) -> dt.datetime:
+    try:
+        offset = text[20:25]
+        zone = _ZONES.get(offset)
+        if zone is None:
+            sign = -1 if offset[0] == "-" else 1
+            if offset[0] not in "+-" or len(offset) != 5:
+                raise ValueError(offset)
+            minutes = int(offset[1:3]) * 60 + int(offset[3:5])
+            zone = _ZONES[offset] = dt.timezone(dt.timedelta(minutes=sign * minutes))
+        return dt.datetime(
+            int(text[0:4]),
+            int(text[5:7]),
+            int(text[8:10]),
+            int(text[11:13]),
+            int(text[14:16]),
+            int(text[17:19]),
+            tzinfo=zone,
+        )
+    except (ValueError, IndexError):
+        raise ImportFileError(
+            f"This Apple Health export has a date WalkBack cannot read ({text[:40]!r})."
+        ) from None
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+def _metres(value: str | None, unit: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value) * _TO_METRES.get(unit or "km", 1000.0)
+    except ValueError:
+        return None
+
+
+def _workout(elem) -> Activity:
+    kind_name = elem.get("workoutActivityType", "")
+    kinds = {WALKING: ActivityKind.WALK, HIKING: ActivityKind.HIKE}
+    kind = kinds.get(kind_name, ActivityKind.OTHER)
+    start, end = parse_date(elem.get("startDate", "")), parse_date(elem.get("endDate", ""))
+    distance = _metres(elem.get("totalDistance"), elem.get("totalDistanceUnit"))
+    steps = None
+    for child in elem:
+        if child.tag != "WorkoutStatistics":
+            continue
+        kind_of = child.get("type")
+        if kind_of == DISTANCE and distance is None:
+            distance = _metres(child.get("sum"), child.get("unit"))
+        elif kind_of == STEP_COUNT:
+            try:
+                steps = round(float(child.get("sum") or ""))
+            except ValueError:
+                steps = None
+    return Activity(
+        source=Source.APPLE_HEALTH,
+        source_id=_digest(kind_name, start.isoformat(), end.isoformat()),
+        kind=kind,
+        start=start,
+        end=end,
+        steps=steps,
+        distance_m=distance,
+        label=kind_name.removeprefix("HKWorkoutActivityType") or "Workout",
+    )
+
+
+def _steps(elem) -> Activity | None:
+    try:
+        count = round(float(elem.get("value") or ""))
+    except ValueError:
+        return None
+    start, end = parse_date(elem.get("startDate", "")), parse_date(elem.get("endDate", ""))
+    source_name = elem.get("sourceName", "")
+    return Activity(
+        source=Source.APPLE_HEALTH,
+        source_id=_digest(STEP_COUNT, source_name, start.isoformat(), end.isoformat()),
+        kind=ActivityKind.STEPS,
+        start=start,
+        end=end,
+        steps=count,
+        label=source_name,
+    )
+
+
+def _open_xml(stream: BinaryIO) -> tuple[IO[bytes], zipfile.ZipFile | None]:
+    head = stream.read(4)
+    stream.seek(0)
+    if head != b"PK\x03\x04":
+        return stream, None
+    try:
+        archive = zipfile.ZipFile(stream)
+        names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise ImportFileError(DAMAGED_ZIP) from None
+    member = EXPORT_MEMBER if EXPORT_MEMBER in names else None
+    if member is None:
+        member = next((n for n in names if n.endswith("/export.xml")), None)
+    if member is None:
+        raise ImportFileError(NOT_AN_EXPORT)
+    return archive.open(member), archive
+
+
+def parse(stream: BinaryIO, *, limits: ImportLimits) -> Iterator[Activity]:
+    source, archive = _open_xml(stream)
+    depth = 0
+    root = None
+    seen_root = False
+    try:
+        for event, elem in iterparse(source, events=("start", "end"), forbid_entities=True):
+            if event == "start":
+                if root is None:
+                    root = elem
+                    if elem.tag != "HealthData":
+                        raise ImportFileError(NOT_AN_EXPORT)
+                    seen_root = True
+                depth += 1
+                continue
+            depth -= 1
+            if depth != 1:
+                continue
+            # A top-level element is complete: read it, then let it go.
+            tag = elem.tag
+            if tag == "Record" and elem.get("type") == STEP_COUNT:
+                activity = _steps(elem)
+                if activity is not None:
+                    yield activity
+            elif tag == "Workout":
+                yield _workout(elem)
+            elem.clear()
+            root.clear()  # type: ignore[union-attr]
+    except DefusedXmlException:
+        raise ImportFileError(UNSAFE_XML) from None
+    except ParseError:
+        raise ImportFileError(DAMAGED_XML if seen_root else NOT_AN_EXPORT) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        # A zip whose directory survived but whose data did not (zlib or CRC error).
+        raise ImportFileError(DAMAGED_ZIP) from None
+    finally:
+        if archive is not None:
+            source.close()
+            archive.close()
