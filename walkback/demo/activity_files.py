@@ -117,8 +117,14 @@ def _attrs(**values) -> str:
     return " ".join(f"{name}={quoteattr(str(value))}" for name, value in values.items())
 
 
+def later(moment: dt.datetime, minutes: float) -> dt.datetime:
+    """``minutes`` of real time after ``moment``, on the same zone's clock (across a change
+    of daylight saving, plain ``+`` adds wall-clock time)."""
+    return (moment.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)).astimezone(moment.tzinfo)
+
+
 def workout_xml(workout: Workout, *, legacy_totals: bool = False) -> str:
-    end = workout.start + dt.timedelta(minutes=workout.minutes)
+    end = later(workout.start, workout.minutes)
     start_s, end_s = apple_date(workout.start), apple_date(end)
     km = workout.km if workout.km is not None else round(workout.minutes * 0.075, 2)
     steps = workout.steps if workout.steps is not None else round(workout.minutes * 105)
