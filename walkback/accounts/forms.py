@@ -299,6 +299,11 @@ class ClinicSettingsForm(forms.Form):
         help_text="Public holidays and other days the clinic is closed, one date a line "
         "(25/12/2026). New programmes book no session on them: it moves to the next open day.",
     )
+    import_hiking = forms.BooleanField(
+        label="Hikes imported from a phone or watch count as walks",
+        required=False,
+        help_text="Off: patients see their hikes in an import, marked “not a walk”.",
+    )
 
 
 class ClinicCreateForm(SubmissionTokenMixin, forms.Form):

@@ -138,6 +138,7 @@ def clinic_settings_update(
     contact_phone,
     address: str,
     closed_days: Iterable[dt.date],
+    import_hiking: bool | None = None,
 ) -> Clinic:
     """The clinic admin's settings of their own clinic: its name, time zone, how patients
     reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
@@ -159,7 +160,9 @@ def clinic_settings_update(
                 "time_zone": time_zone,
                 "contact_phone": contact_phone or "",
                 "address": address.strip(),
-            },
+            }
+            # Imported hikes (docs/activity-import.md); None leaves the setting as it is.
+            | ({} if import_hiking is None else {"import_hiking": import_hiking}),
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
         removed = before - set(days)

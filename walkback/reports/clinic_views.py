@@ -30,6 +30,7 @@ def clinic_settings(request):
         "contact_phone": clinic.contact_phone,
         "address": clinic.address,
         "closed_days": closed_days_of(request.user),
+        "import_hiking": clinic.import_hiking,
     }
     form = ClinicSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
