@@ -26,6 +26,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.programme.seed_programme",
     "walkback.demo.seed.reports.seed_reports",
     "walkback.demo.seed.rights.seed_rights",
+    # Sample files the demo patient can import (.demo/samples/, docs/activity-import.md).
+    "walkback.demo.seed.imports.seed_imports",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
     # After the seeded programmes: the clinic's contact and coming public holidays.
