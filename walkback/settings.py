@@ -234,6 +234,8 @@ WALKBACK_IMPORT_MAX_ROWS = env_int("WALKBACK_IMPORT_MAX_ROWS", 5_000_000, minimu
 # Files up to this size are previewed during the upload; larger ones by a worker, with progress.
 WALKBACK_IMPORT_INLINE_BYTES = env_int("WALKBACK_IMPORT_INLINE_BYTES", 5 * 1000 * 1000, minimum=0)
 CELERY_TASK_ROUTES["imports.*"] = {"queue": "reports"}
+# A worker reading a large export may take longer than other tasks (docs/activity-import.md).
+WALKBACK_IMPORT_TASK_SECONDS = env_int("WALKBACK_IMPORT_TASK_SECONDS", 30 * 60, minimum=1)
 # Keys research pseudonyms; empty means derived from DJANGO_SECRET_KEY.
 WALKBACK_PSEUDONYM_KEY = env_str("WALKBACK_PSEUDONYM_KEY", "")
 CELERY_BEAT_SCHEDULE["reports-figures-refresh"] = {

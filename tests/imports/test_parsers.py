@@ -163,3 +163,12 @@ def test_dst_offsets_in_one_file_give_real_minutes():
     assert walk.start.utcoffset() == dt.timedelta(hours=10)
     assert walk.end.utcoffset() == dt.timedelta(hours=11)
     assert walk.minutes == 30
+
+
+def test_a_zip_that_unpacks_far_beyond_the_limit_is_refused():
+    # 2 MB of XML padding compresses to a few KB: over 30 times a 20 KB limit.
+    padding = b"<!-- " + b" " * 2_000_000 + b" -->"
+    data = zipped(realistic_export(DAY).replace(b"<HealthData", padding + b"<HealthData", 1))
+    limits = ImportLimits(max_bytes=20_000, max_rows=100)
+    assert len(data) < 20_000
+    assert "unpacks to far more" in refused(data, limits=limits)

@@ -163,7 +163,32 @@ def _steps(elem: dict) -> Activity | None:
     )
 
 
-def _open_xml(stream: BinaryIO) -> tuple[IO[bytes], zipfile.ZipFile | None]:
+# Apple's export.xml compresses about 10 to 15 times; a zip unpacking to more than this many
+# times the largest upload is refused as it reads (a "zip bomb"), whatever its header says.
+UNZIPPED_TIMES_MAX = 30
+
+
+class _Capped:
+    def __init__(self, raw: IO[bytes], cap: int) -> None:
+        self.raw, self.cap, self.done = raw, cap, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.done += len(data)
+        if self.done > self.cap:
+            raise ImportFileError(
+                "This zip file unpacks to far more than an Apple Health export would, "
+                "so nothing was imported."
+            )
+        return data
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _open_xml(
+    stream: BinaryIO, limits: ImportLimits
+) -> tuple[IO[bytes] | _Capped, zipfile.ZipFile | None]:
     head = stream.read(4)
     stream.seek(0)
     if head != b"PK\x03\x04":
@@ -178,7 +203,7 @@ def _open_xml(stream: BinaryIO) -> tuple[IO[bytes], zipfile.ZipFile | None]:
         member = next((n for n in names if n.endswith("/export.xml")), None)
     if member is None:
         raise ImportFileError(NOT_AN_EXPORT)
-    return archive.open(member), archive
+    return _Capped(archive.open(member), limits.max_bytes * UNZIPPED_TIMES_MAX), archive
 
 
 class _Reader:
@@ -225,7 +250,7 @@ CHUNK_BYTES = 1 << 20
 
 
 def parse(stream: BinaryIO, *, limits: ImportLimits) -> Iterator[Activity]:
-    source, archive = _open_xml(stream)
+    source, archive = _open_xml(stream, limits)
     reader = _Reader()
     parser = expat.ParserCreate()
     parser.StartElementHandler = reader.start

@@ -69,7 +69,7 @@ def write_export(path: Path, records: int, *, seed: int = 1) -> int:
             day = first + dt.timedelta(days=n)
             midnight = dt.datetime.combine(day, dt.time(), tzinfo=ZONE)
             offset = midnight.strftime("%z")
-            lines = []
+            lines: list[str] = []
             for i in range(RECORDS_PER_DAY):
                 if written + len(lines) >= records:
                     break
@@ -92,8 +92,8 @@ def write_export(path: Path, records: int, *, seed: int = 1) -> int:
                     lines.append(_ENERGY.format(src=WATCH, start=start, end=end, value="0.412"))
             out.writelines(lines)
             written += len(lines)
-            start = dt.datetime.combine(day, dt.time(7, rng.randint(0, 59)), tzinfo=ZONE)
-            workouts.append(workout_xml(Workout(start=start, minutes=rng.uniform(15, 45))))
+            walk_start = dt.datetime.combine(day, dt.time(7, rng.randint(0, 59)), tzinfo=ZONE)
+            workouts.append(workout_xml(Workout(start=walk_start, minutes=rng.uniform(15, 45))))
             if written >= records:
                 break
         out.writelines(workouts)
@@ -105,6 +105,7 @@ def measure(path: Path, *, trace: bool) -> dict:
     """Parse and preview ``path`` for a throwaway patient; in the child process."""
     from patients.imports import formats
     from patients.imports.preview import build_preview
+    from patients.models import Patient
     from walkback.demo.factories import ClinicFactory, PatientFactory
 
     size = path.stat().st_size
@@ -117,7 +118,7 @@ def measure(path: Path, *, trace: bool) -> dict:
     try:
         with transaction.atomic():
             clinic = ClinicFactory(time_zone="Australia/Sydney")
-            patient = PatientFactory(clinic=clinic)
+            patient: Patient = PatientFactory(clinic=clinic)  # type: ignore[assignment]
             if trace:
                 tracemalloc.start()
             began, cpu = time.perf_counter(), time.process_time()
