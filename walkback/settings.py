@@ -236,6 +236,8 @@ WALKBACK_IMPORT_INLINE_BYTES = env_int("WALKBACK_IMPORT_INLINE_BYTES", 5 * 1000 
 CELERY_TASK_ROUTES["imports.*"] = {"queue": "reports"}
 # A worker reading a large export may take longer than other tasks (docs/activity-import.md).
 WALKBACK_IMPORT_TASK_SECONDS = env_int("WALKBACK_IMPORT_TASK_SECONDS", 30 * 60, minimum=1)
+# Uploads (their previews hold the patient's activity) are deleted after this many days.
+WALKBACK_IMPORT_KEEP_DAYS = env_int("WALKBACK_IMPORT_KEEP_DAYS", 7, minimum=1)
 # Keys research pseudonyms; empty means derived from DJANGO_SECRET_KEY.
 WALKBACK_PSEUDONYM_KEY = env_str("WALKBACK_PSEUDONYM_KEY", "")
 CELERY_BEAT_SCHEDULE["reports-figures-refresh"] = {
@@ -247,6 +249,16 @@ CELERY_BEAT_SCHEDULE["reports-exports-requeue"] = {
     "task": "reports.exports_requeue",
     "schedule": 5 * 60,
     "options": {"expires": 5 * 60 - 5},
+}
+CELERY_BEAT_SCHEDULE["imports-requeue"] = {
+    "task": "imports.requeue",
+    "schedule": 5 * 60,
+    "options": {"expires": 5 * 60 - 5},
+}
+CELERY_BEAT_SCHEDULE["imports-purge"] = {
+    "task": "imports.purge",
+    "schedule": 60 * 60,
+    "options": {"expires": 60 * 60 - 5},
 }
 CELERY_BEAT_SCHEDULE["reports-exports-purge"] = {
     "task": "reports.exports_purge",
