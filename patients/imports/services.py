@@ -176,8 +176,12 @@ def import_confirm(*, batch: ImportBatch, by: User) -> int:
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.state != ImportState.READY:
+            if locked.state == ImportState.SAVED:
                 raise ValidationError("This import has already been saved.")
+            if locked.state != ImportState.READY:
+                raise ValidationError(
+                    "This file has not been read yet, or could not be read: nothing to save."
+                )
             rows = locked.preview.get("rows", [])
             mark_saved_and_matches(rows, patient=patient)
             new = [row for row in rows if row["status"] == NEW]

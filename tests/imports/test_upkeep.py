@@ -62,3 +62,11 @@ def test_old_uploads_and_their_files_are_deleted(large, settings, tmp_path):
     assert upkeep.imports_purge() == 1
     assert list(ImportBatch.objects.values_list("pk", flat=True)) == [new.pk]
     assert not (tmp_path / old.stored_as).exists() and (tmp_path / new.stored_as).exists()
+
+
+def test_a_file_not_read_yet_cannot_be_saved(large, world):
+    from django.core.exceptions import ValidationError
+
+    batch = large()
+    with pytest.raises(ValidationError, match="not been read yet"):
+        services.import_confirm(batch=batch, by=world.patient_a.user)
