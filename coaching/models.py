@@ -458,6 +458,7 @@ class CaseloadRow(models.Model):
 # Calendar feed links live in a module of their own (docs/diary.md); imported so Django
 # registers them with this app.
 from coaching.diary.models import CalendarFeed  # noqa: E402, F401
+
 # Web push subscriptions live in their own module (docs/web-push.md); imported here so Django
 # finds the model in this app.
 from coaching.push_models import PushSubscription  # noqa: E402, F401

@@ -237,6 +237,10 @@ class WalkLog(models.Model):
     pain = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
     source = models.CharField(max_length=10, choices=WalkSource.choices, default=WalkSource.TYPED)
+    # An imported walk's file format and the id the file gives it (docs/activity-import.md):
+    # unique per patient, so importing the same file twice adds nothing.
+    import_source = models.CharField(max_length=20, blank=True, db_default="", default="")
+    import_source_id = models.CharField(max_length=64, blank=True, db_default="", default="")
     # A token the form carries so a double tap saves one walk, not two.
     submission_token = models.UUIDField(null=True, blank=True)
     # A physiotherapist's correction (``patients.services.walks.walk_correct``): ``minutes``
@@ -289,6 +293,19 @@ class WalkLog(models.Model):
             models.UniqueConstraint(
                 fields=["patient", "submission_token"], name="walk_one_per_submission"
             ),
+            models.UniqueConstraint(
+                fields=["patient", "import_source", "import_source_id"],
+                condition=~models.Q(import_source=""),
+                name="walk_imported_once",
+            ),
+            # An imported walk names its file's format and id; a typed one names neither.
+            models.CheckConstraint(
+                condition=models.Q(source="imported")
+                & ~models.Q(import_source="")
+                & ~models.Q(import_source_id="")
+                | ~models.Q(source="imported") & models.Q(import_source="", import_source_id=""),
+                name="walk_import_source_complete",
+            ),
             # A correction is whole or absent: never a changed walk without who, when, why
             # and what it was before.
             models.CheckConstraint(
@@ -326,6 +343,13 @@ class WalkLog(models.Model):
     @property
     def is_corrected(self) -> bool:
         return self.corrected_at is not None
+
+    @property
+    def source_words(self) -> str:
+        """'Typed in', or 'Imported (Apple Health)': staff see where a walk came from."""
+        if self.source != WalkSource.IMPORTED:
+            return "Typed in"
+        return f"Imported ({SOURCE_WORDS.get(self.import_source, self.import_source)})"
 
 
 class CareType(models.TextChoices):
@@ -548,3 +572,6 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Keep {self.years} years after discharge"
+
+
+from patients.imports.models import SOURCE_WORDS, ImportBatch  # noqa: E402, F401  (found here)

@@ -234,6 +234,19 @@ WALKBACK_EXPORT_INLINE_ROWS = env_int("WALKBACK_EXPORT_INLINE_ROWS", 50_000, min
 # A running export job writes its row count this often (seconds); the job page shows it.
 WALKBACK_EXPORT_PROGRESS_SECONDS = env_int("WALKBACK_EXPORT_PROGRESS_SECONDS", 1, minimum=0)
 WALKBACK_EXPORT_HOURS = env_int("WALKBACK_EXPORT_HOURS", 24, minimum=1)
+# --- Activity import (patients/imports, docs/activity-import.md) ------------------------------
+# The largest upload taken, and the most activities one file may hold. Django streams uploads
+# over FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file and does not count files against
+# DATA_UPLOAD_MAX_MEMORY_SIZE, so a larger file reaches this check and gets a plain message.
+WALKBACK_IMPORT_MAX_BYTES = env_int("WALKBACK_IMPORT_MAX_BYTES", 500 * 1000 * 1000, minimum=1)
+WALKBACK_IMPORT_MAX_ROWS = env_int("WALKBACK_IMPORT_MAX_ROWS", 5_000_000, minimum=1)
+# Files up to this size are previewed during the upload; larger ones by a worker, with progress.
+WALKBACK_IMPORT_INLINE_BYTES = env_int("WALKBACK_IMPORT_INLINE_BYTES", 5 * 1000 * 1000, minimum=0)
+CELERY_TASK_ROUTES["imports.*"] = {"queue": "reports"}
+# A worker reading a large export may take longer than other tasks (docs/activity-import.md).
+WALKBACK_IMPORT_TASK_SECONDS = env_int("WALKBACK_IMPORT_TASK_SECONDS", 30 * 60, minimum=1)
+# Uploads (their previews hold the patient's activity) are deleted after this many days.
+WALKBACK_IMPORT_KEEP_DAYS = env_int("WALKBACK_IMPORT_KEEP_DAYS", 7, minimum=1)
 # Keys research pseudonyms; empty means derived from DJANGO_SECRET_KEY.
 WALKBACK_PSEUDONYM_KEY = env_str("WALKBACK_PSEUDONYM_KEY", "")
 CELERY_BEAT_SCHEDULE["reports-figures-refresh"] = {
@@ -245,6 +258,16 @@ CELERY_BEAT_SCHEDULE["reports-exports-requeue"] = {
     "task": "reports.exports_requeue",
     "schedule": 5 * 60,
     "options": {"expires": 5 * 60 - 5},
+}
+CELERY_BEAT_SCHEDULE["imports-requeue"] = {
+    "task": "imports.requeue",
+    "schedule": 5 * 60,
+    "options": {"expires": 5 * 60 - 5},
+}
+CELERY_BEAT_SCHEDULE["imports-purge"] = {
+    "task": "imports.purge",
+    "schedule": 60 * 60,
+    "options": {"expires": 60 * 60 - 5},
 }
 CELERY_BEAT_SCHEDULE["reports-exports-purge"] = {
     "task": "reports.exports_purge",

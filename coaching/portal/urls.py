@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from coaching.portal import rights_views
+from coaching.portal import import_views, rights_views
 from coaching.portal import views as portal_views
 
 app_name = "portal"
@@ -28,6 +28,9 @@ urlpatterns = [
     path("data/seen/", rights_views.seen, name="seen"),
     path("data/close/", rights_views.close, name="close"),
     path("data/close/withdraw/", rights_views.close_withdraw, name="close-withdraw"),
+    path("data/import/", import_views.import_upload, name="import"),
+    path("data/import/<uuid:pk>/", import_views.import_batch, name="import-batch"),
+    path("data/import/<uuid:pk>/save/", import_views.import_save, name="import-save"),
     path("data/walkback-data.json", portal_views.data_json, name="data-json"),
     path("data/walkback-data.csv", portal_views.data_csv, name="data-csv"),
 ]

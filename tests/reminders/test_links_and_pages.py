@@ -212,6 +212,8 @@ def test_one_beat_and_no_countdowns():
         "reports.exports_purge",
         "reports.exports_requeue",
         "accounts.sessions_purge",
+        "imports.requeue",
+        "imports.purge",
     }
     assert schedule["reminders-sweep"]["schedule"] == 60.0
     for entry in schedule.values():

@@ -315,6 +315,11 @@ class ClinicSettingsForm(forms.Form):
     diary_weekends = forms.BooleanField(
         label="Offer Saturday and Sunday times in the diary", required=False
     )
+    import_hiking = forms.BooleanField(
+        label="Hikes imported from a phone or watch count as walks",
+        required=False,
+        help_text="Off: patients see their hikes in an import, marked “not a walk”.",
+    )
 
 
 class ClinicCreateForm(SubmissionTokenMixin, forms.Form):

@@ -116,6 +116,12 @@ class Clinic(models.Model):
         help_text="A rise in average pain (0-10) over a week that steps a plan down.",
     )
     rules_version = models.PositiveIntegerField(default=1, db_default=1)
+    # Imported hikes count as walks (docs/activity-import.md): off unless the clinic says so.
+    import_hiking = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Hikes imported from a phone or watch count as walks.",
+    )
     screening_extra_conditions = models.TextField(
         blank=True,
         help_text="Other conditions that need a doctor's clearance, one per line.",

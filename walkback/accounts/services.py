@@ -141,6 +141,7 @@ def clinic_settings_update(
     diary_day_starts: dt.time | None = None,
     diary_day_ends: dt.time | None = None,
     diary_weekends: bool | None = None,
+    import_hiking: bool | None = None,
 ) -> Clinic:
     """The clinic admin's settings of their own clinic: its name, time zone, how patients
     reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
@@ -173,7 +174,9 @@ def clinic_settings_update(
                 "diary_day_starts": starts,
                 "diary_day_ends": ends,
                 "diary_weekends": weekends,
-            },
+            }
+            # Imported hikes (docs/activity-import.md); None leaves the setting as it is.
+            | ({} if import_hiking is None else {"import_hiking": import_hiking}),
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
         removed = before - set(days)

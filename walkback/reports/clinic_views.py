@@ -33,6 +33,7 @@ def clinic_settings(request):
         "diary_day_starts": clinic.diary_day_starts,
         "diary_day_ends": clinic.diary_day_ends,
         "diary_weekends": clinic.diary_weekends,
+        "import_hiking": clinic.import_hiking,
     }
     form = ClinicSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

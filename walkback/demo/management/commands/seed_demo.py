@@ -28,6 +28,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.rights.seed_rights",
     # Before reminders: spreads the demo physiotherapist's 10:00 sessions over the day.
     "walkback.demo.seed.diary.seed_diary",
+    # Sample files the demo patient can import (.demo/samples/, docs/activity-import.md).
+    "walkback.demo.seed.imports.seed_imports",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
     # After the seeded programmes: the clinic's contact and coming public holidays.

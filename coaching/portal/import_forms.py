@@ -1,0 +1,22 @@
+"""The upload form of "Me → Import walks" (docs/activity-import.md)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from coaching.portal.forms import PortalForm
+
+
+class ImportUploadForm(PortalForm):
+    file = forms.FileField(
+        label="Export file from your phone or watch",
+        help_text=(
+            "Apple Health export.zip or export.xml, a GPX track, a FIT file, a Google Fit "
+            "file or a Fitbit export. Nothing is saved until you have checked the walks."
+        ),
+        error_messages={
+            "required": "Choose the file to upload.",
+            "empty": "This file is empty. Export your walks again and upload the new file.",
+        },
+        allow_empty_file=True,  # the service says why an empty file cannot be read
+    )
