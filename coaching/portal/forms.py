@@ -322,4 +322,6 @@ class ReminderPreferencesForm(PortalForm, reminder_forms.ReminderPreferencesForm
 
     def __init__(self, *args, channels_offered: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reminder_channels"].choices = list(channels_offered)
+        field = self.fields["reminder_channels"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = list(channels_offered)

@@ -10,8 +10,9 @@ Rules where the brief was silent (docs/reminders.md):
 - ``reminders_by_email`` off stops every reminder to the patient, whatever the channels.
 - Each patient reminder goes by every channel the patient chose (``Patient.reminder_channels``:
   e-mail, SMS, push): one row per channel, its key the e-mail key plus ``@<channel>``
-  (``channel_specs``). Staff messages stay e-mail. ``reminders_paused_until`` is the day reminders start again: none
-  go out on local dates before it.
+  (``channel_specs``). Staff messages stay e-mail.
+- ``reminders_paused_until`` is the day reminders start again: none go out on local dates
+  before it.
 - Quiet hours (``REMINDER_QUIET_HOURS``, default 21:00-08:00 local) hold back every message
   whose time we choose: session reminders, staff notices, digests, anything late or retried.
   Such a time inside them moves to their end, and a session reminder that would then be too

@@ -450,8 +450,8 @@ def reminder_preferences_set(
     """Check and save a patient's reminder choices and replan their reminders, with the audit
     row, in one transaction. ``by`` is None when the change came through the signed e-mail
     link. ``reminder_channels`` None keeps the patient's channels (the signed-link page and
-    the stop link do not offer them). Raises ``ValidationError`` by field (``reminder_preferences_errors``); returns the
-    names of the fields that changed."""
+    the stop link do not offer them). Raises ``ValidationError`` by field
+    (``reminder_preferences_errors``); returns the names of the fields that changed."""
     values = {
         "reminders_by_email": reminders_by_email,
         "reminder_days": sorted({int(day) for day in reminder_days}),
