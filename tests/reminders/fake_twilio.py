@@ -11,6 +11,7 @@ Every request that reached the server is in ``requests``; the accepted ones in `
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 import time
@@ -79,10 +80,9 @@ class FakeTwilio:
         for name, value in headers.items():
             handler.send_header(name, value)
         handler.end_headers()
-        try:
+        # The client may have given up already (a timeout test).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             handler.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (a timeout test)
 
     def _handle(self, handler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
