@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import socket
 import threading
 import time
 import uuid
@@ -34,8 +35,25 @@ class Answer:
     delay: float = 0.0
 
 
+def _client_gone(handler) -> bool:
+    """The client closed its connection while we waited (its process was killed)."""
+    sock = handler.connection
+    try:
+        sock.setblocking(False)
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except BlockingIOError:
+        return False  # still connected, nothing more to read
+    except OSError:
+        return True
+    finally:
+        sock.setblocking(True)
+
+
 class FakeTwilio:
-    def __init__(self) -> None:
+    def __init__(self, *, delay: float = 0.0) -> None:
+        # Every answer takes this long (a slow provider: the worker tests kill a worker while
+        # it waits). A client gone by then never had its message accepted.
+        self.delay = delay
         self.script: list[Answer] = []
         self.requests: list[dict] = []
         self.accepted: list[dict] = []
@@ -91,8 +109,10 @@ class FakeTwilio:
         with self.lock:
             self.requests.append(form)
             answer = self.script.pop(0) if self.script else Answer()
-        if answer.delay:
-            time.sleep(answer.delay)
+        if answer.delay or self.delay:
+            time.sleep(answer.delay or self.delay)
+            if _client_gone(handler):
+                return
         path = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
         if handler.path != path:
             self._send(handler, 404, {"code": 20404, "message": "not found", "status": 404}, {})
