@@ -405,3 +405,32 @@ def test_the_text_built_at_send_time_is_the_safe_one(
         "WalkBack: time for your walk today. https://walkback.example.org/me/ "
         "Reply STOP to stop these texts."
     )
+
+
+def test_the_demo_patient_gets_a_text_within_two_minutes(db, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    from tests.reminders.test_delivery import CapturedSms
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        call_command("seed_demo")
+        call_command("seed_demo")  # again: no second one-minute text
+    (demo,) = Reminder.objects.filter(idempotency_key__startswith="demo-walk-sms:")
+    assert demo.channel == "sms" and demo.recipient.email == "patient@demo.test"
+    stream = io.StringIO()
+    CapturedSms.stream = stream
+    from django.conf import settings
+
+    channels = {**settings.REMINDER_CHANNELS, "sms": "tests.reminders.test_delivery.CapturedSms"}
+    with (
+        time_machine.travel(start + dt.timedelta(minutes=2), tick=False),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(settings, "REMINDER_CHANNELS", channels)
+        _send_due(django_capture_on_commit_callbacks)
+    demo.refresh_from_db()
+    assert demo.state == ReminderState.SENT
+    assert "SMS to +61491570156" in stream.getvalue()
