@@ -61,6 +61,7 @@ class ChannelOptions:
     offered: list[tuple[str, str]]  # (value, label) the form shows
     missing: list[str]  # why the others are not offered, in plain words
     sms_chosen_but_blocked: str  # "" or why texts the patient chose are not going
+    sms_confirmed: bool  # the patient's number is confirmed
 
 
 def reminder_channel_options(user, patient) -> ChannelOptions:
@@ -75,4 +76,9 @@ def reminder_channel_options(user, patient) -> ChannelOptions:
     ]
     missing = [UNAVAILABLE[value] for value in UNAVAILABLE if value not in available]
     blocked = sms_blocker(user) if ReminderChannel.SMS.value in chosen else ""
-    return ChannelOptions(offered=offered, missing=missing, sms_chosen_but_blocked=blocked)
+    return ChannelOptions(
+        offered=offered,
+        missing=missing,
+        sms_chosen_but_blocked=blocked,
+        sms_confirmed=ReminderChannel.SMS.value in available,
+    )

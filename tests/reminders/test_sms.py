@@ -34,15 +34,15 @@ from tests.factories import (
     ReminderFactory,
     UserFactory,
 )
-from tests.reminders.fake_twilio import (
+from tests.reminders.helpers import Published, at
+from tests.reminders.sms_helpers import PHONE, verified_phone
+from walkback.demo.bench.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     FROM_NUMBER,
     Answer,
     FakeTwilio,
 )
-from tests.reminders.helpers import Published, at
-from tests.reminders.sms_helpers import PHONE, verified_phone
 
 SYDNEY = "Australia/Sydney"
 WEDNESDAY = at(SYDNEY, 2025, 6, 4, 10, 0)

@@ -121,7 +121,7 @@ def test_sending_codes_is_limited(patient, twilio, settings):
 
 
 def test_a_code_the_provider_refused_can_be_asked_for_again_at_once(patient, twilio):
-    from tests.reminders.fake_twilio import Answer
+    from walkback.demo.bench.fake_twilio import Answer
 
     twilio.answer(Answer(status=400, code=21211))
     with pytest.raises(ValidationError, match="could not send a text"):

@@ -15,9 +15,9 @@ from twilio.request_validator import RequestValidator
 from coaching.models import Reminder, ReminderDelivery, ReminderState
 from coaching.reminders.sms.models import SmsOptOut
 from tests.factories import ClinicFactory, PatientFactory, ReminderFactory, UserFactory
-from tests.reminders.fake_twilio import AUTH_TOKEN
 from tests.reminders.sms_helpers import PHONE, verified_phone
 from walkback.audit.models import AuditEvent
+from walkback.demo.bench.fake_twilio import AUTH_TOKEN
 
 SITE = "https://walkback.example.org"
 

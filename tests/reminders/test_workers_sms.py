@@ -20,9 +20,9 @@ from django.utils import timezone
 from coaching.models import Reminder, ReminderKind, ReminderState
 from coaching.reminders.delivery import publish_to_celery
 from tests.factories import ClinicFactory, PatientFactory
-from tests.reminders.fake_twilio import Answer, FakeTwilio, twilio_settings
 from tests.reminders.sms_helpers import verified_phone
 from tests.reminders.test_workers import _sweep, _wait_until_settled
+from walkback.demo.bench.fake_twilio import Answer, FakeTwilio, twilio_settings
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 

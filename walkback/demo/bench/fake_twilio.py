@@ -1,7 +1,9 @@
 """A local stand-in for Twilio's REST API, speaking it as the ``twilio`` library expects:
 ``POST /2010-04-01/Accounts/<sid>/Messages.json`` with HTTP Basic auth and a form body,
 answered with a message resource (201) or Twilio's error JSON. The SMS provider is outside
-the project, so the tests fake it (as for the mail server); everything of ours is real.
+the project, so the tests and ``reminders_channels_benchmark`` fake it (as for the mail
+server); everything of ours is real. (Here rather than in tests/ because the benchmark, a
+management command, uses it too.)
 
 A test scripts the next answers (``answer(...)``): a status, headers (``Retry-After``), an
 error code, a delay longer than the client's timeout. Unscripted requests are accepted.
