@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import importlib.util
+import logging
 import time
 
 import time_machine
@@ -56,18 +57,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--patients", type=int, default=5_000)
         parser.add_argument("--due", type=int, default=10_000)
+        parser.add_argument(
+            "--send",
+            type=int,
+            default=None,
+            help="send only this many of the swept reminders, taken evenly (default: all)",
+        )
         parser.add_argument("--keep", action="store_true", help="do not delete the data")
 
-    def handle(self, *args, patients, due, keep, **options):
+    def handle(self, *args, patients, due, send, keep, **options):
         require_bench_database()
+        # One line per reminder sent would be most of the output, and of the time.
+        logging.getLogger("walkback.reminders").setLevel(logging.WARNING)
         self._cleanup()
         try:
-            self._run(patients, due)
+            self._run(patients, due, send)
         finally:
             if not keep:
                 self._cleanup()
 
-    def _run(self, n_patients, due):
+    def _run(self, n_patients, due, send_only):
         out = self.stdout.write
         channels = ["email", "sms"] + (["push"] if push_channel_ready() else [])
         if len(channels) == 2:
@@ -130,6 +139,12 @@ class Command(BaseCommand):
                     raise CommandError(
                         f"expected {per_channel * len(channels)} due, swept {result.queued}"
                     )
+                out(
+                    f"sweep of {result.queued:,} due ({', '.join(channels)}): {sweep * 1000:.0f} ms"
+                )
+                if send_only is not None:  # every k-th id: each channel in proportion
+                    step = max(1, len(handed) // send_only)
+                    handed = handed[::step][:send_only]
                 outcomes: collections.Counter = collections.Counter()
                 started = time.perf_counter()
                 for start in range(0, len(handed), SEND_BATCH):
@@ -139,10 +154,9 @@ class Command(BaseCommand):
             fake.close()
         rows = Reminder.objects.filter(pk__in=handed)
         by_channel = collections.Counter(rows.values_list("channel", "state"))
-        out(f"sweep of {result.queued:,} due ({', '.join(channels)}): {sweep * 1000:.0f} ms")
         out(
-            f"send in batches of {SEND_BATCH}, one process: {send:.1f} s, "
-            f"{result.queued / send:.0f} reminders/s; outcomes {dict(outcomes)}"
+            f"send of {len(handed):,} in batches of {SEND_BATCH}, one process: {send:.1f} s, "
+            f"{len(handed) / send:.1f} reminders/s; outcomes {dict(outcomes)}"
         )
         for (channel, state), count in sorted(by_channel.items()):
             out(f"  {channel:5} {state:8} {count:,}")
