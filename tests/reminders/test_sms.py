@@ -102,7 +102,7 @@ def _send_due(django_capture_on_commit_callbacks) -> dict:
     return counts
 
 
-def _sms_due(patient, *, minutes_ago=1, kind=ReminderKind.WALK, **extra) -> Reminder:
+def _sms_due(patient, *, minutes_ago=1, kind=ReminderKind.WALK, **extra):
     return ReminderFactory(
         recipient=patient.user,
         patient=patient,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from coaching.models import Reminder, ReminderDelivery, ReminderState
+from coaching.models import ReminderDelivery, ReminderState
 from coaching.reminders.sms.models import SmsOptOut
 from tests.factories import ClinicFactory, PatientFactory, ReminderFactory, UserFactory
 from tests.reminders.sms_helpers import PHONE, verified_phone
@@ -106,7 +106,7 @@ def test_webhooks_only_take_posts(db):
 # --- Delivery receipts ----------------------------------------------------------------------
 
 
-def _sent_sms(patient) -> Reminder:
+def _sent_sms(patient):
     return ReminderFactory(
         recipient=patient.user,
         patient=patient,
