@@ -280,7 +280,15 @@ class ReminderState(models.TextChoices):
 class ReminderChannel(models.TextChoices):
     EMAIL = "email", "E-mail"
     SMS = "sms", "Text message"
-    PUSH = "push", "Web push"
+    PUSH = "push", "Phone notification"
+
+
+class ReminderDelivery(models.TextChoices):
+    """What the provider said after accepting a message (SMS delivery receipts)."""
+
+    UNKNOWN = "", "Not reported"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Not delivered"
 
 
 class Reminder(models.Model):
@@ -330,6 +338,16 @@ class Reminder(models.Model):
     retry_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
+    # The provider's id for the message (an SMS's Twilio SID), and its delivery receipt.
+    provider_message_id = models.CharField(max_length=64, blank=True, default="", db_default="")
+    delivery = models.CharField(
+        max_length=12,
+        choices=ReminderDelivery.choices,
+        blank=True,
+        default=ReminderDelivery.UNKNOWN,
+        db_default=ReminderDelivery.UNKNOWN,
+    )
+    delivery_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -361,6 +379,10 @@ class Reminder(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(attempts__lte=50), name="reminder_attempts_bounded"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=ReminderChannel.values),
+                name="reminder_channel_known",
             ),
         ]
 
@@ -462,3 +484,8 @@ from coaching.diary.models import CalendarFeed  # noqa: E402, F401
 # Web push subscriptions live in their own module (docs/web-push.md); imported here so Django
 # finds the model in this app.
 from coaching.push_models import PushSubscription  # noqa: E402, F401
+
+# Phone verification and SMS opt-outs live in their own module; imported here so Django
+# registers them with the coaching app.
+from coaching.reminders.sms.models import PhoneVerification as PhoneVerification  # noqa: E402
+from coaching.reminders.sms.models import SmsOptOut as SmsOptOut  # noqa: E402

@@ -49,6 +49,10 @@ class PatientStatus(models.TextChoices):
     DISCHARGED = "discharged", "Discharged"
 
 
+def default_reminder_channels() -> list[str]:
+    return ["email"]
+
+
 class Patient(models.Model):
     """A person in (or being screened for) the programme. One-to-one with their login.
 
@@ -86,6 +90,9 @@ class Patient(models.Model):
     reminder_days = models.JSONField(default=list, blank=True, help_text="Weekdays, 0 = Monday")
     reminder_time = models.TimeField(null=True, blank=True)
     reminders_paused_until = models.DateField(null=True, blank=True)
+    # How reminders reach the patient: any of "email", "sms", "push" (docs/reminders.md,
+    # "Channels"); ``reminders_by_email`` stays the on/off switch for all of them.
+    reminder_channels = models.JSONField(default=default_reminder_channels, blank=True)
     # Part of every reminder link: raising it stops all links already sent from working.
     reminder_links_generation = models.PositiveIntegerField(default=0, db_default=0)
     # When the stage became "Discharged": the clinic's retention period counts from here.

@@ -214,9 +214,23 @@ REMINDER_CLAIM_LEASE_SECONDS = env_int(
 REMINDER_REQUEUE_SECONDS = env_int("WALKBACK_REMINDER_REQUEUE_SECONDS", 10 * 60, minimum=1)
 REMINDER_CHANNELS = {
     "email": "coaching.reminders.channels.EmailChannel",
-    "sms": "coaching.reminders.channels.ConsoleSmsChannel",
     "push": "coaching.reminders.push.WebPushChannel",
+    # "coaching.reminders.sms.twilio.TwilioSmsChannel" with the TWILIO_* settings below; the
+    # console channel prints texts, so the demo needs no provider (docs/reminders.md).
+    "sms": env_str("WALKBACK_SMS_CHANNEL", "coaching.reminders.channels.ConsoleSmsChannel"),
 }
+# --- SMS (coaching/reminders/sms; docs/reminders.md, "Channels") ---
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+# The sender: a Messaging Service SID (MG...), which Twilio prefers, or a number in E.164.
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+# Empty: Twilio's own API. Set for a regional endpoint, or the tests' local fake.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL", "")
+SMS_TIMEOUT_SECONDS = env_int("WALKBACK_SMS_TIMEOUT_SECONDS", 10, minimum=1)
+SMS_CODE_TTL_SECONDS = env_int("WALKBACK_SMS_CODE_TTL_SECONDS", 10 * 60, minimum=60)
+SMS_CODE_RESEND_SECONDS = env_int("WALKBACK_SMS_CODE_RESEND_SECONDS", 60, minimum=0)
+SMS_CODES_PER_HOUR = env_int("WALKBACK_SMS_CODES_PER_HOUR", 5, minimum=1)
 # Web push (docs/web-push.md): a clinic's install makes its pair with `manage.py vapid_keys`.
 # Without a public key the reminders page does not offer push at all.
 WALKBACK_VAPID_PUBLIC_KEY = env_str("WALKBACK_VAPID_PUBLIC_KEY", "")

@@ -5,6 +5,8 @@ plain words; the rules themselves (dates, bounds, the edit window) live in the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 
 from coaching.reminders import forms as reminder_forms
@@ -304,6 +306,22 @@ class AdverseEventForm(SubmissionTokenMixin, PortalForm):
 
 
 class ReminderPreferencesForm(PortalForm, reminder_forms.ReminderPreferencesForm):
-    """The signed-link page's form, in the portal's look: both pages say the same."""
+    """The signed-link page's form, in the portal's look: both pages say the same. The
+    portal's also asks how reminders should reach the patient (``reminder_channels``)."""
 
     optional_fields = frozenset({"reminder_days", "reminders_paused_until"})
+
+    reminder_channels = forms.MultipleChoiceField(
+        label="How should we remind you?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pick one or more.",
+        error_messages={"invalid_choice": "Pick from the ways listed here."},
+    )
+    field_order = ["reminders_by_email", "reminder_channels"]
+
+    def __init__(self, *args, channels_offered: Sequence[tuple[str, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reminder_channels"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = list(channels_offered)

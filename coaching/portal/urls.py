@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from coaching.portal import import_views, rights_views
+from coaching.portal import import_views, rights_views, sms_views
 from coaching.portal import views as portal_views
 
 app_name = "portal"
@@ -24,6 +24,8 @@ urlpatterns = [
         name="reminder-links-stop",
     ),
     path("data/reminders/push/", include("coaching.reminders.push_urls")),
+    path("data/reminders/phone/", sms_views.phone_verify, name="phone-verify"),
+    path("data/reminders/phone/send/", sms_views.phone_code_send_view, name="phone-code-send"),
     path("data/details/", rights_views.details, name="details"),
     path("data/seen/", rights_views.seen, name="seen"),
     path("data/close/", rights_views.close, name="close"),

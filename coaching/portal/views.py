@@ -36,6 +36,7 @@ from coaching.portal.selectors import (
     portal_patient,
 )
 from coaching.progress import patient_weeks
+from coaching.reminders.choices import reminder_channel_options
 from coaching.reminders.services import (
     REMINDER_PREFERENCE_FIELDS,
     reminder_links_revoke,
@@ -361,10 +362,12 @@ def my_data(request):
 def reminders(request):
     patient = portal_patient(request.user)
     today = patient.today()
+    channels = reminder_channel_options(request.user, patient)
     form = ReminderPreferencesForm(
         request.POST or None,
         initial={name: getattr(patient, name) for name in REMINDER_PREFERENCE_FIELDS},
         today=today,
+        channels_offered=channels.offered,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -380,7 +383,12 @@ def reminders(request):
     return render(
         request,
         "portal/reminders.html",
-        {"form": form, "patient": patient, "link_days": settings.REMINDER_LINK_DAYS},
+        {
+            "form": form,
+            "patient": patient,
+            "link_days": settings.REMINDER_LINK_DAYS,
+            "channels": channels,
+        },
     )
 
 

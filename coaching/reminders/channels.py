@@ -5,6 +5,7 @@ class named in ``settings.REMINDER_CHANNELS``.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
@@ -18,6 +19,15 @@ from django.utils.module_loading import import_string
 
 class PermanentSendError(Exception):
     """Trying again cannot help (no address, unknown channel): the row is marked failed."""
+
+
+class RetryLater(Exception):
+    """The provider asked us to slow down (HTTP 429 with Retry-After): the next attempt waits
+    at least ``after``, or the outbox's own backoff if that is longer."""
+
+    def __init__(self, message: str, *, after: dt.timedelta):
+        super().__init__(message)
+        self.after = after
 
 
 @dataclass
@@ -39,7 +49,9 @@ class Message:
 
 
 class Channel(Protocol):
-    def send(self, message: Message) -> None: ...
+    def send(self, message: Message) -> str | None:
+        """Deliver or raise; may return the provider's id for the message."""
+        ...
 
     def close(self) -> None: ...
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from coaching import tasks
 from coaching.models import Reminder, ReminderState
-from coaching.reminders.channels import PermanentSendError, channel_for
+from coaching.reminders.channels import PermanentSendError, RetryLater, channel_for
 from coaching.reminders.messages import Defer, Skip, build
 from coaching.reminders.timing import retry_delay
 
@@ -41,6 +41,8 @@ logger = logging.getLogger("walkback.reminders")
 SWEEP_CHUNK = 1000  # rows claimed per transaction
 SWEEP_MAX = 50_000  # rows one sweep hands over at most; the next sweep takes the rest
 SEND_BATCH = 50  # ids per send task
+# A provider's Retry-After longer than this is not believed (a row waits at most an hour).
+RETRY_AFTER_MAX = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -179,7 +181,7 @@ def _send_one(pk: int, channels: dict) -> str:
             return "deferred"
         if reminder.channel not in channels:
             channels[reminder.channel] = channel_for(reminder.channel)
-        channels[reminder.channel].send(outcome)
+        provider_id = channels[reminder.channel].send(outcome)
     except PermanentSendError as error:
         _finish(pk, claimed_at, state=ReminderState.FAILED, last_error=str(error)[:200])
         logger.warning("reminder %s failed for good: %s", pk, type(error).__name__)
@@ -189,9 +191,24 @@ def _send_one(pk: int, channels: dict) -> str:
         if isinstance(error, SoftTimeLimitExceeded):
             raise  # the rest of the batch stays queued; the sweep's recovery picks it up
         return "retry"
-    _finish(pk, claimed_at, state=ReminderState.SENT, sent_at=timezone.now(), last_error="")
-    logger.info("reminder %s sent (%s)", pk, reminder.kind)
+    _finish(
+        pk,
+        claimed_at,
+        state=ReminderState.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_message_id=(provider_id or "")[:64],
+    )
+    logger.info("reminder %s sent (%s, %s)", pk, reminder.kind, reminder.channel)
     return "sent"
+
+
+def _wait(attempts: int, error: Exception) -> dt.timedelta:
+    """The outbox's backoff, or longer when the provider said how long to wait (capped)."""
+    delay = retry_delay(attempts)
+    if isinstance(error, RetryLater):
+        delay = max(delay, min(error.after, RETRY_AFTER_MAX))
+    return delay
 
 
 def _failed_attempt(reminder: Reminder, claimed_at: dt.datetime, error: Exception) -> None:
@@ -211,7 +228,7 @@ def _failed_attempt(reminder: Reminder, claimed_at: dt.datetime, error: Exceptio
         claimed_at,
         state=ReminderState.PENDING,
         queued_at=None,
-        retry_at=timezone.now() + retry_delay(reminder.attempts),
+        retry_at=timezone.now() + _wait(reminder.attempts, error),
         last_error=note,
     )
     logger.info(

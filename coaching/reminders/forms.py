@@ -16,7 +16,7 @@ from patients.models import WEEKDAY_CHOICES
 
 class ReminderPreferencesForm(forms.Form):
     reminders_by_email = forms.BooleanField(
-        label="E-mail me reminders",
+        label="Send me reminders",
         required=False,
         help_text="Walk reminders on the days you pick, and reminders of sessions and check-ins.",
     )

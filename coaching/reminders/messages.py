@@ -18,12 +18,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from coaching.calendar import PATIENT, sessions_ics
-from coaching.models import Reminder, ReminderKind, ReminderState, SessionMode, SessionStatus
+from coaching.models import (
+    Reminder,
+    ReminderChannel,
+    ReminderKind,
+    ReminderState,
+    SessionMode,
+    SessionStatus,
+)
 from coaching.progress import patient_timeline, patient_week
 from coaching.reminders import planner
 from coaching.reminders.channels import Message
 from coaching.reminders.digest import digest_items_for
 from coaching.reminders.links import preferences_url, stop_url
+from coaching.reminders.sms.selectors import sms_blocker
+from coaching.reminders.sms.texts import sms_text
 from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
 from patients.models import AdverseEvent, Patient, WalkLog
 
@@ -144,7 +153,7 @@ def _session(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     session = reminder.session
     if session is None or session.status != SessionStatus.PLANNED:
         return Skip("the session is not planned any more")
-    planned_for = reminder.idempotency_key.rsplit(":", 1)[-1]
+    planned_for = planner.base_key(reminder.idempotency_key).rsplit(":", 1)[-1]
     if planned_for != str(int(session.scheduled_at.timestamp())):
         return Skip("the session was moved")
     if session.scheduled_at <= now:
@@ -287,6 +296,14 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
     content = BUILDERS[reminder.kind](reminder, now)
     if isinstance(content, Skip):
         return content
+    phone = ""
+    if reminder.channel == ReminderChannel.SMS:
+        # Checked when it goes, not when planned: the number may have changed since, or
+        # replied STOP.
+        blocked = sms_blocker(recipient)
+        if blocked:
+            return Skip(f"no text message: {blocked}")
+        phone = str(recipient.phone)
     clinic = patient.clinic if patient is not None else recipient.clinic
     context = {
         "greeting": f"Hello {recipient.get_short_name()},",
@@ -300,10 +317,12 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         subject=content.subject,
         text=render_to_string("coaching/reminders/email/message.txt", context),
         html=render_to_string("coaching/reminders/email/message.html", context),
-        short=" ".join([content.paragraphs[0], content.action[1] if content.action else ""]),
+        # The text for SMS and lock screens: no health data (sms/texts.py).
+        short=sms_text(reminder, zone, now=now),
         sender_name=clinic.name if clinic else "WalkBack",
         stop_url=stop_url(to_patient) if to_patient is not None else "",
         attachments=content.attachments or [],
         recipient_id=recipient.pk,
         kind=str(reminder.kind),
+        phone=phone,
     )

@@ -7,9 +7,12 @@ Rules where the brief was silent (docs/reminders.md):
 - Walk days and time are the patient's reminder choice, else their preferred walking days and
   time; with no days chosen there is no walk reminder. No time chosen means 08:00
   (``REMINDER_DEFAULT_TIME``).
-- ``reminders_by_email`` off stops every reminder to the patient (e-mail is the only channel a
-  patient can choose today). ``reminders_paused_until`` is the day reminders start again: none
-  go out on local dates before it.
+- ``reminders_by_email`` off stops every reminder to the patient, whatever the channels.
+- Each patient reminder goes by every channel the patient chose (``Patient.reminder_channels``:
+  e-mail, SMS, push): one row per channel, its key the e-mail key plus ``@<channel>``
+  (``channel_specs``). Staff messages stay e-mail.
+- ``reminders_paused_until`` is the day reminders start again: none go out on local dates
+  before it.
 - Quiet hours (``REMINDER_QUIET_HOURS``, default 21:00-08:00 local) hold back every message
   whose time we choose: session reminders, staff notices, digests, anything late or retried.
   Such a time inside them moves to their end, and a session reminder that would then be too
@@ -21,10 +24,16 @@ Rules where the brief was silent (docs/reminders.md):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, overload
 
-from coaching.models import CoachingSession, Reminder, ReminderKind, SessionStatus
+from coaching.models import (
+    CoachingSession,
+    Reminder,
+    ReminderChannel,
+    ReminderKind,
+    SessionStatus,
+)
 from coaching.reminders.timing import default_time, end_of_quiet_hours, local_at
 from patients.models import CheckIn, Patient, PatientStatus
 
@@ -71,17 +80,53 @@ class Spec:
     patient_id: int | None = None
     session_id: int | None = None
     check_in_id: int | None = None
+    channel: str = ReminderChannel.EMAIL
 
     def row(self) -> Reminder:
         return Reminder(
             idempotency_key=self.key,
             kind=self.kind,
+            channel=self.channel,
             due_at=self.due_at,
             recipient_id=self.recipient_id,
             patient_id=self.patient_id,
             session_id=self.session_id,
             check_in_id=self.check_in_id,
         )
+
+
+CHANNEL_ORDER = (ReminderChannel.EMAIL, ReminderChannel.SMS, ReminderChannel.PUSH)
+
+
+def channel_key(key: str, channel: str) -> str:
+    """The idempotency key of a reminder sent by ``channel``. E-mail keeps the key it always
+    had, so the rows planned before channels existed are still recognised (a new key format
+    would have planned every one of them a second time)."""
+    return key if channel == ReminderChannel.EMAIL else f"{key}@{channel}"
+
+
+def base_key(key: str) -> str:
+    """The key without its channel: what the message builders read (a session's start)."""
+    return key.split("@", 1)[0]
+
+
+def patient_channels(patient: Patient) -> list[str]:
+    """The channels the patient chose, in a fixed order; e-mail when none is stored (a
+    reminder is never silently dropped because a list is empty)."""
+    chosen = set(patient.reminder_channels or [])
+    return [str(c) for c in CHANNEL_ORDER if c in chosen] or [ReminderChannel.EMAIL.value]
+
+
+def channel_specs(patient: Patient, specs: list[Spec]) -> list[Spec]:
+    """One spec per (reminder, channel the patient chose)."""
+    channels = patient_channels(patient)
+    if channels == [ReminderChannel.EMAIL]:
+        return specs
+    return [
+        replace(spec, key=channel_key(spec.key, channel), channel=channel)
+        for spec in specs
+        for channel in channels
+    ]
 
 
 def wants(patient: Patient, kind: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,8 +24,16 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from coaching.limits import REMINDER_PAUSE_MAX_DAYS
-from coaching.models import CoachingSession, Reminder, ReminderKind, ReminderState, SessionStatus
+from coaching.models import (
+    CoachingSession,
+    Reminder,
+    ReminderChannel,
+    ReminderKind,
+    ReminderState,
+    SessionStatus,
+)
 from coaching.reminders import planner
+from coaching.reminders.choices import UNAVAILABLE, available_channels
 from coaching.reminders.planner import Spec
 from coaching.reminders.timing import end_of_quiet_hours
 from patients.models import CheckIn, Patient, PatientStatus, WalkLog
@@ -125,7 +134,7 @@ def _patient_specs(
     specs += planner.check_in_specs(patient, check_ins, now)
     for session in sessions:
         specs += planner.session_specs(session, patient, now)
-    return specs
+    return planner.channel_specs(patient, specs)
 
 
 def reminders_plan_for_patient(*, patient: Patient, now: dt.datetime | None = None) -> None:
@@ -166,7 +175,9 @@ def reminders_plan_for_session(*, session: CoachingSession, now: dt.datetime | N
     session = CoachingSession.objects.select_related("patient__user", "patient__clinic").get(
         pk=session.pk
     )
-    desired = planner.session_specs(session, session.patient, now)
+    desired = planner.channel_specs(
+        session.patient, planner.session_specs(session, session.patient, now)
+    )
     existing = Reminder.objects.filter(session=session, kind__in=planner.SESSION_KINDS)
     with transaction.atomic():
         _sync(existing, desired, now)
@@ -221,6 +232,7 @@ PLANNER_FIELDS = (
     "preferred_days",
     "preferred_time",
     "reminders_by_email",
+    "reminder_channels",
     "reminder_days",
     "reminder_time",
     "reminders_paused_until",
@@ -234,6 +246,7 @@ _SPEC_COLUMNS = (
     ("patient_id", "bigint"),
     ("session_id", "bigint"),
     ("check_in_id", "bigint"),
+    ("channel", "varchar"),
 )
 
 
@@ -259,7 +272,8 @@ def _insert_new(specs: list[Spec]) -> None:
     # The fields the planner leaves at their defaults, from the model (one place for them).
     fields = {field.name: field for field in Reminder._meta.concrete_fields}
     fixed = {
-        name: fields[name].get_default() for name in ("channel", "state", "attempts", "last_error")
+        name: fields[name].get_default()
+        for name in ("state", "attempts", "last_error", "provider_message_id", "delivery")
     }
     sql = (
         f"INSERT INTO {table} ({columns}, {', '.join(fixed)}, created_at) "  # noqa: S608
@@ -274,6 +288,7 @@ def _insert_new(specs: list[Spec]) -> None:
         [s.patient_id for s in specs],
         [s.session_id for s in specs],
         [s.check_in_id for s in specs],
+        [s.channel for s in specs],
     ]
     with connection.cursor() as cursor:
         # created_at as auto_now_add would set it: the wall clock, not the planner's ``now``.
@@ -353,19 +368,55 @@ def reminders_plan_upcoming(
 
 REMINDER_PREFERENCE_FIELDS = [
     "reminders_by_email",
+    "reminder_channels",
     "reminder_days",
     "reminder_time",
     "reminders_paused_until",
 ]
 
 
+def _channel_errors(
+    values: dict, *, changed: list[str], available: Collection[str], previous: Collection[str]
+) -> dict[str, str]:
+    """Channels: known ones, at least one while reminders are on, and a newly picked SMS or
+    push only when it can work (a confirmed number, a push subscription). A channel already
+    chosen is not checked again: a number changed since is reported on the page and its
+    texts are skipped at send time, but it never blocks saving anything else."""
+    channels = values["reminder_channels"]
+    if any(channel not in ReminderChannel.values for channel in channels):
+        return {"reminder_channels": "Pick from e-mail, text message or phone notification."}
+    if values["reminders_by_email"] and not channels and "reminder_channels" in changed:
+        return {
+            "reminder_channels": "Pick at least one way to get reminders, or turn them off above."
+        }
+    if "reminder_channels" not in changed:
+        return {}
+    added = set(channels) - set(previous)
+    if ReminderChannel.SMS in added and ReminderChannel.SMS not in available:
+        return {"reminder_channels": UNAVAILABLE[ReminderChannel.SMS]}
+    if ReminderChannel.PUSH in added and ReminderChannel.PUSH not in available:
+        return {"reminder_channels": UNAVAILABLE[ReminderChannel.PUSH]}
+    return {}
+
+
 def reminder_preferences_errors(
-    values: dict, *, changed: list[str], today: dt.date
+    values: dict,
+    *,
+    changed: list[str],
+    today: dt.date,
+    available: Collection[str] = (ReminderChannel.EMAIL.value,),
+    previous_channels: Collection[str] = (),
 ) -> dict[str, str]:
     """What is wrong with a patient's reminder choices, by field: the one rule both the portal
     page and the signed-link page show. Only what changes is checked, so an old, expired pause
     never stops a patient from saving anything else, nor from stopping reminders."""
     errors: dict[str, str] = {}
+    if "reminder_channels" in values:
+        errors.update(
+            _channel_errors(
+                values, changed=changed, available=available, previous=previous_channels
+            )
+        )
     days = values["reminder_days"]
     if any(day not in range(7) for day in days):
         errors["reminder_days"] = "Pick days from Monday to Sunday."
@@ -392,13 +443,15 @@ def reminder_preferences_set(
     reminder_days: list[int],
     reminder_time: dt.time | None,
     reminders_paused_until: dt.date | None,
+    reminder_channels: list[str] | None = None,
     via: str = "app",
     today: dt.date | None = None,
 ) -> list[str]:
     """Check and save a patient's reminder choices and replan their reminders, with the audit
     row, in one transaction. ``by`` is None when the change came through the signed e-mail
-    link. Raises ``ValidationError`` by field (``reminder_preferences_errors``); returns the
-    names of the fields that changed."""
+    link. ``reminder_channels`` None keeps the patient's channels (the signed-link page and
+    the stop link do not offer them). Raises ``ValidationError`` by field
+    (``reminder_preferences_errors``); returns the names of the fields that changed."""
     values = {
         "reminders_by_email": reminders_by_email,
         "reminder_days": sorted({int(day) for day in reminder_days}),
@@ -411,8 +464,21 @@ def reminder_preferences_set(
             .select_related("clinic")
             .get(pk=patient.pk)
         )
+        values["reminder_channels"] = (
+            list(patient.reminder_channels)
+            if reminder_channels is None
+            else [c for c in planner.CHANNEL_ORDER if c in set(reminder_channels)]
+            + [c for c in reminder_channels if c not in planner.CHANNEL_ORDER]
+        )
+        changed_now = changed_fields(patient, values)
         errors = reminder_preferences_errors(
-            values, changed=changed_fields(patient, values), today=today or patient.today()
+            values,
+            changed=changed_now,
+            previous_channels=patient.reminder_channels,
+            today=today or patient.today(),
+            available=(
+                available_channels(patient.user) if "reminder_channels" in changed_now else set()
+            ),
         )
         if errors:
             raise ValidationError(errors)

@@ -217,7 +217,12 @@ def test_reminder_preferences(client_for, patient):
     client = client_for(patient.user)
     response = client.post(
         reverse("portal:reminders"),
-        {"reminders_by_email": "on", "reminder_days": ["0", "3"], "reminder_time": "07:30"},
+        {
+            "reminders_by_email": "on",
+            "reminder_channels": ["email"],  # the page's e-mail box, ticked (issue 13)
+            "reminder_days": ["0", "3"],
+            "reminder_time": "07:30",
+        },
     )
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -359,7 +364,13 @@ def test_a_patient_cannot_change_their_target_or_clinic_through_the_forms(
     before = Patient.objects.values().get(pk=patient.pk)
     client.post(
         reverse("portal:reminders"),
-        {"reminders_by_email": "on", "reminder_days": ["2"], "reminder_time": "08:00"} | forbidden,
+        {
+            "reminders_by_email": "on",
+            "reminder_channels": ["email"],
+            "reminder_days": ["2"],
+            "reminder_time": "08:00",
+        }
+        | forbidden,
     )
     client.post(
         reverse("portal:walk-new"), {"walked_on": patient.today(), "minutes": "20"} | forbidden

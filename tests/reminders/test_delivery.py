@@ -42,6 +42,7 @@ from tests.factories import (
     WalkLogFactory,
 )
 from tests.reminders.helpers import Published, at, reminder_ids, states
+from tests.reminders.sms_helpers import verified_phone
 
 SYDNEY = "Australia/Sydney"
 NOON = at(SYDNEY, 2025, 6, 4, 12, 0)
@@ -301,10 +302,11 @@ def test_the_console_sms_channel_prints_the_short_text(patient, noon, run_due, s
         "sms": "tests.reminders.test_delivery.CapturedSms",
     }
     CapturedSms.stream = stream
+    verified_phone(patient.user)  # no SMS goes to a number the patient has not confirmed
     (row,) = _due(patient, channel="sms")
     assert run_due() == []  # no e-mail
-    assert f"SMS to (no phone number; reminder {row.pk}) from Harbour Physio" in stream.getvalue()
-    assert "Time for your walk today." in stream.getvalue()
+    assert "SMS to +61412345678 from Harbour Physio" in stream.getvalue()
+    assert "WalkBack: time for your walk today." in stream.getvalue()
     assert Reminder.objects.get(pk=row.pk).state == ReminderState.SENT
 
 

@@ -39,7 +39,9 @@ def day(offset: int) -> str:
     return (TODAY + dt.timedelta(days=offset)).isoformat()
 
 
-ON = {"reminders_by_email": "on"}
+# The portal's page also asks how (its e-mail box ticked, as a patient's page shows it); the
+# signed-link page does not offer channels and ignores the field.
+ON = {"reminders_by_email": "on", "reminder_channels": ["email"]}
 REFUSED = [
     ({"reminder_days": ["1"]}, "reminder_time", "Pick the time you would like the walk reminder."),
     ({"reminder_days": ["9"]}, "reminder_days", "Pick days from Monday to Sunday."),

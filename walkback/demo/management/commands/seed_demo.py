@@ -32,6 +32,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.imports.seed_imports",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
+    # The demo patient's confirmed mobile and texts beside e-mail (printed by the console).
+    "walkback.demo.seed.sms.seed_sms",
     # After the seeded programmes: the clinic's contact and coming public holidays.
     "walkback.demo.seed.foundation.seed_clinic_settings",
 ]
