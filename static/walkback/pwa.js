@@ -1,0 +1,72 @@
+// Patient pages: register the service worker, say how many walks logged without signal wait to
+// be sent, and clear what this browser keeps when the patient logs out (docs/offline.md).
+// Every page works without this file; then nothing is kept on the phone.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var logout = document.querySelectorAll('form[action$="/accounts/logout/"]');
+
+  // Logging out: the service worker deletes its caches and the walks waiting when the logout
+  // request passes it, and the server's answer carries Clear-Site-Data; this page's own
+  // storage goes here, before the request leaves.
+  logout.forEach(function (form) {
+    form.addEventListener("submit", function () {
+      try { window.localStorage.clear(); window.sessionStorage.clear(); } catch (e) { /* off */ }
+    });
+  });
+
+  if (!("serviceWorker" in navigator) || !script) { return; }
+  var box = document.querySelector("[data-walks-waiting]");
+  var count = box && box.querySelector(".walks-waiting-count");
+  var problems = box && box.querySelector(".walks-not-sent");
+
+  function describe(walk) {
+    var minutes = walk.fields.minutes || walk.fields.quick_minutes || "?";
+    var day = walk.fields.walked_on ? " on " + walk.fields.walked_on : "";
+    return "Your " + minutes + "-minute walk" + day;
+  }
+
+  function show(walks) {
+    if (!box) { return; }
+    var waiting = walks.filter(function (walk) { return !walk.problem; }).length;
+    count.hidden = waiting === 0;
+    count.textContent = waiting === 1
+      ? "1 walk waiting to be sent. It is kept on this phone and goes when there is signal."
+      : waiting + " walks waiting to be sent. They are kept on this phone and go when there is signal.";
+    problems.textContent = "";
+    walks.filter(function (walk) { return walk.problem; }).forEach(function (walk) {
+      var item = document.createElement("li");
+      var text = document.createElement("p");
+      text.textContent = describe(walk) + " was not saved: " + walk.problem +
+        " Please log it again if it is right.";
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn btn-outline-primary btn-lg";
+      remove.textContent = "I have read this";
+      remove.addEventListener("click", function () {
+        tell({ type: "discard", token: walk.token });
+      });
+      item.appendChild(text);
+      item.appendChild(remove);
+      problems.appendChild(item);
+    });
+    problems.hidden = !problems.children.length;
+  }
+
+  function tell(message) {
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) { registration.active.postMessage(message); }
+    });
+  }
+
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data && event.data.type === "walks") { show(event.data.walks); }
+  });
+  // Where there is no Background Sync (Safari, Firefox), coming back online is the moment.
+  window.addEventListener("online", function () { tell({ type: "online" }); });
+
+  navigator.serviceWorker
+    .register(script.getAttribute("data-service-worker"), { scope: "/" })
+    .then(function () { tell({ type: "hello" }); })
+    .catch(function () { /* no worker: the pages still work online */ });
+})();

@@ -1,0 +1,166 @@
+"""Installable and usable without signal (docs/offline.md), in Chromium on a phone screen:
+two walks logged with the network off wait on the phone and reach the server exactly once each
+when it comes back; the home page without signal is the last copy, marked with its time;
+logging out (with or without signal) leaves nothing in Cache Storage, IndexedDB or
+localStorage. Screenshots: test-artifacts/screenshots/offline-*.png."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from patients.models import WalkLog
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import PASSWORD, ClinicFactory, PatientFactory, PrescriptionFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STORAGE_LEFT = """async () => ({
+  caches: await caches.keys(),
+  databases: (await indexedDB.databases()).map((db) => db.name),
+  local: localStorage.length,
+})"""
+
+
+@pytest.fixture
+def patient():
+    clinic = ClinicFactory(name="Harbour Physio", time_zone="Australia/Sydney")
+    physio = UserFactory(full_name="Priya Physio", clinic=clinic)
+    patient = PatientFactory(
+        clinic=clinic, physiotherapist=physio, user__email="pat@example.test"
+    )
+    patient.programme_start = patient.today() - dt.timedelta(days=20)
+    patient.save()
+    PrescriptionFactory(
+        patient=patient,
+        effective_from=patient.programme_start,
+        walks_per_week=5,
+        minutes_per_walk=30,
+        author=physio,
+    )
+    return patient
+
+
+def eventually(page, script: str, timeout: float = 15.0):
+    """Evaluate ``script`` (it may return a promise) until it is truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never true: {script}")
+        page.wait_for_timeout(200)
+
+
+def wait_until(condition, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition never became true")
+        time.sleep(0.2)
+
+
+def ready_for_no_signal(page) -> None:
+    """Logged in on the home page: the worker controls it and both pages are kept."""
+    eventually(page, "navigator.serviceWorker.controller !== null")
+    eventually(
+        page,
+        """async () => {
+          const cache = await caches.open('walkback-pages');
+          return !!(await cache.match('/me/')) && !!(await cache.match('/me/walks/new/'));
+        }""",
+    )
+
+
+def log_walk(page, minutes: int) -> None:
+    page.goto("/me/walks/new/")
+    page.get_by_label("Minutes", exact=True).fill(str(minutes))
+    page.get_by_role("button", name="Save my walk").click()
+    page.wait_for_url("**/me/")
+
+
+def test_two_walks_logged_without_signal_are_saved_exactly_once_each(new_page, patient):
+    page = new_page(phone=True)
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    before = WalkLog.objects.filter(patient=patient).count()
+
+    page.context.set_offline(True)
+    log_walk(page, 20)
+    assert page.get_by_text("1 walk waiting to be sent").is_visible()
+    log_walk(page, 25)
+    waiting = page.get_by_text("2 walks waiting to be sent")
+    waiting.wait_for()
+    # The form came from the saved copy: the page says so, with the time it was fetched.
+    assert page.get_by_text("No signal: this is your page as it was at").is_visible()
+    screenshot(page, "offline-walks-waiting")
+    assert WalkLog.objects.filter(patient=patient).count() == before
+
+    page.context.set_offline(False)
+    # Every way of asking to send at once (the online event, a page opening, Background
+    # Sync): one sending runs, and the tokens would stop a second anyway.
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    waiting.wait_for(state="hidden")
+    page.reload()
+    wait_until(lambda: WalkLog.objects.filter(patient=patient).count() >= before + 2)
+    time.sleep(1)  # anything doubled would land by now
+    walks = WalkLog.objects.filter(patient=patient).order_by("pk")
+    assert walks.count() == before + 2
+    assert sorted(walk.minutes for walk in walks[before:]) == [20, 25]
+    assert len({walk.submission_token for walk in walks[before:]}) == 2
+    assert not page.get_by_text("waiting to be sent").is_visible()
+
+
+def test_home_without_signal_shows_the_last_figures_and_their_time(new_page, patient):
+    page = new_page(phone=True)
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    live_minutes = page.locator("#minutes-done").inner_text()
+    assert not page.get_by_text("No signal").is_visible()
+
+    page.context.set_offline(True)
+    page.goto("/me/")
+    note = page.get_by_text("No signal: this is your page as it was at")
+    assert note.is_visible()
+    assert page.locator(".saved-copy-note time").get_attribute("datetime")
+    assert page.locator("#minutes-done").inner_text() == live_minutes
+    screenshot(page, "offline-home")
+    # Staff pages and other patient pages are never kept.
+    stored = page.evaluate(
+        "async () => (await (await caches.open('walkback-pages')).keys()).map((r) => new URL(r.url).pathname)"
+    )
+    assert sorted(stored) == ["/me/", "/me/walks/new/"]
+
+
+@pytest.mark.parametrize("signal", [True, False], ids=["online", "offline"])
+def test_logging_out_leaves_nothing_on_the_phone(new_page, patient, signal):
+    page = new_page(phone=True)
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    page.evaluate("localStorage.setItem('left-behind', 'x')")
+    # A walk waiting in IndexedDB too.
+    page.context.set_offline(True)
+    log_walk(page, 20)
+    page.get_by_text("1 walk waiting to be sent").wait_for()
+    left = page.evaluate(STORAGE_LEFT)
+    assert left["caches"] and left["databases"] == ["walkback"] and left["local"] == 1
+
+    page.context.set_offline(not signal)
+    if signal:
+        # The server's Clear-Site-Data is taken by Chromium's network layer and never shown
+        # to the page (tests/coaching/test_pwa_files.py checks the server sends it).
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_url("**/accounts/login/**")
+    else:
+        page.get_by_role("button", name="Log out").click()
+        page.get_by_role("heading", name="Logged out on this phone").wait_for()
+    left = eventually(
+        page,
+        f"({STORAGE_LEFT})().then((left) => "
+        "!left.caches.length && !left.databases.length && !left.local && left)",
+    )
+    assert left == {"caches": [], "databases": [], "local": 0}
