@@ -64,7 +64,12 @@ def manifest(request):
         "background_color": BACKGROUND_COLOUR,
         "lang": "en",
         "icons": [
-            {"src": static(path), "sizes": f"{size}x{size}", "type": "image/png", "purpose": purpose}
+            {
+                "src": static(path),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": purpose,
+            }
             for path, size, purpose in ICONS
         ],
     }

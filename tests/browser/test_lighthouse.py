@@ -26,8 +26,13 @@ from django.test.testcases import LiveServerThread
 
 from tests.browser.conftest import CHROMIUM
 from tests.conftest import IN_CI, login_as
-from tests.factories import ClinicFactory, PatientFactory, PrescriptionFactory, UserFactory
-from tests.factories import WalkLogFactory
+from tests.factories import (
+    ClinicFactory,
+    PatientFactory,
+    PrescriptionFactory,
+    UserFactory,
+    WalkLogFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,7 +187,9 @@ def failing_audits(result: dict, category: str) -> list[str]:
 def test_lighthouse_on_the_patient_pages(
     lighthouse, production_server, patient_cookie, cpu_slowdown, path, name
 ):
-    result = run_lighthouse(production_server + path, patient_cookie, name, cpu_slowdown=cpu_slowdown)
+    result = run_lighthouse(
+        production_server + path, patient_cookie, name, cpu_slowdown=cpu_slowdown
+    )
     assert result["finalDisplayedUrl"].endswith(path), "not logged in"
     scores = {c: round(result["categories"][c]["score"] * 100) for c in CATEGORIES}
     metrics = {

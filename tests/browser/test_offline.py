@@ -13,7 +13,13 @@ import pytest
 
 from patients.models import WalkLog
 from tests.browser.conftest import log_in, screenshot
-from tests.factories import PASSWORD, ClinicFactory, PatientFactory, PrescriptionFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    ClinicFactory,
+    PatientFactory,
+    PrescriptionFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,9 +34,7 @@ STORAGE_LEFT = """async () => ({
 def patient():
     clinic = ClinicFactory(name="Harbour Physio", time_zone="Australia/Sydney")
     physio = UserFactory(full_name="Priya Physio", clinic=clinic)
-    patient = PatientFactory(
-        clinic=clinic, physiotherapist=physio, user__email="pat@example.test"
-    )
+    patient = PatientFactory(clinic=clinic, physiotherapist=physio, user__email="pat@example.test")
     patient.programme_start = patient.today() - dt.timedelta(days=20)
     patient.save()
     PrescriptionFactory(
@@ -131,7 +135,8 @@ def test_home_without_signal_shows_the_last_figures_and_their_time(new_page, pat
     screenshot(page, "offline-home")
     # Staff pages and other patient pages are never kept.
     stored = page.evaluate(
-        "async () => (await (await caches.open('walkback-pages')).keys()).map((r) => new URL(r.url).pathname)"
+        "async () => (await (await caches.open('walkback-pages')).keys())"
+        ".map((request) => new URL(request.url).pathname)"
     )
     assert sorted(stored) == ["/me/", "/me/walks/new/"]
 
