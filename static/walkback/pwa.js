@@ -15,6 +15,19 @@
     });
   });
 
+  // A saved copy of "Log a walk" was made on an earlier day, maybe: its date field would offer
+  // that day and stop at it. Today on this phone is the day a walk is most likely on (the
+  // server checks the date again when the walk arrives).
+  var walkedOn = document.getElementById("id_walked_on");
+  if (walkedOn && walkedOn.type === "date" && document.body.classList.contains("saved-copy")) {
+    var now = new Date();
+    var today = new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    if (walkedOn.max && walkedOn.max < today) {
+      if (walkedOn.value === walkedOn.max) { walkedOn.value = today; }
+      walkedOn.max = today;
+    }
+  }
+
   if (!("serviceWorker" in navigator) || !script) { return; }
   var box = document.querySelector("[data-walks-waiting]");
   var count = box && box.querySelector(".walks-waiting-count");
@@ -22,7 +35,12 @@
 
   function describe(walk) {
     var minutes = walk.fields.minutes || walk.fields.quick_minutes || "?";
-    var day = walk.fields.walked_on ? " on " + walk.fields.walked_on : "";
+    var day = "";
+    if (walk.fields.walked_on) {
+      day = " on " + new Date(walk.fields.walked_on + "T12:00:00").toLocaleDateString("en-GB", {
+        weekday: "long", day: "numeric", month: "long"
+      });
+    }
     return "Your " + minutes + "-minute walk" + day;
   }
 
