@@ -169,3 +169,44 @@ def test_logging_out_leaves_nothing_on_the_phone(new_page, patient, signal):
         "!left.caches.length && !left.databases.length && !left.local && left)",
     )
     assert left == {"caches": [], "databases": [], "local": 0}
+
+
+def test_a_walk_the_server_questions_is_shown_not_saved_and_not_sent_again(new_page, patient):
+    """A 300-minute walk logged without signal meets the server's "are you sure?" when it is
+    sent: nothing is saved, the page says why, and dismissing it empties the phone."""
+    page = new_page(phone=True)
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    before = WalkLog.objects.filter(patient=patient).count()
+    page.context.set_offline(True)
+    log_walk(page, 300)
+    page.get_by_text("1 walk waiting to be sent").wait_for()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    problem = page.get_by_text("300-minute walk", exact=False)
+    problem.wait_for()
+    assert "was not saved: Are you sure? 300 minutes is a long walk." in problem.inner_text()
+    screenshot(page, "offline-walk-not-saved")
+    page.reload()
+    page.get_by_text("was not saved").wait_for()
+    assert WalkLog.objects.filter(patient=patient).count() == before
+    page.get_by_role("button", name="I have read this").click()
+    page.get_by_text("was not saved").wait_for(state="hidden")
+    assert WalkLog.objects.filter(patient=patient).count() == before
+
+
+def test_a_saved_walk_form_from_yesterday_offers_today(new_page, patient):
+    page = new_page(phone=True)
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    page.goto("/me/walks/new/")
+    copied_on = page.get_by_label("Date of the walk").input_value()
+    page.context.set_offline(True)
+    # The phone's clock a day later; the copy still says the day it was made.
+    tomorrow = dt.datetime.fromisoformat(copied_on) + dt.timedelta(days=1, hours=12)
+    page.clock.set_fixed_time(tomorrow)
+    page.goto("/me/walks/new/")
+    page.get_by_text("No signal: this is your page as it was at").wait_for()
+    date_field = page.get_by_label("Date of the walk")
+    assert date_field.input_value() == (tomorrow.date()).isoformat()
+    assert date_field.get_attribute("max") == tomorrow.date().isoformat()
