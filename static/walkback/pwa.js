@@ -18,6 +18,13 @@
   // A saved copy of "Log a walk" was made on an earlier day, maybe: its date field would offer
   // that day and stop at it. Today on this phone is the day a walk is most likely on (the
   // server checks the date again when the walk arrives).
+  // Its submission token was emptied when the copy was kept: each opening gets its own, so a
+  // walk logged from it is saved once however often it is sent (docs/offline.md).
+  var token = document.querySelector('input[name="submission_token"]');
+  if (token && !token.value && document.body.classList.contains("saved-copy") && window.crypto
+      && crypto.randomUUID) {
+    token.value = crypto.randomUUID();
+  }
   var walkedOn = document.getElementById("id_walked_on");
   if (walkedOn && walkedOn.type === "date" && document.body.classList.contains("saved-copy")) {
     var now = new Date();

@@ -95,9 +95,12 @@ function patientPage(request, path) {
 // the idle warning).
 function keepCopy(path, response) {
   return response.text().then(function (html) {
+    // The form's submission token is emptied: it is (or soon will be) used by the walk sent
+    // from the live page, and a walk logged later from the copy must not reuse it.
     var marked = html
       .replace('<body class="', '<body class="saved-copy ')
-      .replace("data-saved-copy hidden", "data-saved-copy");
+      .replace("data-saved-copy hidden", "data-saved-copy")
+      .replace(/(name="submission_token" value=")[^"]*"/, '$1"');
     return caches.open(PAGES_CACHE).then(function (cache) {
       return cache.put(path, new Response(marked, {
         headers: { "Content-Type": "text/html; charset=utf-8" }
@@ -119,11 +122,12 @@ function offlinePage() {
 
 // --- Walks logged without signal -----------------------------------------------------------
 
-// Sent as usual when there is signal. When sending fails, the walk is kept with a NEW
-// submission token of its own: the token in a saved copy of the form is the same every time
-// that copy is opened, and the server saves one walk per token, so two walks logged from the
-// same saved copy must not share it. The kept token is sent with every retry, so a walk that
-// reached the server before the answer was lost is still saved once.
+// Sent as usual when there is signal. When sending fails, the walk is kept under the form's
+// submission token, and that token goes with every retry: a walk that reached the server
+// before the answer was lost is still saved once, and the same form sent twice is kept once
+// (the token is the key). A live page's token is fresh from the server; a saved copy's token
+// is emptied when the copy is kept and pwa.js gives each opening of the copy a new one, so two
+// walks logged from one copy never share a token. A form with none gets one here.
 function postWalk(request) {
   var copy = request.clone();
   return fetch(request).catch(function () {
@@ -132,8 +136,9 @@ function postWalk(request) {
       form.forEach(function (value, name) {
         if (name !== "csrfmiddlewaretoken" && name !== "submission_token") { fields[name] = value; }
       });
+      var token = form.get("submission_token") || crypto.randomUUID();
       return store("readwrite", function (walks) {
-        walks.put({ token: crypto.randomUUID(), fields: fields, keptAt: Date.now(), problem: "" });
+        walks.put({ token: token, fields: fields, keptAt: Date.now(), problem: "" });
       });
     }).then(function () {
       return askForSync(SYNC_WALKS);

@@ -210,3 +210,62 @@ def test_a_saved_walk_form_from_yesterday_offers_today(new_page, patient):
     date_field = page.get_by_label("Date of the walk")
     assert date_field.input_value() == (tomorrow.date()).isoformat()
     assert date_field.get_attribute("max") == tomorrow.date().isoformat()
+
+
+def test_a_walk_saved_whose_answer_was_lost_is_not_saved_twice(new_page, patient):
+    """The worst case of weak signal: the server saves the walk but the answer never reaches
+    the phone. The phone keeps the walk under the form's own token, so sending it again
+    (here at once: the signal is back when the home page opens) returns the walk already
+    saved instead of saving a second one."""
+    page = new_page(phone=True)
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    before = WalkLog.objects.filter(patient=patient).count()
+    page.goto("/me/walks/new/")
+    page.get_by_label("Minutes", exact=True).fill("22")
+    posts = []
+
+    def reach_server_then_lose_the_first_answer(route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.post_data)
+        if len(posts) == 1:
+            route.fetch(max_redirects=0)  # the server saves the walk...
+            route.abort("internetdisconnected")  # ...and the phone never hears
+        else:
+            route.continue_()
+
+    page.context.route("**/me/walks/new/", reach_server_then_lose_the_first_answer)
+    page.get_by_role("button", name="Save my walk").click()
+    page.wait_for_url("**/me/")
+    for _ in range(75):  # kept, then sent again by the worker (route handlers run while
+        if len(posts) >= 2:  # Playwright waits, not during time.sleep)
+            break
+        page.wait_for_timeout(200)
+    assert len(posts) >= 2, posts
+    eventually(
+        page,
+        "async () => (await indexedDB.databases()).every((db) => db.name !== 'walkback')"
+        " || !document.querySelector('.walks-waiting-count:not([hidden])')",
+    )
+    page.wait_for_timeout(1000)
+    assert WalkLog.objects.filter(patient=patient).count() == before + 1
+    token = WalkLog.objects.filter(patient=patient).latest("pk").submission_token
+    assert all(f"submission_token={token}" in post for post in posts)
+
+
+def test_the_saved_walk_form_carries_no_used_token(new_page, patient):
+    page = new_page(phone=True)
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    kept = page.evaluate(
+        "async () => (await (await caches.open('walkback-pages')).match('/me/walks/new/')).text()"
+    )
+    assert 'name="submission_token" value=""' in kept
+    page.context.set_offline(True)
+    tokens = set()
+    for _ in range(2):
+        page.goto("/me/walks/new/")
+        tokens.add(page.locator('input[name="submission_token"]').input_value())
+    assert len(tokens) == 2 and "" not in tokens
