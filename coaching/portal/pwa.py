@@ -84,6 +84,7 @@ def service_worker_source() -> str:
         "walkForm": reverse("portal:walk-new"),
         "logout": reverse("accounts:logout"),
         "login": reverse("accounts:login"),
+        "icon": static("walkback/icons/icon-192.png"),
     }
     source = render_to_string("pwa/sw.js", {"config": json.dumps(config, indent=2)})
     # The version changes whenever the worker's code or a static file's hashed name changes,

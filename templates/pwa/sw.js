@@ -3,7 +3,7 @@
 //   - the static files every patient page needs (CSS, JS, icons);
 //   - the last good copy of the patient's home and of "Log a walk";
 //   - walks logged without signal, until they are sent.
-// Logging out deletes all three. Staff pages are never cached.
+// Logging out deletes all three. Staff pages are never cached. It also shows push notifications.
 "use strict";
 var CONFIG = {{ config|safe }};
 {% verbatim %}
@@ -284,6 +284,50 @@ function tellPages() {
     });
   }).catch(function () {});
 }
+
+// --- Push notifications (sent by the server's web push, docs/offline.md) ----------------------
+
+// The payload is JSON {"title", "body", "url"}. A url elsewhere than this site is ignored (the
+// home page opens instead): a notification must not become a way to send a patient away.
+function ownUrl(url) {
+  try {
+    var parsed = new URL(url, self.location.origin);
+    return parsed.origin === self.location.origin ? parsed.href : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
+  var home = new URL(CONFIG.home, self.location.origin).href;
+  event.waitUntil(self.registration.showNotification(data.title || "WalkBack", {
+    body: data.body || "",
+    icon: CONFIG.icon,
+    badge: CONFIG.icon,
+    data: { url: ownUrl(data.url) || home }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var home = new URL(CONFIG.home, self.location.origin).href;
+  var url = ownUrl(event.notification.data && event.notification.data.url) || home;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+      for (var i = 0; i < windows.length; i += 1) {
+        if (windows[i].url === url && "focus" in windows[i]) { return windows[i].focus(); }
+      }
+      if (windows.length && "navigate" in windows[0]) {
+        return windows[0].navigate(url).then(function (client) {
+          return client ? client.focus() : self.clients.openWindow(url);
+        });
+      }
+      return self.clients.openWindow(url);
+    })
+  );
+});
 
 // --- Logging out ---------------------------------------------------------------------------
 

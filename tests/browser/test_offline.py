@@ -7,6 +7,7 @@ localStorage. Screenshots: test-artifacts/screenshots/offline-*.png."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import pytest
@@ -269,3 +270,56 @@ def test_the_saved_walk_form_carries_no_used_token(new_page, patient):
         page.goto("/me/walks/new/")
         tokens.add(page.locator('input[name="submission_token"]').input_value())
     assert len(tokens) == 2 and "" not in tokens
+
+
+def _push(page, payload: dict) -> None:
+    """Deliver a push message to the page's worker as the push service would (DevTools)."""
+    cdp = page.context.new_cdp_session(page)
+    registrations = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda e: registrations.extend(e["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    origin = page.evaluate("location.origin")
+    registration = next(r for r in registrations if r["scopeURL"].startswith(origin))
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": origin,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+
+
+def test_a_push_message_shows_a_notification_for_this_site_only(new_page, patient):
+    page = new_page(phone=True)
+    page.context.grant_permissions(["notifications"])
+    log_in(page, "pat@example.test", PASSWORD)
+    ready_for_no_signal(page)
+    _push(
+        page, {"title": "Time for a walk", "body": "A short one counts.", "url": "/me/walks/new/"}
+    )
+    _push(page, {"title": "Elsewhere", "body": "x", "url": "https://evil.example/"})
+    shown = eventually(
+        page,
+        """async () => {
+          const reg = await navigator.serviceWorker.ready;
+          const found = await reg.getNotifications();
+          return found.length >= 2
+            && found.map((n) => ({ title: n.title, body: n.body, url: n.data.url }));
+        }""",
+    )
+    origin = page.evaluate("location.origin")
+    assert {
+        "title": "Time for a walk",
+        "body": "A short one counts.",
+        "url": f"{origin}/me/walks/new/",
+    } in shown
+    # A link to another site becomes the patient's home.
+    assert {"title": "Elsewhere", "body": "x", "url": f"{origin}/me/"} in shown
