@@ -9,6 +9,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/ready", core_views.healthz_ready, name="healthz-ready"),
+    # At the top of the site so the worker's scope is every page (docs/offline.md).
+    path("", include("coaching.portal.pwa_urls")),
     path("accounts/", include("walkback.accounts.urls")),
     path("accounts/", include("walkback.reports.staff_urls")),
     path("clinic/", include("walkback.reports.urls")),

@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var box = document.getElementById("idle-warning");
-  if (!box || !window.fetch) { return; }
+  // A copy of the page kept for use without signal (docs/offline.md) counts nothing down.
+  if (!box || !window.fetch || document.body.classList.contains("saved-copy")) { return; }
   var form = box.querySelector("form");
   var countdown = box.querySelector("[data-countdown]");
   var warnAt = parseInt(box.getAttribute("data-warn-seconds"), 10) || 120;

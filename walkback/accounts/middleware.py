@@ -36,6 +36,10 @@ PUBLIC_URL_NAMES = {
     "accounts:password-reset-complete",
     "healthz",
     "healthz-ready",
+    # Fetched by the browser without cookies (the manifest) or on update checks after logout
+    # (the worker); neither holds anything about a person (docs/offline.md).
+    "pwa-manifest",
+    "pwa-service-worker",
 }
 # Namespaces whose views carry their own signed-token check (e.g. unsubscribe links).
 PUBLIC_NAMESPACES: set[str] = {"reminders", "feeds"}
@@ -47,6 +51,8 @@ SECOND_FACTOR_URL_NAMES = {
     "accounts:otp-verify",
     "healthz",
     "healthz-ready",
+    "pwa-manifest",
+    "pwa-service-worker",
 }
 
 

@@ -67,8 +67,19 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+# Logging out also empties what the browser keeps for this site: the saved copies of the
+# patient's pages and walks waiting to be sent (docs/offline.md). Cookies are left alone: the
+# session cookie is already dead, and the CSRF cookie is needed to log in again.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's default): the session row is deleted on the server."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
 
 
 def _safe_next(request, default="home"):
