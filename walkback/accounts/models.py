@@ -17,6 +17,7 @@ from walkback.accounts.limits import (
     ADDRESS_MAX,
     CHECK_IN_CATCH_UP,
     CHECK_IN_MONTHS,
+    MESSAGE_REPLY_DAYS,
     MINUTES_PER_WALK,
     WALKS_PER_WEEK,
 )
@@ -115,6 +116,12 @@ class Clinic(models.Model):
         help_text="A rise in average pain (0-10) over a week that steps a plan down.",
     )
     rules_version = models.PositiveIntegerField(default=1, db_default=1)
+    # "We usually reply within N working days" on the patient's messages page (docs/messages.md).
+    message_reply_days = models.PositiveSmallIntegerField(
+        default=2,
+        db_default=2,
+        help_text="Working days the clinic usually takes to answer a patient's message.",
+    )
     screening_extra_conditions = models.TextField(
         blank=True,
         help_text="Other conditions that need a doctor's clearance, one per line.",
@@ -163,6 +170,10 @@ class Clinic(models.Model):
                     plan_pain_rise__lte=10,
                 ),
                 name="clinic_plan_rules_bounded",
+            ),
+            models.CheckConstraint(
+                condition=MESSAGE_REPLY_DAYS.q("message_reply_days"),
+                name="clinic_message_reply_days_1_to_10",
             ),
         ]
 

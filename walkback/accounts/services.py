@@ -138,6 +138,7 @@ def clinic_settings_update(
     contact_phone,
     address: str,
     closed_days: Iterable[dt.date],
+    message_reply_days: int | None = None,
 ) -> Clinic:
     """The clinic admin's settings of their own clinic: its name, time zone, how patients
     reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
@@ -159,7 +160,9 @@ def clinic_settings_update(
                 "time_zone": time_zone,
                 "contact_phone": contact_phone or "",
                 "address": address.strip(),
-            },
+            }
+            # The usual reply time to patients' messages (docs/messages.md); None keeps it.
+            | ({} if message_reply_days is None else {"message_reply_days": message_reply_days}),
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
         removed = before - set(days)

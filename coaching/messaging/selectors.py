@@ -1,0 +1,76 @@
+"""Reads of a patient's message thread (docs/messages.md). The caller finds the patient
+through the scoped selectors (``patients.selectors.patient_get`` for staff,
+``coaching.portal.selectors.portal_patient`` for the patient), so nothing here can reach
+another clinic's or another patient's thread. Three queries however long the thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
+from patients.models import Patient
+from walkback.accounts.models import User
+
+# The newest messages a page shows; older ones are in the patient's data download.
+MESSAGES_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    message: ThreadMessage
+    mine: bool
+    # Not read by this reader before this visit.
+    new: bool
+    # Read by the other side: the clinic (for the patient's messages) or the patient.
+    seen_by_other: bool
+
+
+@dataclass
+class ThreadPage:
+    messages: list[ShownMessage] = field(default_factory=list)
+    newest_id: int = 0
+    older_hidden: bool = False
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for shown in self.messages if shown.new)
+
+
+def thread_page(patient: Patient, reader: User) -> ThreadPage:
+    """The newest ``MESSAGES_SHOWN`` messages of ``patient``'s thread, oldest first, as
+    ``reader`` sees them."""
+    thread = MessageThread.objects.filter(pk=patient.pk).first()
+    if thread is None:
+        return ThreadPage()
+    rows = list(
+        ThreadMessage.objects.filter(thread=thread)
+        .select_related("author")
+        .order_by("-id")[: MESSAGES_SHOWN + 1]
+    )
+    older_hidden = len(rows) > MESSAGES_SHOWN
+    rows = list(reversed(rows[:MESSAGES_SHOWN]))
+    markers = dict(
+        ThreadReadMarker.objects.filter(thread=thread).values_list("reader_id", "read_through")
+    )
+    mine_through = markers.get(reader.pk, 0)
+    patient_through = markers.get(patient.user_id, 0)
+    is_patient = reader.pk == patient.user_id
+    shown = []
+    for message in rows:
+        mine = message.author_id == reader.pk
+        if message.from_patient:
+            seen = message.pk <= thread.staff_read_through
+        else:
+            seen = message.pk <= patient_through
+        shown.append(
+            ShownMessage(
+                message=message,
+                mine=mine,
+                new=not mine and message.pk > mine_through,
+                # Only the side that wrote it is told whether the other side read it.
+                seen_by_other=seen and (message.from_patient == is_patient),
+            )
+        )
+    return ThreadPage(
+        messages=shown, newest_id=rows[-1].pk if rows else 0, older_hidden=older_hidden
+    )
