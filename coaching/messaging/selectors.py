@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
 from patients.models import Patient
-from walkback.accounts.models import User
+from walkback.accounts.models import Role, User
 
 # The newest messages a page shows; older ones are in the patient's data download.
 MESSAGES_SHOWN = 100
@@ -30,6 +30,10 @@ class ThreadPage:
     messages: list[ShownMessage] = field(default_factory=list)
     newest_id: int = 0
     older_hidden: bool = False
+    # The page shows something this reader had not read (for a physiotherapist, also what no
+    # physiotherapist had read): the view then moves the markers (thread_mark_read), and a
+    # page seen again costs no write and no extra read.
+    moves_markers: bool = False
 
     @property
     def new_count(self) -> int:
@@ -71,6 +75,11 @@ def thread_page(patient: Patient, reader: User) -> ThreadPage:
                 seen_by_other=seen and (message.from_patient == is_patient),
             )
         )
+    newest = rows[-1].pk if rows else 0
+    clears_flag = reader.role == Role.PHYSIO and newest > thread.staff_read_through
     return ThreadPage(
-        messages=shown, newest_id=rows[-1].pk if rows else 0, older_hidden=older_hidden
+        messages=shown,
+        newest_id=newest,
+        older_hidden=older_hidden,
+        moves_markers=newest > mine_through or clears_flag,
     )

@@ -51,7 +51,8 @@ def _show(request, patient, template: str, form: MessageForm | None, what: str):
     page = thread_page(patient, request.user)
     audit_read(actor=request.user, patient=patient, what=what)
     # What this page showed is now read (a message arriving meanwhile stays unread).
-    thread_mark_read(patient=patient, reader=request.user, through=page.newest_id)
+    if page.moves_markers:
+        thread_mark_read(patient=patient, reader=request.user, through=page.newest_id)
     return render(
         request,
         template,
