@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,9 @@ from coaching.models import CaseloadRow, Reminder, ReminderKind
 from coaching.reminders import messages as reminder_messages
 from coaching.reminders.channels import Message
 from coaching.reminders.messages import Skip
+from tests.conftest import login_as
+from tests.factories import ClinicFactory, PatientFactory, UserFactory
+from tests.security.test_duplicate_submissions import send_at_once, statuses
 from walkback.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -192,9 +196,7 @@ def test_the_same_form_sent_twice_saves_one_message(world):
 # --- Rate limit --------------------------------------------------------------------------------
 
 
-def test_a_patient_over_the_hourly_limit_is_told_and_nothing_is_saved(
-    world, client_for, settings
-):
+def test_a_patient_over_the_hourly_limit_is_told_and_nothing_is_saved(world, client_for, settings):
     settings.MESSAGES_PER_HOUR = 3
     patient = world.patient_a
     me = client_for(patient.user)
@@ -224,11 +226,6 @@ def test_the_hour_is_a_sliding_window(world, settings):
 def test_the_limit_holds_across_workers_sending_at_once(transactional_db, postgres, settings):
     """Eight requests at once from one patient, each on its own database connection (as on
     separate web workers): the thread's row lock lets exactly the limit through."""
-    from tests.factories import ClinicFactory, PatientFactory, UserFactory
-    from tests.security.test_duplicate_submissions import send_at_once, statuses
-    from tests.conftest import login_as
-    from django.test import Client
-
     settings.MESSAGES_PER_HOUR = 3
     clinic = ClinicFactory()
     patient = PatientFactory(clinic=clinic, physiotherapist=UserFactory(clinic=clinic))
