@@ -26,6 +26,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.programme.seed_programme",
     "walkback.demo.seed.reports.seed_reports",
     "walkback.demo.seed.rights.seed_rights",
+    # A reply waiting for the demo patient, a question waiting for the physiotherapist.
+    "walkback.demo.seed.messages.seed_messages",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
     # After the seeded programmes: the clinic's contact and coming public holidays.
