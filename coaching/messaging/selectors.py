@@ -11,8 +11,9 @@ from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMa
 from patients.models import Patient
 from walkback.accounts.models import Role, User
 
-# The newest messages a page shows; older ones are in the patient's data download.
-MESSAGES_SHOWN = 100
+# The messages a page shows, newest last; "Earlier messages" pages back. Rendering is most of a
+# thread page's time (docs/messages.md, "Speed"), so a page stays short.
+MESSAGES_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class ThreadPage:
     messages: list[ShownMessage] = field(default_factory=list)
     newest_id: int = 0
     older_hidden: bool = False
+    # The oldest message shown: "Earlier messages" asks for those before it.
+    oldest_id: int = 0
+    # Showing earlier messages (not the newest): the page links back to the newest.
+    earlier: bool = False
     # The page shows something this reader had not read (for a physiotherapist, also what no
     # physiotherapist had read): the view then moves the markers (thread_mark_read), and a
     # page seen again costs no write and no extra read.
@@ -40,17 +45,16 @@ class ThreadPage:
         return sum(1 for shown in self.messages if shown.new)
 
 
-def thread_page(patient: Patient, reader: User) -> ThreadPage:
-    """The newest ``MESSAGES_SHOWN`` messages of ``patient``'s thread, oldest first, as
-    ``reader`` sees them."""
+def thread_page(patient: Patient, reader: User, *, before: int | None = None) -> ThreadPage:
+    """The newest ``MESSAGES_SHOWN`` messages of ``patient``'s thread (those before message
+    ``before`` when given), oldest first, as ``reader`` sees them."""
     thread = MessageThread.objects.filter(pk=patient.pk).first()
     if thread is None:
         return ThreadPage()
-    rows = list(
-        ThreadMessage.objects.filter(thread=thread)
-        .select_related("author")
-        .order_by("-id")[: MESSAGES_SHOWN + 1]
-    )
+    messages = ThreadMessage.objects.filter(thread=thread)
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
+    rows = list(messages.select_related("author").order_by("-id")[: MESSAGES_SHOWN + 1])
     older_hidden = len(rows) > MESSAGES_SHOWN
     rows = list(reversed(rows[:MESSAGES_SHOWN]))
     markers = dict(
@@ -81,5 +85,7 @@ def thread_page(patient: Patient, reader: User) -> ThreadPage:
         messages=shown,
         newest_id=newest,
         older_hidden=older_hidden,
+        oldest_id=rows[0].pk if rows else 0,
+        earlier=before is not None,
         moves_markers=newest > mine_through or clears_flag,
     )

@@ -47,8 +47,14 @@ def _send(request, form: MessageForm, patient) -> bool:
     return True
 
 
+def _before(request) -> int | None:
+    """``?before=<message id>``: earlier messages. Anything else shows the newest."""
+    value = request.GET.get("before", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
 def _show(request, patient, template: str, form: MessageForm | None, what: str):
-    page = thread_page(patient, request.user)
+    page = thread_page(patient, request.user, before=_before(request))
     audit_read(actor=request.user, patient=patient, what=what)
     # What this page showed is now read (a message arriving meanwhile stays unread).
     if page.moves_markers:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from coaching.messaging.limits import MESSAGE_MAX_CHARS
 from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
 from coaching.messaging.notices import PATIENT_SUBJECT, STAFF_SUBJECT
+from coaching.messaging.selectors import MESSAGES_SHOWN
 from coaching.messaging.services import EMPTY, message_send, thread_mark_read
 from coaching.models import CaseloadRow, Reminder, ReminderKind
 from coaching.reminders import messages as reminder_messages
@@ -377,3 +378,24 @@ def test_the_clinic_sets_its_usual_reply_time(world, client_for):
     assert world.clinic_a.message_reply_days == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         type(world.clinic_a).objects.filter(pk=world.clinic_a.pk).update(message_reply_days=0)
+
+
+def test_a_long_thread_pages_back_to_earlier_messages(world, client_for, settings):
+    settings.MESSAGES_PER_HOUR = 100
+    patient = world.patient_a
+    sent = [
+        message_send(patient=patient, by=patient.user, body=f"number {n:02d}").pk
+        for n in range(MESSAGES_SHOWN + 10)
+    ]
+    physio = client_for(world.physio_a)
+    url = reverse("patients:messages", args=[patient.pk])
+    newest = physio.get(url).content.decode()
+    assert "number 59" in newest and "number 10" in newest and "number 09" not in newest
+    assert f'href="?before={sent[10]}"' in newest
+    earlier = physio.get(f"{url}?before={sent[10]}").content.decode()
+    assert "number 00" in earlier and "number 09" in earlier and "number 10" not in earlier
+    assert "The newest messages" in earlier and "Earlier messages" not in earlier
+    # The newest were read on the first visit; an earlier page never moves a marker back.
+    assert ThreadReadMarker.objects.get(reader=world.physio_a).read_through == sent[-1]
+    for nonsense in ["abc", "-1", "9" * 30]:
+        assert "number 59" in physio.get(f"{url}?before={nonsense}").content.decode()
