@@ -321,6 +321,8 @@ def test_sending_and_reading_are_audited_without_the_words(world, client_for):
     client_for(world.physio_a).get(reverse("patients:messages", args=[patient.pk]))
     read = AuditEvent.objects.filter(action=AuditAction.READ, actor=world.physio_a).get()
     assert read.patient_id == patient.pk and read.detail == {"view": "patient-messages"}
+    seen = client_for(patient.user).get(reverse("portal:seen")).content.decode()
+    assert "Opened your messages with the clinic" in seen
     assert "sciatica" not in str(list(AuditEvent.objects.values()))
 
 

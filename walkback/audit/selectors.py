@@ -33,6 +33,7 @@ VIEW_WORDS = {
     "session-rebook": "a coaching session to rebook it",
     "audit-trail": "the clinic's audit trail, which lists you",
     "closings": "the list of requests to close accounts",
+    "patient-messages": "your messages with the clinic",
 }
 
 
