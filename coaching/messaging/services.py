@@ -13,7 +13,6 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from coaching.messaging.limits import MESSAGE_MAX_CHARS
@@ -163,9 +162,3 @@ def messages_erase(*, patient: Patient) -> int:
     MessageThread.objects.filter(pk=patient.pk).delete()
     return count
 
-
-def newest_message_id(patient: Patient) -> int:
-    return (
-        ThreadMessage.objects.filter(thread_id=patient.pk).aggregate(newest=Max("id"))["newest"]
-        or 0
-    )

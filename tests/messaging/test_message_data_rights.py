@@ -60,7 +60,7 @@ def test_closing_the_account_erases_the_thread_and_its_notices(outcome):
     assert Reminder.objects.filter(
         kind__in=[ReminderKind.MESSAGE_TO_STAFF, ReminderKind.MESSAGE_TO_PATIENT]
     ).exists()
-    admin = UserFactory(role=Role.CLINIC_ADMIN, clinic=patient.clinic)
+    admin = UserFactory.create(role=Role.CLINIC_ADMIN, clinic=patient.clinic)
 
     closing_decide(
         closing=closing_request(patient=patient, by=patient.user), outcome=outcome, by=admin

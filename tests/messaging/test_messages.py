@@ -263,7 +263,7 @@ def test_one_notice_to_the_physiotherapist_per_unread_burst_with_no_name_or_word
         assert f"/patients/{patient.pk}/" not in text
     # Read: a new message starts a new burst, and the old notice is not needed any more.
     thread_mark_read(
-        patient=patient, reader=world.physio_a, through=ThreadMessage.objects.last().pk
+        patient=patient, reader=world.physio_a, through=ThreadMessage.objects.latest("pk").pk
     )
     assert _built(notices[0]) == Skip("the message was read")
     message_send(patient=patient, by=patient.user, body="one more")
@@ -296,7 +296,9 @@ def test_one_notice_to_the_patient_per_unread_burst_saying_only_that_there_is_on
     assert reverse("portal:messages") in built.text
     for text in (built.subject, built.text, built.html, built.short):
         assert "sciatica" not in text and "Anna" not in text
-    thread_mark_read(patient=patient, reader=patient.user, through=ThreadMessage.objects.last().pk)
+    thread_mark_read(
+        patient=patient, reader=patient.user, through=ThreadMessage.objects.latest("pk").pk
+    )
     assert _built(notices[0]) == Skip("the message was read")
 
 
