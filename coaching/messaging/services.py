@@ -161,4 +161,3 @@ def messages_erase(*, patient: Patient) -> int:
     count = ThreadMessage.objects.filter(thread_id=patient.pk).count()
     MessageThread.objects.filter(pk=patient.pk).delete()
     return count
-
