@@ -38,6 +38,8 @@ Rules (edges are unit-tested in tests/coaching/test_flags.py):
 - back pain came back: a check-in answered in the last 30 days told an activity-limiting
   recurrence (derived from what the patient told:
   patients.services.check_ins.is_activity_limiting) or one that needed care.
+- unread message: the patient sent a secure message that no physiotherapist of the clinic has
+  read yet (docs/messages.md), whatever the patient's status.
 
 "Today" is each patient's own date in their own time zone, unless a date is passed in.
 """
@@ -50,9 +52,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from coaching.messaging.models import MessageThread
 from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
 from coaching.progress import (
     Timeline,
@@ -89,6 +92,7 @@ class Facts(TypedDict):
     latest_check_in_due: dt.date | None
     latest_check_in_done: dt.datetime | None
     has_unreviewed_event: bool
+    has_unread_message: bool
     recurrence_month: int | None
 
 
@@ -126,6 +130,8 @@ FLAG_LABELS = {
     "screening_incomplete": "Screening incomplete",
     # Last: the six months are over. (Appended, so the bits of stored rows keep their meaning.)
     "behind_keeping_going": "Below keeping-going target",
+    # Appended for the same reason: a patient's message no physiotherapist has read yet.
+    "unread_message": "Unread message",
 }
 FLAG_ORDER = list(FLAG_LABELS)
 FLAG_CHOICES = list(FLAG_LABELS.items())
@@ -217,6 +223,12 @@ def annotate_facts(
         has_unreviewed_event=Exists(
             AdverseEvent.objects.filter(patient=OuterRef("pk"), reviewed_at__isnull=True)
         ),
+        # The thread keeps both numbers (coaching.messaging.services): one indexed row.
+        has_unread_message=Exists(
+            MessageThread.objects.filter(
+                patient=OuterRef("pk"), last_patient_message_id__gt=F("staff_read_through")
+            )
+        ),
     )
 
 
@@ -232,6 +244,9 @@ def _flags(
 ) -> list[Flag]:
     patient, today = summary.patient, summary.today
     flags: list[Flag] = []
+    if facts.has_unread_message:
+        # Before the status check: a discharged patient may still write to the clinic.
+        flags.append(Flag("unread_message", FLAG_LABELS["unread_message"], "From the patient."))
     if patient.status in (PatientStatus.INELIGIBLE, PatientStatus.DISCHARGED):
         return flags
     if facts.has_unreviewed_event:

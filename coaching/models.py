@@ -264,6 +264,9 @@ class ReminderKind(models.TextChoices):
     CHECK_IN_FOLLOW_UP = "check_in_again", "Monthly check-in, second ask"
     DIGEST = "digest", "Monday digest"
     ADVERSE_EVENT = "adverse_event", "Problem reported"
+    # Secure messages (docs/messages.md): the notice says only that there is a message.
+    MESSAGE_TO_PATIENT = "message_patient", "New message from the clinic"
+    MESSAGE_TO_STAFF = "message_staff", "A patient sent a message"
 
 
 class ReminderState(models.TextChoices):
@@ -480,6 +483,10 @@ class CaseloadRow(models.Model):
 # Calendar feed links live in a module of their own (docs/diary.md); imported so Django
 # registers them with this app.
 from coaching.diary.models import CalendarFeed  # noqa: E402, F401
+
+# Secure messages live in a module of their own (docs/messages.md); imported here so Django
+# finds the models of the coaching app.
+from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker  # noqa: E402, F401
 
 # Web push subscriptions live in their own module (docs/web-push.md); imported here so Django
 # finds the model in this app.

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coaching import patient_views as views
+from coaching.messaging import views as messaging_views
 
 app_name = "patients"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/screening/", views.patient_screening, name="screening"),
     path("<int:pk>/walks/", views.patient_walks, name="walks"),
     path("walks/<int:pk>/correct/", views.walk_correct, name="walk-correct"),
+    path("<int:pk>/messages/", messaging_views.patient_messages, name="messages"),
 ]

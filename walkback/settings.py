@@ -199,6 +199,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Secure messages (coaching/messaging; docs/messages.md) ----------------------------------
+# How many messages a patient may send in an hour (counted in the database, so across workers).
+MESSAGES_PER_HOUR = env_int("WALKBACK_MESSAGES_PER_HOUR", 10, minimum=1)
+# The number the messages pages tell patients to call in an emergency (Australia's by default).
+EMERGENCY_NUMBER = env_str("WALKBACK_EMERGENCY_NUMBER", "000")
+
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------
 # How long the change-or-stop link in a reminder works (every reminder carries a fresh one).
 REMINDER_LINK_DAYS = env_int("WALKBACK_REMINDER_LINK_DAYS", 60, minimum=1)

@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
+from coaching.messaging.models import ThreadMessage
 from coaching.models import CoachingSession, Prescription, Reminder
 from patients.models import AdverseEvent, CheckIn, Patient, Screening, WalkLog
 from walkback.accounts.models import User
@@ -79,9 +80,12 @@ def patient_data(patient: Patient) -> dict:
     screening = Screening.objects.filter(patient=patient).first()
     adverse = list(AdverseEvent.objects.filter(patient=patient).order_by("occurred_on", "id"))
     audit = list(AuditEvent.objects.filter(patient=patient).order_by("at", "id"))
+    # Both sides of the secure messages (docs/messages.md): the staff's names, not their ids.
+    thread_messages = list(ThreadMessage.objects.filter(thread_id=patient.pk).order_by("id"))
     people = {patient.physiotherapist_id, patient.user_id}
     people |= {p.author_id for p in prescriptions} | {a.reviewed_by_id for a in adverse}
     people |= {e.actor_id for e in audit}
+    people |= {m.author_id for m in thread_messages}
     if screening:
         people.add(screening.screened_by_id)
     known = {pk for pk in people if pk is not None}
@@ -108,6 +112,7 @@ def patient_data(patient: Patient) -> dict:
             for c in CheckIn.objects.filter(patient=patient).order_by("month_number")
         ],
         "adverse_events": [_record(a, names) for a in adverse],
+        "messages": [_record(m, names, skip={"thread"}) for m in thread_messages],
         "reminders": [
             _record(r, names, skip={"recipient"})
             for r in Reminder.objects.filter(patient=patient).order_by("due_at", "id")

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from coaching.messaging import views as messaging_views
 from coaching.portal import import_views, rights_views, sms_views
 from coaching.portal import views as portal_views
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("learn/topics/<slug:slug>/", portal_views.learn_topic, name="learn-topic"),
     path("check-in/", portal_views.check_in, name="check-in"),
     path("problem/", portal_views.problem, name="problem"),
+    path("messages/", messaging_views.my_messages, name="messages"),
     path("data/", portal_views.my_data, name="my-data"),
     path("data/reminders/", portal_views.reminders, name="reminders"),
     path(

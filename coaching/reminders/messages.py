@@ -47,6 +47,8 @@ STALE_AFTER: dict[str, dt.timedelta] = {
     ReminderKind.CHECK_IN_FOLLOW_UP: dt.timedelta(days=3),
     ReminderKind.DIGEST: dt.timedelta(hours=12),
     ReminderKind.ADVERSE_EVENT: dt.timedelta(days=7),
+    ReminderKind.MESSAGE_TO_PATIENT: dt.timedelta(days=7),
+    ReminderKind.MESSAGE_TO_STAFF: dt.timedelta(days=7),
 }
 # A message this late (a broker outage, retries) is checked against quiet hours again.
 LATE = dt.timedelta(minutes=15)
@@ -260,6 +262,14 @@ def _adverse_event(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     )
 
 
+def _message_notice(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    """A new secure message (docs/messages.md). Imported here, not at the top: the messaging
+    module builds on this one's ``Content`` and ``Skip``."""
+    from coaching.messaging.notices import message_notice
+
+    return message_notice(reminder, now)
+
+
 BUILDERS: dict[str, Callable[[Reminder, dt.datetime], Content | Skip]] = {
     ReminderKind.WALK: _walk,
     ReminderKind.NUDGE: _nudge,
@@ -269,6 +279,8 @@ BUILDERS: dict[str, Callable[[Reminder, dt.datetime], Content | Skip]] = {
     ReminderKind.CHECK_IN_FOLLOW_UP: _check_in,
     ReminderKind.DIGEST: _digest,
     ReminderKind.ADVERSE_EVENT: _adverse_event,
+    ReminderKind.MESSAGE_TO_PATIENT: _message_notice,
+    ReminderKind.MESSAGE_TO_STAFF: _message_notice,
 }
 
 
@@ -282,7 +294,7 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         return Skip("too late to be useful")
     patient = reminder.patient
     # Set exactly when the message goes to the patient (not to staff about them).
-    to_patient = _patient(reminder) if reminder.kind in planner.PATIENT_KINDS else None
+    to_patient = _patient(reminder) if reminder.kind in planner.TO_PATIENT_KINDS else None
     zone = to_patient.zone if to_patient is not None else recipient.zone
     if late > LATE and in_quiet_hours(now, zone):
         return Defer(end_of_quiet_hours(now, zone), "late, and now in quiet hours")

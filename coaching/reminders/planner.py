@@ -54,7 +54,11 @@ SESSION_HOUR_BEFORE_DEADLINE = dt.timedelta(minutes=15)
 SESSION_KINDS = (ReminderKind.SESSION_DAY_BEFORE, ReminderKind.SESSION_HOUR_BEFORE)
 CHECK_IN_KINDS = (ReminderKind.CHECK_IN, ReminderKind.CHECK_IN_FOLLOW_UP)
 PATIENT_KINDS = (ReminderKind.WALK, ReminderKind.NUDGE, *SESSION_KINDS, *CHECK_IN_KINDS)
-STAFF_KINDS = (ReminderKind.DIGEST, ReminderKind.ADVERSE_EVENT)
+STAFF_KINDS = (ReminderKind.DIGEST, ReminderKind.ADVERSE_EVENT, ReminderKind.MESSAGE_TO_STAFF)
+# Notices to the patient written by a service (a new secure message, docs/messages.md), not
+# planned: the planner's replanning of PATIENT_KINDS never touches them.
+PATIENT_NOTICE_KINDS = (ReminderKind.MESSAGE_TO_PATIENT,)
+TO_PATIENT_KINDS = (*PATIENT_KINDS, *PATIENT_NOTICE_KINDS)
 
 _PROGRAMME = {PatientStatus.ACTIVE, PatientStatus.MAINTENANCE}
 # Who may receive each kind: walking messages only during the programme (and "keeping
@@ -68,6 +72,9 @@ KIND_STATUSES: dict[str, set[PatientStatus]] = {
     ReminderKind.SESSION_HOUR_BEFORE: _PROGRAMME | {PatientStatus.SCREENING},
     ReminderKind.CHECK_IN: _PROGRAMME,
     ReminderKind.CHECK_IN_FOLLOW_UP: _PROGRAMME,
+    # A message from the clinic may come at any stage, after discharge too.
+    ReminderKind.MESSAGE_TO_PATIENT: _PROGRAMME
+    | {PatientStatus.SCREENING, PatientStatus.DISCHARGED, PatientStatus.INELIGIBLE},
 }
 
 

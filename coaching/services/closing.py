@@ -18,6 +18,7 @@ every column of every table for the old name, e-mail and phone afterwards):
 - free text anyone typed about the person: walk notes, the problem reports' descriptions,
   session notes, goals, barriers and action plans (a video link becomes a placeholder),
   prescription rationales and confirmations;
+- secure messages, both sides' (docs/messages.md): the thread, its messages and read markers;
 - reminders (the outbox rows, sent or not), invitations, e-mail changes waiting to be
   confirmed, one-time submission tokens, the login lockout's records of the address.
 
@@ -47,6 +48,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from coaching.messaging.services import messages_erase
 from coaching.models import (
     CoachingSession,
     Prescription,
@@ -237,6 +239,7 @@ def _erase_identity(patient: Patient) -> None:
         model.objects.filter(username=old_email).delete()
     Reminder.objects.filter(patient=patient).delete()
     Reminder.objects.filter(recipient=user).delete()
+    messages_erase(patient=patient)
     Patient.objects.filter(pk=patient.pk).update(
         date_of_birth=None,
         ineligible_reason="",

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from phonenumber_field.formfields import PhoneNumberField
 
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.limits import ADDRESS_MAX, CLOSED_DAYS_MAX
+from walkback.accounts.limits import ADDRESS_MAX, CLOSED_DAYS_MAX, MESSAGE_REPLY_DAYS
 from walkback.accounts.models import TIME_ZONE_CHOICES, Clinic, Role, User
 from walkback.accounts.passwords import (
     AGAIN_LABEL,
@@ -291,6 +291,15 @@ class ClinicSettingsForm(forms.Form):
         max_length=ADDRESS_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
         help_text="Shown to patients with the phone number, and at the foot of e-mails.",
+    )
+    message_reply_days = forms.IntegerField(
+        label="Usual reply time to a patient's message (working days)",
+        min_value=MESSAGE_REPLY_DAYS.low,
+        max_value=MESSAGE_REPLY_DAYS.high,
+        # Left empty, the clinic's current value stays (older forms and scripts send none).
+        required=False,
+        help_text="Patients read “We usually reply within this many working days” on their "
+        "messages page.",
     )
     closed_days = DateListField(
         label="Closed days",

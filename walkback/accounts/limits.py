@@ -18,3 +18,6 @@ CLOSED_DAYS_MAX = 200
 # How many earlier months a check-in may ask about when they were missed (0: none; each missed
 # month is then unknown). docs/clinical-rules.md#monthly-check-ins
 CHECK_IN_CATCH_UP = Bound(0, 6)
+# How many working days the clinic usually takes to answer a patient's message (shown on the
+# messages page: docs/messages.md).
+MESSAGE_REPLY_DAYS = Bound(1, 10)

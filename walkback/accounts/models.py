@@ -18,6 +18,7 @@ from walkback.accounts.limits import (
     ADDRESS_MAX,
     CHECK_IN_CATCH_UP,
     CHECK_IN_MONTHS,
+    MESSAGE_REPLY_DAYS,
     MINUTES_PER_WALK,
     WALKS_PER_WEEK,
 )
@@ -122,6 +123,12 @@ class Clinic(models.Model):
         db_default=False,
         help_text="Hikes imported from a phone or watch count as walks.",
     )
+    # "We usually reply within N working days" on the patient's messages page (docs/messages.md).
+    message_reply_days = models.PositiveSmallIntegerField(
+        default=2,
+        db_default=2,
+        help_text="Working days the clinic usually takes to answer a patient's message.",
+    )
     screening_extra_conditions = models.TextField(
         blank=True,
         help_text="Other conditions that need a doctor's clearance, one per line.",
@@ -185,6 +192,10 @@ class Clinic(models.Model):
             models.CheckConstraint(
                 condition=models.Q(diary_day_starts__lt=models.F("diary_day_ends")),
                 name="clinic_diary_day_starts_before_it_ends",
+            ),
+            models.CheckConstraint(
+                condition=MESSAGE_REPLY_DAYS.q("message_reply_days"),
+                name="clinic_message_reply_days_1_to_10",
             ),
         ]
 

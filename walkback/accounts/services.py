@@ -142,6 +142,7 @@ def clinic_settings_update(
     diary_day_ends: dt.time | None = None,
     diary_weekends: bool | None = None,
     import_hiking: bool | None = None,
+    message_reply_days: int | None = None,
 ) -> Clinic:
     """The clinic admin's settings of their own clinic: its name, time zone, how patients
     reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
@@ -176,7 +177,9 @@ def clinic_settings_update(
                 "diary_weekends": weekends,
             }
             # Imported hikes (docs/activity-import.md); None leaves the setting as it is.
-            | ({} if import_hiking is None else {"import_hiking": import_hiking}),
+            | ({} if import_hiking is None else {"import_hiking": import_hiking})
+            # The usual reply time to patients' messages (docs/messages.md); None keeps it.
+            | ({} if message_reply_days is None else {"message_reply_days": message_reply_days}),
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
         removed = before - set(days)

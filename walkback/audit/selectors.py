@@ -37,6 +37,7 @@ VIEW_WORDS = {
     "calendar-feed": "their calendar, which shows when your sessions are",
     "audit-trail": "the clinic's audit trail, which lists you",
     "closings": "the list of requests to close accounts",
+    "patient-messages": "your messages with the clinic",
 }
 
 

@@ -29,6 +29,7 @@ def clinic_settings(request):
         "time_zone": clinic.time_zone,
         "contact_phone": clinic.contact_phone,
         "address": clinic.address,
+        "message_reply_days": clinic.message_reply_days,
         "closed_days": closed_days_of(request.user),
         "diary_day_starts": clinic.diary_day_starts,
         "diary_day_ends": clinic.diary_day_ends,

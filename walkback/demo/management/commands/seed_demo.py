@@ -30,6 +30,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.diary.seed_diary",
     # Sample files the demo patient can import (.demo/samples/, docs/activity-import.md).
     "walkback.demo.seed.imports.seed_imports",
+    # A reply waiting for the demo patient, a question waiting for the physiotherapist.
+    "walkback.demo.seed.messages.seed_messages",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
     # The demo patient's confirmed mobile and texts beside e-mail (printed by the console).
