@@ -262,6 +262,7 @@ class ReminderKind(models.TextChoices):
     NUDGE = "nudge", "No walk logged lately"
     CHECK_IN = "check_in", "Monthly check-in"
     CHECK_IN_FOLLOW_UP = "check_in_again", "Monthly check-in, second ask"
+    QUESTIONNAIRE = "questionnaire", "Outcome questionnaire"
     DIGEST = "digest", "Monday digest"
     ADVERSE_EVENT = "adverse_event", "Problem reported"
 
@@ -452,3 +453,7 @@ class CaseloadRow(models.Model):
 
     def __str__(self) -> str:
         return f"Caseload row of patient {self.patient_id}"
+
+
+# Outcome questionnaires live in a module of their own (docs/questionnaires.md).
+from coaching.proms.models import QuestionnaireResponse, QuestionnaireSettings  # noqa: E402, F401

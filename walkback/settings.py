@@ -199,6 +199,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Outcome questionnaires (coaching/proms; docs/questionnaires.md) -------------------------
+# A folder of licensed instrument files (Oswestry, Roland-Morris...) loaded beside the shipped
+# free ones; empty: the shipped ones only.
+PROMS_EXTRA_DIR = env_str("WALKBACK_PROMS_EXTRA_DIR", "")
+REMINDER_QUESTIONNAIRE_PATH = env_str("WALKBACK_QUESTIONNAIRE_PATH", "/me/questionnaires/")
+
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------
 # How long the change-or-stop link in a reminder works (every reminder carries a fresh one).
 REMINDER_LINK_DAYS = env_int("WALKBACK_REMINDER_LINK_DAYS", 60, minimum=1)
