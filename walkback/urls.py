@@ -15,7 +15,9 @@ urlpatterns = [
     path("site/", include("walkback.reports.site_urls")),
     path("caseload/", include("coaching.urls")),
     path("patients/", include("coaching.patient_urls")),
+    path("me/questionnaires/", include("coaching.proms.portal_urls")),
     path("me/", include("coaching.portal.urls")),
+    path("questionnaires/", include("coaching.proms.urls")),
     path("reminders/", include("coaching.reminders.urls")),
     path("admin/", admin.site.urls),
 ]

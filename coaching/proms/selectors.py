@@ -107,6 +107,16 @@ class Outcome:
     improvement: Decimal | None  # positive is better, whichever way the scale runs
     reached_mic: bool | None
 
+    @property
+    def change_words(self) -> str:
+        """The change since enrolment in plain words ("better by 2", "worse by 1.5")."""
+        if self.improvement is None:
+            return ""
+        if self.improvement == 0:
+            return "no change"
+        size = abs(self.improvement).normalize()
+        return f"{'better' if self.improvement > 0 else 'worse'} by {size:f}"
+
 
 def outcomes_from(responses: list[QuestionnaireResponse]) -> list[Outcome]:
     """Per instrument, in the order of the shipped/clinic files. No queries."""
