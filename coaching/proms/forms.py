@@ -85,9 +85,7 @@ class QuestionnaireSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = self.fields["instruments"]
         assert isinstance(choices, forms.MultipleChoiceField)
-        choices.choices = [
-            (i.key, f"{i.name} ({i.short_name})") for i in available
-        ]
+        choices.choices = [(i.key, f"{i.name} ({i.short_name})") for i in available]
 
     def clean_weeks(self) -> list[int]:
         text = self.cleaned_data["weeks"]

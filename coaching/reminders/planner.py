@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Literal, overload
 
 from coaching.models import CoachingSession, Reminder, ReminderKind, SessionStatus
+from coaching.proms.schedule import timepoints
 from coaching.reminders.timing import default_time, end_of_quiet_hours, local_at
 from patients.models import CheckIn, Patient, PatientStatus
 
@@ -44,7 +45,13 @@ SESSION_HOUR_BEFORE_DEADLINE = dt.timedelta(minutes=15)
 
 SESSION_KINDS = (ReminderKind.SESSION_DAY_BEFORE, ReminderKind.SESSION_HOUR_BEFORE)
 CHECK_IN_KINDS = (ReminderKind.CHECK_IN, ReminderKind.CHECK_IN_FOLLOW_UP)
-PATIENT_KINDS = (ReminderKind.WALK, ReminderKind.NUDGE, *SESSION_KINDS, *CHECK_IN_KINDS)
+PATIENT_KINDS = (
+    ReminderKind.WALK,
+    ReminderKind.NUDGE,
+    *SESSION_KINDS,
+    *CHECK_IN_KINDS,
+    ReminderKind.QUESTIONNAIRE,
+)
 STAFF_KINDS = (ReminderKind.DIGEST, ReminderKind.ADVERSE_EVENT)
 
 _PROGRAMME = {PatientStatus.ACTIVE, PatientStatus.MAINTENANCE}
@@ -59,6 +66,8 @@ KIND_STATUSES: dict[str, set[PatientStatus]] = {
     ReminderKind.SESSION_HOUR_BEFORE: _PROGRAMME | {PatientStatus.SCREENING},
     ReminderKind.CHECK_IN: _PROGRAMME,
     ReminderKind.CHECK_IN_FOLLOW_UP: _PROGRAMME,
+    # Outcome questionnaires follow the programme like check-ins (docs/questionnaires.md).
+    ReminderKind.QUESTIONNAIRE: _PROGRAMME,
 }
 
 
@@ -262,6 +271,29 @@ def check_in_specs(patient: Patient, check_ins: list[CheckIn], now: dt.datetime)
                     check_in_id=check_in.pk,
                 )
             )
+    return _not_paused(patient, specs)
+
+
+def questionnaire_specs(patient: Patient, weeks: list[int], now: dt.datetime) -> list[Spec]:
+    """One invitation on the day each of the clinic's questionnaire timepoints is due
+    (docs/questionnaires.md#reminders), announced up to ``CHECK_IN_LATE_DAYS`` late like a
+    check-in. The key names the timepoint, so each is announced once; it is skipped at send
+    time when everything asked at it has been answered."""
+    if not weeks or not wants(patient, ReminderKind.QUESTIONNAIRE):
+        return []
+    today = patient.today(now)
+    specs = []
+    for point in timepoints(weeks, patient.programme_start):
+        due_on = point.due_on
+        if due_on is None or not (
+            today - dt.timedelta(days=CHECK_IN_LATE_DAYS)
+            <= due_on
+            <= today + dt.timedelta(days=HORIZON_DAYS)
+        ):
+            continue
+        key = f"questionnaire:{patient.pk}:{point.week}"
+        due = at_patient_time(patient, due_on, now)
+        specs.append(_spec(patient, ReminderKind.QUESTIONNAIRE, key, due))
     return _not_paused(patient, specs)
 
 
