@@ -158,3 +158,15 @@ def enrolment_risk(responses: list[QuestionnaireResponse]):
             instrument = instrument_version(response.instrument, response.version)
             return instrument.band(response.band), response
     return None
+
+
+@dataclass(frozen=True)
+class PatientQuestionnaires:
+    outcomes: list[Outcome]
+    risk: tuple | None  # (STarT Back band, its response) at enrolment
+
+
+def patient_questionnaires(patient: Patient) -> PatientQuestionnaires:
+    """The staff patient page's summary: one query."""
+    responses = responses_of(patient)
+    return PatientQuestionnaires(outcomes=outcomes_from(responses), risk=enrolment_risk(responses))

@@ -23,11 +23,9 @@ from coaching.proms.forms import QuestionnaireForm, QuestionnaireSettingsForm
 from coaching.proms.instruments import instruments
 from coaching.proms.selectors import (
     clinic_choice,
-    enrolment_risk,
     last_text_answers,
-    outcomes_from,
+    patient_questionnaires,
     questionnaires_due,
-    responses_of,
 )
 from coaching.proms.services import questionnaire_settings_set, questionnaire_submit
 from patients.selectors import patient_get
@@ -100,8 +98,7 @@ def portal_answer(request, key: str):
 @staff_required
 def patient_outcomes(request, pk: int):
     patient = patient_get(request.user, pk)
-    responses = responses_of(patient)
-    outcomes = outcomes_from(responses)
+    summary = patient_questionnaires(patient)
     audit_read(actor=request.user, patient=patient, what="questionnaire-scores")
     due = questionnaires_due(patient, today=patient.today()) if patient.can_log else None
     return render(
@@ -109,8 +106,8 @@ def patient_outcomes(request, pk: int):
         "proms/patient_outcomes.html",
         {
             "patient": patient,
-            "outcomes": [(outcome, outcome_chart_svg(outcome)) for outcome in outcomes],
-            "risk": enrolment_risk(responses),
+            "outcomes": [(outcome, outcome_chart_svg(outcome)) for outcome in summary.outcomes],
+            "risk": summary.risk,
             "due": due,
         },
     )
