@@ -26,6 +26,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.programme.seed_programme",
     "walkback.demo.seed.reports.seed_reports",
     "walkback.demo.seed.rights.seed_rights",
+    # Outcome questionnaires over time, for patients the seeders above started.
+    "walkback.demo.seed.questionnaires.seed_questionnaires",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
     # After the seeded programmes: the clinic's contact and coming public holidays.
