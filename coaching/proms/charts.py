@@ -18,7 +18,7 @@ from coaching.proms.schedule import timepoint_label
 from coaching.proms.selectors import Outcome
 
 WIDTH, HEIGHT = 520, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 44
+LEFT, RIGHT, TOP, BOTTOM = 44, 30, 14, 44
 
 
 def outcome_chart_svg(outcome: Outcome) -> SafeString:
@@ -35,7 +35,8 @@ def outcome_chart_svg(outcome: Outcome) -> SafeString:
         return TOP + plot_h * (1 - (value - low) / (high - low))
 
     parts = [
-        f'<svg class="outcome-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="outcome-chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" role="img" '
         f'aria-labelledby="oc-{instrument.key}-t oc-{instrument.key}-d">',
         f'<title id="oc-{instrument.key}-t">{escape(instrument.name)} over time</title>',
         f'<desc id="oc-{instrument.key}-d">{escape(_description(outcome))}</desc>',

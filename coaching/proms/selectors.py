@@ -118,6 +118,11 @@ class Outcome:
         return f"{'better' if self.improvement > 0 else 'worse'} by {size:f}"
 
 
+def _band_label(instrument: Instrument, key: str) -> str:
+    band = instrument.band(key) if key else None
+    return band.label if band else ""
+
+
 def outcomes_from(responses: list[QuestionnaireResponse]) -> list[Outcome]:
     """Per instrument, in the order of the shipped/clinic files. No queries."""
     by_key: dict[str, list[QuestionnaireResponse]] = {}
@@ -127,7 +132,9 @@ def outcomes_from(responses: list[QuestionnaireResponse]) -> list[Outcome]:
     for key, rows in by_key.items():
         rows.sort(key=lambda r: r.week)
         instrument = instrument_version(key, rows[-1].version)
-        points = [Point(week=r.week, score=r.score, band=r.band) for r in rows]
+        points = [
+            Point(week=r.week, score=r.score, band=_band_label(instrument, r.band)) for r in rows
+        ]
         baseline = points[0] if points[0].week == 0 else None
         latest = points[-1] if len(points) > 1 else None
         improvement = (
