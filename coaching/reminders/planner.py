@@ -275,17 +275,18 @@ def check_in_specs(patient: Patient, check_ins: list[CheckIn], now: dt.datetime)
 
 
 def questionnaire_specs(patient: Patient, weeks: list[int], now: dt.datetime) -> list[Spec]:
-    """One invitation on the day each of the clinic's questionnaire timepoints is due
-    (docs/questionnaires.md#reminders), announced up to ``CHECK_IN_LATE_DAYS`` late like a
-    check-in. The key names the timepoint, so each is announced once; it is skipped at send
-    time when everything asked at it has been answered."""
+    """One invitation on the day each of the clinic's follow-up questionnaire timepoints is
+    due (docs/questionnaires.md#reminders), announced up to ``CHECK_IN_LATE_DAYS`` late like a
+    check-in. Enrolment's (week 0) gets none: it is answered with the physiotherapist or at
+    the first login, where the home page shows it. The key names the timepoint, so each is
+    announced once; it is skipped at send time when everything asked at it is answered."""
     if not weeks or not wants(patient, ReminderKind.QUESTIONNAIRE):
         return []
     today = patient.today(now)
     specs = []
     for point in timepoints(weeks, patient.programme_start):
         due_on = point.due_on
-        if due_on is None or not (
+        if point.week == 0 or due_on is None or not (
             today - dt.timedelta(days=CHECK_IN_LATE_DAYS)
             <= due_on
             <= today + dt.timedelta(days=HORIZON_DAYS)

@@ -97,3 +97,12 @@ def test_the_clinics_weeks_decide(patient, run_due):  # noqa: F811
     with time_machine.travel(at(SYDNEY, 2025, 6, 6, 9, 0), tick=False):  # week 12: not chosen
         reminders_plan_for_patient(patient=patient)
     assert not Reminder.objects.filter(idempotency_key__endswith=":12").exists()
+
+
+def test_enrolment_gets_no_invitation(patient):
+    # Answered with the physiotherapist or at the first login (the home page shows it).
+    patient.programme_start = dt.date(2025, 6, 5)
+    patient.save()
+    with time_machine.travel(at(SYDNEY, 2025, 6, 5, 9, 0), tick=False):
+        reminders_plan_for_patient(patient=patient)
+    assert not Reminder.objects.filter(kind=ReminderKind.QUESTIONNAIRE).exists()
