@@ -286,10 +286,14 @@ def questionnaire_specs(patient: Patient, weeks: list[int], now: dt.datetime) ->
     specs = []
     for point in timepoints(weeks, patient.programme_start):
         due_on = point.due_on
-        if point.week == 0 or due_on is None or not (
-            today - dt.timedelta(days=CHECK_IN_LATE_DAYS)
-            <= due_on
-            <= today + dt.timedelta(days=HORIZON_DAYS)
+        if (
+            point.week == 0
+            or due_on is None
+            or not (
+                today - dt.timedelta(days=CHECK_IN_LATE_DAYS)
+                <= due_on
+                <= today + dt.timedelta(days=HORIZON_DAYS)
+            )
         ):
             continue
         key = f"questionnaire:{patient.pk}:{point.week}"
