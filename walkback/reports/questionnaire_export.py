@@ -14,7 +14,14 @@ from coaching.proms.models import QuestionnaireResponse
 def questionnaires_table(spec, people, *, salt, zone, deid):
     # Imported here: exports.py registers this builder, so a module-level import would be
     # circular.
-    from walkback.reports.exports import _dated, _in_range, _local_day, _query_table, _who
+    from walkback.reports.exports import (
+        _dated,
+        _in_range,
+        _local_day,
+        _query_table,
+        _who,
+        blank_as_null,
+    )
 
     qs = QuestionnaireResponse.objects.filter(patient__in=people.values("pk")).annotate(
         completed_local=_local_day("completed_at", zone)
@@ -28,7 +35,8 @@ def questionnaires_table(spec, people, *, salt, zone, deid):
         _dated(deid, "completed", F("completed_local")),
         ("score", F("score")),
         ("psychosocial", KT("subscales__psychosocial")),
-        ("band", F("band")),
+        # No band (PEG, PSFS) is missing, as COPY and Python's csv must both write it.
+        ("band", blank_as_null(F("band"))),
         # The physiotherapist typed the patient's answers in (e.g. STarT Back at enrolment).
         (
             "entered_by_staff",
