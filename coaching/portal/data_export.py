@@ -26,6 +26,7 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from coaching.models import CoachingSession, Prescription, Reminder
+from coaching.proms.models import QuestionnaireResponse
 from patients.models import AdverseEvent, CheckIn, Patient, Screening, WalkLog
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction, AuditEvent
@@ -79,7 +80,12 @@ def patient_data(patient: Patient) -> dict:
     screening = Screening.objects.filter(patient=patient).first()
     adverse = list(AdverseEvent.objects.filter(patient=patient).order_by("occurred_on", "id"))
     audit = list(AuditEvent.objects.filter(patient=patient).order_by("at", "id"))
+    # Outcome questionnaires (docs/questionnaires.md), answers included: they are the patient's.
+    questionnaires = list(
+        QuestionnaireResponse.objects.filter(patient=patient).order_by("instrument", "week")
+    )
     people = {patient.physiotherapist_id, patient.user_id}
+    people |= {q.answered_by_id for q in questionnaires}
     people |= {p.author_id for p in prescriptions} | {a.reviewed_by_id for a in adverse}
     people |= {e.actor_id for e in audit}
     if screening:
@@ -108,6 +114,7 @@ def patient_data(patient: Patient) -> dict:
             for c in CheckIn.objects.filter(patient=patient).order_by("month_number")
         ],
         "adverse_events": [_record(a, names) for a in adverse],
+        "questionnaires": [_record(q, names) for q in questionnaires],
         "reminders": [
             _record(r, names, skip={"recipient"})
             for r in Reminder.objects.filter(patient=patient).order_by("due_at", "id")

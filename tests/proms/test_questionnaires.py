@@ -300,3 +300,22 @@ def test_the_clinic_admin_changes_the_settings_page(world, client_for):
     ok = client.post(url, {"instruments": ["nprs", "peg"], "weeks": "0, 8, 16"})
     assert ok.status_code == 302
     assert world.clinic_a.questionnaire_settings.weeks == [0, 8, 16]
+
+
+def test_the_patients_own_download_holds_their_answers(world, client_for):
+    patient = world.patient_a
+    questionnaire_submit(
+        patient=patient,
+        by=world.physio_a,
+        instrument_key="startback",
+        answers=HIGH_RISK,
+        today=patient.today(),
+    )
+    client = client_for(patient.user)
+    data = client.get(reverse("portal:data-json")).json()
+    (row,) = data["questionnaires"]
+    assert (row["instrument"], row["score"], row["band"]) == ("startback", "6.00", "high")
+    assert row["answers"]["bothersome"] == "very_much"
+    assert row["answered_by"] == world.physio_a.full_name
+    csv_text = client.get(reverse("portal:data-csv")).content.decode()
+    assert "questionnaires,1,band,high" in csv_text
