@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from django.utils import timezone
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from coaching.proms.instruments import instruments
 from coaching.proms.models import QuestionnaireResponse
 from coaching.proms.scoring import score
+from patients.models import Patient
 from tests.browser.conftest import PHONE, log_in, screenshot
 from tests.factories import PASSWORD, ClinicFactory, PatientFactory, UserFactory
 
@@ -35,17 +37,20 @@ def _serious(axe, page) -> list:
 def people():
     clinic = ClinicFactory(name="Harbour Physio", time_zone="Australia/Sydney")
     physio = UserFactory(full_name="Priya Physio", clinic=clinic, email="priya@example.test")
-    patient = PatientFactory(
-        clinic=clinic,
-        physiotherapist=physio,
-        user__email="pat@example.test",
-        user__full_name="Pat Walker",
+    patient = cast(
+        Patient,
+        PatientFactory(
+            clinic=clinic,
+            physiotherapist=physio,
+            user__email="pat@example.test",
+            user__full_name="Pat Walker",
+        ),
     )
     # Week 27 of the programme: the week-26 questionnaires are open.
     patient.programme_start = patient.today() - dt.timedelta(weeks=26, days=3)
     patient.save()
     available = instruments()
-    history = {
+    history: dict[int, dict[str, dict]] = {
         0: {
             "startback": {
                 "leg_pain": "agree",
