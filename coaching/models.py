@@ -262,6 +262,7 @@ class ReminderKind(models.TextChoices):
     NUDGE = "nudge", "No walk logged lately"
     CHECK_IN = "check_in", "Monthly check-in"
     CHECK_IN_FOLLOW_UP = "check_in_again", "Monthly check-in, second ask"
+    QUESTIONNAIRE = "questionnaire", "Outcome questionnaire"
     DIGEST = "digest", "Monday digest"
     ADVERSE_EVENT = "adverse_event", "Problem reported"
     # Secure messages (docs/messages.md): the notice says only that there is a message.
@@ -487,6 +488,9 @@ from coaching.diary.models import CalendarFeed  # noqa: E402, F401
 # Secure messages live in a module of their own (docs/messages.md); imported here so Django
 # finds the models of the coaching app.
 from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker  # noqa: E402, F401
+
+# Outcome questionnaires live in a module of their own (docs/questionnaires.md).
+from coaching.proms.models import QuestionnaireResponse, QuestionnaireSettings  # noqa: E402, F401
 
 # Web push subscriptions live in their own module (docs/web-push.md); imported here so Django
 # finds the model in this app.

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from coaching.charts import progress_chart_svg
+from coaching.proms.selectors import patient_questionnaires
 from coaching.reminders.selectors import reminders_for_patient
 from coaching.selectors import patient_overview
 from coaching.services import programme_start_blocker
@@ -68,6 +69,7 @@ def patient_detail(request, pk):
             "all_weeks": all_weeks,
             "hidden_weeks": len(overview.weeks) - len(weeks),
             "patient_reminders": reminders_for_patient(request.user, patient),
+            "questionnaires": patient_questionnaires(patient),  # one query (docs/questionnaires.md)
             # Before the programme, why "Start the programme" is unavailable (or "").
             "start_blocker": programme_start_blocker(
                 overview.patient, has_sessions=bool(overview.sessions)

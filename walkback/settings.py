@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 MESSAGES_PER_HOUR = env_int("WALKBACK_MESSAGES_PER_HOUR", 10, minimum=1)
 # The number the messages pages tell patients to call in an emergency (Australia's by default).
 EMERGENCY_NUMBER = env_str("WALKBACK_EMERGENCY_NUMBER", "000")
+# --- Outcome questionnaires (coaching/proms; docs/questionnaires.md) -------------------------
+# A folder of licensed instrument files (Oswestry, Roland-Morris...) loaded beside the shipped
+# free ones; empty: the shipped ones only.
+PROMS_EXTRA_DIR = env_str("WALKBACK_PROMS_EXTRA_DIR", "")
+REMINDER_QUESTIONNAIRE_PATH = env_str("WALKBACK_QUESTIONNAIRE_PATH", "/me/questionnaires/")
 
 # --- Reminders (coaching/reminders; docs/reminders.md) ---------------------------------------
 # How long the change-or-stop link in a reminder works (every reminder carries a fresh one).

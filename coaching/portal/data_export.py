@@ -27,6 +27,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from coaching.messaging.models import ThreadMessage
 from coaching.models import CoachingSession, Prescription, Reminder
+from coaching.proms.models import QuestionnaireResponse
 from patients.models import AdverseEvent, CheckIn, Patient, Screening, WalkLog
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction, AuditEvent
@@ -82,7 +83,12 @@ def patient_data(patient: Patient) -> dict:
     audit = list(AuditEvent.objects.filter(patient=patient).order_by("at", "id"))
     # Both sides of the secure messages (docs/messages.md): the staff's names, not their ids.
     thread_messages = list(ThreadMessage.objects.filter(thread_id=patient.pk).order_by("id"))
+    # Outcome questionnaires (docs/questionnaires.md), answers included: they are the patient's.
+    questionnaires = list(
+        QuestionnaireResponse.objects.filter(patient=patient).order_by("instrument", "week")
+    )
     people = {patient.physiotherapist_id, patient.user_id}
+    people |= {q.answered_by_id for q in questionnaires}
     people |= {p.author_id for p in prescriptions} | {a.reviewed_by_id for a in adverse}
     people |= {e.actor_id for e in audit}
     people |= {m.author_id for m in thread_messages}
@@ -113,6 +119,7 @@ def patient_data(patient: Patient) -> dict:
         ],
         "adverse_events": [_record(a, names) for a in adverse],
         "messages": [_record(m, names, skip={"thread"}) for m in thread_messages],
+        "questionnaires": [_record(q, names) for q in questionnaires],
         "reminders": [
             _record(r, names, skip={"recipient"})
             for r in Reminder.objects.filter(patient=patient).order_by("due_at", "id")

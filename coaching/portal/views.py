@@ -36,6 +36,7 @@ from coaching.portal.selectors import (
     portal_patient,
 )
 from coaching.progress import patient_weeks
+from coaching.proms.selectors import questionnaires_due
 from coaching.reminders.choices import reminder_channel_options
 from coaching.reminders.services import (
     REMINDER_PREFERENCE_FIELDS,
@@ -64,7 +65,13 @@ def home(request):
     patient = portal_patient(request.user)
     summary = home_summary(patient)
     audit_read(actor=request.user, patient=patient, what="portal-home")
-    return render(request, "portal/home.html", {"patient": patient, "summary": summary})
+    # Outcome questionnaires open now (docs/questionnaires.md): two queries.
+    questionnaires = questionnaires_due(patient, today=patient.today()) if patient.can_log else None
+    return render(
+        request,
+        "portal/home.html",
+        {"patient": patient, "summary": summary, "questionnaires": questionnaires},
+    )
 
 
 def _programme_ended(request, patient):

@@ -27,6 +27,7 @@ from coaching.models import (
     SessionStatus,
 )
 from coaching.progress import patient_timeline, patient_week
+from coaching.proms.selectors import questionnaires_due
 from coaching.reminders import planner
 from coaching.reminders.channels import Message
 from coaching.reminders.digest import digest_items_for
@@ -45,6 +46,7 @@ STALE_AFTER: dict[str, dt.timedelta] = {
     ReminderKind.SESSION_HOUR_BEFORE: dt.timedelta(minutes=45),
     ReminderKind.CHECK_IN: dt.timedelta(days=3),
     ReminderKind.CHECK_IN_FOLLOW_UP: dt.timedelta(days=3),
+    ReminderKind.QUESTIONNAIRE: dt.timedelta(days=3),
     ReminderKind.DIGEST: dt.timedelta(hours=12),
     ReminderKind.ADVERSE_EVENT: dt.timedelta(days=7),
     ReminderKind.MESSAGE_TO_PATIENT: dt.timedelta(days=7),
@@ -221,6 +223,26 @@ def _check_in(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     )
 
 
+def _questionnaire(reminder: Reminder, now: dt.datetime) -> Content | Skip:
+    """An invitation to the questionnaires of one timepoint (docs/questionnaires.md). It
+    names neither the questionnaires nor any score: only that some are waiting."""
+    patient = _patient(reminder)
+    week = int(reminder.idempotency_key.rsplit(":", 1)[1])  # questionnaire:<patient>:<week>
+    due = questionnaires_due(patient, today=patient.today(now))
+    if due is None or due.timepoint.week != week:
+        return Skip("the questionnaires are no longer open")
+    if not due.instruments:
+        return Skip("the questionnaires are answered")
+    return Content(
+        subject="A few questions about your back",
+        paragraphs=[
+            "It is time for a few short questions about how your back is doing. They take a "
+            "few minutes and help you and your physiotherapist see how things are changing.",
+        ],
+        action=("Answer the questions", _url(settings.REMINDER_QUESTIONNAIRE_PATH)),
+    )
+
+
 def _digest(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     physio = reminder.recipient
     items = digest_items_for(physio, now=now)
@@ -277,6 +299,7 @@ BUILDERS: dict[str, Callable[[Reminder, dt.datetime], Content | Skip]] = {
     ReminderKind.SESSION_HOUR_BEFORE: _session,
     ReminderKind.CHECK_IN: _check_in,
     ReminderKind.CHECK_IN_FOLLOW_UP: _check_in,
+    ReminderKind.QUESTIONNAIRE: _questionnaire,
     ReminderKind.DIGEST: _digest,
     ReminderKind.ADVERSE_EVENT: _adverse_event,
     ReminderKind.MESSAGE_TO_PATIENT: _message_notice,

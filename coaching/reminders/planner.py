@@ -34,6 +34,7 @@ from coaching.models import (
     ReminderKind,
     SessionStatus,
 )
+from coaching.proms.schedule import timepoints
 from coaching.reminders.timing import default_time, end_of_quiet_hours, local_at
 from patients.models import CheckIn, Patient, PatientStatus
 
@@ -53,7 +54,13 @@ SESSION_HOUR_BEFORE_DEADLINE = dt.timedelta(minutes=15)
 
 SESSION_KINDS = (ReminderKind.SESSION_DAY_BEFORE, ReminderKind.SESSION_HOUR_BEFORE)
 CHECK_IN_KINDS = (ReminderKind.CHECK_IN, ReminderKind.CHECK_IN_FOLLOW_UP)
-PATIENT_KINDS = (ReminderKind.WALK, ReminderKind.NUDGE, *SESSION_KINDS, *CHECK_IN_KINDS)
+PATIENT_KINDS = (
+    ReminderKind.WALK,
+    ReminderKind.NUDGE,
+    *SESSION_KINDS,
+    *CHECK_IN_KINDS,
+    ReminderKind.QUESTIONNAIRE,
+)
 STAFF_KINDS = (ReminderKind.DIGEST, ReminderKind.ADVERSE_EVENT, ReminderKind.MESSAGE_TO_STAFF)
 # Notices to the patient written by a service (a new secure message, docs/messages.md), not
 # planned: the planner's replanning of PATIENT_KINDS never touches them.
@@ -75,6 +82,8 @@ KIND_STATUSES: dict[str, set[PatientStatus]] = {
     # A message from the clinic may come at any stage, after discharge too.
     ReminderKind.MESSAGE_TO_PATIENT: _PROGRAMME
     | {PatientStatus.SCREENING, PatientStatus.DISCHARGED, PatientStatus.INELIGIBLE},
+    # Outcome questionnaires follow the programme like check-ins (docs/questionnaires.md).
+    ReminderKind.QUESTIONNAIRE: _PROGRAMME,
 }
 
 
@@ -314,6 +323,34 @@ def check_in_specs(patient: Patient, check_ins: list[CheckIn], now: dt.datetime)
                     check_in_id=check_in.pk,
                 )
             )
+    return _not_paused(patient, specs)
+
+
+def questionnaire_specs(patient: Patient, weeks: list[int], now: dt.datetime) -> list[Spec]:
+    """One invitation on the day each of the clinic's follow-up questionnaire timepoints is
+    due (docs/questionnaires.md#reminders), announced up to ``CHECK_IN_LATE_DAYS`` late like a
+    check-in. Enrolment's (week 0) gets none: it is answered with the physiotherapist or at
+    the first login, where the home page shows it. The key names the timepoint, so each is
+    announced once; it is skipped at send time when everything asked at it is answered."""
+    if not weeks or not wants(patient, ReminderKind.QUESTIONNAIRE):
+        return []
+    today = patient.today(now)
+    specs = []
+    for point in timepoints(weeks, patient.programme_start):
+        due_on = point.due_on
+        if (
+            point.week == 0
+            or due_on is None
+            or not (
+                today - dt.timedelta(days=CHECK_IN_LATE_DAYS)
+                <= due_on
+                <= today + dt.timedelta(days=HORIZON_DAYS)
+            )
+        ):
+            continue
+        key = f"questionnaire:{patient.pk}:{point.week}"
+        due = at_patient_time(patient, due_on, now)
+        specs.append(_spec(patient, ReminderKind.QUESTIONNAIRE, key, due))
     return _not_paused(patient, specs)
 
 

@@ -32,6 +32,7 @@ from coaching.models import (
     ReminderState,
     SessionStatus,
 )
+from coaching.proms.models import DEFAULT_WEEKS, QuestionnaireSettings
 from coaching.reminders import planner
 from coaching.reminders.choices import UNAVAILABLE, available_channels
 from coaching.reminders.planner import Spec
@@ -120,6 +121,17 @@ def _check_in_window(now: dt.datetime) -> tuple[dt.date, dt.date]:
     )
 
 
+def questionnaire_weeks_by_clinic(clinic_ids) -> dict[int, list[int]]:
+    """Each clinic's questionnaire weeks (one query): the defaults for a clinic that has not
+    chosen (docs/questionnaires.md#schedule)."""
+    chosen = dict(
+        QuestionnaireSettings.objects.filter(clinic_id__in=clinic_ids).values_list(
+            "clinic_id", "weeks"
+        )
+    )
+    return {pk: sorted(chosen.get(pk, DEFAULT_WEEKS)) for pk in clinic_ids}
+
+
 def _patient_specs(
     patient: Patient,
     now: dt.datetime,
@@ -128,10 +140,12 @@ def _patient_specs(
     check_ins,
     last_walk,
     nudges,
+    questionnaire_weeks,
 ) -> list[Spec]:
     specs = planner.walk_specs(patient, now)
     specs += planner.nudge_specs(patient, now, last_walk=last_walk, nudges=nudges)
     specs += planner.check_in_specs(patient, check_ins, now)
+    specs += planner.questionnaire_specs(patient, questionnaire_weeks, now)
     for session in sessions:
         specs += planner.session_specs(session, patient, now)
     return planner.channel_specs(patient, specs)
@@ -160,6 +174,7 @@ def reminders_plan_for_patient(*, patient: Patient, now: dt.datetime | None = No
         ),
         last_walk=patient.last_walk,
         nudges=_nudges_by_patient([patient.pk], now).get(patient.pk, []),
+        questionnaire_weeks=questionnaire_weeks_by_clinic([patient.clinic_id])[patient.clinic_id],
     )
     existing = Reminder.objects.filter(
         patient=patient, recipient_id=patient.user_id, kind__in=planner.PATIENT_KINDS
@@ -318,6 +333,7 @@ def reminders_plan_upcoming(
         patients, physios = patients.filter(clinic=clinic), physios.filter(clinic=clinic)
     # One instance per clinic, shared by its patients (the rules read nudge_after_days).
     clinics: dict[int, Clinic] = {}
+    weeks_of: dict[int, list[int]] = {}
     written, last_pk = 0, 0
     while True:
         batch = list(
@@ -335,6 +351,8 @@ def reminders_plan_upcoming(
         last_pk = batch[-1].pk
         missing = {p.clinic_id for p in batch} - set(clinics)
         clinics.update(Clinic.objects.in_bulk(missing))
+        if missing:
+            weeks_of.update(questionnaire_weeks_by_clinic(missing))
         sessions, check_ins = defaultdict(list), defaultdict(list)
         for session in CoachingSession.objects.filter(
             patient_id__in=ids,
@@ -358,6 +376,7 @@ def reminders_plan_upcoming(
                 check_ins=check_ins[patient.pk],
                 last_walk=patient.last_walk,
                 nudges=nudges.get(patient.pk, []),
+                questionnaire_weeks=weeks_of[patient.clinic_id],
             )
         _insert_new(specs)
         written += len(specs)

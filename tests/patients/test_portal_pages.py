@@ -81,8 +81,9 @@ def test_home_shows_the_video_link_of_a_video_session(client_for, patient):
 # Home, named: 1 session, 2 user (with their clinic), 3 has a TOTP device? (middleware),
 # 4 patient with user, clinic and physiotherapist, 5 prescriptions, 6 weekly totals (one
 # grouped query for the whole history), 7 recent pain (flare-up), 8 check-in answered?, 9 next
-# session, 10 the goals and plan agreed at the latest session (issue 10), 11 audit insert.
-HOME_QUERIES = 11
+# session, 10 the goals and plan agreed at the latest session (issue 10), 11 audit insert,
+# 12-13 the outcome questionnaires open now: the clinic's choice and what is answered (issue 15).
+HOME_QUERIES = 13
 # History: 1-4 as above, 5 prescriptions, 6 weekly totals, 7 audit insert, 8 last 14 days' walks.
 HISTORY_QUERIES = 8
 

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from coaching.models import SessionMode, SessionStatus
+from coaching.proms.models import QuestionnaireResponse
 from patients.models import BodyRegion, Severity, WalkingRelated, WalkLog
 from tests.factories import (
     AdverseEventFactory,
@@ -75,6 +76,22 @@ def give_history(patient, physio, *, start: dt.date, today: dt.date, region=Body
         severity=Severity.MILD,
         related_to_walking=WalkingRelated.YES,
         description=f"{LEAK} secret description",
+    )
+    # Outcome questionnaires (issue 15): pain at enrolment and week 12, answered by the patient.
+    QuestionnaireResponse.objects.bulk_create(
+        QuestionnaireResponse(
+            patient=patient,
+            instrument="nprs",
+            version=1,
+            week=week,
+            answers={"pain": pain},
+            score=pain,
+            answered_by=patient.user,
+            completed_at=dt.datetime.combine(
+                start + dt.timedelta(weeks=week), dt.time(12), tzinfo=zone
+            ),
+        )
+        for week, pain in ((0, 6), (12, 3))
     )
 
 

@@ -196,7 +196,7 @@ def test_copy_and_python_paths_write_the_same_bytes(seeded, postgres, monkeypatc
             by_python = exports.csv_text(table)
             monkeypatch.undo()
             assert by_copy == by_python, dataset
-    assert copied == 12  # six query tables, identified and de-identified
+    assert copied == 14  # seven query tables, identified and de-identified
 
 
 # --- Large exports as jobs -------------------------------------------------------------------

@@ -69,6 +69,7 @@ from walkback.core.spreadsheets import CSV_BOM, FORMULA_START_REGEX, GUARD, form
 from walkback.reports import stats
 from walkback.reports.figures import patient_weeks_for
 from walkback.reports.models import Dataset
+from walkback.reports.questionnaire_export import questionnaires_table
 from walkback.reports.selectors import Scope, scoped_patients
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
@@ -248,6 +249,7 @@ def build_table(spec: ExportSpec, patients: QuerySet[Patient], clinic) -> Table:
         Dataset.ADVERSE_EVENTS: _adverse_events_table,
         Dataset.WEEKLY: _weekly_table,
         Dataset.RECURRENCE: _recurrence_table,
+        Dataset.QUESTIONNAIRES: questionnaires_table,
     }
     return builders[spec.dataset](spec, people, salt=salt, zone=zone, deid=deid)
 

@@ -26,6 +26,7 @@ from patients.models import (
 )
 from patients.outcomes import KIND_LABELS, KINDS, answers_for, recurrence_times
 from walkback.reports import stats
+from walkback.reports.questionnaire_figures import questionnaire_changes, startback_groups
 from walkback.reports.selectors import Scope, cohort, scoped_patients
 
 # The trial's participants averaged about 130 minutes a week by week 12
@@ -94,6 +95,8 @@ def compute_figures(
         "adherence": adherence.result(),
         "outcomes": outcomes.result(people),
         "adverse_events": adverse_events,
+        # Outcome questionnaires (docs/questionnaires.md#clinic-dashboard).
+        "questionnaires": questionnaire_changes(group) | {"startback": startback_groups(group)},
     }
 
 

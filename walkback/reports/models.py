@@ -18,6 +18,7 @@ class Dataset(models.TextChoices):
     CHECK_INS = "check_ins", "Monthly check-ins"
     RECURRENCE = "recurrence", "Recurrence times"
     ADVERSE_EVENTS = "adverse_events", "Adverse events"
+    QUESTIONNAIRES = "questionnaires", "Outcome questionnaires"
 
 
 class ExportFormat(models.TextChoices):

@@ -32,6 +32,8 @@ DEMO_SEEDERS = [
     "walkback.demo.seed.imports.seed_imports",
     # A reply waiting for the demo patient, a question waiting for the physiotherapist.
     "walkback.demo.seed.messages.seed_messages",
+    # Outcome questionnaires over time, for patients the seeders above started.
+    "walkback.demo.seed.questionnaires.seed_questionnaires",
     # Last: the reminder planner fills in every demo patient's reminders.
     "walkback.demo.seed.reminders.seed_reminders",
     # The demo patient's confirmed mobile and texts beside e-mail (printed by the console).
