@@ -70,8 +70,20 @@ def _wording(session: CoachingSession, audience: str) -> tuple[str, str, str]:
     )
 
 
-def _event(session: CoachingSession, *, audience: str, now: dt.datetime) -> Event:
-    summary, description, location = _wording(session, audience)
+def new_calendar(prodid: str = PRODID) -> Calendar:
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", prodid)
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def session_event(
+    session: CoachingSession, *, summary: str, location: str, now: dt.datetime
+) -> Event:
+    """The parts every file and feed shares: the stable UID and SEQUENCE, UTC times, the
+    status; the caller's wording decides how much more it says."""
     event = Event()
     event.add("uid", session_uid(session))
     event.add("dtstamp", now.astimezone(dt.UTC))
@@ -79,11 +91,17 @@ def _event(session: CoachingSession, *, audience: str, now: dt.datetime) -> Even
     event.add("dtend", session.ends_at.astimezone(dt.UTC))
     event.add("sequence", session_sequence(session))
     event.add("summary", summary)
-    event.add("description", description)
     if location:
         event.add("location", location)
     cancelled = session.status == SessionStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
+
+
+def _event(session: CoachingSession, *, audience: str, now: dt.datetime) -> Event:
+    summary, description, location = _wording(session, audience)
+    event = session_event(session, summary=summary, location=location, now=now)
+    event.add("description", description)
     if session.mode == SessionMode.VIDEO and session.video_link:
         event.add("url", session.video_link)
     if session.status == SessionStatus.PLANNED:
@@ -103,11 +121,7 @@ def sessions_ics(
 ) -> str:
     """One calendar holding the given sessions (their patient and clinic must be loaded)."""
     now = now or timezone.now()
-    calendar = Calendar()
-    calendar.add("version", "2.0")
-    calendar.add("prodid", PRODID)
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar = new_calendar()
     for session in sessions:
         calendar.add_component(_event(session, audience=audience, now=now))
     return calendar.to_ical().decode()

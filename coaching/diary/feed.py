@@ -15,10 +15,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.utils import timezone
-from icalendar import Calendar, Event
 
-from coaching.calendar import session_sequence, session_uid
-from coaching.models import CoachingSession, SessionMode, SessionStatus
+from coaching.calendar import new_calendar, session_event
+from coaching.models import CoachingSession, SessionMode
 from walkback.accounts.names import family_name
 
 PRODID = "-//WalkBack//Calendar feed//EN"
@@ -52,25 +51,15 @@ def feed_ics(
     sessions: Iterable[CoachingSession], *, kind: str, now: dt.datetime | None = None
 ) -> bytes:
     now = now or timezone.now()
-    calendar = Calendar()
-    calendar.add("version", "2.0")
-    calendar.add("prodid", PRODID)
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar = new_calendar(PRODID)
     calendar.add("x-wr-calname", "WalkBack sessions")
     # Calendar apps that honour it poll hourly; others choose for themselves.
     calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for session in sessions:
-        event = Event()
-        event.add("uid", session_uid(session))
-        event.add("dtstamp", now.astimezone(dt.UTC))
-        event.add("dtstart", session.scheduled_at.astimezone(dt.UTC))
-        event.add("dtend", session.ends_at.astimezone(dt.UTC))
-        event.add("sequence", session_sequence(session))
-        event.add("summary", _summary(session, kind))
-        event.add("location", _location(session))
-        cancelled = session.status == SessionStatus.CANCELLED
-        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        calendar.add_component(event)
+        calendar.add_component(
+            session_event(
+                session, summary=_summary(session, kind), location=_location(session), now=now
+            )
+        )
     return calendar.to_ical()
