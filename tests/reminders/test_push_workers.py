@@ -14,26 +14,17 @@ import collections
 import datetime as dt
 import os
 import signal
-import threading
 import time
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from coaching.models import Reminder, ReminderKind, ReminderState
-from coaching.reminders.delivery import publish_to_celery, reminders_sweep
+from coaching.models import Reminder, ReminderState
 from tests.factories import ClinicFactory, PatientFactory
 from tests.reminders.push_fixtures import subscribe
+from tests.reminders.worker_helpers import due_reminders, sweep, two_sweeps_publishing_twice
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
-
-
-def _sweep(**kwargs):
-    try:
-        return reminders_sweep(**kwargs)
-    finally:
-        connection.close()
 
 
 def _due_pushes(fake, n: int, *, patients: int = 20, answer: object = 201) -> list[int]:
@@ -41,19 +32,7 @@ def _due_pushes(fake, n: int, *, patients: int = 20, answer: object = 201) -> li
     people = [PatientFactory(clinic=clinic) for _ in range(min(n, patients))]
     for person in people:
         subscribe(fake, person.user, answer=answer)
-    due = timezone.now() - dt.timedelta(minutes=1)
-    rows = Reminder.objects.bulk_create(
-        Reminder(
-            recipient=people[i % len(people)].user,
-            patient=people[i % len(people)],
-            kind=ReminderKind.WALK,
-            channel="push",
-            due_at=due,
-            idempotency_key=f"push-worker-test:{i}",
-        )
-        for i in range(n)
-    )
-    return sorted(r.pk for r in rows)
+    return due_reminders(people, n, channel="push", key="push-worker-test")
 
 
 def _pushed(fake) -> collections.Counter:
@@ -100,18 +79,7 @@ def test_duplicate_tasks_two_workers_and_a_busy_push_service_push_each_reminder_
     group.start("one", pool="prefork", concurrency=2)
     group.start("two", pool="prefork", concurrency=2)
 
-    def twice(batch):  # Celery may deliver a task twice: here every task is published twice
-        publish_to_celery(batch)
-        publish_to_celery(batch)
-
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(_sweep(publish=twice))) for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = two_sweeps_publishing_twice()
     assert sum(r.queued for r in results) == 200  # the two sweeps claimed disjoint rows
     deadline = time.monotonic() + 90
     while Reminder.objects.filter(pk__in=ids, state=ReminderState.SENT).count() < 150:
@@ -127,7 +95,7 @@ def test_duplicate_tasks_two_workers_and_a_busy_push_service_push_each_reminder_
     # ...until the push service is back; a later sweep (past the backoff) sends them.
     for token in busy:
         push_service.answers[token] = 201
-    assert _sweep(now=timezone.now() + dt.timedelta(minutes=5)).queued == 50
+    assert sweep(now=timezone.now() + dt.timedelta(minutes=5)).queued == 50
     _wait_until(ids, group)
     time.sleep(1)
     pushed = _pushed(push_service)
@@ -146,7 +114,7 @@ def test_a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(
     ids = _due_pushes(push_service, 30, patients=10)
     group = workers(**_worker_env(push_service, vapid, WALKBACK_TEST_PUSH_DELAY="0.4"))
     group.start("victim", pool="solo")
-    assert _sweep().queued == 30
+    assert sweep().queued == 30
     deadline = time.monotonic() + 60
     while len(list(group.markers.glob("*"))) < 6:  # the sixth push is being sent
         assert time.monotonic() < deadline, group.log_text()
@@ -160,7 +128,7 @@ def test_a_worker_killed_mid_push_loses_nothing_and_doubles_nothing(
     assert len(_pushed(push_service)) == 5
     group.start("restarted", pool="solo")
     time.sleep(2.5)  # past the (shortened) lease and requeue time
-    assert _sweep().requeued >= 1
+    assert sweep().requeued >= 1
     _wait_until(ids, group)
     pushed = _pushed(push_service)
     assert sorted(pushed) == ids

@@ -16,21 +16,17 @@ processes taking the requests in turn, against the one PostgreSQL and the one Re
 from __future__ import annotations
 
 import base64
-import collections
 import datetime as dt
 import json
 import os
 import signal
-import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from coaching.models import (
     CoachingSession,
@@ -38,11 +34,16 @@ from coaching.models import (
     ReminderKind,
     ReminderState,
 )
-from coaching.reminders.delivery import publish_to_celery, reminders_sweep
 from coaching.reminders.links import preferences_token
 from patients.models import BodyRegion, PatientStatus, Screening, Severity, WalkingRelated, WalkLog
 from tests.conftest import login_as
 from tests.factories import ClinicFactory, PatientFactory
+from tests.reminders.worker_helpers import (
+    due_reminders,
+    sweep,
+    two_sweeps_publishing_twice,
+    wait_until_settled,
+)
 from tests.workers import web_client
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -52,37 +53,7 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 
 def _due_reminders(n: int) -> list[int]:
     clinic = ClinicFactory(name="Harbour Physio")
-    patients = [PatientFactory(clinic=clinic) for _ in range(min(n, 20))]
-    due = timezone.now() - dt.timedelta(minutes=1)
-    rows = Reminder.objects.bulk_create(
-        Reminder(
-            recipient=patients[i % len(patients)].user,
-            patient=patients[i % len(patients)],
-            kind=ReminderKind.WALK,
-            due_at=due,
-            idempotency_key=f"worker-test:{i}",
-        )
-        for i in range(n)
-    )
-    return sorted(r.pk for r in rows)
-
-
-def _wait_until_settled(ids, group, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        left = Reminder.objects.filter(pk__in=ids).exclude(state=ReminderState.SENT).count()
-        if not left:
-            return
-        time.sleep(0.2)
-    found = Reminder.objects.filter(pk__in=ids).values_list("state", flat=True)
-    raise AssertionError(f"{left} not sent: {collections.Counter(found)}\n{group.log_text()}")
-
-
-def _sweep(**kwargs):
-    try:
-        return reminders_sweep(**kwargs)
-    finally:
-        connection.close()
+    return due_reminders([PatientFactory(clinic=clinic) for _ in range(min(n, 20))], n)
 
 
 def test_two_sweeps_at_once_duplicate_tasks_and_two_workers_send_one_message_each(workers):
@@ -91,21 +62,10 @@ def test_two_sweeps_at_once_duplicate_tasks_and_two_workers_send_one_message_eac
     group.start("one", pool="prefork", concurrency=2)
     group.start("two", pool="prefork", concurrency=2)
 
-    def twice(batch):  # Celery may deliver a task twice: here every task is published twice
-        publish_to_celery(batch)
-        publish_to_celery(batch)
-
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(_sweep(publish=twice))) for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = two_sweeps_publishing_twice()
     assert sum(r.queued for r in results) == 300  # the two sweeps claimed disjoint rows
-    _wait_until_settled(ids, group)
-    assert _sweep().queued == 0  # and a third sweep finds nothing
+    wait_until_settled(ids, group)
+    assert sweep().queued == 0  # and a third sweep finds nothing
     time.sleep(1)  # let any duplicate task finish, to see it send nothing
     delivered = group.delivered()
     assert sorted(delivered) == ids
@@ -133,7 +93,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(
     group = workers(WALKBACK_TEST_SEND_DELAY="0.4")
     for n in range(scale):
         group.start(f"victim{n}", pool=pool)
-    assert _sweep().queued == 30 * scale  # one batch per worker
+    assert sweep().queued == 30 * scale  # one batch per worker
     deadline = time.monotonic() + 60
     while len(list(group.markers.glob("*"))) < 6:  # the sixth message is being written
         assert time.monotonic() < deadline, group.log_text()
@@ -151,8 +111,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_doubles_nothing(
     if pool == "solo" and scale == 1:
         group.start("restarted", pool=pool)
     time.sleep(2.5)  # past the (shortened) lease and requeue time
-    assert _sweep().requeued >= 1
-    _wait_until_settled(ids, group)
+    assert sweep().requeued >= 1
+    wait_until_settled(ids, group)
     delivered = group.delivered()
     assert sorted(delivered) == ids
     assert set(delivered.values()) == {1}
@@ -249,13 +209,13 @@ def test_with_redis_down_requests_succeed_and_reminders_go_out_when_it_is_back(
     ids.append(notice.pk)
 
     # The sweep cannot hand anything over: the rows wait, nothing is lost.
-    result = _sweep()
+    result = sweep()
     assert result.queued == result.returned == len(ids)
     assert not Reminder.objects.filter(pk__in=ids).exclude(state=ReminderState.PENDING).exists()
 
     celery_on.start()  # an empty Redis, as after a restart without persistence
-    _sweep()
-    _wait_until_settled(ids, group)
+    sweep()
+    wait_until_settled(ids, group)
     delivered = group.delivered()
     assert sorted(delivered) == sorted(ids)
     assert set(delivered.values()) == {1}
@@ -268,7 +228,7 @@ def test_a_queued_task_carries_ids_and_nothing_else(celery_on):
     import redis
 
     ids = _due_reminders(3)
-    assert _sweep().queued == 3
+    assert sweep().queued == 3
     raw = redis.Redis.from_url(celery_on.url).lrange("celery", 0, -1)
     assert len(raw) == 1
     envelope = json.loads(raw[0])

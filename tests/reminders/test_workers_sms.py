@@ -11,42 +11,31 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 
 import pytest
 from django.utils import timezone
 
-from coaching.models import Reminder, ReminderKind, ReminderState
-from coaching.reminders.delivery import publish_to_celery
+from coaching.models import Reminder, ReminderState
 from tests.factories import ClinicFactory, PatientFactory
 from tests.reminders.sms_helpers import verified_phone
-from tests.reminders.test_workers import _sweep, _wait_until_settled
+from tests.reminders.worker_helpers import (
+    due_reminders,
+    sweep,
+    two_sweeps_publishing_twice,
+    wait_until_settled,
+)
 from walkback.demo.bench.fake_twilio import Answer, FakeTwilio, twilio_settings
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
 
 def _due_texts(n: int) -> list[int]:
-    import datetime as dt
-
     clinic = ClinicFactory(name="Harbour Physio")
     patients = [PatientFactory(clinic=clinic) for _ in range(min(n, 20))]
     for i, patient in enumerate(patients):
         verified_phone(patient.user, f"+614123{i:05d}")
-    due = timezone.now() - dt.timedelta(minutes=1)
-    rows = Reminder.objects.bulk_create(
-        Reminder(
-            recipient=patients[i % len(patients)].user,
-            patient=patients[i % len(patients)],
-            kind=ReminderKind.WALK,
-            channel="sms",
-            due_at=due,
-            idempotency_key=f"worker-sms-test:{i}@sms",
-        )
-        for i in range(n)
-    )
-    return sorted(r.pk for r in rows)
+    return due_reminders(patients, n, channel="sms", key="worker-sms-test")
 
 
 @pytest.fixture
@@ -62,20 +51,9 @@ def test_two_sweeps_duplicate_tasks_and_two_workers_send_one_text_each(workers, 
     group.start("one", pool="prefork", concurrency=2)
     group.start("two", pool="prefork", concurrency=2)
 
-    def twice(batch):
-        publish_to_celery(batch)
-        publish_to_celery(batch)
-
-    results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(_sweep(publish=twice))) for _ in range(2)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = two_sweeps_publishing_twice()
     assert sum(r.queued for r in results) == 200
-    _wait_until_settled(ids, group)
+    wait_until_settled(ids, group)
     time.sleep(1)  # let any duplicate task finish, to see it send nothing
     delivered = provider.delivered()
     assert sorted(delivered) == ids
@@ -94,7 +72,7 @@ def test_a_worker_killed_waiting_for_the_provider_loses_nothing_and_doubles_noth
         ids = _due_texts(30)
         group = workers(**twilio_settings(provider), WALKBACK_REMINDER_QUIET_HOURS="off")
         victim = group.start("victim", pool="solo")
-        assert _sweep().queued == 30
+        assert sweep().queued == 30
         deadline = time.monotonic() + 60
         while len(provider.requests) < 6:  # the sixth text is with the provider
             assert time.monotonic() < deadline, group.log_text()
@@ -106,8 +84,8 @@ def test_a_worker_killed_waiting_for_the_provider_loses_nothing_and_doubles_noth
         assert in_flight.count() == 1
         group.start("restarted", pool="solo")
         time.sleep(2.5)  # past the (shortened) lease and requeue time
-        assert _sweep().requeued >= 1
-        _wait_until_settled(ids, group)
+        assert sweep().requeued >= 1
+        wait_until_settled(ids, group)
         delivered = provider.delivered()
         assert sorted(delivered) == ids
         assert set(delivered.values()) == {1}
@@ -130,7 +108,7 @@ def test_a_provider_answering_503_and_429_now_and_then_still_gets_each_text_once
     )
     group = workers(**twilio_settings(provider), WALKBACK_REMINDER_QUIET_HOURS="off")
     group.start("steady", pool="prefork", concurrency=2)
-    _sweep()
+    sweep()
     deadline = time.monotonic() + 90
     while Reminder.objects.filter(pk__in=ids).exclude(state=ReminderState.SENT).exists():
         assert time.monotonic() < deadline, group.log_text()
@@ -138,7 +116,7 @@ def test_a_provider_answering_503_and_429_now_and_then_still_gets_each_text_once
         waiting = Reminder.objects.filter(pk__in=ids, state=ReminderState.PENDING)
         if waiting.exists():  # as the sweep would find them once their backoff is over
             waiting.update(retry_at=timezone.now())
-            _sweep()
+            sweep()
     delivered = provider.delivered()
     assert sorted(delivered) == ids
     assert set(delivered.values()) == {1}
