@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
-from coaching.models import Reminder, ReminderKind
+from coaching.models import Reminder, ReminderChannel, ReminderKind
+from coaching.reminders import planner
 from coaching.reminders.messages import Content, Skip
 from coaching.reminders.timing import end_of_quiet_hours
 from patients.models import Patient
@@ -34,7 +35,8 @@ def _key(message_id: int, recipient_id: int) -> str:
 
 
 def _message_id(reminder: Reminder) -> int:
-    return int(reminder.idempotency_key.split(":")[1])  # message:<message>:<recipient>
+    # message:<message>:<recipient>, with @<channel> after it for channels other than e-mail
+    return int(planner.base_key(reminder.idempotency_key).split(":")[1])
 
 
 def staff_recipients(patient: Patient) -> list[User]:
@@ -72,9 +74,17 @@ def message_notices_plan(
         ).exclude(pk=message.pk)
         recipients = [] if earlier_unread.exists() else [patient.user]
         kind = ReminderKind.MESSAGE_TO_PATIENT
+    # The patient's notice goes by every channel they chose for reminders (docs/reminders.md,
+    # "Channels"); staff notices are e-mail, like every staff message.
+    channels = (
+        planner.patient_channels(patient)
+        if kind == ReminderKind.MESSAGE_TO_PATIENT
+        else [ReminderChannel.EMAIL.value]
+    )
     rows = [
         Reminder(
-            idempotency_key=_key(message.pk, user.pk),
+            idempotency_key=planner.channel_key(_key(message.pk, user.pk), channel),
+            channel=channel,
             kind=kind,
             # Not a time anyone chose: held back in quiet hours like every notice.
             due_at=end_of_quiet_hours(now, user.zone),
@@ -82,6 +92,7 @@ def message_notices_plan(
             patient=patient,
         )
         for user in recipients
+        for channel in channels
     ]
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     return rows

@@ -53,6 +53,9 @@ PUSH_LINES: dict[str, str] = {
     ReminderKind.SESSION_HOUR_BEFORE: "Your coaching session starts soon.",
     ReminderKind.CHECK_IN: "It is time for your monthly check-in.",
     ReminderKind.CHECK_IN_FOLLOW_UP: "Your monthly check-in is still open.",
+    ReminderKind.QUESTIONNAIRE: "A short questionnaire is ready when you are.",
+    ReminderKind.MESSAGE_TO_PATIENT: "You have a new message from your clinic.",
+    ReminderKind.MESSAGE_TO_STAFF: "A patient sent a message. Open WalkBack to read it.",
     ReminderKind.DIGEST: "Some of your patients may need attention this week.",
     ReminderKind.ADVERSE_EVENT: "A patient reported a problem. Open WalkBack to see it.",
 }
@@ -67,6 +70,9 @@ TTL_SECONDS: dict[str, int] = {
     ReminderKind.SESSION_HOUR_BEFORE: 45 * 60,
     ReminderKind.CHECK_IN: 3 * 86400,
     ReminderKind.CHECK_IN_FOLLOW_UP: 3 * 86400,
+    ReminderKind.QUESTIONNAIRE: 3 * 86400,
+    ReminderKind.MESSAGE_TO_PATIENT: 7 * 86400,
+    ReminderKind.MESSAGE_TO_STAFF: 7 * 86400,
     ReminderKind.DIGEST: 12 * 3600,
     ReminderKind.ADVERSE_EVENT: 7 * 86400,
 }
@@ -104,7 +110,11 @@ def push_url(kind: str) -> str:
     """Where a tap on the notification goes: always a page of WalkBack itself."""
     if kind in (ReminderKind.CHECK_IN, ReminderKind.CHECK_IN_FOLLOW_UP):
         path = settings.REMINDER_CHECK_IN_PATH
-    elif kind in (ReminderKind.DIGEST, ReminderKind.ADVERSE_EVENT):
+    elif kind == ReminderKind.QUESTIONNAIRE:
+        path = settings.REMINDER_QUESTIONNAIRE_PATH
+    elif kind == ReminderKind.MESSAGE_TO_PATIENT:
+        path = reverse("portal:messages")
+    elif kind in (ReminderKind.DIGEST, ReminderKind.ADVERSE_EVENT, ReminderKind.MESSAGE_TO_STAFF):
         path = reverse("coaching:caseload")
     else:
         path = reverse("portal:home")

@@ -23,6 +23,8 @@ from coaching.models import CaseloadRow, Reminder, ReminderKind
 from coaching.reminders import messages as reminder_messages
 from coaching.reminders.channels import Message
 from coaching.reminders.messages import Skip
+from coaching.reminders.push import push_payload
+from coaching.reminders.sms.texts import sms_text
 from tests.conftest import login_as
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 from tests.security.test_duplicate_submissions import send_at_once, statuses
@@ -300,6 +302,29 @@ def test_one_notice_to_the_patient_per_unread_burst_saying_only_that_there_is_on
         patient=patient, reader=patient.user, through=ThreadMessage.objects.latest("pk").pk
     )
     assert _built(notices[0]) == Skip("the message was read")
+
+
+def test_the_patients_notice_goes_by_every_channel_they_chose(world):
+    patient = world.patient_a
+    patient.reminder_channels = ["email", "sms", "push"]
+    patient.save(update_fields=["reminder_channels"])
+    message_send(patient=patient, by=world.physio_a, body=f"{SECRET_WORDS} 1")
+    notices = Reminder.objects.filter(kind=ReminderKind.MESSAGE_TO_PATIENT)
+    assert sorted(notices.values_list("channel", flat=True)) == ["email", "push", "sms"]
+    sms = notices.get(channel="sms")
+    assert sms_text(sms, patient.zone).startswith("WalkBack: you have a new message from your")
+    assert push_payload(_built(notices.get(channel="email")))["body"] == (
+        "You have a new message from your clinic."
+    )
+    # Read, every channel's notice is skipped.
+    thread_mark_read(
+        patient=patient, reader=patient.user, through=ThreadMessage.objects.latest("pk").pk
+    )
+    assert {str(_built(n)) for n in notices} == {str(Skip("the message was read"))}
+    # The physiotherapist's notice stays e-mail.
+    message_send(patient=patient, by=patient.user, body="hello")
+    staff = Reminder.objects.filter(kind=ReminderKind.MESSAGE_TO_STAFF)
+    assert list(staff.values_list("channel", flat=True)) == ["email"]
 
 
 def test_a_patient_who_stopped_reminders_gets_no_notice_e_mail(world):

@@ -51,6 +51,10 @@ def _first_line(reminder: Reminder, zone) -> str:
         return f"WalkBack: your session starts soon{when}."
     if kind in (ReminderKind.CHECK_IN, ReminderKind.CHECK_IN_FOLLOW_UP):
         return "WalkBack: your monthly check-in is ready when you are."
+    if kind == ReminderKind.QUESTIONNAIRE:
+        return "WalkBack: a short questionnaire is ready when you are."
+    if kind == ReminderKind.MESSAGE_TO_PATIENT:
+        return "WalkBack: you have a new message from your clinic."
     # Staff messages are e-mail only (the planner never makes SMS rows for them).
     return "WalkBack: you have a new message in WalkBack."
 
