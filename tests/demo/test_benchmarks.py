@@ -38,7 +38,15 @@ def run(command, *args) -> str:
 
 
 @pytest.mark.parametrize(
-    "command", ["bench_http", "bench_pages", "bench_reports", "bench_status", "reminders_benchmark"]
+    "command",
+    [
+        "bench_http",
+        "bench_pages",
+        "bench_reports",
+        "bench_status",
+        "reminders_benchmark",
+        "reminders_channels_benchmark",
+    ],
 )
 def test_a_benchmark_refuses_a_database_not_named_for_it(postgres, command):
     with pytest.raises(CommandError, match="_bench"):
@@ -113,4 +121,17 @@ def test_reminders_benchmark_plans_and_sweeps_only_its_clinic(other):
     reminder.refresh_from_db()
     assert reminder.state == ReminderState.PENDING  # due, but not this benchmark's
     assert not Reminder.objects.exclude(pk=reminder.pk).exists()  # nothing planned elsewhere
+    assert Clinic.objects.filter(pk=world.clinic_a.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_channels_benchmark_sweeps_three_channels_and_sends_its_own(other):
+    world, reminder = other
+    out = run("reminders_channels_benchmark", "--patients", "12", "--due", "30", "--send", "6")
+    assert "sweep of 30 due (email, sms, push)" in out
+    assert "10 push rows swept, not sent" in out
+    assert "outcomes {'sent': 6}" in out and "benchmark data deleted" in out
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.PENDING  # due, but not this benchmark's
+    assert not Reminder.objects.exclude(pk=reminder.pk).exists()
     assert Clinic.objects.filter(pk=world.clinic_a.pk).exists()
