@@ -16,6 +16,18 @@ from tests.factories import PASSWORD, ClinicFactory, PatientFactory, UserFactory
 from walkback.accounts.models import Role
 from walkback.demo.bench.support import log_in
 
+
+def pytest_configure(config):
+    # Before any live server starts: on SQLite it serves one request at a time
+    # (tests/live_server.py says why).
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        from django.test.testcases import LiveServerThread
+
+        from tests.live_server import OneRequestAtATimeServer
+
+        LiveServerThread.server_class = OneRequestAtATimeServer
+
+
 IN_CI = bool(os.environ.get("CI"))
 
 # Real Redis and Celery workers for the tests that depend on them (tests/workers.py).
