@@ -11,6 +11,7 @@ import json
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.models import WalkLog
 from tests.browser.conftest import log_in, screenshot
@@ -48,7 +49,7 @@ def patient():
     return patient
 
 
-def eventually(page, script: str, timeout: float = 15.0):
+def eventually(page, script: str, timeout: float = 30.0):
     """Evaluate ``script`` (it may return a promise) until it is truthy."""
     deadline = time.monotonic() + timeout
     while True:
@@ -60,7 +61,7 @@ def eventually(page, script: str, timeout: float = 15.0):
         page.wait_for_timeout(200)
 
 
-def wait_until(condition, timeout: float = 15.0) -> None:
+def wait_until(condition, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -95,12 +96,13 @@ def test_two_walks_logged_without_signal_are_saved_exactly_once_each(new_page, p
 
     page.context.set_offline(True)
     log_walk(page, 20)
-    assert page.get_by_text("1 walk waiting to be sent").is_visible()
+    # The count is filled in by the page's script after it loads: wait for it.
+    page.get_by_text("1 walk waiting to be sent").wait_for()
     log_walk(page, 25)
     waiting = page.get_by_text("2 walks waiting to be sent")
     waiting.wait_for()
     # The form came from the saved copy: the page says so, with the time it was fetched.
-    assert page.get_by_text("No signal: this is your page as it was at").is_visible()
+    expect(page.get_by_text("No signal: this is your page as it was at")).to_be_visible()
     screenshot(page, "offline-walks-waiting")
     assert WalkLog.objects.filter(patient=patient).count() == before
 
@@ -130,7 +132,7 @@ def test_home_without_signal_shows_the_last_figures_and_their_time(new_page, pat
     page.context.set_offline(True)
     page.goto("/me/")
     note = page.get_by_text("No signal: this is your page as it was at")
-    assert note.is_visible()
+    expect(note).to_be_visible()
     assert page.locator(".saved-copy-note time").get_attribute("datetime")
     assert page.locator("#minutes-done").inner_text() == live_minutes
     screenshot(page, "offline-home")

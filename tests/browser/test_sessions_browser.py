@@ -146,7 +146,7 @@ def test_two_step_setup_recovery_codes_and_the_account_page(new_page, patient):
     page.wait_for_load_state()
 
     page.goto("/accounts/security/")
-    assert page.get_by_text("This phone").is_visible()
+    assert page.get_by_text("This phone", exact=True).is_visible()
     assert page.get_by_text("10 recovery codes").is_visible()
     assert page.get_by_role("button", name="Sign out everywhere").is_visible()
     screenshot(page, "sessions-account-page")
