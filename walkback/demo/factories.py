@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import factory
 from django.utils import timezone
 
+from coaching.diary.models import CalendarFeed
+from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
 from coaching.models import (
     CaseloadRow,
     CoachingSession,
@@ -28,7 +30,11 @@ from coaching.models import (
     SessionStatus,
 )
 from coaching.progression import ProgrammeRules
+from coaching.proms.models import QuestionnaireResponse, QuestionnaireSettings
+from coaching.push_models import AUTH_CHARS, P256DH_CHARS, PushSubscription
+from coaching.reminders.sms.models import PhoneVerification, SmsOptOut
 from coaching.services.status import caseload_rows_refresh
+from patients.imports.models import ImportBatch, ImportState
 from patients.models import (
     AccountClosing,
     AdverseEvent,
@@ -446,3 +452,98 @@ class FigureRefreshFactory(factory.django.DjangoModelFactory[FigureRefresh]):
     clinic = factory.SubFactory(ClinicFactory)
     key = factory.Sequence(lambda n: f"view-{n}")
     requested_at = factory.LazyFunction(timezone.now)
+
+
+# --- Issue 13 and 15 models (docs/activity-import.md, docs/web-push.md, docs/reminders.md,
+# docs/questionnaires.md, docs/messages.md, docs/diary.md) ---
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory[ImportBatch]):
+    class Meta:
+        model = ImportBatch
+
+    patient = factory.SubFactory(PatientFactory)
+    created_by = factory.LazyAttribute(lambda o: o.patient.user)
+    state = ImportState.READY
+    filename = "export.xml"
+    size = 1_000
+    bytes_done = 1_000
+
+
+class PushSubscriptionFactory(factory.django.DjangoModelFactory[PushSubscription]):
+    class Meta:
+        model = PushSubscription
+
+    user = factory.LazyAttribute(lambda o: PatientFactory().user)
+    endpoint = factory.Sequence(lambda n: f"https://push.example.test/send/{n}")
+    p256dh = "B" * P256DH_CHARS
+    auth = "A" * AUTH_CHARS
+
+
+class PhoneVerificationFactory(factory.django.DjangoModelFactory[PhoneVerification]):
+    class Meta:
+        model = PhoneVerification
+
+    user = factory.LazyAttribute(lambda o: PatientFactory().user)
+
+
+class SmsOptOutFactory(factory.django.DjangoModelFactory[SmsOptOut]):
+    class Meta:
+        model = SmsOptOut
+
+    phone = factory.Sequence(lambda n: f"+61491570{n % 1000:03d}")
+    via = "stop"
+
+
+class QuestionnaireSettingsFactory(factory.django.DjangoModelFactory[QuestionnaireSettings]):
+    class Meta:
+        model = QuestionnaireSettings
+
+    clinic = factory.SubFactory(ClinicFactory)
+
+
+class QuestionnaireResponseFactory(PatientRecordFactory[QuestionnaireResponse]):
+    class Meta:
+        model = QuestionnaireResponse
+
+    patient = factory.SubFactory(PatientFactory)
+    instrument = "nprs"
+    version = 1
+    week = 0
+    answers = factory.LazyFunction(lambda: {"pain": 6})
+    score = 6
+    completed_at = factory.LazyFunction(timezone.now)
+
+
+class MessageThreadFactory(factory.django.DjangoModelFactory[MessageThread]):
+    class Meta:
+        model = MessageThread
+
+    patient = factory.SubFactory(PatientFactory)
+
+
+class ThreadMessageFactory(factory.django.DjangoModelFactory[ThreadMessage]):
+    class Meta:
+        model = ThreadMessage
+
+    thread = factory.SubFactory(MessageThreadFactory)
+    author = factory.LazyAttribute(lambda o: o.thread.patient.user)
+    from_patient = True
+    body = "Is it all right to walk on the beach?"
+
+
+class ThreadReadMarkerFactory(factory.django.DjangoModelFactory[ThreadReadMarker]):
+    class Meta:
+        model = ThreadReadMarker
+
+    thread = factory.SubFactory(MessageThreadFactory)
+    reader = factory.LazyAttribute(lambda o: o.thread.patient.user)
+    read_at = factory.LazyFunction(timezone.now)
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory[CalendarFeed]):
+    class Meta:
+        model = CalendarFeed
+
+    owner = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
