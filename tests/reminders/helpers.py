@@ -31,3 +31,20 @@ def states(**filters) -> dict[str, int]:
 
 def reminder_ids(messages) -> list[int]:
     return [int(m.extra_headers["X-WalkBack-Reminder"]) for m in messages]
+
+
+def harbour_patient(**extra):
+    """The reminder tests' patient: Sydney, walks reminded Mon/Wed/Fri at 17:00, with their
+    own physiotherapist (``extra`` goes to the patient factory)."""
+    from tests.factories import ClinicFactory, PatientFactory, UserFactory
+
+    clinic = ClinicFactory(name="Harbour Physio", time_zone="Australia/Sydney")
+    physio = UserFactory(clinic=clinic, full_name="Priya Physio")
+    return PatientFactory(
+        clinic=clinic,
+        physiotherapist=physio,
+        reminder_days=[0, 2, 4],  # Mon, Wed, Fri
+        reminder_time=dt.time(17, 0),
+        user__full_name="Paula Walker",
+        **extra,
+    )

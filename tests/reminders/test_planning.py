@@ -27,13 +27,10 @@ from coaching.reminders.services import (
 from patients.models import PatientStatus
 from tests.factories import (
     CheckInFactory,
-    ClinicFactory,
     CoachingSessionFactory,
-    PatientFactory,
-    UserFactory,
     WalkLogFactory,
 )
-from tests.reminders.helpers import at
+from tests.reminders.helpers import at, harbour_patient
 
 SYDNEY = "Australia/Sydney"
 # A Wednesday, 10:00 in Sydney.
@@ -48,15 +45,7 @@ def now():
 
 @pytest.fixture
 def patient(db):
-    clinic = ClinicFactory(name="Harbour Physio", time_zone=SYDNEY)
-    physio = UserFactory(clinic=clinic, full_name="Priya Physio")
-    return PatientFactory(
-        clinic=clinic,
-        physiotherapist=physio,
-        reminder_days=[0, 2, 4],  # Mon, Wed, Fri
-        reminder_time=dt.time(17, 0),
-        user__full_name="Paula Walker",
-    )
+    return harbour_patient()
 
 
 def _walks(patient):

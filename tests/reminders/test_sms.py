@@ -29,12 +29,9 @@ from coaching.reminders.sms.models import SmsOptOut
 from coaching.reminders.sms.texts import SEGMENT, fits_one_segment, is_gsm7, sms_text
 from tests.factories import (
     CheckInFactory,
-    ClinicFactory,
-    PatientFactory,
     ReminderFactory,
-    UserFactory,
 )
-from tests.reminders.helpers import Published, at
+from tests.reminders.helpers import Published, at, harbour_patient
 from tests.reminders.sms_helpers import PHONE, verified_phone
 from walkback.demo.bench.fake_twilio import (
     ACCOUNT_SID,
@@ -79,16 +76,7 @@ def now():
 
 @pytest.fixture
 def patient(db):
-    clinic = ClinicFactory(name="Harbour Physio", time_zone=SYDNEY)
-    physio = UserFactory(clinic=clinic, full_name="Priya Physio")
-    return PatientFactory(
-        clinic=clinic,
-        physiotherapist=physio,
-        reminder_days=[0, 2, 4],
-        reminder_time=dt.time(17, 0),
-        reminder_channels=["email", "sms"],
-        user__full_name="Paula Walker",
-    )
+    return harbour_patient(reminder_channels=["email", "sms"])
 
 
 def _send_due(django_capture_on_commit_callbacks) -> dict:
