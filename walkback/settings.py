@@ -5,6 +5,7 @@ start-up. With nothing set the site runs on SQLite, a file-system broker and con
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from csp.constants import NONE, SELF
@@ -69,6 +70,9 @@ MIDDLEWARE = [
     # Outside everything that can answer (login redirects included): no page is cached.
     "walkback.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (or the language cookie) for visitors not logged in; the
+    # account's own language replaces it below (UserLanguageMiddleware).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -78,6 +82,7 @@ MIDDLEWARE = [
     "walkback.accounts.middleware.LoginRequiredMiddleware",
     "walkback.accounts.middleware.SecondFactorMiddleware",
     "walkback.accounts.middleware.TimeZoneMiddleware",
+    "walkback.accounts.middleware.UserLanguageMiddleware",
     # After the second factor: a form kept at a timeout is given back only on the real page.
     "walkback.accounts.middleware.KeptDraftMiddleware",
     "walkback.audit.middleware.AuditContextMiddleware",
@@ -412,7 +417,19 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # stored in E.164 (django-phonenumber-field).
 PHONENUMBER_DEFAULT_REGION = "AU"
 
+# Languages (docs/languages.md): English plus the two most spoken languages after English in
+# Australian homes. A person's own choice (``User.language``) wins over the browser's.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("zh-hans", "简体中文"),
+    ("ar", "العربية"),
+]
+# tools/i18n.py points this elsewhere to extract strings without touching the catalogues.
+LOCALE_PATHS = [Path(os.environ.get("WALKBACK_LOCALE_DIR", BASE_DIR / "locale"))]
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -14,8 +14,9 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from walkback.accounts.languages import language_for
 from walkback.accounts.selectors import device_session_current, has_confirmed_device
 from walkback.accounts.sessions import (
     DEVICE_SESSION_KEY,
@@ -261,3 +262,23 @@ class TimeZoneMiddleware:
             return self.get_response(request)
         with timezone.override(user.zone):
             return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Pages in the account's own language (``languages.language_for``): the person's choice,
+    else their clinic's. Runs after ``LocaleMiddleware``, which has already picked the
+    browser's language for visitors who are not logged in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        language = language_for(user)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

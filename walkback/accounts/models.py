@@ -5,6 +5,7 @@ import hashlib
 import zoneinfo
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -67,6 +68,14 @@ class Clinic(models.Model):
     name = models.CharField(max_length=120, validators=[validate_single_line])
     time_zone = models.CharField(
         max_length=64, default="Australia/Sydney", validators=[validate_time_zone]
+    )
+    # The clinic's own language: what its people read when they have not chosen one, and the
+    # language its own content (education topics, screening questions) falls back to.
+    language = models.CharField(
+        max_length=16,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
     )
     # How patients reach the clinic: shown on the flare-up and "report a problem" pages and at
     # the foot of the clinic's e-mails. Stored in E.164 (django-phonenumber-field). Empty by
@@ -149,6 +158,10 @@ class Clinic(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="clinic_language_known",
+            ),
             models.CheckConstraint(
                 condition=CHECK_IN_MONTHS.q("check_in_months"),
                 name="clinic_check_in_months_12_to_36",
@@ -288,6 +301,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         Clinic, on_delete=models.PROTECT, related_name="users", null=True, blank=True
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    # The person's own language (walkback/accounts/languages.py); empty means the clinic's.
+    language = models.CharField(
+        max_length=16, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
     # Optional; stored in E.164 (+61412345678). Three of the six sessions are phone calls.
     phone = PhoneNumberField(blank=True, default="", db_default="")
     is_active = models.BooleanField(default=True)
@@ -306,6 +323,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["full_name"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    language__in=["", *(code for code, _name in settings.LANGUAGES)]
+                ),
+                name="user_language_known",
+            ),
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
             # Stored normalised (walkback/accounts/emails.py), so an exact match is the match.
             models.CheckConstraint(
