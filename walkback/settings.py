@@ -426,6 +426,8 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 # tools/i18n.py points this elsewhere to extract strings without touching the catalogues.
+# Our own adjustments to Django's per-language formats (walkback/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["walkback.formats"]
 LOCALE_PATHS = [Path(os.environ.get("WALKBACK_LOCALE_DIR", BASE_DIR / "locale"))]
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
