@@ -45,6 +45,17 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped in CI, which must run everything: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: Django's LocaleMiddleware leaves the language
+    of a test's last request active in the thread (docs/languages.md)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class World:
     clinic_a: object

@@ -277,8 +277,11 @@ class UserLanguageMiddleware:
         if user is None or not user.is_authenticated:
             return self.get_response(request)
         language = language_for(user)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
+        # Left active, as LocaleMiddleware leaves its own: a streamed export is written after
+        # the middleware has returned, and its headers must still be in this language. Every
+        # request sets the language again before anything is rendered.
+        translation.activate(language)
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
