@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint format install bench clean
+.PHONY: demo test lint format install bench clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: $(TEST_STAMP)
 	$(VENV)/bin/mypy
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## After changing a string a person reads: refresh the catalogues (locale/), translate what is new
+## in them, then run this again to compile (docs/languages.md#adding-or-changing-a-string).
+messages: $(TEST_STAMP)
+	$(PY) tools/i18n.py extract
+	$(PY) tools/i18n.py compile
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
