@@ -93,7 +93,9 @@ def test_blank_goes_back_to_the_clinic_s_language(world, client_for):
     assert client.post(reverse("accounts:language"), {"language": ""}).status_code == 302
     user.refresh_from_db()
     assert user.language == ""
-    assert '<html lang="en-gb" dir="ltr">' in client.get(reverse("accounts:security")).content.decode()
+    assert (
+        '<html lang="en-gb" dir="ltr">' in client.get(reverse("accounts:security")).content.decode()
+    )
 
 
 def test_an_unknown_language_is_refused_next_to_the_field(world, client_for):

@@ -58,8 +58,7 @@ class LoginForm(AuthenticationForm):
     )
     error_messages = {
         "invalid_login": _(
-            "That e-mail address and password do not match an account. "
-            "Check them and try again."
+            "That e-mail address and password do not match an account. Check them and try again."
         ),
         "inactive": _("This account has been turned off. Ask your clinic for help."),
     }
@@ -97,9 +96,7 @@ class EmailPasswordResetForm(PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         """The e-mail in the account holder's own language, whatever the page's."""
         with speaking_to(context.get("user")):
-            super().send_mail(
-                subject_template_name, email_template_name, context, *args, **kwargs
-            )
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
     # Django's signature, passed through; PasswordResetView gives every argument by keyword.
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -230,8 +227,7 @@ class OTPVerifyForm(forms.Form):
         if len(code) != RECOVERY_CODE_LENGTH:
             raise forms.ValidationError(
                 gettext(
-                    "Type the 6 digits from your app, or one recovery code "
-                    "(8 letters and numbers)."
+                    "Type the 6 digits from your app, or one recovery code (8 letters and numbers)."
                 )
             )
         return code
@@ -326,9 +322,7 @@ class ClinicSettingsForm(forms.Form):
         label=_("Clinic name"),
         max_length=Clinic._meta.get_field("name").max_length,
         validators=[validate_single_line],
-        help_text=_(
-            "Patients see it on every page, and it is the sender of the clinic's e-mails."
-        ),
+        help_text=_("Patients see it on every page, and it is the sender of the clinic's e-mails."),
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
@@ -338,9 +332,7 @@ class ClinicSettingsForm(forms.Form):
     contact_phone = PhoneNumberField(
         label=_("Contact phone"),
         required=False,
-        help_text=_(
-            "The number patients call. A number without a country code is Australian."
-        ),
+        help_text=_("The number patients call. A number without a country code is Australian."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     address = forms.CharField(
@@ -357,8 +349,7 @@ class ClinicSettingsForm(forms.Form):
         # Left empty, the clinic's current value stays (older forms and scripts send none).
         required=False,
         help_text=_(
-            "Patients read “We usually reply within this many working days” on their "
-            "messages page."
+            "Patients read “We usually reply within this many working days” on their messages page."
         ),
     )
     closed_days = DateListField(

@@ -161,9 +161,7 @@ class IdleTimeoutMiddleware:
                 user,
                 gettext_noop("You were logged out after a period without activity.")
                 if idle
-                else gettext_noop(
-                    "For safety you are logged out once a day. Please log in again."
-                ),
+                else gettext_noop("For safety you are logged out once a day. Please log in again."),
             )
         if fresh:
             request.session[self.SESSION_KEY] = now

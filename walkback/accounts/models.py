@@ -310,9 +310,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Optional; stored in E.164 (+61412345678). Three of the six sessions are phone calls.
     phone = PhoneNumberField(blank=True, default="", db_default="")
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(
-        default=False, help_text=_("May open the Django admin site.")
-    )
+    is_staff = models.BooleanField(default=False, help_text=_("May open the Django admin site."))
     date_joined = models.DateTimeField(default=timezone.now)
     # Raised to end every open session of the account at once (``user_sessions_end``): it is
     # part of the session hash Django checks on each request.

@@ -23,7 +23,9 @@ AGAIN_LABEL = _("Type it again")
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def get_error_message(self) -> str:
         return ngettext(
-            "Use at least %(count)s character.", "Use at least %(count)s characters.", self.min_length
+            "Use at least %(count)s character.",
+            "Use at least %(count)s characters.",
+            self.min_length,
         ) % {"count": self.min_length}
 
     def get_help_text(self) -> str:

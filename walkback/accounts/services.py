@@ -67,8 +67,9 @@ def invitation_create(*, user: User, by: User | None) -> str:
         transaction.on_commit(
             lambda: _mail_in_their_language(
                 user,
-                subject=lambda: gettext("Your WalkBack account at %(clinic)s")
-                % {"clinic": user.clinic},
+                subject=lambda: (
+                    gettext("Your WalkBack account at %(clinic)s") % {"clinic": user.clinic}
+                ),
                 template="accounts/email/invitation.txt",
                 context=context,
                 sender=str(user.clinic),

@@ -109,8 +109,10 @@ def device_label(user_agent: str) -> str:
         ),
         "",
     )
+    if not system:
+        return browser
     # Translators: a phone's browser, as "Chrome on iPhone" on the "My account" page.
-    return pgettext("device", "%(browser)s on %(system)s") % {"browser": browser, "system": system} if system else browser
+    return pgettext("device", "%(browser)s on %(system)s") % {"browser": browser, "system": system}
 
 
 def device_session_start(*, user: User, session: SessionBase, user_agent: str) -> DeviceSession:
