@@ -182,3 +182,16 @@ def test_the_server_error_page_renders_without_any_context():
     with translation.override("en-gb"):
         page = loader.get_template("500.html").render()
     assert "Something went wrong on our side" in page
+
+
+def test_the_farewell_of_a_closed_account_is_in_the_language_given(catalogues):
+    services.account_closed_send(
+        address="gone@example.test",
+        short_name="Wei",
+        clinic_name="Alpha Physio",
+        language="zh-hans",
+    )
+    message = mail.outbox[-1]
+    assert message.subject == "您在 Alpha Physio 的 WalkBack 账户已关闭"
+    assert "Wei，您好：" in message.body
+    assert message.to == ["gone@example.test"]

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from walkback.accounts.emails import normalize_email
@@ -270,6 +270,22 @@ def address_taken(*, email: str, clinic: Clinic, by: User, role: str) -> bool:
             )
         )
     return True
+
+
+def account_closed_send(*, address: str, short_name: str, clinic_name: str, language: str) -> None:
+    """The farewell e-mail of a closed account, in the language the person read WalkBack in
+    (``languages.language_for``, taken before their account was erased): their account no
+    longer holds it, so the caller passes it."""
+    with translation.override(language):
+        send_mail(
+            subject=gettext("Your WalkBack account at %(clinic)s is closed")
+            % {"clinic": clinic_name},
+            message=render_to_string(
+                "accounts/email/account_closed.txt", {"name": short_name, "clinic": clinic_name}
+            ),
+            from_email=f"{clinic_name} <{_from_address()}>",
+            recipient_list=[address],
+        )
 
 
 def invitation_lookup(token: str) -> Invitation:
