@@ -27,6 +27,7 @@ ROUTES = {
     "accounts:password-reset-complete": Route(roles=EVERYONE, public=True),
     "accounts:security": Route(roles=EVERYONE),
     "accounts:phone": Route(roles=EVERYONE),
+    "accounts:language": Route(roles=EVERYONE),
     # A link to confirm a new address: one nobody asked for does nothing, for everyone.
     "accounts:email-confirm": Route(
         roles=EVERYONE, kwargs=lambda: {"token": "not-a-real-link"}, ok=frozenset({410})

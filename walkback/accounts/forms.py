@@ -7,9 +7,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from walkback.accounts.emails import normalize_email
+from walkback.accounts.languages import clinic_language, language_choices, speaking_to
 from walkback.accounts.limits import ADDRESS_MAX, CLOSED_DAYS_MAX, MESSAGE_REPLY_DAYS
 from walkback.accounts.models import TIME_ZONE_CHOICES, Clinic, Role, User
 from walkback.accounts.passwords import (
@@ -25,7 +28,8 @@ from walkback.audit.middleware import client_ip
 from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
 
-PHONE_INVALID = (
+# Marked here, translated where it is shown (tests compare the English constant).
+PHONE_INVALID = gettext_noop(
     "That is not a phone number we can use. Type it as you would dial it, for example "
     "0412 345 678, or with the country code, +61 412 345 678."
 )
@@ -35,30 +39,40 @@ def phone_field() -> PhoneNumberField:
     """The one phone field of every form: optional, Australian unless a country code is given
     (``PHONENUMBER_DEFAULT_REGION``), cleaned to E.164."""
     return PhoneNumberField(
-        label="Phone number",
+        label=_("Phone number"),
         required=False,
-        error_messages={"invalid": PHONE_INVALID},
+        error_messages={"invalid": _(PHONE_INVALID)},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        help_text="Optional. Used by the clinic for phone sessions.",
+        help_text=_("Optional. Used by the clinic for phone sessions."),
     )
 
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     keep_signed_in = forms.BooleanField(
-        label="Keep me signed in on this phone",
+        label=_("Keep me signed in on this phone"),
         required=False,
-        help_text=f"For patients, for {settings.DEVICE_SESSION_DAYS} days. Only on your own "
-        "phone. Clinic staff are always signed out after a while without activity.",
     )
     error_messages = {
-        "invalid_login": "That e-mail address and password do not match an account. "
-        "Check them and try again.",
-        "inactive": "This account has been turned off. Ask your clinic for help.",
+        "invalid_login": _(
+            "That e-mail address and password do not match an account. Check them and try again."
+        ),
+        "inactive": _("This account has been turned off. Ask your clinic for help."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.DEVICE_SESSION_DAYS
+        self.fields["keep_signed_in"].help_text = ngettext(
+            "For patients, for %(days)s day. Only on your own phone. Clinic staff are always "
+            "signed out after a while without activity.",
+            "For patients, for %(days)s days. Only on your own phone. Clinic staff are always "
+            "signed out after a while without activity.",
+            days,
+        ) % {"days": days}
 
     def clean_username(self):
         return normalize_email(self.cleaned_data["username"])
@@ -70,14 +84,19 @@ class EmailPasswordResetForm(PasswordResetForm):
     and the page says the same as always, so it tells nobody whether an account exists."""
 
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Type a whole e-mail address, like name@example.com."},
+        error_messages={"invalid": _("Type a whole e-mail address, like name@example.com.")},
     )
 
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """The e-mail in the account holder's own language, whatever the page's."""
+        with speaking_to(context.get("user")):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
     # Django's signature, passed through; PasswordResetView gives every argument by keyword.
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -125,7 +144,7 @@ class SetPasswordForm(forms.Form):
         cleaned = self.cleaned_data  # what Form.clean() returns
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", PASSWORD_MISMATCH)
+            self.add_error("password2", gettext(PASSWORD_MISMATCH))
         elif p1:
             try:
                 password_validation.validate_password(p1, self.user)
@@ -136,13 +155,13 @@ class SetPasswordForm(forms.Form):
 
 class StaffInviteForm(SubmissionTokenMixin, forms.Form):
     full_name = forms.CharField(
-        label="Full name", max_length=150, validators=[validate_single_line]
+        label=_("Full name"), max_length=150, validators=[validate_single_line]
     )
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=_("E-mail address"))
     phone = phone_field()
     role = forms.ChoiceField(
-        label="Role",
-        choices=[(Role.PHYSIO, "Physiotherapist"), (Role.CLINIC_ADMIN, "Clinic admin")],
+        label=_("Role"),
+        choices=[(Role.PHYSIO, Role.PHYSIO.label), (Role.CLINIC_ADMIN, Role.CLINIC_ADMIN.label)],
         initial=Role.PHYSIO,
     )
 
@@ -151,9 +170,33 @@ class PhoneForm(forms.Form):
     phone = phone_field()
 
 
+class LanguageForm(forms.Form):
+    """The language a person reads WalkBack in. Each language is offered in its own name, so
+    someone who cannot read the current page still finds theirs."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Your pages, e-mails, text messages and reminders come in this language."),
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+
+    def __init__(self, *args, clinic: Clinic | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        own_names = dict(language_choices())
+        if clinic is not None:
+            clinics = gettext("Clinic's language (%(language)s)") % {
+                "language": own_names.get(clinic_language(clinic), "")
+            }
+        else:
+            clinics = gettext("Clinic's language")
+        field = cast("forms.ChoiceField", self.fields["language"])
+        field.choices = [("", clinics), *language_choices()]
+
+
 class OTPTokenForm(forms.Form):
     token = forms.CharField(
-        label="6-digit code from your authenticator app",
+        label=_("6-digit code from your authenticator app"),
         min_length=6,
         max_length=6,
         widget=forms.TextInput(
@@ -164,7 +207,7 @@ class OTPTokenForm(forms.Form):
     def clean_token(self):
         token = self.cleaned_data["token"].strip()
         if not token.isdigit():
-            raise forms.ValidationError("The code is 6 digits, numbers only.")
+            raise forms.ValidationError(gettext("The code is 6 digits, numbers only."))
         return token
 
 
@@ -172,7 +215,7 @@ class OTPVerifyForm(forms.Form):
     """At login: a code from the phone, or one of the recovery codes shown at set-up."""
 
     token = forms.CharField(
-        label="6-digit code from your authenticator app, or a recovery code",
+        label=_("6-digit code from your authenticator app, or a recovery code"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
     )
@@ -183,7 +226,9 @@ class OTPVerifyForm(forms.Form):
             return code
         if len(code) != RECOVERY_CODE_LENGTH:
             raise forms.ValidationError(
-                "Type the 6 digits from your app, or one recovery code (8 letters and numbers)."
+                gettext(
+                    "Type the 6 digits from your app, or one recovery code (8 letters and numbers)."
+                )
             )
         return code
 
@@ -192,7 +237,7 @@ class PasswordConfirmForm(forms.Form):
     """Asks for the password again before a change that weakens the account's protection."""
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
@@ -204,7 +249,7 @@ class PasswordConfirmForm(forms.Form):
     def clean_password(self):
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password. Type it again.")
+            raise forms.ValidationError(gettext("That is not your password. Type it again."))
         return password
 
 
@@ -212,11 +257,11 @@ class PatientReassignForm(forms.Form):
     """Move a patient to another active physiotherapist of the admin's clinic."""
 
     physiotherapist: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        label="Move to",
+        label=_("Move to"),
         queryset=None,
         error_messages={
-            "required": "Choose the physiotherapist to move the patient to.",
-            "invalid_choice": "Choose an active physiotherapist of your clinic.",
+            "required": _("Choose the physiotherapist to move the patient to."),
+            "invalid_choice": _("Choose an active physiotherapist of your clinic."),
         },
     )
 
@@ -244,7 +289,9 @@ class DateListField(forms.CharField):
             if line:
                 days.add(self._day(number, line))
         if len(days) > CLOSED_DAYS_MAX:
-            raise forms.ValidationError(f"List at most {CLOSED_DAYS_MAX} closed days at a time.")
+            raise forms.ValidationError(
+                gettext("List at most %(max)s closed days at a time.") % {"max": CLOSED_DAYS_MAX}
+            )
         return sorted(days)
 
     @staticmethod
@@ -255,8 +302,11 @@ class DateListField(forms.CharField):
             except ValueError:
                 continue
         raise forms.ValidationError(
-            f"Line {number} (“{line[:30]}”) is not a date. Write one date a line, like "
-            "25/12/2026 or 2026-12-25."
+            gettext(
+                "Line %(number)s (“%(line)s”) is not a date. Write one date a line, like "
+                "25/12/2026 or 2026-12-25."
+            )
+            % {"number": number, "line": line[:30]}
         )
 
     def prepare_value(self, value: Any) -> Any:
@@ -269,65 +319,69 @@ class ClinicSettingsForm(forms.Form):
     """The clinic admin's settings of their clinic (``clinic_settings_update``)."""
 
     name = forms.CharField(
-        label="Clinic name",
+        label=_("Clinic name"),
         max_length=Clinic._meta.get_field("name").max_length,
         validators=[validate_single_line],
-        help_text="Patients see it on every page, and it is the sender of the clinic's e-mails.",
+        help_text=_("Patients see it on every page, and it is the sender of the clinic's e-mails."),
     )
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=TIME_ZONE_CHOICES,
-        help_text="Sessions are booked and shown on this clock.",
+        help_text=_("Sessions are booked and shown on this clock."),
     )
     contact_phone = PhoneNumberField(
-        label="Contact phone",
+        label=_("Contact phone"),
         required=False,
-        help_text="The number patients call. A number without a country code is Australian.",
+        help_text=_("The number patients call. A number without a country code is Australian."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     address = forms.CharField(
-        label="Address",
+        label=_("Address"),
         required=False,
         max_length=ADDRESS_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
-        help_text="Shown to patients with the phone number, and at the foot of e-mails.",
+        help_text=_("Shown to patients with the phone number, and at the foot of e-mails."),
     )
     message_reply_days = forms.IntegerField(
-        label="Usual reply time to a patient's message (working days)",
+        label=_("Usual reply time to a patient's message (working days)"),
         min_value=MESSAGE_REPLY_DAYS.low,
         max_value=MESSAGE_REPLY_DAYS.high,
         # Left empty, the clinic's current value stays (older forms and scripts send none).
         required=False,
-        help_text="Patients read “We usually reply within this many working days” on their "
-        "messages page.",
+        help_text=_(
+            "Patients read “We usually reply within this many working days” on their messages page."
+        ),
     )
     closed_days = DateListField(
-        label="Closed days",
+        label=_("Closed days"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Public holidays and other days the clinic is closed, one date a line "
-        "(25/12/2026). New programmes book no session on them: it moves to the next open day.",
+        help_text=_(
+            "Public holidays and other days the clinic is closed, one date a line "
+            "(25/12/2026). New programmes book no session on them: it moves to the next "
+            "open day."
+        ),
     )
     # The diary's working hours (docs/diary.md): optional here, so a form that leaves them out
     # keeps what the clinic has.
     diary_day_starts = forms.TimeField(
-        label="Sessions start from",
+        label=_("Sessions start from"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="The first free time the diary offers when a session is moved.",
+        help_text=_("The first free time the diary offers when a session is moved."),
     )
     diary_day_ends = forms.TimeField(
-        label="Sessions end by",
+        label=_("Sessions end by"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     diary_weekends = forms.BooleanField(
-        label="Offer Saturday and Sunday times in the diary", required=False
+        label=_("Offer Saturday and Sunday times in the diary"), required=False
     )
     import_hiking = forms.BooleanField(
-        label="Hikes imported from a phone or watch count as walks",
+        label=_("Hikes imported from a phone or watch count as walks"),
         required=False,
-        help_text="Off: patients see their hikes in an import, marked “not a walk”.",
+        help_text=_("Off: patients see their hikes in an import, marked “not a walk”."),
     )
 
 
@@ -335,17 +389,17 @@ class ClinicCreateForm(SubmissionTokenMixin, forms.Form):
     """The site superuser's new clinic (``coaching.services.clinics.clinic_create``)."""
 
     name = forms.CharField(
-        label="Clinic name",
+        label=_("Clinic name"),
         max_length=Clinic._meta.get_field("name").max_length,
         validators=[validate_single_line],
     )
     time_zone = forms.ChoiceField(
-        label="Time zone", choices=TIME_ZONE_CHOICES, initial="Australia/Sydney"
+        label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Australia/Sydney"
     )
     admin_name = forms.CharField(
-        label="First admin's full name", max_length=150, validators=[validate_single_line]
+        label=_("First admin's full name"), max_length=150, validators=[validate_single_line]
     )
     admin_email = forms.EmailField(
-        label="First admin's e-mail address",
-        help_text="They get an invitation to choose a password.",
+        label=_("First admin's e-mail address"),
+        help_text=_("They get an invitation to choose a password."),
     )

@@ -15,8 +15,9 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
-from walkback.accounts.languages import language_for
+from walkback.accounts.languages import language_for, speaking_to
 from walkback.accounts.selectors import device_session_current, has_confirmed_device
 from walkback.accounts.sessions import (
     DEVICE_SESSION_KEY,
@@ -141,7 +142,7 @@ class IdleTimeoutMiddleware:
             device = device_session_current(user, request.session[DEVICE_SESSION_KEY])
             if device is None:
                 return self._log_out(
-                    request, user, "This phone was signed out. Please log in again."
+                    request, user, gettext_noop("This phone was signed out. Please log in again.")
                 )
             if fresh:
                 request.session[self.SESSION_KEY] = now
@@ -158,9 +159,9 @@ class IdleTimeoutMiddleware:
             return self._log_out(
                 request,
                 user,
-                "You were logged out after a period without activity."
+                gettext_noop("You were logged out after a period without activity.")
                 if idle
-                else "For safety you are logged out once a day. Please log in again.",
+                else gettext_noop("For safety you are logged out once a day. Please log in again."),
             )
         if fresh:
             request.session[self.SESSION_KEY] = now
@@ -172,15 +173,21 @@ class IdleTimeoutMiddleware:
 
     def _log_out(self, request, user, message: str):
         """End the session; keep a form it was sending; send the person to log in and then
-        back to this page."""
+        back to this page. ``message`` is marked with ``gettext_noop`` and said here in the
+        person's own language (this runs before ``UserLanguageMiddleware``)."""
         name = _url_name(request)
+        with speaking_to(user):
+            message = gettext(message)
+            kept_too = gettext(
+                "What you typed is kept: log in and you will see it again to finish."
+            )
         draft = None
         if request.method == "POST" and name in DRAFT_URL_NAMES and _csrf_passes(request):
             draft = draft_keep(user=user, path=request.path, page=name, post=request.POST)
         logout(request)
         if draft is not None:
             request.session[DRAFT_SESSION_KEY] = {"id": draft.pk, "path": draft.path}
-            message += " What you typed is kept: log in and you will see it again to finish."
+            message += " " + kept_too
         messages.info(request, message)
         # A GET page is worth returning to; a POST-only action is not (its page may not exist).
         target = request.get_full_path() if request.method == "GET" or draft else None
@@ -236,13 +243,17 @@ class KeptDraftMiddleware:
                 request.POST = data
                 messages.info(
                     request,
-                    "Here is what you typed before you were logged out. Check it, then save.",
+                    gettext(
+                        "Here is what you typed before you were logged out. Check it, then save."
+                    ),
                 )
             else:
                 messages.info(
                     request,
-                    "What you typed before you were logged out is no longer kept. "
-                    "Please type it again.",
+                    gettext(
+                        "What you typed before you were logged out is no longer kept. "
+                        "Please type it again."
+                    ),
                 )
         return self.get_response(request)
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from walkback.accounts.emails import normalize_email
@@ -54,7 +55,7 @@ TIME_ZONE_CHOICES = sorted((tz, tz.replace("_", " ")) for tz in TIME_ZONES)
 def validate_time_zone(value: str) -> None:
     if value not in TIME_ZONES:
         raise ValidationError(
-            "That is not a time zone we know. Pick the nearest city from the list."
+            _("That is not a time zone we know. Pick the nearest city from the list.")
         )
 
 
@@ -87,71 +88,72 @@ class Clinic(models.Model):
     goal_walks_per_week = models.PositiveSmallIntegerField(default=5)
     goal_minutes_per_walk = models.PositiveSmallIntegerField(default=30)
     goal_week = models.PositiveSmallIntegerField(
-        default=26, help_text="Programme week by which the walking goal should be reached."
+        default=26, help_text=_("Programme week by which the walking goal should be reached.")
     )
     check_in_months = models.PositiveSmallIntegerField(
-        default=12, help_text="How many monthly check-ins each patient is offered (12 to 36)."
+        default=12,
+        help_text=_("How many monthly check-ins each patient is offered (12 to 36)."),
     )
     # A check-in asks again about the months just before it that were missed, up to this many
     # (docs/clinical-rules.md#monthly-check-ins); older missed months stay unknown.
     check_in_catch_up_months = models.PositiveSmallIntegerField(
         default=2,
         db_default=2,
-        help_text="How many missed months a check-in asks about again (0 to 6).",
+        help_text=_("How many missed months a check-in asks about again (0 to 6)."),
     )
     nudge_after_days = models.PositiveSmallIntegerField(
-        default=4, help_text="Days without a logged walk before a gentle nudge."
+        default=4, help_text=_("Days without a logged walk before a gentle nudge.")
     )
     # How a walking plan progresses (coaching.progression.ProgrammeRules): the sources give no
     # dose or step size, so these are the clinic's, with trial-informed defaults
     # (docs/clinical-rules.md#what-the-sources-leave-open). Each change is a new numbered
     # version (``ProgrammeRulesVersion``), and a plan keeps the rules it was made under.
     plan_start_walks = models.PositiveSmallIntegerField(
-        default=3, db_default=3, help_text="Walks a week a new plan starts with."
+        default=3, db_default=3, help_text=_("Walks a week a new plan starts with.")
     )
     plan_step_weeks = models.PositiveSmallIntegerField(
-        default=1, db_default=1, help_text="Weeks between two steps of a plan."
+        default=1, db_default=1, help_text=_("Weeks between two steps of a plan.")
     )
     plan_largest_increase = models.PositiveSmallIntegerField(
-        default=10, db_default=10, help_text="Most weekly minutes one step may add."
+        default=10, db_default=10, help_text=_("Most weekly minutes one step may add.")
     )
     plan_close_to_target_percent = models.PositiveSmallIntegerField(
         default=80,
         db_default=80,
-        help_text="Share of last week's target that allows the next step up.",
+        help_text=_("Share of last week's target that allows the next step up."),
     )
     plan_pain_rise = models.PositiveSmallIntegerField(
         default=2,
         db_default=2,
-        help_text="A rise in average pain (0-10) over a week that steps a plan down.",
+        help_text=_("A rise in average pain (0-10) over a week that steps a plan down."),
     )
     rules_version = models.PositiveIntegerField(default=1, db_default=1)
     # Imported hikes count as walks (docs/activity-import.md): off unless the clinic says so.
     import_hiking = models.BooleanField(
         default=False,
         db_default=False,
-        help_text="Hikes imported from a phone or watch count as walks.",
+        help_text=_("Hikes imported from a phone or watch count as walks."),
     )
     # "We usually reply within N working days" on the patient's messages page (docs/messages.md).
     message_reply_days = models.PositiveSmallIntegerField(
         default=2,
         db_default=2,
-        help_text="Working days the clinic usually takes to answer a patient's message.",
+        help_text=_("Working days the clinic usually takes to answer a patient's message."),
     )
     screening_extra_conditions = models.TextField(
         blank=True,
-        help_text="Other conditions that need a doctor's clearance, one per line.",
+        help_text=_("Other conditions that need a doctor's clearance, one per line."),
     )
     # The hours the diary offers free slots in when a session is rebooked (docs/diary.md);
     # a physiotherapist may still type any other time.
     diary_day_starts = models.TimeField(
-        default=dt.time(9, 0), db_default=dt.time(9, 0), help_text="Sessions start from."
+        default=dt.time(9, 0), db_default=dt.time(9, 0), help_text=_("Sessions start from.")
     )
     diary_day_ends = models.TimeField(
-        default=dt.time(17, 0), db_default=dt.time(17, 0), help_text="Sessions end by."
+        default=dt.time(17, 0), db_default=dt.time(17, 0), help_text=_("Sessions end by.")
     )
     diary_weekends = models.BooleanField(
-        default=False, db_default=False, help_text="Offer Saturday and Sunday slots."
+        default=False, db_default=False, help_text=_("Offer Saturday and Sunday slots.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -254,9 +256,9 @@ class ProgrammeRulesVersion(models.Model):
 
 
 class Role(models.TextChoices):
-    CLINIC_ADMIN = "clinic_admin", "Clinic admin"
-    PHYSIO = "physio", "Physiotherapist"
-    PATIENT = "patient", "Patient"
+    CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
+    PHYSIO = "physio", _("Physiotherapist")
+    PATIENT = "patient", _("Patient")
 
 
 if TYPE_CHECKING:
@@ -308,7 +310,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Optional; stored in E.164 (+61412345678). Three of the six sessions are phone calls.
     phone = PhoneNumberField(blank=True, default="", db_default="")
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May open the Django admin site.")
+    is_staff = models.BooleanField(default=False, help_text=_("May open the Django admin site."))
     date_joined = models.DateTimeField(default=timezone.now)
     # Raised to end every open session of the account at once (``user_sessions_end``): it is
     # part of the session hash Django checks on each request.

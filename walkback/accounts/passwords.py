@@ -11,42 +11,53 @@ from __future__ import annotations
 
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy as _
 
-PASSWORD_MISMATCH = "The two passwords are different. Type them again."
-NEW_PASSWORD_LABEL = "New password"
-AGAIN_LABEL = "Type it again"
+# Marked here, translated where it is shown (tests compare the English constant).
+PASSWORD_MISMATCH = gettext_noop("The two passwords are different. Type them again.")
+NEW_PASSWORD_LABEL = _("New password")
+AGAIN_LABEL = _("Type it again")
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def get_error_message(self) -> str:
-        return f"Use at least {self.min_length} characters."
+        return ngettext(
+            "Use at least %(count)s character.",
+            "Use at least %(count)s characters.",
+            self.min_length,
+        ) % {"count": self.min_length}
 
     def get_help_text(self) -> str:
-        return f"At least {self.min_length} characters."
+        return ngettext(
+            "At least %(count)s character.", "At least %(count)s characters.", self.min_length
+        ) % {"count": self.min_length}
 
 
 class UserAttributeSimilarityValidator(password_validation.UserAttributeSimilarityValidator):
     def get_error_message(self) -> str:
-        return "This password is too like your name or e-mail address. Choose another."
+        return gettext("This password is too like your name or e-mail address. Choose another.")
 
     def get_help_text(self) -> str:
-        return "Not like your name or e-mail address."
+        return gettext("Not like your name or e-mail address.")
 
 
 class CommonPasswordValidator(password_validation.CommonPasswordValidator):
     def get_error_message(self) -> str:
-        return "This is one of the most common passwords, which are easy to guess. Choose another."
+        return gettext(
+            "This is one of the most common passwords, which are easy to guess. Choose another."
+        )
 
     def get_help_text(self) -> str:
-        return "Not a common password."
+        return gettext("Not a common password.")
 
 
 class NumericPasswordValidator(password_validation.NumericPasswordValidator):
     def get_error_message(self) -> str:
-        return "A password of numbers only is easy to guess. Add some letters."
+        return gettext("A password of numbers only is easy to guess. Add some letters.")
 
     def get_help_text(self) -> str:
-        return "Not only numbers."
+        return gettext("Not only numbers.")
 
 
 def password_help() -> str:
@@ -57,7 +68,7 @@ def password_help() -> str:
 class PlainSetPasswordForm(auth_forms.SetPasswordForm):
     """Choosing a new password from a reset link: Django's form, in our words."""
 
-    error_messages = {"password_mismatch": PASSWORD_MISMATCH}
+    error_messages = {"password_mismatch": _(PASSWORD_MISMATCH)}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -70,13 +81,13 @@ class PlainPasswordChangeForm(auth_forms.PasswordChangeForm):
     """Changing one's password when logged in: Django's form, in our words."""
 
     error_messages = {
-        "password_mismatch": PASSWORD_MISMATCH,
-        "password_incorrect": "That is not your current password. Type it again.",
+        "password_mismatch": _(PASSWORD_MISMATCH),
+        "password_incorrect": _("That is not your current password. Type it again."),
     }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["old_password"].label = "Your current password"
+        self.fields["old_password"].label = gettext("Your current password")
         first, again = self.fields["new_password1"], self.fields["new_password2"]
         first.label, first.help_text = NEW_PASSWORD_LABEL, password_help()
         again.label, again.help_text = AGAIN_LABEL, ""

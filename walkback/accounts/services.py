@@ -15,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from walkback.accounts.emails import normalize_email
+from walkback.accounts.languages import LANGUAGE_CODES, speaking_to
 from walkback.accounts.limits import CLOSED_DAYS_MAX
 from walkback.accounts.models import (
     Clinic,
@@ -63,11 +65,15 @@ def invitation_create(*, user: User, by: User | None) -> str:
         link = settings.SITE_URL + reverse("accounts:invite-accept", args=[token])
         context = {"user": user, "link": link, "by": by, "days": settings.INVITATION_DAYS}
         transaction.on_commit(
-            lambda: send_mail(
-                subject=f"Your WalkBack account at {user.clinic}",
-                message=render_to_string("accounts/email/invitation.txt", context),
-                from_email=f"{user.clinic} <{_from_address()}>",
-                recipient_list=[user.email],
+            lambda: _mail_in_their_language(
+                user,
+                subject=lambda: (
+                    gettext("Your WalkBack account at %(clinic)s") % {"clinic": user.clinic}
+                ),
+                template="accounts/email/invitation.txt",
+                context=context,
+                sender=str(user.clinic),
+                to=user.email,
             )
         )
     return token
@@ -79,6 +85,21 @@ def _from_address() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
+def _mail_in_their_language(
+    user: User, *, subject, template: str, context: dict, sender: str, to: str
+) -> None:
+    """Send an account e-mail in ``user``'s own language (their choice, else their clinic's),
+    whatever the language of the page that caused it. ``subject`` is a function, so that it is
+    translated inside that language too."""
+    with speaking_to(user):
+        send_mail(
+            subject=subject(),
+            message=render_to_string(template, context),
+            from_email=f"{sender} <{_from_address()}>",
+            recipient_list=[to],
+        )
+
+
 @once_per_submission("staff_invite")
 def staff_invite(
     *, email: str, full_name: str, role: str, clinic: Clinic, by: User, phone: str = ""
@@ -87,7 +108,7 @@ def staff_invite(
     another clinic's account (``address_taken``): nothing is created. The same
     ``submission_token`` twice invites once (``once_per_submission``)."""
     if role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
-        raise ValidationError({"role": "Staff are physiotherapists or clinic admins."})
+        raise ValidationError({"role": gettext("Staff are physiotherapists or clinic admins.")})
     validate_full_name(full_name)
     email = normalize_email(email)
     if address_taken(email=email, clinic=clinic, by=by, role=role):
@@ -149,11 +170,14 @@ def clinic_settings_update(
     with its audit row (field names only); a refusal changes nothing. The programme's goal,
     rules and check-in months are ``coaching.services.clinic_programme_update``."""
     if not by.is_clinic_admin or by.clinic_id != clinic.pk:
-        raise ValidationError("Only this clinic's admins can change its settings.")
+        raise ValidationError(gettext("Only this clinic's admins can change its settings."))
     days = sorted(set(closed_days))
     if len(days) > CLOSED_DAYS_MAX:
         raise ValidationError(
-            {"closed_days": f"List at most {CLOSED_DAYS_MAX} closed days at a time."}
+            {
+                "closed_days": gettext("List at most %(max)s closed days at a time.")
+                % {"max": CLOSED_DAYS_MAX}
+            }
         )
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
@@ -163,7 +187,7 @@ def clinic_settings_update(
         weekends = clinic.diary_weekends if diary_weekends is None else diary_weekends
         if ends <= starts:
             raise ValidationError(
-                {"diary_day_ends": "Sessions must end later in the day than they start."}
+                {"diary_day_ends": gettext("Sessions must end later in the day than they start.")}
             )
         changed = model_update(
             clinic,
@@ -203,7 +227,10 @@ def clinic_settings_update(
     return clinic
 
 
-SAME_CLINIC_ADDRESS = "Someone at your clinic already has an account with this e-mail."
+# Marked here, translated where it is raised (tests compare the English constant).
+SAME_CLINIC_ADDRESS = gettext_noop(
+    "Someone at your clinic already has an account with this e-mail."
+)
 
 
 def address_taken(*, email: str, clinic: Clinic, by: User, role: str) -> bool:
@@ -219,7 +246,7 @@ def address_taken(*, email: str, clinic: Clinic, by: User, role: str) -> bool:
     if existing is None:
         return False
     if existing.clinic_id == clinic.pk:
-        raise ValidationError({"email": SAME_CLINIC_ADDRESS})
+        raise ValidationError({"email": gettext(SAME_CLINIC_ADDRESS)})
     with transaction.atomic():
         # The inviting clinic's trail says an invitation was not sent, never to whom.
         audit_record(
@@ -231,14 +258,34 @@ def address_taken(*, email: str, clinic: Clinic, by: User, role: str) -> bool:
         )
         context = {"user": existing, "clinic": clinic}
         transaction.on_commit(
-            lambda: send_mail(
-                subject="Your WalkBack account: an invitation you may not have expected",
-                message=render_to_string("accounts/email/address_in_use.txt", context),
-                from_email=f"WalkBack <{_from_address()}>",
-                recipient_list=[existing.email],
+            lambda: _mail_in_their_language(
+                existing,
+                subject=lambda: gettext(
+                    "Your WalkBack account: an invitation you may not have expected"
+                ),
+                template="accounts/email/address_in_use.txt",
+                context=context,
+                sender="WalkBack",
+                to=existing.email,
             )
         )
     return True
+
+
+def account_closed_send(*, address: str, short_name: str, clinic_name: str, language: str) -> None:
+    """The farewell e-mail of a closed account, in the language the person read WalkBack in
+    (``languages.language_for``, taken before their account was erased): their account no
+    longer holds it, so the caller passes it."""
+    with translation.override(language):
+        send_mail(
+            subject=gettext("Your WalkBack account at %(clinic)s is closed")
+            % {"clinic": clinic_name},
+            message=render_to_string(
+                "accounts/email/account_closed.txt", {"name": short_name, "clinic": clinic_name}
+            ),
+            from_email=f"{clinic_name} <{_from_address()}>",
+            recipient_list=[address],
+        )
 
 
 def invitation_lookup(token: str) -> Invitation:
@@ -292,8 +339,10 @@ def physio_lock_for_patients(physio: User) -> None:
     if not locked.is_active:
         raise ValidationError(
             {
-                "physiotherapist": f"{physio.full_name} is no longer active. "
-                "Choose another physiotherapist."
+                "physiotherapist": gettext(
+                    "%(name)s is no longer active. Choose another physiotherapist."
+                )
+                % {"name": physio.full_name}
             }
         )
 
@@ -303,9 +352,9 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
     clinic admin's "switch off login"). A switched-off account cannot log in, and its open
     sessions end at once."""
     if user.clinic_id != by.clinic_id:
-        raise ValidationError("That account belongs to another clinic.")
+        raise ValidationError(gettext("That account belongs to another clinic."))
     if user.pk == by.pk and not active:
-        raise ValidationError("You cannot deactivate your own account.")
+        raise ValidationError(gettext("You cannot deactivate your own account."))
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
@@ -322,7 +371,7 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
 
 # How long the link that proves a new e-mail address works.
 EMAIL_CHANGE_HOURS = 48
-SAME_ADDRESS = "That is already your e-mail address."
+SAME_ADDRESS = gettext_noop("That is already your e-mail address.")
 
 
 class EmailChangeInvalid(Exception):
@@ -337,7 +386,7 @@ def email_change_request(*, user: User, new_email: str, patient=None) -> None:
     nobody whose address it is (as ``address_taken`` does for invitations)."""
     new_email = normalize_email(new_email)
     if new_email == user.email:
-        raise ValidationError({"email": SAME_ADDRESS})
+        raise ValidationError({"email": gettext(SAME_ADDRESS)})
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     taken = User.objects.filter(email=new_email).exists()
@@ -360,11 +409,13 @@ def email_change_request(*, user: User, new_email: str, patient=None) -> None:
         link = settings.SITE_URL + reverse("accounts:email-confirm", args=[token])
         context = {"user": user, "link": link, "hours": EMAIL_CHANGE_HOURS, "taken": taken}
         transaction.on_commit(
-            lambda: send_mail(
-                subject="Confirm your new e-mail address for WalkBack",
-                message=render_to_string("accounts/email/email_change.txt", context),
-                from_email=f"{user.clinic} <{_from_address()}>",
-                recipient_list=[new_email],
+            lambda: _mail_in_their_language(
+                user,
+                subject=lambda: gettext("Confirm your new e-mail address for WalkBack"),
+                template="accounts/email/email_change.txt",
+                context=context,
+                sender=str(user.clinic),
+                to=new_email,
             )
         )
 
@@ -401,11 +452,13 @@ def email_change_confirm(*, user: User, token: str, patient=None) -> User:
         )
         context = {"user": user}
         transaction.on_commit(
-            lambda: send_mail(
-                subject="Your WalkBack e-mail address was changed",
-                message=render_to_string("accounts/email/email_changed.txt", context),
-                from_email=f"{user.clinic} <{_from_address()}>",
-                recipient_list=[old_email],
+            lambda: _mail_in_their_language(
+                user,
+                subject=lambda: gettext("Your WalkBack e-mail address was changed"),
+                template="accounts/email/email_changed.txt",
+                context=context,
+                sender=str(user.clinic),
+                to=old_email,
             )
         )
     return user
@@ -425,5 +478,27 @@ def user_phone_set(*, user: User, phone) -> bool:
             obj=user,
             patient=getattr(user, "patient", None) if user.is_patient else None,
             detail={"event": "phone_changed"},
+        )
+    return True
+
+
+def user_language_set(*, user: User, language: str) -> bool:
+    """A person chooses the language they read WalkBack in (their pages, e-mails, texts and
+    reminders); "" means their clinic's. Returns whether it changed. An unknown code is
+    refused, next to the field."""
+    language = language or ""
+    if language and language not in LANGUAGE_CODES:
+        raise ValidationError({"language": gettext("Choose a language from the list.")})
+    if language == user.language:
+        return False
+    with transaction.atomic():
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(
+            actor=user,
+            action=AuditAction.ACCOUNT,
+            obj=user,
+            patient=getattr(user, "patient", None) if user.is_patient else None,
+            detail={"event": "language_changed", "language": language},
         )
     return True

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from walkback.accounts.models import DeviceSession, KeptDraft, User
 from walkback.accounts.services import user_sessions_end
@@ -91,7 +92,7 @@ def device_label(user_agent: str) -> str:
             ]
             if token in agent
         ),
-        "A web browser",
+        pgettext("device", "A web browser"),
     )
     system = next(
         (
@@ -99,16 +100,19 @@ def device_label(user_agent: str) -> str:
             for token, name in [
                 ("iPhone", "iPhone"),
                 ("iPad", "iPad"),
-                ("Android", "Android phone"),
-                ("Windows", "Windows computer"),
+                ("Android", pgettext("device", "Android phone")),
+                ("Windows", pgettext("device", "Windows computer")),
                 ("Macintosh", "Mac"),
-                ("Linux", "Linux computer"),
+                ("Linux", pgettext("device", "Linux computer")),
             ]
             if token in agent
         ),
         "",
     )
-    return f"{browser} on {system}" if system else browser
+    if not system:
+        return browser
+    # Translators: a phone's browser, as "Chrome on iPhone" on the "My account" page.
+    return pgettext("device", "%(browser)s on %(system)s") % {"browser": browser, "system": system}
 
 
 def device_session_start(*, user: User, session: SessionBase, user_agent: str) -> DeviceSession:
@@ -116,7 +120,7 @@ def device_session_start(*, user: User, session: SessionBase, user_agent: str) -
     have the idle timeout). At most ``DEVICE_SESSIONS_PER_PERSON`` phones: adding one more
     signs the least recently used out."""
     if not user.is_patient or user.is_clinic_staff:
-        raise ValidationError("Only patients can stay signed in on a phone.")
+        raise ValidationError(gettext("Only patients can stay signed in on a phone."))
     now = timezone.now()
     expires = now + dt.timedelta(days=settings.DEVICE_SESSION_DAYS)
     with transaction.atomic():

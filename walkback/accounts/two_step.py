@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
@@ -59,7 +60,7 @@ def two_step_reset(*, user: User, by: User) -> None:
     if not by.is_clinic_admin or by.clinic_id is None or user.clinic_id != by.clinic_id:
         raise PermissionDenied
     if user.pk == by.pk:
-        raise ValidationError("Another clinic admin must reset your own two-step login.")
+        raise ValidationError(gettext("Another clinic admin must reset your own two-step login."))
     with transaction.atomic():
         removed = _devices_delete(user)
         user_sessions_end(user=user)
@@ -75,7 +76,7 @@ def two_step_turn_off(*, user: User) -> None:
     """A patient turns two-step login off. Staff cannot: it is required of them (in the demo
     they may skip enrolling, but once on it stays on)."""
     if user.is_clinic_staff:
-        raise ValidationError("Clinic staff must keep two-step login on.")
+        raise ValidationError(gettext("Clinic staff must keep two-step login on."))
     with transaction.atomic():
         removed = _devices_delete(user)
         audit_record(

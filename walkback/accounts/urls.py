@@ -11,6 +11,7 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("email/confirm/<str:token>/", views.email_confirm, name="email-confirm"),
     path("phone/", views.phone, name="phone"),
+    path("language/", views.language, name="language"),
     path("two-step/setup/", views.otp_setup, name="otp-setup"),
     path("two-step/verify/", views.otp_verify, name="otp-verify"),
     path("two-step/recovery-codes/", views.recovery_codes, name="recovery-codes"),

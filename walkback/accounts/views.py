@@ -15,6 +15,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -24,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from walkback.accounts import services, sessions, two_step
 from walkback.accounts.forms import (
     EmailPasswordResetForm,
+    LanguageForm,
     LoginForm,
     OTPTokenForm,
     OTPVerifyForm,
@@ -31,6 +33,7 @@ from walkback.accounts.forms import (
     PhoneForm,
     SetPasswordForm,
 )
+from walkback.accounts.languages import language_choices, language_for, speaking_to
 from walkback.accounts.middleware import IdleTimeoutMiddleware
 from walkback.accounts.models import User
 from walkback.accounts.passwords import PlainPasswordChangeForm, PlainSetPasswordForm
@@ -41,6 +44,7 @@ from walkback.accounts.selectors import (
 )
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
+from walkback.core.forms import add_service_errors
 
 
 class LoginView(auth_views.LoginView):
@@ -59,10 +63,17 @@ class LoginView(auth_views.LoginView):
                     user_agent=self.request.headers.get("User-Agent", ""),
                 )
             else:
+                minutes = settings.STAFF_IDLE_TIMEOUT_SECONDS // 60
                 messages.info(
                     self.request,
-                    "Clinic staff cannot stay signed in: you are signed out after "
-                    f"{settings.STAFF_IDLE_TIMEOUT_SECONDS // 60} minutes without activity.",
+                    ngettext(
+                        "Clinic staff cannot stay signed in: you are signed out after "
+                        "%(minutes)s minute without activity.",
+                        "Clinic staff cannot stay signed in: you are signed out after "
+                        "%(minutes)s minutes without activity.",
+                        minutes,
+                    )
+                    % {"minutes": minutes},
                 )
         return response
 
@@ -104,7 +115,7 @@ def invite_accept(request, token):
             form.add_error("password1", error)
         else:
             login(request, user, backend="walkback.accounts.backends.UserBackend")
-            messages.success(request, "Your password is set. Welcome to WalkBack.")
+            messages.success(request, gettext("Your password is set. Welcome to WalkBack."))
             return redirect("home")
     return render(
         request, "accounts/invite_accept.html", {"form": form, "invited": invitation.user}
@@ -129,12 +140,14 @@ def otp_setup(request):
                 actor=user, action=AuditAction.ACCOUNT, obj=user, detail={"event": "2fa_on"}
             )
             messages.success(
-                request, "Two-step login is on. You will be asked for a code at login."
+                request, gettext("Two-step login is on. You will be asked for a code at login.")
             )
             return _show_recovery_codes(request, two_step.recovery_codes_make(user=user))
         form.add_error(
             "token",
-            "That code did not match. Check the time on your phone and type the newest code.",
+            gettext(
+                "That code did not match. Check the time on your phone and type the newest code."
+            ),
         )
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
     secret = base64.b32encode(device.bin_key).decode()
@@ -195,12 +208,19 @@ def otp_verify(request):
                 left = two_step.recovery_codes_left(request.user)
                 messages.warning(
                     request,
-                    f"You used a recovery code. {left} left: each works once. If you lost "
-                    "your phone, ask your clinic to reset your two-step login.",
+                    ngettext(
+                        "You used a recovery code. %(left)s left: each works once. If you lost "
+                        "your phone, ask your clinic to reset your two-step login.",
+                        "You used a recovery code. %(left)s left: each works once. If you lost "
+                        "your phone, ask your clinic to reset your two-step login.",
+                        left,
+                    )
+                    % {"left": left},
                 )
             return redirect(_safe_next(request))
         form.add_error(
-            "token", "That code is wrong or was already used. Wait for a new code and try again."
+            "token",
+            gettext("That code is wrong or was already used. Wait for a new code and try again."),
         )
     return render(
         request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request, "")}
@@ -220,6 +240,8 @@ def security(request):
             "devices": device_sessions_for(user) if user.is_patient else [],
             "this_device": request.session.get(sessions.DEVICE_SESSION_KEY),
             "staff_idle_minutes": settings.STAFF_IDLE_TIMEOUT_SECONDS // 60,
+            # The language the person reads in, in its own name (theirs, else the clinic's).
+            "own_language": dict(language_choices()).get(language_for(user), ""),
         },
     )
 
@@ -240,9 +262,9 @@ def device_session_end(request, pk):
         raise Http404
     if request.session.get(sessions.DEVICE_SESSION_KEY) == pk:
         logout(request)
-        messages.info(request, "This phone is signed out.")
+        messages.info(request, gettext("This phone is signed out."))
         return redirect(settings.LOGIN_URL)
-    messages.success(request, "That phone is signed out.")
+    messages.success(request, gettext("That phone is signed out."))
     return redirect("accounts:security")
 
 
@@ -250,7 +272,9 @@ def device_session_end(request, pk):
 def sign_out_everywhere(request):
     sessions.sessions_end_everywhere(user=request.user)
     logout(request)
-    messages.info(request, "You are signed out everywhere, on this device too. Log in again.")
+    messages.info(
+        request, gettext("You are signed out everywhere, on this device too. Log in again.")
+    )
     return redirect(settings.LOGIN_URL)
 
 
@@ -263,7 +287,9 @@ def two_step_off(request):
     form = PasswordConfirmForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         two_step.two_step_turn_off(user=request.user)
-        messages.success(request, "Two-step login is off. You log in with your password only.")
+        messages.success(
+            request, gettext("Two-step login is off. You log in with your password only.")
+        )
         return redirect("accounts:security")
     return render(request, "accounts/two_step_off.html", {"form": form})
 
@@ -278,15 +304,17 @@ def two_step_reset(request, pk):
         raise Http404
     if request.method == "POST":
         two_step.two_step_reset(user=member, by=request.user)
-        messages.success(
-            request,
-            f"Two-step login of {member.full_name} is reset and they are signed out. "
-            + (
+        if member.is_clinic_staff:
+            done = gettext(
+                "Two-step login of %(name)s is reset and they are signed out. "
                 "They set it up again when they next log in."
-                if member.is_clinic_staff
-                else "They log in with their password and may set it up again."
-            ),
-        )
+            )
+        else:
+            done = gettext(
+                "Two-step login of %(name)s is reset and they are signed out. "
+                "They log in with their password and may set it up again."
+            )
+        messages.success(request, done % {"name": member.full_name})
         return redirect(_safe_next(request))
     return render(
         request,
@@ -304,12 +332,37 @@ def phone(request):
     form = PhoneForm(request.POST or None, initial={"phone": request.user.phone})
     if request.method == "POST" and form.is_valid():
         services.user_phone_set(user=request.user, phone=form.cleaned_data["phone"])
-        messages.success(request, "Your phone number is saved.")
+        messages.success(request, gettext("Your phone number is saved."))
         return redirect("accounts:security")
     return render(
         request,
         "accounts/form_page.html",
-        {"form": form, "title": "Your phone number", "button": "Save"},
+        {"form": form, "title": gettext("Your phone number"), "button": gettext("Save")},
+    )
+
+
+def language(request):
+    """Anyone's own language: the pages, e-mails, texts and reminders they read. Blank is
+    their clinic's."""
+    form = LanguageForm(
+        request.POST or None,
+        initial={"language": request.user.language},
+        clinic=request.user.clinic,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_language_set(user=request.user, language=form.cleaned_data["language"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            # Said in the language just chosen, as the next page will be.
+            with speaking_to(request.user):
+                messages.success(request, gettext("Your language is saved."))
+            return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/form_page.html",
+        {"form": form, "title": gettext("Your language"), "button": gettext("Save")},
     )
 
 
@@ -317,7 +370,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/form_page.html"
     form_class = PlainPasswordChangeForm
     success_url = reverse_lazy("accounts:security")
-    extra_context = {"title": "Change your password", "button": "Change password"}
+    extra_context = {
+        "title": gettext_lazy("Change your password"),
+        "button": gettext_lazy("Change password"),
+    }
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -329,7 +385,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             obj=user,
             detail={"event": "password_changed"},
         )
-        messages.success(self.request, "Your password has been changed.")
+        messages.success(self.request, gettext("Your password has been changed."))
         return response
 
 
@@ -339,7 +395,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
-    extra_context = {"title": "Reset your password", "button": "Send me a link"}
+    extra_context = {
+        "title": gettext_lazy("Reset your password"),
+        "button": gettext_lazy("Send me a link"),
+    }
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -358,7 +417,10 @@ def email_confirm(request, token):
             )
         except services.EmailChangeInvalid:
             return render(request, "accounts/email_confirm.html", {"invalid": True}, status=410)
-        messages.success(request, f"Done: you now log in with {request.user.email}.")
+        messages.success(
+            request,
+            gettext("Done: you now log in with %(email)s.") % {"email": request.user.email},
+        )
         return redirect("home")
     valid = (
         request.user.email_changes.usable()

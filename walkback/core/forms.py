@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from walkback.core.submissions import STALE
 
@@ -39,5 +40,5 @@ class SubmissionTokenMixin(_FormBase):
             required=False,
             initial=uuid.uuid4,  # called each time an unbound form is shown
             widget=forms.HiddenInput,
-            error_messages={"invalid": STALE},
+            error_messages={"invalid": gettext_lazy(STALE)},
         )

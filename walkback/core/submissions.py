@@ -24,12 +24,14 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from walkback.core.models import Submission
 
 T = TypeVar("T")
 
-STALE = "This form was already sent. Reload the page to start again."
+# Marked here, translated where it is shown (tests compare the English constant).
+STALE = gettext_noop("This form was already sent. Reload the page to start again.")
 
 
 def once_per_submission(action: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -78,7 +80,7 @@ def submit_once(*, by: Any, token: uuid.UUID, action: str, create: Callable[[], 
 
 def _result(done: Submission, action: str) -> Any:
     if done.action != action:
-        raise ValidationError(STALE)
+        raise ValidationError(gettext(STALE))
     if not done.object_type:
         return None
     model = apps.get_model(done.object_type)
@@ -86,4 +88,4 @@ def _result(done: Submission, action: str) -> Any:
         # The base manager: a row a default manager hides (a superseded version) still counts.
         return model._base_manager.get(pk=done.object_id)
     except ObjectDoesNotExist:
-        raise ValidationError(STALE) from None
+        raise ValidationError(gettext(STALE)) from None
