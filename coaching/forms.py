@@ -7,6 +7,9 @@ import datetime as dt
 from typing import cast
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from coaching.flags import FLAG_CHOICES
 from coaching.limits import CONFIDENCE, RATIONALE_MAX, SESSION_MINUTES, TEXT_MAX
@@ -25,27 +28,44 @@ from walkback.core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-CONFIDENCE_CHOICES = [("", "Not asked")] + [
+CONFIDENCE_CHOICES = [("", _("Not asked"))] + [
     (str(n), str(n)) for n in range(CONFIDENCE.low, CONFIDENCE.high + 1)
 ]
-WALKS_MESSAGE = f"Walks per week must be a whole number {WALKS_PER_WEEK.words}."
-MINUTES_MESSAGE = f"Minutes per walk must be a whole number {MINUTES_PER_WALK.words}."
+
+
+def _filled(message, **values):
+    """``message % values``, translated when it is shown (the forms are built at import)."""
+    return lazy(lambda: str(message) % values, str)()
+
+
+WALKS_MESSAGE = _filled(
+    _("Walks per week must be a whole number from %(low)s to %(high)s."),
+    low=WALKS_PER_WEEK.low,
+    high=WALKS_PER_WEEK.high,
+)
+MINUTES_MESSAGE = _filled(
+    _("Minutes per walk must be a whole number from %(low)s to %(high)s."),
+    low=MINUTES_PER_WALK.low,
+    high=MINUTES_PER_WALK.high,
+)
 
 
 class CaseloadFilterForm(forms.Form):
-    q = forms.CharField(label="Search by name", required=False, max_length=100)
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
     scope = forms.ChoiceField(
-        label="Whose patients",
-        choices=[("mine", "My patients"), ("all", "Everyone in the clinic")],
+        label=_("Whose patients"),
+        choices=[("mine", _("My patients")), ("all", _("Everyone in the clinic"))],
         required=False,
     )
     status = forms.ChoiceField(
-        label="Stage",
-        choices=[("", "Current")] + PatientStatus.choices,
+        label=_("Stage"),
+        choices=[("", pgettext_lazy("patient stage", "Current"))] + PatientStatus.choices,
         required=False,
     )
-    flag = forms.ChoiceField(label="Flag", choices=[("", "Any")] + FLAG_CHOICES, required=False)
-    sort = forms.ChoiceField(label="Sort", choices=list(SORTS.items()), required=False)
+    flag = forms.ChoiceField(
+        label=_("Flag"), choices=[("", pgettext_lazy("flag", "Any"))] + FLAG_CHOICES, required=False
+    )
+    sort = forms.ChoiceField(label=_("Sort"), choices=list(SORTS.items()), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,13 +88,15 @@ def _combine(day: dt.date, time: dt.time, zone) -> dt.datetime:
 
 
 class ProgrammeStartForm(forms.Form):
-    start_on = forms.DateField(label="Programme start (date of Session 1)", widget=DATE)
+    start_on = forms.DateField(label=_("Programme start (date of Session 1)"), widget=DATE)
     session_time = forms.TimeField(
-        label="Session time",
+        label=_("Session time"),
         widget=TIME,
         initial=dt.time(10, 0),
-        help_text="Sessions 2 to 6 are booked at the same time on the default schedule; "
-        "you can change each one afterwards.",
+        help_text=_(
+            "Sessions 2 to 6 are booked at the same time on the default schedule; "
+            "you can change each one afterwards."
+        ),
     )
 
 
@@ -85,30 +107,30 @@ class VideoLinkNeededMixin(forms.Form):
         super().clean()
         data = self.cleaned_data  # what Form.clean() returns
         if data.get("mode") == SessionMode.VIDEO and not data.get("video_link"):
-            self.add_error("video_link", "A video session needs the link to join it.")
+            self.add_error("video_link", _("A video session needs the link to join it."))
         return data
 
 
 class SessionPlanForm(VideoLinkNeededMixin, forms.Form):
     """When and how: the booking part of a session."""
 
-    date = forms.DateField(label="Date", widget=DATE)
-    time = forms.TimeField(label="Time", widget=TIME)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    time = forms.TimeField(label=_("Time"), widget=TIME)
     duration_minutes = forms.IntegerField(
-        label="Length (minutes)",
+        label=_("Length (minutes)"),
         min_value=SESSION_MINUTES.low,
         max_value=SESSION_MINUTES.high,
         error_messages={
-            "min_value": f"A session lasts at least {SESSION_MINUTES.low} minutes.",
-            "max_value": f"A session lasts at most {SESSION_MINUTES.high} minutes.",
-            "invalid": "Enter the length in whole minutes.",
+            "min_value": _("A session lasts at least %(limit_value)s minutes."),
+            "max_value": _("A session lasts at most %(limit_value)s minutes."),
+            "invalid": _("Enter the length in whole minutes."),
         },
     )
-    mode = forms.ChoiceField(label="How", choices=SessionMode.choices)
+    mode = forms.ChoiceField(label=_("How"), choices=SessionMode.choices)
     video_link = forms.URLField(
-        label="Video link", required=False, assume_scheme="https", max_length=200
+        label=_("Video link"), required=False, assume_scheme="https", max_length=200
     )
-    purpose = forms.ChoiceField(label="Purpose", choices=SessionPurpose.choices)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=SessionPurpose.choices)
 
     def __init__(self, *args, zone=None, session: CoachingSession | None = None, **kwargs):
         self.zone = zone
@@ -136,11 +158,11 @@ class SessionPlanForm(VideoLinkNeededMixin, forms.Form):
 
 
 class SessionRebookForm(VideoLinkNeededMixin, forms.Form):
-    date = forms.DateField(label="New date", widget=DATE)
-    time = forms.TimeField(label="New time", widget=TIME)
-    mode = forms.ChoiceField(label="How", choices=SessionMode.choices)
+    date = forms.DateField(label=_("New date"), widget=DATE)
+    time = forms.TimeField(label=_("New time"), widget=TIME)
+    mode = forms.ChoiceField(label=_("How"), choices=SessionMode.choices)
     video_link = forms.URLField(
-        label="Video link", required=False, assume_scheme="https", max_length=200
+        label=_("Video link"), required=False, assume_scheme="https", max_length=200
     )
 
     def __init__(self, *args, zone=None, **kwargs):
@@ -158,8 +180,8 @@ class SessionRebookForm(VideoLinkNeededMixin, forms.Form):
 
 class TopicChoiceField(forms.ModelMultipleChoiceField):
     default_error_messages = {
-        "invalid_choice": "Choose topics from your clinic's library.",
-        "invalid_pk_value": "Choose topics from your clinic's library.",
+        "invalid_choice": _("Choose topics from your clinic's library."),
+        "invalid_pk_value": _("Choose topics from your clinic's library."),
     }
 
     def label_from_instance(self, obj):
@@ -170,39 +192,45 @@ class SessionRecordForm(forms.Form):
     """What happened: the coaching record of a session."""
 
     topics = TopicChoiceField(
-        label="Topics covered",
+        label=_("Topics covered"),
         queryset=EducationTopic.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     goals = forms.CharField(
-        label="Goals",
+        label=_("Goals"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     barriers = forms.CharField(
-        label="Barriers",
+        label=_("Barriers"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     action_plan = forms.CharField(
-        label="Action plan",
+        label=_("Action plan"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     confidence = forms.TypedChoiceField(
-        label="Confidence to follow the plan (0 = not at all, 10 = completely)",
+        label=_("Confidence to follow the plan (0 = not at all, 10 = completely)"),
         choices=CONFIDENCE_CHOICES,
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": f"Confidence is a number {CONFIDENCE.words}."},
+        error_messages={
+            "invalid_choice": _filled(
+                _("Confidence is a number from %(low)s to %(high)s."),
+                low=CONFIDENCE.low,
+                high=CONFIDENCE.high,
+            )
+        },
     )
     notes = forms.CharField(
-        label="Notes",
+        label=_("Notes"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -224,73 +252,85 @@ class SessionRecordForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["topics"]).queryset = topics
 
 
-STATUS_ACTIONS = [("done", "Done"), ("missed", "Missed"), ("cancelled", "Cancelled")]
+STATUS_ACTIONS = [
+    ("done", pgettext_lazy("session status", "Done")),
+    ("missed", pgettext_lazy("session status", "Missed")),
+    ("cancelled", pgettext_lazy("session status", "Cancelled")),
+]
 
 
 class SessionStatusForm(forms.Form):
     status = forms.ChoiceField(
         choices=STATUS_ACTIONS,
-        error_messages={"invalid_choice": "Choose done, missed or cancelled."},
+        error_messages={"invalid_choice": _("Choose done, missed or cancelled.")},
     )
 
 
 class SessionChoiceField(forms.ModelChoiceField):
-    default_error_messages = {"invalid_choice": "Choose one of this patient's sessions."}
+    default_error_messages = {"invalid_choice": _("Choose one of this patient's sessions.")}
 
     def label_from_instance(self, obj):
-        return f"{obj.label} ({obj.get_status_display().lower()})"
+        # Translators: a session and its status, e.g. "Session 2 (planned)".
+        return gettext("%(session)s (%(status)s)") % {
+            "session": obj.label,
+            "status": obj.get_status_display().lower(),
+        }
 
 
 class PrescriptionForm(SubmissionTokenMixin, forms.Form):
     walks_per_week = forms.IntegerField(
-        label="Walks per week",
+        label=_("Walks per week"),
         min_value=WALKS_PER_WEEK.low,
         max_value=WALKS_PER_WEEK.high,
         error_messages={
             "min_value": WALKS_MESSAGE,
             "max_value": WALKS_MESSAGE,
             "invalid": WALKS_MESSAGE,
-            "required": "Enter how many walks a week.",
+            "required": _("Enter how many walks a week."),
         },
     )
     minutes_per_walk = forms.IntegerField(
-        label="Minutes per walk",
+        label=_("Minutes per walk"),
         min_value=MINUTES_PER_WALK.low,
         max_value=MINUTES_PER_WALK.high,
         error_messages={
             "min_value": MINUTES_MESSAGE,
             "max_value": MINUTES_MESSAGE,
             "invalid": MINUTES_MESSAGE,
-            "required": "Enter how many minutes each walk lasts.",
+            "required": _("Enter how many minutes each walk lasts."),
         },
     )
-    effective_from = forms.DateField(label="In force from", widget=DATE)
+    effective_from = forms.DateField(label=_("In force from"), widget=DATE)
     session = SessionChoiceField(
-        label="Set at",
+        label=_("Set at"),
         queryset=CoachingSession.objects.none(),
         required=False,
-        empty_label="Between sessions",
+        empty_label=_("Between sessions"),
     )
     rationale = forms.CharField(
-        label="Rationale",
+        label=_("Rationale"),
         max_length=RATIONALE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say in a sentence why: it is kept with the prescription."},
+        error_messages={"required": _("Say in a sentence why: it is kept with the prescription.")},
     )
     rises = forms.BooleanField(
-        label="Step up each week the patient is close to target",
+        label=_("Step up each week the patient is close to target"),
         required=False,
         initial=True,
-        help_text="Follows the clinic's programme rules until the goal; steps down when pain "
-        "rises. Untick to hold this dose until you change it.",
+        help_text=_(
+            "Follows the clinic's programme rules until the goal; steps down when pain "
+            "rises. Untick to hold this dose until you change it."
+        ),
     )
     confirmed_because = forms.CharField(
-        label="Reason, if asked to confirm",
+        label=_("Reason, if asked to confirm"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only needed for a dose above the goal, or a rise larger than the clinic's "
-        "largest step.",
+        help_text=_(
+            "Only needed for a dose above the goal, or a rise larger than the clinic's "
+            "largest step."
+        ),
     )
 
     def __init__(self, *args, sessions=None, **kwargs):
@@ -301,74 +341,81 @@ class PrescriptionForm(SubmissionTokenMixin, forms.Form):
 
 
 class EducationTopicForm(SubmissionTokenMixin, forms.Form):
-    title = forms.CharField(label="Title", max_length=120, validators=[validate_single_line])
+    title = forms.CharField(label=_("Title"), max_length=120, validators=[validate_single_line])
     summary = forms.CharField(
-        label="One-line summary", max_length=300, required=False, validators=[validate_single_line]
+        label=_("One-line summary"),
+        max_length=300,
+        required=False,
+        validators=[validate_single_line],
     )
     body = forms.CharField(
-        label="Text the patient reads",
+        label=_("Text the patient reads"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="Plain words. Leave an empty line between paragraphs.",
+        help_text=_("Plain words. Leave an empty line between paragraphs."),
     )
-    position = forms.IntegerField(label="Order in the list", min_value=0, max_value=1000, initial=0)
-    is_active = forms.BooleanField(label="Show this topic", required=False, initial=True)
+    position = forms.IntegerField(
+        label=_("Order in the list"), min_value=0, max_value=1000, initial=0
+    )
+    is_active = forms.BooleanField(label=_("Show this topic"), required=False, initial=True)
 
 
 class ProgrammeSettingsForm(forms.Form):
     goal_walks_per_week = forms.IntegerField(
-        label="Goal: walks per week",
+        label=_("Goal: walks per week"),
         min_value=WALKS_PER_WEEK.low,
         max_value=WALKS_PER_WEEK.high,
     )
     goal_minutes_per_walk = forms.IntegerField(
-        label="Goal: minutes per walk",
+        label=_("Goal: minutes per walk"),
         min_value=MINUTES_PER_WALK.low,
         max_value=MINUTES_PER_WALK.high,
     )
     goal_week = forms.IntegerField(
-        label="Reach the goal by programme week",
+        label=_("Reach the goal by programme week"),
         min_value=GOAL_WEEK.low,
         max_value=GOAL_WEEK.high,
     )
     check_in_months = forms.IntegerField(
-        label="Monthly check-ins: follow each patient for this many months",
+        label=_("Monthly check-ins: follow each patient for this many months"),
         min_value=CHECK_IN_MONTHS.low,
         max_value=CHECK_IN_MONTHS.high,
-        help_text="12 to 36: the trial followed people for one to three years.",
+        help_text=_("12 to 36: the trial followed people for one to three years."),
     )
     check_in_catch_up_months = forms.IntegerField(
-        label="Missed check-ins: ask again about this many earlier months",
+        label=_("Missed check-ins: ask again about this many earlier months"),
         min_value=CHECK_IN_CATCH_UP.low,
         max_value=CHECK_IN_CATCH_UP.high,
-        help_text="0 to 6. A check-in asks about the missed months just before it; older ones, "
-        "and months the patient does not remember, count as unknown in the outcomes.",
+        help_text=_(
+            "0 to 6. A check-in asks about the missed months just before it; older ones, "
+            "and months the patient does not remember, count as unknown in the outcomes."
+        ),
     )
     plan_start_walks = forms.IntegerField(
-        label="A new plan starts with this many walks a week", min_value=1, max_value=14
+        label=_("A new plan starts with this many walks a week"), min_value=1, max_value=14
     )
     plan_step_weeks = forms.IntegerField(
-        label="Weeks between two steps of a plan", min_value=1, max_value=4
+        label=_("Weeks between two steps of a plan"), min_value=1, max_value=4
     )
     plan_largest_increase = forms.IntegerField(
-        label="Largest rise of one step (minutes a week)", min_value=5, max_value=60
+        label=_("Largest rise of one step (minutes a week)"), min_value=5, max_value=60
     )
     plan_close_to_target_percent = forms.IntegerField(
-        label="A step up needs last week at this share of its target (%)",
+        label=_("A step up needs last week at this share of its target (%)"),
         min_value=50,
         max_value=100,
     )
     plan_pain_rise = forms.IntegerField(
-        label="A rise in average pain (points out of 10) that steps a plan down",
+        label=_("A rise in average pain (points out of 10) that steps a plan down"),
         min_value=1,
         max_value=10,
     )
     screening_extra_conditions = forms.CharField(
-        label="Other conditions that need a doctor's clearance",
+        label=_("Other conditions that need a doctor's clearance"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line. They appear as tick boxes on the screening form.",
+        help_text=_("One per line. They appear as tick boxes on the screening form."),
     )
 
 
@@ -378,8 +425,8 @@ class PrescriptionCorrectionForm(SubmissionTokenMixin, forms.Form):
     walks_per_week = PrescriptionForm.base_fields["walks_per_week"]
     minutes_per_walk = PrescriptionForm.base_fields["minutes_per_walk"]
     reason = forms.CharField(
-        label="What was wrong",
+        label=_("What was wrong"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Say what was wrong: it is kept with the correction."},
+        error_messages={"required": _("Say what was wrong: it is kept with the correction.")},
     )

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coaching import selectors, services
@@ -80,7 +82,7 @@ def programme_start(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Programme started: Session 1 to Session 6 are booked.")
+            messages.success(request, _("Programme started: Session 1 to Session 6 are booked."))
             return redirect("patients:detail", pk=patient.pk)
     audit_read(actor=request.user, patient=patient, what="programme-start")
     return render(
@@ -111,7 +113,7 @@ def session_detail(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{session.label} saved.")
+            messages.success(request, _("%(session)s saved.") % {"session": session.label})
             return redirect("coaching:session-detail", pk=session.pk)
     room = selectors.session_room(session)
     audit_read(actor=request.user, patient=session.patient, what="session", obj=session)
@@ -125,7 +127,7 @@ def session_detail(request, pk):
             "form": form,
             "status_form": SessionStatusForm(),
             "chart": progress_chart_svg(
-                room.weeks, title="Walking since the last session", chart_id="session-chart"
+                room.weeks, title=_("Walking since the last session"), chart_id="session-chart"
             )
             if room.minutes_walked
             else None,
@@ -144,7 +146,7 @@ def session_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{session.label} updated.")
+            messages.success(request, _("%(session)s updated.") % {"session": session.label})
             return redirect("coaching:session-detail", pk=session.pk)
     audit_read(actor=request.user, patient=session.patient, what="session-edit", obj=session)
     return render(
@@ -169,7 +171,7 @@ def session_rebook(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{session.label} rebooked.")
+            messages.success(request, _("%(session)s rebooked.") % {"session": session.label})
             return redirect("coaching:session-detail", pk=session.pk)
     audit_read(actor=request.user, patient=session.patient, what="session-rebook", obj=session)
     return render(
@@ -195,10 +197,13 @@ def session_status(request, pk):
                 messages.error(request, problem)
         else:
             messages.success(
-                request, f"{session.label} marked {session.get_status_display().lower()}."
+                request,
+                # Translators: "Session 2 marked done." The status is lower case in English.
+                _("%(session)s marked %(status)s.")
+                % {"session": session.label, "status": session.get_status_display().lower()},
             )
     else:
-        messages.error(request, "Choose done, missed or cancelled.")
+        messages.error(request, _("Choose done, missed or cancelled."))
     if request.POST.get("next") == "patient":
         return redirect("patients:detail", pk=session.patient_id)
     return redirect("coaching:session-detail", pk=session.pk)
@@ -246,7 +251,7 @@ def prescription_new(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Prescription saved.")
+            messages.success(request, _("Prescription saved."))
             session = form.cleaned_data.get("session")
             if session is not None:
                 return redirect("coaching:session-detail", pk=session.pk)
@@ -281,7 +286,7 @@ def prescription_correct(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Prescription corrected; the mistaken version is kept.")
+            messages.success(request, _("Prescription corrected; the mistaken version is kept."))
             return redirect("patients:detail", pk=patient.pk)
     audit_read(actor=request.user, patient=patient, what="prescription-correct")
     return render(
@@ -301,7 +306,7 @@ def adverse_event_review(request, pk):
         for problem in error.messages:
             messages.error(request, problem)
     else:
-        messages.success(request, "Marked as reviewed.")
+        messages.success(request, _("Marked as reviewed."))
     return redirect("patients:detail", pk=event.patient_id)
 
 
@@ -326,7 +331,13 @@ def library_seed(request):
             clinic=request.user.clinic,
             detail={"event": "library_seeded", "added": added},
         )
-    messages.success(request, f"{added} standard topics added." if added else "Nothing to add.")
+    messages.success(
+        request,
+        ngettext("%(count)s standard topic added.", "%(count)s standard topics added.", added)
+        % {"count": added}
+        if added
+        else _("Nothing to add."),
+    )
     return redirect("coaching:library")
 
 
@@ -353,7 +364,7 @@ def topic_edit(request, pk=None):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Topic saved.")
+            messages.success(request, _("Topic saved."))
             return redirect("coaching:library")
     return render(request, "coaching/topic_form.html", {"form": form, "topic": topic})
 
@@ -371,6 +382,6 @@ def programme_settings(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Programme settings saved.")
+            messages.success(request, _("Programme settings saved."))
             return redirect("coaching:programme-settings")
     return render(request, "coaching/programme_settings.html", {"form": form})

@@ -4,9 +4,11 @@ A feed leaves WalkBack for someone else's calendar server, so it says as little 
 "WalkBack session with A. Baker" for the physiotherapist (the patient's initial and family
 name, enough to tell patients apart), "Your WalkBack session" for the patient. No notes, no
 purpose, no condition, no video link; where it is (the clinic, a phone or a video call) is
-all the location says. Times are UTC, so every calendar shows them in its owner's zone. UIDs
-and SEQUENCE are those of the session's ``.ics`` download (``coaching.calendar``), so a
-rebooked session moves rather than being duplicated; a cancelled one is STATUS:CANCELLED.
+all the location says, in the feed owner's language (the view builds it inside
+``walkback.accounts.languages.speaking_to``). Times are UTC, so every calendar shows them in
+its owner's zone. UIDs and SEQUENCE are those of the session's ``.ics`` download
+(``coaching.calendar``), so a rebooked session moves rather than being duplicated; a
+cancelled one is STATUS:CANCELLED.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coaching.calendar import new_calendar, session_event
 from coaching.models import CoachingSession, SessionMode
@@ -35,15 +38,16 @@ def short_name(full_name: str) -> str:
 
 def _summary(session: CoachingSession, kind: str) -> str:
     if kind == PATIENT_FEED:
-        return "Your WalkBack session"
-    return f"WalkBack session with {short_name(session.patient.full_name)}"
+        return _("Your WalkBack session")
+    # Translators: a calendar entry's title; the name is "A. Baker" (initial and family name).
+    return _("WalkBack session with %(name)s") % {"name": short_name(session.patient.full_name)}
 
 
 def _location(session: CoachingSession) -> str:
     if session.mode == SessionMode.PHONE:
-        return "Phone call"
+        return _("Phone call")
     if session.mode == SessionMode.VIDEO:
-        return "Video call"
+        return _("Video call")
     return session.patient.clinic.name
 
 
@@ -52,7 +56,7 @@ def feed_ics(
 ) -> bytes:
     now = now or timezone.now()
     calendar = new_calendar(PRODID)
-    calendar.add("x-wr-calname", "WalkBack sessions")
+    calendar.add("x-wr-calname", _("WalkBack sessions"))
     # Calendar apps that honour it poll hourly; others choose for themselves.
     calendar.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")

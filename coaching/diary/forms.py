@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 SLOT_FORMAT = "%Y-%m-%dT%H:%M"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,8 +23,10 @@ class DiaryRebookForm(forms.Form):
     # chosen value. Whether it is still free is the service's to say: the list may be minutes
     # old when it is sent.
     slot = forms.CharField(required=False, widget=forms.HiddenInput)
-    custom_day = forms.DateField(label="Another day", required=False, widget=DATE)
-    custom_time = forms.TimeField(label="At", required=False, widget=TIME)
+    custom_day = forms.DateField(label=gettext_lazy("Another day"), required=False, widget=DATE)
+    custom_time = forms.TimeField(
+        label=pgettext_lazy("time of day", "At"), required=False, widget=TIME
+    )
 
     def __init__(self, *args, zone: dt.tzinfo, **kwargs):
         self.zone = zone
@@ -38,18 +42,18 @@ class DiaryRebookForm(forms.Form):
                 naive = dt.datetime.strptime(slot, SLOT_FORMAT)
             except ValueError:
                 raise forms.ValidationError(
-                    "That time could not be read. Choose one of the free times."
+                    _("That time could not be read. Choose one of the free times.")
                 ) from None
             data["scheduled_at"] = naive.replace(tzinfo=self.zone)
         elif day or time:
             if day is None and "custom_day" not in self.errors:
-                self.add_error("custom_day", "Enter the day as well as the time.")
+                self.add_error("custom_day", _("Enter the day as well as the time."))
             if time is None and "custom_time" not in self.errors:
-                self.add_error("custom_time", "Enter the time as well as the day.")
+                self.add_error("custom_time", _("Enter the time as well as the day."))
             if day is not None and time is not None:
                 data["scheduled_at"] = dt.datetime.combine(day, time, tzinfo=self.zone)
         elif not self.errors:
-            raise forms.ValidationError("Choose one of the free times, or enter a day and time.")
+            raise forms.ValidationError(_("Choose one of the free times, or enter a day and time."))
         return data
 
     def service_field(self) -> str | None:

@@ -9,6 +9,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coaching.diary.models import CalendarFeed
 from coaching.diary.selectors import busy_sessions, clinic_zone
@@ -33,10 +34,12 @@ def diary_rebook(
     clinic = patient.clinic
     zone = clinic_zone(clinic)
     if session.status == SessionStatus.DONE:
-        raise ValidationError(f"{session.label} is done: it cannot be moved.")
+        raise ValidationError(
+            _("%(session)s is done: it cannot be moved.") % {"session": session.label}
+        )
     if scheduled_at <= timezone.now():
         raise ValidationError(
-            {"scheduled_at": "That time has already passed. Choose a time from now on."}
+            {"scheduled_at": _("That time has already passed. Choose a time from now on.")}
         )
     day = scheduled_at.astimezone(zone).date()
     physiotherapist = patient.physiotherapist or by
@@ -48,7 +51,10 @@ def diary_rebook(
         User.objects.select_for_update(no_key=True).only("pk").get(pk=physiotherapist.pk)
         if ClosedDay.objects.filter(clinic=clinic, day=day).exists():
             raise ValidationError(
-                {"scheduled_at": f"The clinic is closed on {_day(day)}. Choose another day."}
+                {
+                    "scheduled_at": _("The clinic is closed on %(day)s. Choose another day.")
+                    % {"day": _day(day)}
+                }
             )
         length = dt.timedelta(minutes=session.duration_minutes)
         clashes = busy_sessions(
@@ -58,9 +64,15 @@ def diary_rebook(
             other = clashes[0]
             raise ValidationError(
                 {
-                    "scheduled_at": "That time overlaps another session: "
-                    f"{other.label} with {other.patient.full_name} at "
-                    f"{_when(other.scheduled_at, zone)}. Choose another time."
+                    "scheduled_at": _(
+                        "That time overlaps another session: %(session)s with %(name)s at "
+                        "%(when)s. Choose another time."
+                    )
+                    % {
+                        "session": other.label,
+                        "name": other.patient.full_name,
+                        "when": _when(other.scheduled_at, zone),
+                    }
                 }
             )
         if session.status == SessionStatus.PLANNED:
@@ -72,7 +84,7 @@ def calendar_feed_new(*, owner: User) -> str:
     """A new feed link for ``owner`` (a physiotherapist or a patient), revoking the one they
     had. Returns the token: it is shown once and only its hash is kept."""
     if owner.role not in (Role.PHYSIO, Role.PATIENT) or not owner.is_active:
-        raise ValidationError("Only physiotherapists and patients have a calendar link.")
+        raise ValidationError(_("Only physiotherapists and patients have a calendar link."))
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         revoked = calendar_feed_revoke(owner=owner, record=False)

@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +22,7 @@ from coaching.diary import selectors, services
 from coaching.diary.feed import PATIENT_FEED, STAFF_FEED, feed_ics
 from coaching.diary.forms import DiaryRebookForm, slot_value
 from walkback.accounts.decorators import patient_required, physio_required
+from walkback.accounts.languages import speaking_to
 from walkback.accounts.models import Role
 from walkback.accounts.throttle import hit
 from walkback.audit.services import audit_read, audit_reads
@@ -107,8 +110,14 @@ def diary_rebook(request, pk: int):
             local = session.scheduled_at.astimezone(zone)
             messages.success(
                 request,
-                f"{session.label} with {session.patient.full_name} is now on "
-                f"{local:%A} {local.day} {local:%B at %H:%M}.",
+                # Translators: "Session 3 with Anna Baker is now on Monday 3 March at 10:00."
+                _("%(session)s with %(name)s is now on %(day)s at %(time)s.")
+                % {
+                    "session": session.label,
+                    "name": session.patient.full_name,
+                    "day": date_format(local, _("l j F")),
+                    "time": time_format(local, "H:i"),
+                },
             )
             return redirect("diary:day", day=local.date().isoformat())
     slots = selectors.free_slots(session, first)
@@ -185,7 +194,9 @@ def staff_feed_new(request):
 @physio_required
 def staff_feed_stop(request):
     if services.calendar_feed_revoke(owner=request.user):
-        messages.success(request, "Your calendar link is stopped. Calendars using it get nothing.")
+        messages.success(
+            request, _("Your calendar link is stopped. Calendars using it get nothing.")
+        )
     return redirect("diary:feed")
 
 
@@ -206,7 +217,7 @@ def patient_feed_new(request):
 @patient_required
 def patient_feed_stop(request):
     if services.calendar_feed_revoke(owner=request.user):
-        messages.success(request, "Your calendar link is stopped.")
+        messages.success(request, _("Your calendar link is stopped."))
     return redirect("my-calendar:home")
 
 
@@ -215,7 +226,7 @@ def calendar_feed(request, token: str):
     """The feed itself: public, opened by its token alone (a revoked or unknown one is a 404,
     the same answer and the same work). The token is never logged or audited."""
     if not hit("calendar-feed", token, limit=FEED_REQUESTS_PER_HOUR, seconds=3600):
-        return HttpResponse("Too many requests for this link.", status=429)
+        return HttpResponse(_("Too many requests for this link."), status=429)
     feed = selectors.calendar_feed_by_token(token)
     owner = feed.owner
     # The calendar text is kept for a few minutes under the link's hash (never the token):
@@ -228,7 +239,9 @@ def calendar_feed(request, token: str):
         sessions = selectors.feed_sessions(feed)
         kind = STAFF_FEED if owner.role == Role.PHYSIO else PATIENT_FEED
         patient_ids = list(dict.fromkeys(session.patient_id for session in sessions))
-        cached = (feed_ics(sessions, kind=kind), patient_ids)
+        # The calendar app asks with no language of its own: the words are the owner's.
+        with speaking_to(owner):
+            cached = (feed_ics(sessions, kind=kind), patient_ids)
         cache.set(key, cached, FEED_CACHE_SECONDS)
     body, patient_ids = cached
     if owner.role == Role.PHYSIO:
