@@ -12,6 +12,9 @@ urlpatterns = [
     # At the top of the site so the worker's scope is every page (docs/offline.md).
     path("", include("coaching.portal.pwa_urls")),
     path("accounts/", include("walkback.accounts.urls")),
+    # Django's set_language: a visitor not logged in picks a language on the public pages
+    # (docs/languages.md#which-language); a logged-in person's own choice still wins.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("walkback.reports.staff_urls")),
     path("clinic/", include("walkback.reports.urls")),
     path("site/", include("walkback.reports.site_urls")),

@@ -12,6 +12,8 @@ ROUTES = {
     ),
     "accounts:login": Route(roles=EVERYONE, public=True, ok=frozenset({302})),
     "accounts:logout": Route(roles=EVERYONE, public=True, method="post", ok=frozenset({302})),
+    # Django's set_language: no record is named, so there is no other scope to try.
+    "set_language": Route(roles=EVERYONE, public=True, method="post", ok=frozenset({302})),
     "accounts:invite-accept": Route(
         roles=EVERYONE,
         public=True,

@@ -83,3 +83,21 @@ def test_numbers_and_dates_follow_the_language():
         assert "نوفمبر" in formats.date_format(day)
     with translation.override("en-gb"):
         assert formats.date_format(day) == "30 Nov 2026"
+
+
+def test_a_visitor_picks_a_language_on_the_login_page(client):
+    page = client.get(reverse("accounts:login")).content.decode()
+    # Each language is offered in its own name, with its own lang attribute.
+    assert 'lang="ar"' in page and "العربية" in page and "简体中文" in page
+    response = client.post(
+        reverse("set_language"), {"language": "ar", "next": reverse("accounts:login")}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert _html_tag(client.get(reverse("accounts:login"))) == '<html lang="ar" dir="rtl">'
+
+
+def test_a_logged_in_persons_own_choice_outlasts_the_language_cookie(world, client_for):
+    client = client_for(world.physio_a)
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    response = client.get(reverse("coaching:caseload"))
+    assert _html_tag(response) == '<html lang="en-gb" dir="ltr">'

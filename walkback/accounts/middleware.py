@@ -36,6 +36,7 @@ PUBLIC_URL_NAMES = {
     "accounts:password-reset-done",
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
+    "set_language",
     "healthz",
     "healthz-ready",
     # Fetched by the browser without cookies (the manifest) or on update checks after logout
