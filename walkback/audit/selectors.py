@@ -9,35 +9,40 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from walkback.audit.models import AuditAction, AuditEvent
 
 if TYPE_CHECKING:
     from walkback.accounts.models import User
 
-# What each page name in ``detail["view"]`` means, in the words a patient reads.
+# What a patient reads for each page name in ``detail["view"]``: whole sentences, so each
+# language can put the words in its own order.
 VIEW_WORDS = {
-    "caseload": "the list of their patients, which shows you",
-    "staff-caseload": "a physiotherapist's list of patients, which shows you",
-    "patient-detail": "your record",
-    "patient-edit": "your details to change them",
-    "patient-reminders": "your reminders",
-    "prescription-correct": "your walking plan to correct it",
-    "prescription-new": "your walking plan to change it",
-    "programme-start": "your programme start",
-    "screening": "your screening answers",
-    "session": "a coaching session",
-    "session-edit": "a coaching session's notes",
-    "session-ics": "a coaching session's calendar file",
-    "sessions-ics": "your sessions' calendar file",
-    "session-rebook": "a coaching session to rebook it",
-    "diary-day": "their diary for a day, which shows your session",
-    "diary-week": "their diary for a week, which shows your session",
-    "diary-rebook": "a coaching session to move it to another time",
-    "calendar-feed": "their calendar, which shows when your sessions are",
-    "audit-trail": "the clinic's audit trail, which lists you",
-    "closings": "the list of requests to close accounts",
-    "patient-messages": "your messages with the clinic",
+    # Translators: a patient reads these next to the name of the staff member who opened the
+    # page; "their" is that staff member, "you" the patient.
+    "caseload": _("Opened the list of their patients, which shows you"),
+    "staff-caseload": _("Opened a physiotherapist's list of patients, which shows you"),
+    "patient-detail": _("Opened your record"),
+    "patient-edit": _("Opened your details to change them"),
+    "patient-reminders": _("Opened your reminders"),
+    "prescription-correct": _("Opened your walking plan to correct it"),
+    "prescription-new": _("Opened your walking plan to change it"),
+    "programme-start": _("Opened your programme start"),
+    "screening": _("Opened your screening answers"),
+    "session": _("Opened a coaching session"),
+    "session-edit": _("Opened a coaching session's notes"),
+    "session-ics": _("Opened a coaching session's calendar file"),
+    "sessions-ics": _("Opened your sessions' calendar file"),
+    "session-rebook": _("Opened a coaching session to rebook it"),
+    "diary-day": _("Opened their diary for a day, which shows your session"),
+    "diary-week": _("Opened their diary for a week, which shows your session"),
+    "diary-rebook": _("Opened a coaching session to move it to another time"),
+    "calendar-feed": _("Opened their calendar, which shows when your sessions are"),
+    "audit-trail": _("Opened the clinic's audit trail, which lists you"),
+    "closings": _("Opened the list of requests to close accounts"),
+    "patient-messages": _("Opened your messages with the clinic"),
 }
 
 
@@ -99,7 +104,7 @@ def what_was_seen(event: AuditEvent) -> str:
     """An audit row in a patient's words: what was opened or changed."""
     if event.action == AuditAction.READ:
         view = str(event.detail.get("view", ""))
-        return f"Opened {VIEW_WORDS.get(view, 'your record')}"
+        return str(VIEW_WORDS.get(view, VIEW_WORDS["patient-detail"]))
     if event.action == AuditAction.CREATE:
-        return "Added to your record"
-    return "Changed your record"
+        return gettext("Added to your record")
+    return gettext("Changed your record")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coaching.services.clinics import clinic_create as create
@@ -45,7 +46,7 @@ def clinic_settings(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Clinic settings saved.")
+            messages.success(request, _("Clinic settings saved."))
             return redirect("clinic:settings")
     return render(request, "reports/clinic_settings.html", {"form": form, "clinic": clinic})
 
@@ -62,8 +63,8 @@ def clinic_create(request):
         else:
             messages.success(
                 request,
-                f"{clinic.name} is ready. An invitation was e-mailed to "
-                f"{form.cleaned_data['admin_email']}.",
+                _("%(clinic)s is ready. An invitation was e-mailed to %(email)s.")
+                % {"clinic": clinic.name, "email": form.cleaned_data["admin_email"]},
             )
             return redirect("site:clinic-create")
     clinics = Clinic.objects.order_by("name").only("name", "time_zone", "created_at")
