@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods
 from coaching.services.clinics import clinic_create as create
 from walkback.accounts import services as account_services
 from walkback.accounts.decorators import clinic_admin_required, superuser_required
-from walkback.accounts.forms import ClinicCreateForm, ClinicSettingsForm
+from walkback.accounts.forms import ClinicCreateForm
 from walkback.accounts.models import Clinic
 from walkback.accounts.selectors import closed_days_of
 from walkback.core.forms import add_service_errors
+from walkback.reports.forms import ClinicSettingsPageForm
 
 
 @clinic_admin_required
@@ -27,6 +28,7 @@ def clinic_settings(request):
     clinic = request.user.clinic
     initial = {
         "name": clinic.name,
+        "language": clinic.language,
         "time_zone": clinic.time_zone,
         "contact_phone": clinic.contact_phone,
         "address": clinic.address,
@@ -37,7 +39,7 @@ def clinic_settings(request):
         "diary_weekends": clinic.diary_weekends,
         "import_hiking": clinic.import_hiking,
     }
-    form = ClinicSettingsForm(request.POST or None, initial=initial)
+    form = ClinicSettingsPageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.clinic_settings_update(

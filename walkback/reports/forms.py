@@ -11,6 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from walkback.accounts.forms import ClinicSettingsForm, StaffInviteForm
+from walkback.accounts.languages import language_choices
 from walkback.accounts.models import User
 from walkback.reports.models import Dataset, ExportFormat
 from walkback.reports.selectors import Scope, physio_choices
@@ -123,3 +125,31 @@ class ExportForm(ScopeForm):
     )
 
     field_order = ["dataset", "format", "date_from", "date_to", "physiotherapist", "deidentified"]
+
+
+class ClinicSettingsPageForm(ClinicSettingsForm):
+    """The clinic settings page's form: the clinic's own settings and its language, what its
+    people read when they have not chosen one (docs/languages.md)."""
+
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        # Each language in its own name, so whoever reads the page finds theirs.
+        choices=language_choices,
+        help_text=gettext_lazy(
+            "What patients and staff read, in pages, e-mails and texts, unless they chose "
+            "their own language."
+        ),
+    )
+
+    field_order = ["name", "language"]
+
+
+class StaffInvitePageForm(StaffInviteForm):
+    """The staff page's invitation, with the language the new colleague reads WalkBack in."""
+
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        choices=lambda: [("", gettext_lazy("The clinic's language")), *language_choices()],
+        required=False,
+        help_text=gettext_lazy("Their invitation and their pages are in this language."),
+    )

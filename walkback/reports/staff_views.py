@@ -18,10 +18,11 @@ from patients.selectors import patient_get, patients_for
 from patients.services.assignment import patient_reassign as reassign
 from walkback.accounts import services as account_services
 from walkback.accounts.decorators import clinic_admin_required
-from walkback.accounts.forms import PatientReassignForm, StaffInviteForm
+from walkback.accounts.forms import PatientReassignForm
 from walkback.accounts.selectors import physios_for, staff_for
 from walkback.audit.services import audit_reads
 from walkback.core.forms import add_service_errors
+from walkback.reports.forms import StaffInvitePageForm
 from walkback.reports.selectors import planned_sessions_of, staff_with_caseloads
 from walkback.reports.staff_forms import StaffDeactivateForm
 from walkback.reports.staff_services import patients_to_move, staff_deactivate
@@ -29,7 +30,7 @@ from walkback.reports.staff_services import patients_to_move, staff_deactivate
 
 @clinic_admin_required
 def staff_list(request):
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInvitePageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.staff_invite(
