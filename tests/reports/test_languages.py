@@ -140,3 +140,14 @@ def test_a_background_export_is_written_in_the_language_of_who_asked(world, monk
     job.refresh_from_db()
     assert job.state == ExportState.DONE
     assert heard == ["ar"]
+
+
+def test_a_settings_form_without_the_language_keeps_the_clinics(world):
+    world.clinic_a.language = "ar"
+    world.clinic_a.save()
+    client = login_as(Client(), world.admin_a)
+    data = _settings_form(name="Kept Language")
+    del data["language"]
+    assert client.post(SETTINGS, data).status_code == 302
+    world.clinic_a.refresh_from_db()
+    assert world.clinic_a.name == "Kept Language" and world.clinic_a.language == "ar"

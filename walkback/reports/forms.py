@@ -135,6 +135,8 @@ class ClinicSettingsPageForm(ClinicSettingsForm):
         label=gettext_lazy("Language"),
         # Each language in its own name, so whoever reads the page finds theirs.
         choices=language_choices,
+        # Left out (older forms and scripts send none), the clinic's language stays.
+        required=False,
         help_text=gettext_lazy(
             "What patients and staff read, in pages, e-mails and texts, unless they chose "
             "their own language."
@@ -142,6 +144,9 @@ class ClinicSettingsPageForm(ClinicSettingsForm):
     )
 
     field_order = ["name", "language"]
+
+    def clean_language(self) -> str | None:
+        return self.cleaned_data.get("language") or None
 
 
 class StaffInvitePageForm(StaffInviteForm):
