@@ -151,3 +151,19 @@ def test_a_settings_form_without_the_language_keeps_the_clinics(world):
     assert client.post(SETTINGS, data).status_code == 302
     world.clinic_a.refresh_from_db()
     assert world.clinic_a.name == "Kept Language" and world.clinic_a.language == "ar"
+
+
+def test_the_audit_trail_names_records_pages_and_events_in_words():
+    """The trail shows words for the stored codes; a code it does not know stays as it is."""
+    from walkback.audit.models import PATIENT_MODEL
+    from walkback.audit.selectors import trail_what
+
+    def row(object_type, **detail):
+        return AuditEvent(action=AuditAction.READ, object_type=object_type, detail=detail)
+
+    assert trail_what(row(PATIENT_MODEL, view="patient-detail")) == "Patient record: record page"
+    assert trail_what(row("accounts.User", event="password_changed")) == (
+        "Account: password changed"
+    )
+    assert trail_what(row("coaching.CoachingSession")) == "Coaching session"
+    assert trail_what(row("x.Unknown", view="some-page")) == "x.Unknown: some-page"

@@ -26,7 +26,7 @@ from patients.selectors import closings_for, patients_for, retention_for
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction, AuditEvent
-from walkback.audit.selectors import clinic_trail
+from walkback.audit.selectors import clinic_trail, trail_what
 from walkback.audit.services import audit_reads, audit_record
 from walkback.core.forms import add_service_errors
 from walkback.core.spreadsheets import formula_safe
@@ -131,7 +131,11 @@ def audit_trail(request):
             "form": form,
             "page": page,
             "rows": [
-                (event, names.get(event.patient_id) if event.patient_id is not None else None)
+                (
+                    event,
+                    names.get(event.patient_id) if event.patient_id is not None else None,
+                    trail_what(event),
+                )
                 for event in rows
             ],
             "query": query.urlencode(),
