@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -28,6 +30,14 @@ def language_choices() -> list[tuple[str, str]]:
     """Each language in its own name, so a person who cannot read the current one still
     finds theirs."""
     return list(settings.LANGUAGES)
+
+
+def check_language(language: str, *, blank: bool = True) -> None:
+    """The one check of a language a form or service is given: one of the site's languages
+    (or "", the clinic's, where ``blank``). The forms offer only those and the database checks
+    again (``user_language_known``, ``clinic_language_known``)."""
+    if (language or not blank) and language not in LANGUAGE_CODES:
+        raise ValidationError({"language": gettext("Choose a language from the list.")})
 
 
 def clinic_language(clinic: Clinic | None) -> str:

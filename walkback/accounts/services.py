@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.languages import LANGUAGE_CODES, speaking_to
+from walkback.accounts.languages import check_language, speaking_to
 from walkback.accounts.limits import CLOSED_DAYS_MAX
 from walkback.accounts.models import (
     Clinic,
@@ -102,11 +102,20 @@ def _mail_in_their_language(
 
 @once_per_submission("staff_invite")
 def staff_invite(
-    *, email: str, full_name: str, role: str, clinic: Clinic, by: User, phone: str = ""
+    *,
+    email: str,
+    full_name: str,
+    role: str,
+    clinic: Clinic,
+    by: User,
+    phone: str = "",
+    language: str = "",
 ) -> User | None:
     """Create a staff account and e-mail its invitation. None when the address belongs to
     another clinic's account (``address_taken``): nothing is created. The same
-    ``submission_token`` twice invites once (``once_per_submission``)."""
+    ``submission_token`` twice invites once (``once_per_submission``). ``language`` is the
+    person's own (docs/languages.md); empty, they read their clinic's."""
+    check_language(language, blank=True)
     if role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
         raise ValidationError({"role": gettext("Staff are physiotherapists or clinic admins.")})
     validate_full_name(full_name)
@@ -121,6 +130,7 @@ def staff_invite(
             clinic=clinic,
             by=by,
             phone=phone or "",
+            language=language,
         )
         if user is not None:
             invitation_create(user=user, by=by)
@@ -164,11 +174,15 @@ def clinic_settings_update(
     diary_weekends: bool | None = None,
     import_hiking: bool | None = None,
     message_reply_days: int | None = None,
+    language: str | None = None,
 ) -> Clinic:
     """The clinic admin's settings of their own clinic: its name, time zone, how patients
     reach it (phone, stored in E.164, and address) and the days it is closed. One transaction
     with its audit row (field names only); a refusal changes nothing. The programme's goal,
-    rules and check-in months are ``coaching.services.clinic_programme_update``."""
+    rules and check-in months are ``coaching.services.clinic_programme_update``. ``language``
+    is what the clinic's people read unless they chose their own; None keeps it."""
+    if language is not None:
+        check_language(language, blank=False)
     if not by.is_clinic_admin or by.clinic_id != clinic.pk:
         raise ValidationError(gettext("Only this clinic's admins can change its settings."))
     days = sorted(set(closed_days))
@@ -203,7 +217,9 @@ def clinic_settings_update(
             # Imported hikes (docs/activity-import.md); None leaves the setting as it is.
             | ({} if import_hiking is None else {"import_hiking": import_hiking})
             # The usual reply time to patients' messages (docs/messages.md); None keeps it.
-            | ({} if message_reply_days is None else {"message_reply_days": message_reply_days}),
+            | ({} if message_reply_days is None else {"message_reply_days": message_reply_days})
+            # The clinic's own language (docs/languages.md); None keeps it.
+            | ({} if language is None else {"language": language}),
         )
         before = set(ClosedDay.objects.filter(clinic=clinic).values_list("day", flat=True))
         removed = before - set(days)
@@ -487,8 +503,7 @@ def user_language_set(*, user: User, language: str) -> bool:
     reminders); "" means their clinic's. Returns whether it changed. An unknown code is
     refused, next to the field."""
     language = language or ""
-    if language and language not in LANGUAGE_CODES:
-        raise ValidationError({"language": gettext("Choose a language from the list.")})
+    check_language(language)
     if language == user.language:
         return False
     with transaction.atomic():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 # The patient model, named by its label: the audit trail sits below the patients app (README,
 # "Layers"), so it never imports it. Also the ``object_type`` of a read of a patient's record.
@@ -9,13 +10,14 @@ PATIENT_MODEL = "patients.Patient"
 
 
 class AuditAction(models.TextChoices):
-    READ = "read", "Read"
-    CREATE = "create", "Create"
-    UPDATE = "update", "Update"
-    DELETE = "delete", "Delete"
-    EXPORT = "export", "Export"
-    INVITE = "invite", "Invite"
-    ACCOUNT = "account", "Account change"
+    # The codes are stored and never translated; the labels are what the audit trail shows.
+    READ = "read", pgettext_lazy("audit action", "Read")
+    CREATE = "create", pgettext_lazy("audit action", "Create")
+    UPDATE = "update", pgettext_lazy("audit action", "Update")
+    DELETE = "delete", pgettext_lazy("audit action", "Delete")
+    EXPORT = "export", pgettext_lazy("audit action", "Export")
+    INVITE = "invite", pgettext_lazy("audit action", "Invite")
+    ACCOUNT = "account", pgettext_lazy("audit action", "Account change")
 
 
 class AuditEventQuerySet(models.QuerySet):

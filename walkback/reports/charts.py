@@ -7,7 +7,14 @@ also differs by dash pattern or position, so colour is never the only cue.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from coaching.models import SessionMode
+from patients.models import BodyRegion, PatientStatus
 
 WIDTH = 640
 LABEL_W = 150
@@ -61,7 +68,10 @@ def hbar(
                 value_text=f"{value:g}{unit}",
             )
         )
-    desc = "; ".join(f"{label}: {value:g}{unit}" for label, value in items) or "No data."
+    desc = "; ".join(
+        _("%(label)s: %(value)s") % {"label": label, "value": f"{value:g}{unit}"}
+        for label, value in items
+    ) or _("No data.")
     return BarChart(
         title=title,
         desc=desc,
@@ -72,8 +82,16 @@ def hbar(
     )
 
 
-def stacked_hbar(title: str, rows: list[tuple[str, list[float]]], series: list[str]) -> BarChart:
-    """One bar per row, split into the given series (e.g. done, missed, cancelled, planned)."""
+def stacked_hbar(
+    title: str,
+    rows: list[tuple[str, list[float]]],
+    series: list[str],
+    counted: list[str] | None = None,
+) -> BarChart:
+    """One bar per row, split into the given series (e.g. done, missed, cancelled, planned).
+    ``counted`` words each series with its number for the text alternative ("%(count)s
+    done"); by default the series name after the number."""
+    counted = counted or [f"%(count)s {name.lower()}" for name in series]
     span = WIDTH - LABEL_W - VALUE_W
     top = max((sum(values) for _, values in rows), default=0)
     chart = BarChart(
@@ -93,16 +111,16 @@ def stacked_hbar(title: str, rows: list[tuple[str, list[float]]], series: list[s
                 chart.segments.append({"x": x, "y": y, "width": width, "fill": PALETTE[j]})
             x += width
         chart.bars.append(Bar(y=y, width=0, label=label, value_text=f"{sum(values):g}"))
-        parts.append(
-            f"{label}: "
-            + ", ".join(f"{v:g} {s.lower()}" for s, v in zip(series, values, strict=True))
+        counts = ", ".join(
+            words % {"count": f"{v:g}"} for words, v in zip(counted, values, strict=True)
         )
+        parts.append(_("%(label)s: %(value)s") % {"label": label, "value": counts})
     legend_y = len(rows) * (BAR_H + GAP) + 8
     chart.legend = [
         {"x": LABEL_W + k * 110, "y": legend_y, "fill": PALETTE[k], "label": name}
         for k, name in enumerate(series)
     ]
-    chart.desc = "; ".join(parts) or "No data."
+    chart.desc = "; ".join(parts) or _("No data.")
     return chart
 
 
@@ -232,49 +250,65 @@ def dashboard_charts(figures: dict) -> dict:
     fidelity = figures["fidelity"]
     adherence = figures["adherence"]
     outcomes = figures["outcomes"]
-    series = ["Done", "Missed", "Cancelled", "Planned"]
+    series = [_("Done"), _("Missed"), _("Cancelled"), _("Planned")]
+    # Translators: in a chart's text alternative, "Session 2: 5 done, 1 missed, ...".
+    counted = [_("%(count)s done"), _("%(count)s missed"), _("%(count)s cancelled")]
+    counted.append(_("%(count)s planned"))
     sessions = stacked_hbar(
-        "Coaching sessions by number and status",
+        _("Coaching sessions by number and status"),
         [
             (
-                f"Session {row['number']}",
+                _("Session %(number)s") % {"number": row["number"]},
                 [row["done"], row["missed"], row["cancelled"], row["planned"]],
             )
             for row in fidelity["by_number"]
         ],
         series,
+        counted,
     )
     modes = hbar(
-        "Sessions delivered, by mode",
+        _("Sessions delivered, by mode"),
         [(row["label"], row["count"]) for row in fidelity["by_mode"]],
     )
     distribution = hbar(
-        "Patients by number of sessions delivered",
-        [(f"{row['sessions']} of 6", row["patients"]) for row in fidelity["distribution"]],
+        _("Patients by number of sessions delivered"),
+        [
+            (_("%(sessions)s of 6") % {"sessions": row["sessions"]}, row["patients"])
+            for row in fidelity["distribution"]
+        ],
     )
     weeks = adherence["median_by_week"]
     medians = [(row["week"], row["median"]) for row in weeks]
     known = [(w, m) for w, m in medians if m is not None]
     if known:
-        desc = (
-            f"Median weekly minutes by programme week, weeks 1 to {known[-1][0]}: "
-            + ", ".join(f"week {w} {m:g}" for w, m in known)
-            + f". Reference line at {adherence['reference_minutes']} minutes."
-        )
+        desc = _(
+            "Median weekly minutes by programme week, weeks 1 to %(last)s: %(values)s. "
+            "Reference line at %(minutes)s minutes."
+        ) % {
+            "last": known[-1][0],
+            # Translators: "week 3 45": programme week 3, a median of 45 minutes.
+            "values": ", ".join(
+                _("week %(week)s %(minutes)s") % {"week": w, "minutes": f"{m:g}"} for w, m in known
+            ),
+            "minutes": adherence["reference_minutes"],
+        }
     else:
-        desc = "No programme week has ended yet."
+        desc = _("No programme week has ended yet.")
     minutes = line_chart(
-        "Median weekly minutes walked, by programme week",
+        _("Median weekly minutes walked, by programme week"),
         desc,
-        [{"label": "Median minutes", "points": medians}],
+        [{"label": _("Median minutes"), "points": medians}],
         x_max=len(weeks),
         y_max=max((m for _, m in known), default=0),
         x_ticks=[1, 4, 8, 12, 16, 20, 26],
-        reference=(adherence["reference_minutes"], "Trial: about 130 min by week 12"),
+        reference=(adherence["reference_minutes"], _("Trial: about 130 min by week 12")),
     )
     logging = hbar(
-        "Patients still logging walks",
-        [(f"Week {row['week']}", row["percent"] or 0) for row in adherence["still_logging"]],
+        _("Patients still logging walks"),
+        [
+            (_("Week %(week)s") % {"week": row["week"]}, row["percent"] or 0)
+            for row in adherence["still_logging"]
+        ],
         unit="%",
         width=400,
     )
@@ -288,18 +322,10 @@ def dashboard_charts(figures: dict) -> dict:
         curves.append({"label": curve["label"], "points": points, "end": x_max, "band": band})
         median = curve["median_days"]
         at_year = next((r["survival"] for r in curve["at_risk"] if r["day"] == 365), None)
-        desc_parts.append(
-            f"{curve['label']}: {curve['events']} recurrences, "
-            + (f"median {median} days" if median is not None else "median not reached")
-            + (
-                f", {round(100 * at_year)}% recurrence-free at one year"
-                if at_year is not None
-                else ""
-            )
-        )
+        desc_parts.append(_curve_words(curve["label"], curve["events"], median, at_year))
     survival = line_chart(
-        "Recurrence-free (Kaplan-Meier), days since programme start",
-        ". ".join(desc_parts) + "." if desc_parts else "No follow-up yet.",
+        _("Recurrence-free (Kaplan-Meier), days since programme start"),
+        " ".join(desc_parts) if desc_parts else _("No follow-up yet."),
         curves,
         x_max=x_max,
         y_max=1,
@@ -309,7 +335,7 @@ def dashboard_charts(figures: dict) -> dict:
         step=True,
     )
     events = hbar(
-        "Adverse events by body region",
+        _("Adverse events by body region"),
         [(row["label"], row["total"]) for row in figures["adverse_events"]["rows"]],
     )
     return {
@@ -321,3 +347,71 @@ def dashboard_charts(figures: dict) -> dict:
         "survival": survival,
         "events": events,
     }
+
+
+def _curve_words(label: str, events: int, median: int | None, at_year: float | None) -> str:
+    """One recurrence curve in words, for the chart's text alternative: a whole sentence."""
+    values = {"label": label, "events": events, "median": median}
+    if at_year is not None:
+        values["share"] = round(100 * at_year)
+    if median is not None and at_year is not None:
+        text = ngettext(
+            "%(label)s: %(events)s recurrence, median %(median)s days, "
+            "%(share)s%% recurrence-free at one year.",
+            "%(label)s: %(events)s recurrences, median %(median)s days, "
+            "%(share)s%% recurrence-free at one year.",
+            events,
+        )
+    elif median is not None:
+        text = ngettext(
+            "%(label)s: %(events)s recurrence, median %(median)s days.",
+            "%(label)s: %(events)s recurrences, median %(median)s days.",
+            events,
+        )
+    elif at_year is not None:
+        text = ngettext(
+            "%(label)s: %(events)s recurrence, median not reached, "
+            "%(share)s%% recurrence-free at one year.",
+            "%(label)s: %(events)s recurrences, median not reached, "
+            "%(share)s%% recurrence-free at one year.",
+            events,
+        )
+    else:
+        text = ngettext(
+            "%(label)s: %(events)s recurrence, median not reached.",
+            "%(label)s: %(events)s recurrences, median not reached.",
+            events,
+        )
+    return text % values
+
+
+# The recurrence curves' names (``patients.outcomes.KINDS``), as the dashboard shows them.
+CURVE_LABELS = {
+    "any": gettext_lazy("Any back pain"),
+    "activity_limiting": gettext_lazy("Activity-limiting back pain"),
+    "care_seeking": gettext_lazy("Back pain needing care"),
+}
+
+
+def _relabel(rows: list[dict], key: str, labels: dict, order: list) -> None:
+    """Put each row's label in the reader's language: by its stored code, or (a snapshot made
+    before the code was stored) by its place, the rows being in the order of the choices."""
+    for index, row in enumerate(rows):
+        code = row.get(key, order[index] if index < len(order) else None)
+        if code in labels:
+            row["label"] = str(labels[code])
+
+
+def figures_in_words(figures: dict) -> dict:
+    """A snapshot's figures with their labels in the reader's language. The snapshot is
+    computed in the background and stored; its labels were written in whatever language the
+    worker had, so the page names each row afresh from its code."""
+    figures = copy.deepcopy(figures)
+    stages = dict(PatientStatus.choices)
+    _relabel(figures.get("stages", []), "value", stages, list(stages))
+    modes = dict(SessionMode.choices)
+    _relabel(figures.get("fidelity", {}).get("by_mode", []), "value", modes, list(modes))
+    _relabel(figures.get("outcomes", {}).get("curves", []), "kind", CURVE_LABELS, [])
+    regions = dict(BodyRegion.choices)
+    _relabel(figures.get("adverse_events", {}).get("rows", []), "region", regions, [])
+    return figures

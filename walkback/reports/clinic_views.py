@@ -8,15 +8,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coaching.services.clinics import clinic_create as create
 from walkback.accounts import services as account_services
 from walkback.accounts.decorators import clinic_admin_required, superuser_required
-from walkback.accounts.forms import ClinicCreateForm, ClinicSettingsForm
+from walkback.accounts.forms import ClinicCreateForm
 from walkback.accounts.models import Clinic
 from walkback.accounts.selectors import closed_days_of
 from walkback.core.forms import add_service_errors
+from walkback.reports.forms import ClinicSettingsPageForm
 
 
 @clinic_admin_required
@@ -26,6 +28,7 @@ def clinic_settings(request):
     clinic = request.user.clinic
     initial = {
         "name": clinic.name,
+        "language": clinic.language,
         "time_zone": clinic.time_zone,
         "contact_phone": clinic.contact_phone,
         "address": clinic.address,
@@ -36,7 +39,7 @@ def clinic_settings(request):
         "diary_weekends": clinic.diary_weekends,
         "import_hiking": clinic.import_hiking,
     }
-    form = ClinicSettingsForm(request.POST or None, initial=initial)
+    form = ClinicSettingsPageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.clinic_settings_update(
@@ -45,7 +48,7 @@ def clinic_settings(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Clinic settings saved.")
+            messages.success(request, _("Clinic settings saved."))
             return redirect("clinic:settings")
     return render(request, "reports/clinic_settings.html", {"form": form, "clinic": clinic})
 
@@ -62,8 +65,8 @@ def clinic_create(request):
         else:
             messages.success(
                 request,
-                f"{clinic.name} is ready. An invitation was e-mailed to "
-                f"{form.cleaned_data['admin_email']}.",
+                _("%(clinic)s is ready. An invitation was e-mailed to %(email)s.")
+                % {"clinic": clinic.name, "email": form.cleaned_data["admin_email"]},
             )
             return redirect("site:clinic-create")
     clinics = Clinic.objects.order_by("name").only("name", "time_zone", "created_at")

@@ -43,6 +43,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat, NullIf, TruncDate
 from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
 
 from coaching.models import (
     CoachingSession,
@@ -75,6 +76,105 @@ from walkback.reports.selectors import Scope, scoped_patients
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 CHUNK_BYTES = 256 * 1024
 PATIENT_BATCH = 500
+
+
+# --- Words of the files: column headers and yes/no, in the reader's language ---------------
+
+# Translators: column headers of the data exports, read by researchers in a spreadsheet or a
+# statistics program: short, one or two words each.
+COLUMN_WORDS = {
+    "patient": pgettext_lazy("export column", "patient"),
+    "patient_id": pgettext_lazy("export column", "patient_id"),
+    "patient_name": pgettext_lazy("export column", "patient_name"),
+    "email": pgettext_lazy("export column", "email"),
+    "status": pgettext_lazy("export column", "status"),
+    "physiotherapist": pgettext_lazy("export column", "physiotherapist"),
+    "programme_start": pgettext_lazy("export column", "programme_start"),
+    "enrolled_on": pgettext_lazy("export column", "enrolled_on"),
+    "enrolled_day": pgettext_lazy("export column", "enrolled_day"),
+    "date_of_birth": pgettext_lazy("export column", "date_of_birth"),
+    "session": pgettext_lazy("export column", "session"),
+    "purpose": pgettext_lazy("export column", "purpose"),
+    "mode": pgettext_lazy("export column", "mode"),
+    "scheduled_on": pgettext_lazy("export column", "scheduled_on"),
+    "scheduled_day": pgettext_lazy("export column", "scheduled_day"),
+    "duration_minutes": pgettext_lazy("export column", "duration_minutes"),
+    "completed_on": pgettext_lazy("export column", "completed_on"),
+    "completed_day": pgettext_lazy("export column", "completed_day"),
+    "confidence": pgettext_lazy("export column", "confidence"),
+    "effective_on": pgettext_lazy("export column", "effective_on"),
+    "effective_day": pgettext_lazy("export column", "effective_day"),
+    "walks_per_week": pgettext_lazy("export column", "walks_per_week"),
+    "minutes_per_walk": pgettext_lazy("export column", "minutes_per_walk"),
+    "weekly_minutes": pgettext_lazy("export column", "weekly_minutes"),
+    "set_at_session": pgettext_lazy("export column", "set_at_session"),
+    "author": pgettext_lazy("export column", "author"),
+    "walked_on": pgettext_lazy("export column", "walked_on"),
+    "walked_day": pgettext_lazy("export column", "walked_day"),
+    "minutes": pgettext_lazy("export column", "minutes"),
+    "steps": pgettext_lazy("export column", "steps"),
+    "pain": pgettext_lazy("export column", "pain"),
+    "source": pgettext_lazy("export column", "source"),
+    "month": pgettext_lazy("export column", "month"),
+    "due_on": pgettext_lazy("export column", "due_on"),
+    "due_day": pgettext_lazy("export column", "due_day"),
+    "any_pain": pgettext_lazy("export column", "any_pain"),
+    "onset_on": pgettext_lazy("export column", "onset_on"),
+    "onset_day": pgettext_lazy("export column", "onset_day"),
+    "activity_limiting": pgettext_lazy("export column", "activity_limiting"),
+    "care_sought": pgettext_lazy("export column", "care_sought"),
+    "care_type": pgettext_lazy("export column", "care_type"),
+    "days_to_recovery": pgettext_lazy("export column", "days_to_recovery"),
+    "average_pain": pgettext_lazy("export column", "average_pain"),
+    "worst_pain": pgettext_lazy("export column", "worst_pain"),
+    "days_off_work": pgettext_lazy("export column", "days_off_work"),
+    "answered_late": pgettext_lazy("export column", "answered_late"),
+    "not_remembered": pgettext_lazy("export column", "not_remembered"),
+    "occurred_on": pgettext_lazy("export column", "occurred_on"),
+    "occurred_day": pgettext_lazy("export column", "occurred_day"),
+    "body_region": pgettext_lazy("export column", "body_region"),
+    "severity": pgettext_lazy("export column", "severity"),
+    "related_to_walking": pgettext_lazy("export column", "related_to_walking"),
+    "reported_on": pgettext_lazy("export column", "reported_on"),
+    "reported_day": pgettext_lazy("export column", "reported_day"),
+    "reviewed_on": pgettext_lazy("export column", "reviewed_on"),
+    "reviewed_day": pgettext_lazy("export column", "reviewed_day"),
+    "programme_week": pgettext_lazy("export column", "programme_week"),
+    "week_start": pgettext_lazy("export column", "week_start"),
+    "week_start_day": pgettext_lazy("export column", "week_start_day"),
+    "walks": pgettext_lazy("export column", "walks"),
+    "days_walked": pgettext_lazy("export column", "days_walked"),
+    "target_minutes": pgettext_lazy("export column", "target_minutes"),
+    "on_target": pgettext_lazy("export column", "on_target"),
+    "follow_up_days": pgettext_lazy("export column", "follow_up_days"),
+    "any_days": pgettext_lazy("export column", "any_days"),
+    "any_recurred": pgettext_lazy("export column", "any_recurred"),
+    "activity_limiting_days": pgettext_lazy("export column", "activity_limiting_days"),
+    "activity_limiting_recurred": pgettext_lazy("export column", "activity_limiting_recurred"),
+    "care_seeking_days": pgettext_lazy("export column", "care_seeking_days"),
+    "care_seeking_recurred": pgettext_lazy("export column", "care_seeking_recurred"),
+    "instrument": pgettext_lazy("export column", "instrument"),
+    "version": pgettext_lazy("export column", "version"),
+    "week": pgettext_lazy("export column", "week"),
+    "score": pgettext_lazy("export column", "score"),
+    "psychosocial": pgettext_lazy("export column", "psychosocial"),
+    "band": pgettext_lazy("export column", "band"),
+    "entered_by_staff": pgettext_lazy("export column", "entered_by_staff"),
+}
+
+
+def header_words(names: list[str]) -> list[str]:
+    """The column names as the requesting person reads them (English: the names as they are).
+    Called while the table is built, so inside the request's or the job's language."""
+    return [str(COLUMN_WORDS.get(name, name)) for name in names]
+
+
+def yes_word() -> str:
+    return pgettext("export value", "yes")
+
+
+def no_word() -> str:
+    return pgettext("export value", "no")
 
 
 # --- SQL building blocks, portable between PostgreSQL and SQLite ------------------------------
@@ -141,8 +241,8 @@ class DaysSince(Func):
 
 def yes_no(path: str):
     return Case(
-        When(**{path: True}, then=Value("yes")),
-        When(**{path: False}, then=Value("no")),
+        When(**{path: True}, then=Value(yes_word())),
+        When(**{path: False}, then=Value(no_word())),
         default=Value(None),
         output_field=CharField(),
     )
@@ -199,7 +299,7 @@ def _columns(qs: QuerySet, columns: list[tuple[str, object]]) -> tuple[list[str]
     list (what COPY writes) and the Python rows are the same columns in the same order."""
     names = [f"c{i}" for i in range(len(columns))]
     qs = qs.annotate(**{name: expr for name, (_, expr) in zip(names, columns, strict=True)})
-    return [header for header, _ in columns], qs.values_list(*names)
+    return header_words([header for header, _ in columns]), qs.values_list(*names)
 
 
 def _in_range(qs: QuerySet, path: str, scope: Scope) -> QuerySet:
@@ -357,8 +457,8 @@ def _check_ins_table(spec, people, *, salt, zone, deid):
         (
             "not_remembered",
             Case(
-                When(unknown_at__isnull=False, then=Value("yes")),
-                When(completed_at__isnull=False, then=Value("no")),
+                When(unknown_at__isnull=False, then=Value(yes_word())),
+                When(completed_at__isnull=False, then=Value(no_word())),
                 default=Value(None),
                 output_field=CharField(),
             ),
@@ -406,6 +506,8 @@ LONGEST_WEEKS = 156  # three years of follow-up, the most check-ins a clinic can
 def _weekly_table(spec, people, *, salt, zone, deid):
     scope = spec.scope
     today = timezone.now().astimezone(zone).date()
+    # The words are fixed now: the rows may be written after the request has ended.
+    yes, no = yes_word(), no_word()
 
     def wanted(week: WeekRow) -> bool:
         return not (
@@ -431,7 +533,7 @@ def _weekly_table(spec, people, *, salt, zone, deid):
                         week.walks,
                         week.days_walked,
                         week.target_minutes,
-                        None if on_target is None else ("yes" if on_target else "no"),
+                        None if on_target is None else (yes if on_target else no),
                     ]
 
     def count():
@@ -462,11 +564,12 @@ def _weekly_table(spec, people, *, salt, zone, deid):
         "target_minutes",
         "on_target",
     ]
-    return Table(headers=headers, count=count, rows=rows)
+    return Table(headers=header_words(headers), count=count, rows=rows)
 
 
 def _recurrence_table(spec, people, *, salt, zone, deid):
     cohort = _in_range(people, "programme_start", spec.scope).select_related("user")
+    yes, no = yes_word(), no_word()
 
     def rows():
         for batch in _batches(cohort):
@@ -481,7 +584,7 @@ def _recurrence_table(spec, people, *, salt, zone, deid):
                 cells.append(result.follow_up_days)
                 for kind in KINDS:
                     time = result.of(kind)
-                    cells += [time.days, "yes" if time.event else "no"]
+                    cells += [time.days, yes if time.event else no]
                 yield cells
 
     who = ["patient"] if deid else ["patient_id", "patient_name", "programme_start"]
@@ -489,7 +592,7 @@ def _recurrence_table(spec, people, *, salt, zone, deid):
     for kind in KINDS:
         headers += [f"{kind}_days", f"{kind}_recurred"]
     return Table(
-        headers=headers,
+        headers=header_words(headers),
         count=lambda: cohort.filter(programme_start__isnull=False).count(),
         rows=rows,
     )
@@ -572,7 +675,8 @@ def write_xlsx(table: Table, target, on_rows: Callable[[int], None] | None = Non
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("export")
+    # Translators: the name of the one sheet of an exported Excel workbook (31 characters at most).
+    sheet = workbook.create_sheet(pgettext("sheet name", "export"))
     sheet.append(table.headers)
     rows = 0
     for row in table.rows():

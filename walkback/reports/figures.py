@@ -88,7 +88,7 @@ def compute_figures(
         "scope": scope.as_json(),
         "patients": people,
         "stages": [
-            {"label": label, "count": stages.get(value, 0)}
+            {"value": value, "label": str(label), "count": stages.get(value, 0)}
             for value, label in PatientStatus.choices
         ],
         "fidelity": fidelity,
@@ -160,7 +160,8 @@ def _fidelity(group: QuerySet[Patient], people: int, today: dt.date) -> dict:
             for n in range(1, 7)
         ],
         "by_mode": [
-            {"label": label, "count": by_mode.get(value, 0)} for value, label in SessionMode.choices
+            {"value": value, "label": str(label), "count": by_mode.get(value, 0)}
+            for value, label in SessionMode.choices
         ],
         "done": delivered,
         "missed": statuses.get(SessionStatus.MISSED, 0),
@@ -290,7 +291,7 @@ class _Outcomes:
             curves.append(
                 {
                     "kind": kind,
-                    "label": KIND_LABELS[kind],
+                    "label": str(KIND_LABELS[kind]),
                     "events": sum(s.events for s in steps),
                     "median_days": stats.km_median(steps),
                     "steps": [
@@ -347,7 +348,7 @@ def _adverse_events(group: QuerySet[Patient]) -> dict:
         "rows": [
             {
                 "region": region,
-                "label": labels.get(region, region),
+                "label": str(labels.get(region, region)),
                 "total": counts["total"],
                 "related": counts["related"],
                 **{s: counts[s] for s in Severity.values},

@@ -7,30 +7,31 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Dataset(models.TextChoices):
-    PATIENTS = "patients", "Patients"
-    SESSIONS = "sessions", "Coaching sessions"
-    PRESCRIPTIONS = "prescriptions", "Walking prescriptions"
-    WALKS = "walks", "Walk logs"
-    WEEKLY = "weekly", "Weekly adherence"
-    CHECK_INS = "check_ins", "Monthly check-ins"
-    RECURRENCE = "recurrence", "Recurrence times"
-    ADVERSE_EVENTS = "adverse_events", "Adverse events"
-    QUESTIONNAIRES = "questionnaires", "Outcome questionnaires"
+    PATIENTS = "patients", _("Patients")
+    SESSIONS = "sessions", _("Coaching sessions")
+    PRESCRIPTIONS = "prescriptions", _("Walking prescriptions")
+    WALKS = "walks", _("Walk logs")
+    WEEKLY = "weekly", _("Weekly adherence")
+    CHECK_INS = "check_ins", _("Monthly check-ins")
+    RECURRENCE = "recurrence", _("Recurrence times")
+    ADVERSE_EVENTS = "adverse_events", _("Adverse events")
+    QUESTIONNAIRES = "questionnaires", _("Outcome questionnaires")
 
 
 class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV (any spreadsheet or statistics program)"
-    XLSX = "xlsx", "Excel workbook (.xlsx)"
+    CSV = "csv", _("CSV (any spreadsheet or statistics program)")
+    XLSX = "xlsx", _("Excel workbook (.xlsx)")
 
 
 class ExportState(models.TextChoices):
-    PENDING = "pending", "Waiting to start"
-    RUNNING = "running", "Being prepared"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 class ExportJob(models.Model):
@@ -132,8 +133,8 @@ class FigureRefresh(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting to start"
-        RUNNING = "running", "Being computed"
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Being computed")
 
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=80)

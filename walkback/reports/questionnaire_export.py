@@ -21,6 +21,8 @@ def questionnaires_table(spec, people, *, salt, zone, deid):
         _query_table,
         _who,
         blank_as_null,
+        no_word,
+        yes_word,
     )
 
     qs = QuestionnaireResponse.objects.filter(patient__in=people.values("pk")).annotate(
@@ -41,8 +43,8 @@ def questionnaires_table(spec, people, *, salt, zone, deid):
         (
             "entered_by_staff",
             Case(
-                When(answered_by_id=F("patient__user_id"), then=Value("no")),
-                When(answered_by__isnull=False, then=Value("yes")),
+                When(answered_by_id=F("patient__user_id"), then=Value(no_word())),
+                When(answered_by__isnull=False, then=Value(yes_word())),
                 default=Value(None),
                 output_field=CharField(),
             ),

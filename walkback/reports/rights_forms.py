@@ -8,6 +8,9 @@ import zoneinfo
 from typing import cast
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.limits import RETENTION_YEARS
 from patients.models import ClosingOutcome, Patient
@@ -17,12 +20,12 @@ from walkback.audit.selectors import TrailFilter
 from walkback.reports.forms import ScopeForm
 
 OUTCOME = forms.ChoiceField(
-    label="How to close it",
+    label=_("How to close it"),
     choices=ClosingOutcome.choices,
     widget=forms.RadioSelect,
     error_messages={
-        "required": "Choose how to close the account.",
-        "invalid_choice": "Choose one of the two ways to close the account.",
+        "required": _("Choose how to close the account."),
+        "invalid_choice": _("Choose one of the two ways to close the account."),
     },
 )
 
@@ -30,59 +33,70 @@ OUTCOME = forms.ChoiceField(
 class ClosingDecideForm(forms.Form):
     outcome = OUTCOME
     understood = forms.BooleanField(
-        label="I understand this cannot be undone.",
-        error_messages={"required": "Tick the box to confirm: closing cannot be undone."},
+        label=_("I understand this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm: closing cannot be undone.")},
     )
+
+
+def _with_years(message) -> str:
+    return message % {"low": RETENTION_YEARS.low, "high": RETENTION_YEARS.high}
+
+
+# The bounds go in when the message is shown, in the language of the moment.
+_years = lazy(_with_years, str)
 
 
 class RetentionForm(forms.Form):
     years = forms.IntegerField(
-        label="Years to keep a discharged patient's details",
+        label=_("Years to keep a discharged patient's details"),
         min_value=RETENTION_YEARS.low,
         max_value=RETENTION_YEARS.high,
         error_messages={
-            "required": f"Enter a number of years, {RETENTION_YEARS.words}.",
-            "invalid": f"Enter a whole number of years, {RETENTION_YEARS.words}.",
-            "min_value": f"Enter a number of years {RETENTION_YEARS.words}.",
-            "max_value": f"Enter a number of years {RETENTION_YEARS.words}.",
+            "required": _years(_("Enter a number of years, from %(low)s to %(high)s.")),
+            "invalid": _years(_("Enter a whole number of years, from %(low)s to %(high)s.")),
+            "min_value": _years(_("Enter a number of years from %(low)s to %(high)s.")),
+            "max_value": _years(_("Enter a number of years from %(low)s to %(high)s.")),
         },
-        help_text="Counted from the day of discharge. Australian health-records laws ask "
-        "for at least 7 years for adults.",
+        help_text=_(
+            "Counted from the day of discharge. Australian health-records laws ask "
+            "for at least 7 years for adults."
+        ),
     )
     outcome = forms.ChoiceField(
-        label="Then",
+        # Translators: what happens once the retention period is over ("Then: delete everything").
+        label=_("Then"),
         choices=ClosingOutcome.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what happens when the time is over."},
+        error_messages={"required": _("Choose what happens when the time is over.")},
     )
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.full_name or f"Closed account #{obj.pk}"
+        return obj.full_name or gettext("Closed account #%(number)s") % {"number": obj.pk}
 
 
 class TrailForm(forms.Form):
     # Labelled by ``Patient.__str__``: the name, or "Closed account (patient #id)".
     patient: forms.ModelChoiceField[Patient] = forms.ModelChoiceField(
-        label="Patient",
+        label=_("Patient"),
         queryset=Patient.objects.none(),
         required=False,
-        empty_label="All patients",
-        error_messages={"invalid_choice": "Pick a patient of your clinic from the list."},
+        empty_label=_("All patients"),
+        error_messages={"invalid_choice": _("Pick a patient of your clinic from the list.")},
     )
     person = PersonChoiceField(
-        label="Done by",
+        label=_("Done by"),
         queryset=User.objects.none(),
         required=False,
-        empty_label="Anyone",
-        error_messages={"invalid_choice": "Pick a person of your clinic from the list."},
+        empty_label=_("Anyone"),
+        error_messages={"invalid_choice": _("Pick a person of your clinic from the list.")},
     )
     action = forms.ChoiceField(
-        label="Action",
-        choices=[("", "Any action"), *AuditAction.choices],
+        label=_("Action"),
+        choices=[("", _("Any action")), *AuditAction.choices],
         required=False,
-        error_messages={"invalid_choice": "Pick an action from the list."},
+        error_messages={"invalid_choice": _("Pick an action from the list.")},
     )
     # The dashboard's date fields, words and all (each form gets its own copy).
     date_from = ScopeForm.base_fields["date_from"]
@@ -99,7 +113,7 @@ class TrailForm(forms.Form):
         cleaned = self.cleaned_data  # what Form.clean() returns
         first, last = cleaned.get("date_from"), cleaned.get("date_to")
         if first and last and last < first:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", gettext("The end date is before the start date."))
         return cleaned
 
     def trail_filter(self) -> TrailFilter:

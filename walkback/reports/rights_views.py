@@ -15,7 +15,9 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coaching.services.closing import closing_decide, retention_set
@@ -24,7 +26,7 @@ from patients.selectors import closings_for, patients_for, retention_for
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction, AuditEvent
-from walkback.audit.selectors import clinic_trail
+from walkback.audit.selectors import clinic_trail, trail_what
 from walkback.audit.services import audit_reads, audit_record
 from walkback.core.forms import add_service_errors
 from walkback.core.spreadsheets import formula_safe
@@ -72,7 +74,10 @@ def closing_decide_view(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("clinic:closings")
-        messages.success(request, f"The account of patient #{closing.patient_id} is closed.")
+        messages.success(
+            request,
+            _("The account of patient #%(number)s is closed.") % {"number": closing.patient_id},
+        )
         return redirect("clinic:closings")
     return _closings_page(request, decide_form=form, decide_pk=closing.pk)
 
@@ -87,7 +92,7 @@ def retention(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The retention period is saved.")
+            messages.success(request, _("The retention period is saved."))
             return redirect("clinic:closings")
     return _closings_page(request, retention_form=form)
 
@@ -126,7 +131,11 @@ def audit_trail(request):
             "form": form,
             "page": page,
             "rows": [
-                (event, names.get(event.patient_id) if event.patient_id is not None else None)
+                (
+                    event,
+                    names.get(event.patient_id) if event.patient_id is not None else None,
+                    trail_what(event),
+                )
                 for event in rows
             ],
             "query": query.urlencode(),
@@ -140,19 +149,20 @@ def _patient_names(user, events) -> dict[int, str]:
     return {patient.pk: patient.full_name for patient in patients_for(user).filter(pk__in=ids)}
 
 
+# The audit trail's column headers, in the language of the admin who downloads it.
 CSV_HEADER = [
-    "When (UTC)",
-    "When (clinic time)",
-    "Done by",
-    "Done by (id)",
-    "Role",
-    "Action",
-    "Patient",
-    "Patient (id)",
-    "Record type",
-    "Record id",
-    "Page or event",
-    "From address",
+    gettext_lazy("When (UTC)"),
+    gettext_lazy("When (clinic time)"),
+    gettext_lazy("Done by"),
+    gettext_lazy("Done by (id)"),
+    gettext_lazy("Role"),
+    gettext_lazy("Action"),
+    gettext_lazy("Patient"),
+    gettext_lazy("Patient (id)"),
+    gettext_lazy("Record type"),
+    gettext_lazy("Record id"),
+    gettext_lazy("Page or event"),
+    gettext_lazy("From address"),
 ]
 
 
@@ -179,23 +189,27 @@ def audit_trail_csv(request):
     events = clinic_trail(request.user, trail)
     zone = zoneinfo.ZoneInfo(request.user.clinic.time_zone)
     response = StreamingHttpResponse(
-        _csv_rows(request.user, events, zone), content_type="text/csv; charset=utf-8"
+        _csv_rows(request.user, events, zone, translation.get_language()),
+        content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.now().astimezone(zone).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="walkback-audit-trail-{stamp}.csv"'
     return response
 
 
-def _csv_rows(user, events, zone) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)
-    chunk: list[AuditEvent] = []
-    for event in events.iterator(chunk_size=2000):
-        chunk.append(event)
-        if len(chunk) == 2000:
-            yield from _csv_chunk(user, writer, chunk, zone)
-            chunk = []
-    yield from _csv_chunk(user, writer, chunk, zone)
+def _csv_rows(user, events, zone, language: str) -> Iterator[str]:
+    # The rows are written as the response streams, after the view has returned: in the
+    # language of the request that asked for them.
+    with translation.override(language):
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow([str(header) for header in CSV_HEADER])
+        chunk: list[AuditEvent] = []
+        for event in events.iterator(chunk_size=2000):
+            chunk.append(event)
+            if len(chunk) == 2000:
+                yield from _csv_chunk(user, writer, chunk, zone)
+                chunk = []
+        yield from _csv_chunk(user, writer, chunk, zone)
 
 
 def _csv_chunk(user, writer, events, zone) -> Iterator[str]:
@@ -208,7 +222,9 @@ def _csv_chunk(user, writer, events, zone) -> Iterator[str]:
                 for value in (
                     e.at.isoformat(),
                     e.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                    (actor.full_name or f"Closed account #{actor.pk}") if actor else "WalkBack",
+                    (actor.full_name or _("Closed account #%(number)s") % {"number": actor.pk})
+                    if actor
+                    else "WalkBack",
                     e.actor_id or "",
                     actor.get_role_display() if actor else "",
                     e.get_action_display(),

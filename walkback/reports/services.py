@@ -17,9 +17,13 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from patients.models import Patient
 from patients.selectors import patients_for
+from walkback.accounts.languages import speaking_to
 from walkback.accounts.models import Clinic, Role, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -218,14 +222,20 @@ def export_request(*, by: User, spec: exports.ExportSpec, format: str) -> Export
     filters and how many rows, before a byte leaves."""
     # by.clinic is None only for a superuser outside any clinic (user_belongs_to_a_clinic).
     if by.role != Role.CLINIC_ADMIN or by.clinic is None or spec.scope.clinic_id != by.clinic_id:
-        raise ValidationError("Only an admin of the clinic can export its data.")
+        raise ValidationError(_("Only an admin of the clinic can export its data."))
     table = exports.build_table(spec, patients_for(by), by.clinic)
     rows = table.count()
     if format == ExportFormat.XLSX and rows > exports.XLSX_MAX_ROWS:
         raise ValidationError(
             {
-                "format": f"Excel holds at most {exports.XLSX_MAX_ROWS:,} rows and this export "
-                f"has {rows:,}. Choose CSV, or a shorter period."
+                "format": _(
+                    "Excel holds at most %(most)s rows and this export has %(rows)s. "
+                    "Choose CSV, or a shorter period."
+                )
+                % {
+                    "most": number_format(exports.XLSX_MAX_ROWS, force_grouping=True),
+                    "rows": number_format(rows, force_grouping=True),
+                }
             }
         )
     with transaction.atomic():
@@ -348,6 +358,13 @@ def export_job_run(*, job_id: str) -> ExportJob | None:
     if not claimed:
         return None
     job = ExportJob.objects.select_related("requested_by", "clinic").get(pk=job_id)
+    # Column headers, sheet name and coded values in the language of the person who asked,
+    # whatever the worker's own (the task gets the job's id only).
+    with speaking_to(job.requested_by):
+        return _export_job_write(job)
+
+
+def _export_job_write(job: ExportJob) -> ExportJob:
     table = exports.build_table(export_spec_of(job), patients_for(job.requested_by), job.clinic)
     name = f"exports/{job.pk}.{job.format}"
     path = Path(default_storage.path(name))
@@ -366,7 +383,8 @@ def export_job_run(*, job_id: str) -> ExportJob | None:
         ExportJob.objects.filter(pk=job.pk).update(
             state=ExportState.FAILED,
             finished_at=timezone.now(),
-            error="The export could not be prepared. Please try again.",
+            # Stored in English; the page shows it in the reader's language.
+            error=gettext_noop("The export could not be prepared. Please try again."),
         )
         raise
     finally:

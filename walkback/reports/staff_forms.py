@@ -4,6 +4,8 @@ patients handed to colleagues first (``walkback.reports.staff_services.staff_dea
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import Patient
 from walkback.accounts.models import User
@@ -20,11 +22,13 @@ class StaffDeactivateForm(forms.Form):
     patient added meanwhile is never moved unseen."""
 
     all_to = ColleagueField(
-        label="Move all patients to",
+        label=gettext_lazy("Move all patients to"),
         queryset=User.objects.none(),
         required=False,
-        empty_label="Choose for each patient below",
-        error_messages={"invalid_choice": "Choose an active physiotherapist of your clinic."},
+        empty_label=gettext_lazy("Choose for each patient below"),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose an active physiotherapist of your clinic.")
+        },
     )
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -41,12 +45,12 @@ class StaffDeactivateForm(forms.Form):
         self.fields["shown"].initial = ",".join(str(p.pk) for p in patients)
         for patient in patients:
             field = ColleagueField(
-                label=f"Move {patient.full_name} to",
+                label=_("Move %(name)s to") % {"name": patient.full_name},
                 queryset=colleagues,
                 required=False,
-                empty_label="As for all patients",
+                empty_label=_("As for all patients"),
                 error_messages={
-                    "invalid_choice": "Choose an active physiotherapist of your clinic."
+                    "invalid_choice": _("Choose an active physiotherapist of your clinic.")
                 },
             )
             field.choices = [("", field.empty_label), *options]
@@ -70,7 +74,7 @@ class StaffDeactivateForm(forms.Form):
         shown = cleaned.get("shown") or ""
         if sorted(shown.split(",") if shown else []) != sorted(str(p.pk) for p in self.patients):
             raise forms.ValidationError(
-                "The patients changed while you were choosing. Check the list again."
+                _("The patients changed while you were choosing. Check the list again.")
             )
         all_to = cleaned.get("all_to")
         for patient in self.patients:
@@ -80,8 +84,11 @@ class StaffDeactivateForm(forms.Form):
             if cleaned.get(name) is None and all_to is None:
                 self.add_error(
                     name,
-                    f"Choose who takes over {patient.full_name}, "
-                    "or choose one colleague for all patients above.",
+                    _(
+                        "Choose who takes over %(name)s, "
+                        "or choose one colleague for all patients above."
+                    )
+                    % {"name": patient.full_name},
                 )
         return cleaned
 

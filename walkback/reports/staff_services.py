@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coaching.models import CoachingSession, SessionStatus
 from patients.models import Patient, PatientStatus
@@ -61,10 +63,13 @@ class Deactivation:
 
 
 def still_has_patients(member: User, count: int) -> str:
-    return (
-        f"{member.full_name} still has {count} patient{'s' if count != 1 else ''}. "
-        "Move them to a colleague first, so nobody is left without a physiotherapist."
-    )
+    return ngettext(
+        "%(name)s still has %(count)s patient. "
+        "Move them to a colleague first, so nobody is left without a physiotherapist.",
+        "%(name)s still has %(count)s patients. "
+        "Move them to a colleague first, so nobody is left without a physiotherapist.",
+        count,
+    ) % {"name": member.full_name, "count": count}
 
 
 def staff_deactivate(
@@ -79,9 +84,9 @@ def staff_deactivate(
     One transaction: every move, the deactivation and their audit rows, or none."""
     moves = dict(moves or {})
     if by.role != Role.CLINIC_ADMIN or by.clinic_id != member.clinic_id:
-        raise ValidationError("Only an admin of the clinic can deactivate its staff.")
+        raise ValidationError(_("Only an admin of the clinic can deactivate its staff."))
     if member.role not in (Role.PHYSIO, Role.CLINIC_ADMIN):
-        raise ValidationError("Only staff are deactivated here.")
+        raise ValidationError(_("Only staff are deactivated here."))
     with transaction.atomic():
         # Lock the leaver and the colleagues taking over, in id order (no deadlock): a patient
         # enrolled with or moved to the leaver meanwhile waits for this transaction and is
@@ -89,28 +94,36 @@ def staff_deactivate(
         ids = sorted({member.pk, *(user.pk for user in moves.values())})
         locked = {u.pk: u for u in User.objects.select_for_update().filter(pk__in=ids)}
         if not locked[member.pk].is_active:
-            raise ValidationError(f"{member.full_name} is already deactivated.")
+            raise ValidationError(
+                _("%(name)s is already deactivated.") % {"name": member.full_name}
+            )
         current = patients_to_move(member)
         unmoved = [patient for patient in current if patient.pk not in moves]
         if unmoved:
             raise ValidationError(still_has_patients(member, len(unmoved)))
         if set(moves) - {patient.pk for patient in current}:
             raise ValidationError(
-                f"{member.full_name}'s patients changed while you were choosing. "
-                "Check the list again."
+                _("%(name)s's patients changed while you were choosing. Check the list again.")
+                % {"name": member.full_name}
             )
         moved = []
         for patient in current:
             target = locked[moves[patient.pk].pk]
             if target.pk == member.pk:
                 raise ValidationError(
-                    {f"patient_{patient.pk}": f"Choose a colleague other than {member.full_name}."}
+                    {
+                        f"patient_{patient.pk}": _("Choose a colleague other than %(name)s.")
+                        % {"name": member.full_name}
+                    }
                 )
             try:
                 patient_reassign(patient=patient, physiotherapist=target, by=by)
             except ValidationError as error:
                 raise ValidationError(
-                    {f"patient_{patient.pk}": f"{patient.full_name}: {' '.join(error.messages)}"}
+                    {
+                        f"patient_{patient.pk}": _("%(name)s: %(problem)s")
+                        % {"name": patient.full_name, "problem": " ".join(error.messages)}
+                    }
                 ) from error
             moved.append((patient, target))
         user_set_active(user=member, active=False, by=by)

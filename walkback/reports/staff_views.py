@@ -7,9 +7,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching.reminders.selectors import FAILED_NOTICES_DAYS, failed_staff_notices
@@ -17,10 +18,11 @@ from patients.selectors import patient_get, patients_for
 from patients.services.assignment import patient_reassign as reassign
 from walkback.accounts import services as account_services
 from walkback.accounts.decorators import clinic_admin_required
-from walkback.accounts.forms import PatientReassignForm, StaffInviteForm
+from walkback.accounts.forms import PatientReassignForm
 from walkback.accounts.selectors import physios_for, staff_for
 from walkback.audit.services import audit_reads
 from walkback.core.forms import add_service_errors
+from walkback.reports.forms import StaffInvitePageForm
 from walkback.reports.selectors import planned_sessions_of, staff_with_caseloads
 from walkback.reports.staff_forms import StaffDeactivateForm
 from walkback.reports.staff_services import patients_to_move, staff_deactivate
@@ -28,7 +30,7 @@ from walkback.reports.staff_services import patients_to_move, staff_deactivate
 
 @clinic_admin_required
 def staff_list(request):
-    form = StaffInviteForm(request.POST or None)
+    form = StaffInvitePageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             account_services.staff_invite(
@@ -37,7 +39,9 @@ def staff_list(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("staff:list")
     staff = staff_with_caseloads(request.user).order_by("role", "full_name")
     failed = failed_staff_notices(request.user, limit=5)
@@ -71,9 +75,8 @@ def staff_set_active(request, pk):
         if not active and member.is_active and patients_to_move(member):
             return redirect("staff:deactivate", pk=member.pk)
     else:
-        messages.success(
-            request, f"{member.full_name} can {'now' if active else 'no longer'} log in."
-        )
+        said = _("%(name)s can now log in.") if active else _("%(name)s can no longer log in.")
+        messages.success(request, said % {"name": member.full_name})
     return redirect("staff:list")
 
 
@@ -84,7 +87,7 @@ def staff_deactivate_page(request, pk):
     each of them (or one colleague for all) first. One transaction does it all."""
     member = get_object_or_404(staff_for(request.user).filter(is_active=True), pk=pk)
     if member.pk == request.user.pk:
-        messages.error(request, "You cannot deactivate your own account.")
+        messages.error(request, _("You cannot deactivate your own account."))
         return redirect("staff:list")
     patients = patients_to_move(member, among=patients_for(request.user))
     colleagues = physios_for(request.user).filter(is_active=True).exclude(pk=member.pk)
@@ -112,17 +115,31 @@ def staff_deactivate_page(request, pk):
 
 def _report_deactivation(request, done) -> None:
     moved = len(done.moved)
-    said = f"{done.member.full_name} can no longer log in; their open sessions have ended."
+    said = _("%(name)s can no longer log in; their open sessions have ended.") % {
+        "name": done.member.full_name
+    }
     if moved:
-        said += f" {moved} patient{pluralize(moved)} moved, with their booked sessions."
+        said += " " + ngettext(
+            "%(count)s patient moved, with their booked sessions.",
+            "%(count)s patients moved, with their booked sessions.",
+            moved,
+        ) % {"count": moved}
     messages.success(request, said)
     for clash in done.clashes:
         messages.warning(
             request,
-            f"Rebook {clash.moved.label} of {clash.moved.patient.full_name} "
-            f"({date_format(localtime(clash.moved.scheduled_at), 'D j M Y, H:i')}): "
-            f"{clash.physiotherapist.full_name} has {clash.other.label} of "
-            f"{clash.other.patient.full_name} at the same time.",
+            _(
+                "Rebook %(session)s of %(patient)s (%(when)s): %(physio)s has %(other)s of "
+                "%(other_patient)s at the same time."
+            )
+            % {
+                "session": clash.moved.label,
+                "patient": clash.moved.patient.full_name,
+                "when": date_format(localtime(clash.moved.scheduled_at), _("D j M Y, H:i")),
+                "physio": clash.physiotherapist.full_name,
+                "other": clash.other.label,
+                "other_patient": clash.other.patient.full_name,
+            },
         )
 
 
@@ -131,7 +148,9 @@ def _report_deactivation(request, done) -> None:
 def staff_reinvite(request, pk):
     member = get_object_or_404(staff_for(request.user).filter(is_active=True), pk=pk)
     account_services.invitation_create(user=member, by=request.user)
-    messages.success(request, f"A new invitation was sent to {member.email}.")
+    messages.success(
+        request, _("A new invitation was sent to %(email)s.") % {"email": member.email}
+    )
     return redirect("staff:list")
 
 
@@ -162,9 +181,8 @@ def patient_login(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, f"{patient.full_name} can {'now' if active else 'no longer'} log in."
-        )
+        said = _("%(name)s can now log in.") if active else _("%(name)s can no longer log in.")
+        messages.success(request, said % {"name": patient.full_name})
     if patient.physiotherapist_id:
         return redirect("staff:caseload", pk=patient.physiotherapist_id)
     return redirect("staff:list")
@@ -183,7 +201,11 @@ def patient_reassign(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"{patient.full_name} is now with {new.full_name}.")
+            messages.success(
+                request,
+                _("%(patient)s is now with %(physio)s.")
+                % {"patient": patient.full_name, "physio": new.full_name},
+            )
     else:
         messages.error(request, " ".join(str(e) for e in form.errors["physiotherapist"]))
     if previous:

@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 from walkback.accounts.decorators import clinic_admin_required
 from walkback.core.forms import add_service_errors
 from walkback.reports import exports, services
-from walkback.reports.charts import dashboard_charts
+from walkback.reports.charts import dashboard_charts, figures_in_words
 from walkback.reports.figures import local_today
 from walkback.reports.forms import ExportForm, ScopeForm
 from walkback.reports.models import ExportFormat
@@ -66,7 +68,9 @@ def home(request):
             "physio_name": physio.full_name if physio else "",
         }
         if page.snapshot is not None:
-            context |= {"f": page.snapshot.data, "charts": dashboard_charts(page.snapshot.data)}
+            # The snapshot is stored data; its labels are put in the reader's language here.
+            figures = figures_in_words(page.snapshot.data)
+            context |= {"f": figures, "charts": dashboard_charts(figures)}
     return render(request, "reports/dashboard.html", context)
 
 
@@ -106,8 +110,14 @@ def export_list(request):
                 return _download(plan)
             messages.info(
                 request,
-                f"{plan.rows:,} rows is a large export: it is being prepared. This page shows "
-                "its progress and the download link when it is ready.",
+                ngettext(
+                    "%(rows)s row is a large export: it is being prepared. This page shows "
+                    "its progress and the download link when it is ready.",
+                    "%(rows)s rows is a large export: it is being prepared. This page shows "
+                    "its progress and the download link when it is ready.",
+                    plan.rows,
+                )
+                % {"rows": number_format(plan.rows, force_grouping=True)},
             )
             return redirect("clinic:export-detail", pk=plan.job.pk)
     jobs = export_jobs_for(request.user)[:10]
