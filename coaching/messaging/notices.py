@@ -17,6 +17,8 @@ import datetime as dt
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
 from coaching.models import Reminder, ReminderChannel, ReminderKind
@@ -26,8 +28,9 @@ from coaching.reminders.timing import end_of_quiet_hours
 from patients.models import Patient
 from walkback.accounts.models import Role, User
 
-PATIENT_SUBJECT = "You have a new message from your clinic"
-STAFF_SUBJECT = "A patient sent a message"
+# Written in the recipient's language when sent (``coaching.reminders.messages.build``).
+PATIENT_SUBJECT = gettext_noop("You have a new message from your clinic")
+STAFF_SUBJECT = gettext_noop("A patient sent a message")
 
 
 def _key(message_id: int, recipient_id: int) -> str:
@@ -109,18 +112,21 @@ def message_notice(reminder: Reminder, now: dt.datetime | None = None) -> Conten
         if (read.first() or 0) >= message_id:
             return Skip("the message was read")
         return Content(
-            subject=PATIENT_SUBJECT,
-            paragraphs=[f"{PATIENT_SUBJECT}.", "Log in to WalkBack to read it."],
-            action=("Read the message", settings.SITE_URL + reverse("portal:messages")),
+            subject=_(PATIENT_SUBJECT),
+            paragraphs=[
+                _("You have a new message from your clinic."),
+                _("Log in to WalkBack to read it."),
+            ],
+            action=(_("Read the message"), settings.SITE_URL + reverse("portal:messages")),
         )
     thread = MessageThread.objects.filter(pk=reminder.patient_id).first()
     if thread is None or thread.staff_read_through >= message_id:
         return Skip("the message was read")
     return Content(
-        subject=f"WalkBack: {STAFF_SUBJECT.lower()}",
+        subject=_("WalkBack: a patient sent a message"),
         paragraphs=[
-            f"{STAFF_SUBJECT}.",
-            "Log in to WalkBack to read it: the caseload shows who is waiting for an answer.",
+            _("A patient sent a message."),
+            _("Log in to WalkBack to read it: the caseload shows who is waiting for an answer."),
         ],
-        action=("Open your caseload", settings.SITE_URL + reverse("coaching:caseload")),
+        action=(_("Open your caseload"), settings.SITE_URL + reverse("coaching:caseload")),
     )

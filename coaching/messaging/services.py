@@ -14,6 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from coaching.messaging.limits import MESSAGE_MAX_CHARS
 from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
@@ -26,22 +29,25 @@ from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.submissions import once_per_submission
 
-EMPTY = "Write your message first: this box is empty."
+EMPTY = gettext_noop("Write your message first: this box is empty.")
 RATE_WINDOW = dt.timedelta(hours=1)
 
 
 def too_long(length: int) -> str:
-    return (
-        f"Please keep a message to {MESSAGE_MAX_CHARS:,} characters: this one has "
-        f"{length:,}. Send it in parts, or ask for a call."
-    )
+    return _(
+        "Please keep a message to %(most)s characters: this one has %(length)s. Send it in "
+        "parts, or ask for a call."
+    ) % {
+        "most": number_format(MESSAGE_MAX_CHARS, force_grouping=True),
+        "length": number_format(length, force_grouping=True),
+    }
 
 
 def too_many(limit: int) -> str:
-    return (
-        f"You have sent {limit} messages in the last hour, which is as many as we take in an "
+    return _(
+        "You have sent %(limit)s messages in the last hour, which is as many as we take in an "
         "hour. Your message was not sent: please try again later, or phone the clinic."
-    )
+    ) % {"limit": limit}
 
 
 def message_body_clean(body: str) -> str:
@@ -49,7 +55,7 @@ def message_body_clean(body: str) -> str:
     plain-words error the form shows next to the box."""
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
-        raise ValidationError({"body": EMPTY})
+        raise ValidationError({"body": _(EMPTY)})
     if len(body) > MESSAGE_MAX_CHARS:
         raise ValidationError({"body": too_long(len(body))})
     return body

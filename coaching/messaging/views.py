@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
 from coaching.messaging.forms import MessageForm
@@ -22,12 +24,7 @@ from walkback.accounts.decorators import patient_required, staff_required
 from walkback.audit.services import audit_read
 from walkback.core.forms import add_service_errors
 
-SENT = "Message sent."
-
-
-def reply_time_words(clinic) -> str:
-    days = clinic.message_reply_days
-    return f"we usually reply within {days} working day{'' if days == 1 else 's'}"
+SENT = gettext_noop("Message sent.")
 
 
 def _send(request, form: MessageForm, patient) -> bool:
@@ -67,7 +64,6 @@ def _show(request, patient, template: str, form: MessageForm | None, what: str):
             "clinic": patient.clinic,
             "page": page,
             "form": form,
-            "reply_time": reply_time_words(patient.clinic),
             "emergency_number": settings.EMERGENCY_NUMBER,
         },
     )
@@ -79,7 +75,7 @@ def my_messages(request):
     patient = portal_patient(request.user)
     form = MessageForm(request.POST or None)
     if request.method == "POST" and _send(request, form, patient):
-        messages.success(request, SENT)
+        messages.success(request, _(SENT))
         return redirect(reverse("portal:messages") + "#latest")
     return _show(request, patient, "messaging/patient_thread.html", form, "messages")
 
@@ -95,6 +91,6 @@ def patient_messages(request, pk):
         raise PermissionDenied
     form = MessageForm(request.POST or None) if can_write else None
     if request.method == "POST" and form is not None and _send(request, form, patient):
-        messages.success(request, SENT)
+        messages.success(request, _(SENT))
         return redirect(reverse("patients:messages", args=[patient.pk]) + "#latest")
     return _show(request, patient, "messaging/staff_thread.html", form, "patient-messages")

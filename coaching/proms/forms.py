@@ -6,6 +6,8 @@ the service, so patients and staff get the same words."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coaching.proms.instruments import Instrument, Item
 from coaching.proms.scoring import validate_answers
@@ -26,7 +28,10 @@ def _field(item: Item) -> forms.Field:
             required=False,
             widget=forms.RadioSelect,
             help_text=f"{item.min} = {item.min_label}, {item.max} = {item.max_label}",
-            error_messages={"invalid_choice": f"Pick a number from {item.min} to {item.max}."},
+            error_messages={
+                "invalid_choice": _("Pick a number from %(min)s to %(max)s.")
+                % {"min": item.min, "max": item.max}
+            },
         )
     if item.type == "choice":
         return forms.ChoiceField(
@@ -34,7 +39,7 @@ def _field(item: Item) -> forms.Field:
             choices=[(option.value, option.label) for option in item.options],
             required=False,
             widget=forms.RadioSelect,
-            error_messages={"invalid_choice": "Please pick one of the answers."},
+            error_messages={"invalid_choice": _("Please pick one of the answers.")},
         )
     return forms.CharField(
         label=item.text,
@@ -71,13 +76,15 @@ class QuestionnaireForm(forms.Form):
 
 class QuestionnaireSettingsForm(forms.Form):
     instruments = forms.MultipleChoiceField(
-        label="Questionnaires your patients answer",
+        label=gettext_lazy("Questionnaires your patients answer"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     weeks = forms.CharField(
-        label="Programme weeks they are asked",
-        help_text="Week numbers separated by commas. 0 is at enrolment; 52 is 12 months.",
+        label=gettext_lazy("Programme weeks they are asked"),
+        help_text=gettext_lazy(
+            "Week numbers separated by commas. 0 is at enrolment; 52 is 12 months."
+        ),
         required=False,
     )
 
@@ -92,6 +99,6 @@ class QuestionnaireSettingsForm(forms.Form):
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
         if not all(part.isdigit() for part in parts):
             raise forms.ValidationError(
-                "Use whole week numbers separated by commas, e.g. 0, 12, 26."
+                _("Use whole week numbers separated by commas, e.g. 0, 12, 26.")
             )
         return [int(part) for part in parts]

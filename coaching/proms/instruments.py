@@ -22,11 +22,64 @@ from pathlib import Path
 
 import jsonschema
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from coaching.proms.models import SCORE_HIGH, SCORE_LOW
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "instruments"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.json"
+
+# What the shipped files say to staff about a score (a band's name and what it means for the
+# programme), in the reader's language. Only these words, matched exactly: a file that words
+# them differently is shown as written. The questions themselves are never translated here:
+# a questionnaire's translation must be a validated one, from its licensor.
+SHIPPED_WORDS = {
+    "No pain": _("No pain"),
+    "Mild pain": _("Mild pain"),
+    "Moderate pain": _("Moderate pain"),
+    "Severe pain": _("Severe pain"),
+    "Low risk": _("Low risk"),
+    "Medium risk": _("Medium risk"),
+    "High risk": _("High risk"),
+    "Psychosocial (distress) subscale": _("Psychosocial (distress) subscale"),
+    (
+        "Low risk of back pain becoming persistent and disabling. Keele's advice for this "
+        "group: reassurance, advice to stay active and simple pain relief; the walking "
+        "programme and its coaching sessions fit this well."
+    ): _(
+        "Low risk of back pain becoming persistent and disabling. Keele's advice for this "
+        "group: reassurance, advice to stay active and simple pain relief; the walking "
+        "programme and its coaching sessions fit this well."
+    ),
+    (
+        "High risk, with worries, low mood or fear of movement weighing heavily. Keele's "
+        "advice for this group: physiotherapy that addresses both the physical and the "
+        "psychological side. Use the coaching sessions to explore worries and fears about "
+        "activity, progress walking gently, and consider whether more support is needed "
+        "alongside the programme."
+    ): _(
+        "High risk, with worries, low mood or fear of movement weighing heavily. Keele's "
+        "advice for this group: physiotherapy that addresses both the physical and the "
+        "psychological side. Use the coaching sessions to explore worries and fears about "
+        "activity, progress walking gently, and consider whether more support is needed "
+        "alongside the programme."
+    ),
+    (
+        "Medium risk, mostly from physical factors (pain spreading, limits on walking and "
+        "dressing). Keele's advice for this group: physiotherapy aimed at symptoms and "
+        "function; the progressive walking plan and the coaching sessions are that kind of "
+        "care."
+    ): _(
+        "Medium risk, mostly from physical factors (pain spreading, limits on walking and "
+        "dressing). Keele's advice for this group: physiotherapy aimed at symptoms and "
+        "function; the progressive walking plan and the coaching sessions are that kind of "
+        "care."
+    ),
+}
+
+
+def _words(text: str) -> str:
+    return SHIPPED_WORDS.get(text, text)
 
 
 class InstrumentError(Exception):
@@ -95,6 +148,8 @@ class Instrument:
     mic: float | None
     intro: str = ""
     mic_source: str = ""
+    # The language the questions are written in (validated wording is never translated here).
+    language: str = "en"
     subscales: tuple[Rule, ...] = ()
     # "every" timepoint of the clinic's schedule, or only at "enrolment" (a screening tool).
     schedule: str = "every"
@@ -149,8 +204,18 @@ def parse_instrument(data: object, *, source: str = "<data>") -> Instrument:
         better=data["better"],
         mic=data["mic"],
         mic_source=data.get("mic_source", ""),
-        bands=tuple(Band(**raw) for raw in data.get("bands", [])),
+        bands=tuple(
+            Band(
+                **{
+                    **raw,
+                    "label": _words(raw["label"]),
+                    "meaning": _words(raw.get("meaning", "")),
+                }
+            )
+            for raw in data.get("bands", [])
+        ),
         schedule=data.get("schedule", "every"),
+        language=data.get("language", "en"),
         source=source,
     )
     _check_meaning(instrument, source)
@@ -165,7 +230,7 @@ def _rule(raw: dict) -> Rule:
         max=raw["max"],
         scale_to=raw.get("scale_to"),
         key=raw.get("key", "score"),
-        label=raw.get("label", ""),
+        label=_words(raw.get("label", "")),
     )
 
 
@@ -262,7 +327,7 @@ def all_versions() -> dict[tuple[str, int], Instrument]:
 def instruments() -> dict[str, Instrument]:
     """The latest version of each instrument, by key, in a stable order."""
     latest: dict[str, Instrument] = {}
-    for (key, _), instrument in sorted(all_versions().items()):
+    for (key, _version), instrument in sorted(all_versions().items()):
         latest[key] = instrument
     return latest
 

@@ -14,6 +14,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 LAST_OPEN_DAYS = 56
 
 
@@ -30,11 +33,11 @@ class Timepoint:
 
 def timepoint_label(week: int) -> str:
     if week == 0:
-        return "At enrolment"
+        return _("At enrolment")
     if week % 52 == 0:
-        years = week // 52
-        return "12 months" if years == 1 else f"{years * 12} months"
-    return f"Week {week}"
+        months = week // 52 * 12
+        return ngettext("%(months)s month", "%(months)s months", months) % {"months": months}
+    return _("Week %(week)s") % {"week": week}
 
 
 def timepoints(weeks: Sequence[int], programme_start: dt.date | None) -> list[Timepoint]:

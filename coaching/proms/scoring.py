@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from coaching.proms.instruments import Band, Instrument, Item, Rule
 
 # Scores are kept to two decimals: a PEG or PSFS mean of three whole numbers is exact to that.
@@ -25,24 +27,27 @@ class Score:
 
 def _item_error(item: Item, value: object) -> str | None:
     if value in (None, ""):
-        return "Please answer this question." if item.required else None
+        return _("Please answer this question.") if item.required else None
     if item.type == "scale":
         assert item.min is not None and item.max is not None
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"Pick a whole number from {item.min} to {item.max}."
+            return _("Pick a whole number from %(min)s to %(max)s.") % {
+                "min": item.min,
+                "max": item.max,
+            }
         if not item.min <= value <= item.max:
-            return f"Pick a number from {item.min} to {item.max}."
+            return _("Pick a number from %(min)s to %(max)s.") % {"min": item.min, "max": item.max}
     elif item.type == "choice":
         if value not in {option.value for option in item.options}:
-            return "Please pick one of the answers."
+            return _("Please pick one of the answers.")
     elif item.type == "text":
         if not isinstance(value, str):
-            return "Please type a few words."
+            return _("Please type a few words.")
         assert item.max_length is not None
         if len(value) > item.max_length:
-            return f"Please keep it to {item.max_length} characters."
+            return _("Please keep it to %(most)s characters.") % {"most": item.max_length}
         if "\n" in value or "\r" in value:
-            return "Please keep it to one line."
+            return _("Please keep it to one line.")
     return None
 
 
@@ -56,7 +61,7 @@ def validate_answers(instrument: Instrument, answers: Mapping[str, object]) -> d
     }
     unknown = set(answers) - {item.key for item in instrument.items}
     if unknown:
-        errors["__all__"] = "These answers are not part of this questionnaire."
+        errors["__all__"] = _("These answers are not part of this questionnaire.")
     return errors
 
 

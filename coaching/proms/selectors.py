@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from coaching.proms.instruments import Instrument, instrument_version, instruments, known
 from coaching.proms.models import DEFAULT_WEEKS, QuestionnaireResponse, QuestionnaireSettings
 from coaching.proms.schedule import Timepoint, open_timepoint
@@ -113,9 +115,12 @@ class Outcome:
         if self.improvement is None:
             return ""
         if self.improvement == 0:
-            return "no change"
-        size = abs(self.improvement).normalize()
-        return f"{'better' if self.improvement > 0 else 'worse'} by {size:f}"
+            return _("no change")
+        size = f"{abs(self.improvement).normalize():f}"
+        if self.improvement > 0:
+            # Translators: a questionnaire score's change since enrolment, e.g. "better by 2".
+            return _("better by %(size)s") % {"size": size}
+        return _("worse by %(size)s") % {"size": size}
 
 
 def _band_label(instrument: Instrument, key: str) -> str:

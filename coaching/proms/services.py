@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coaching.proms.instruments import instruments
 from coaching.proms.models import LAST_WEEK, QuestionnaireResponse, QuestionnaireSettings
@@ -49,12 +50,12 @@ def questionnaire_submit(
     ``ValidationError`` keyed by item, and nothing is saved."""
     due = questionnaires_due(patient, today=today)
     if due is None:
-        raise ValidationError("There is no questionnaire to answer today.")
+        raise ValidationError(_("There is no questionnaire to answer today."))
     if instrument_key in due.answered:
-        raise ValidationError("This questionnaire is already answered. Thank you.")
+        raise ValidationError(_("This questionnaire is already answered. Thank you."))
     instrument = next((i for i in due.instruments if i.key == instrument_key), None)
     if instrument is None:
-        raise ValidationError("This questionnaire is not one to answer now.")
+        raise ValidationError(_("This questionnaire is not one to answer now."))
     cleaned = _normalised(answers)
     errors = validate_answers(instrument, cleaned)
     if errors:
@@ -83,7 +84,7 @@ def questionnaire_submit(
             )
     except IntegrityError as error:
         # Two submissions at once: the second finds the first (the unique constraint).
-        raise ValidationError("This questionnaire is already answered. Thank you.") from error
+        raise ValidationError(_("This questionnaire is already answered. Thank you.")) from error
     return response
 
 
@@ -95,20 +96,20 @@ def questionnaire_settings_set(
     errors: dict[str, str] = {}
     available = instruments()
     if not instrument_keys:
-        errors["instruments"] = "Choose at least one questionnaire."
+        errors["instruments"] = _("Choose at least one questionnaire.")
     elif any(key not in available for key in instrument_keys):
-        errors["instruments"] = "Choose from the questionnaires listed."
+        errors["instruments"] = _("Choose from the questionnaires listed.")
     unique_weeks = sorted(set(weeks))
     if 0 not in unique_weeks:
-        errors["weeks"] = "Include week 0 (enrolment): every change is measured from it."
+        errors["weeks"] = _("Include week 0 (enrolment): every change is measured from it.")
     elif any(week < 0 or week > LAST_WEEK for week in unique_weeks):
-        errors["weeks"] = f"Weeks run from 0 to {LAST_WEEK}."
+        errors["weeks"] = _("Weeks run from 0 to %(last)s.") % {"last": LAST_WEEK}
     elif len(unique_weeks) > MOST_WEEKS:
-        errors["weeks"] = f"Choose at most {MOST_WEEKS} weeks."
+        errors["weeks"] = _("Choose at most %(most)s weeks.") % {"most": MOST_WEEKS}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        row, _ = QuestionnaireSettings.objects.update_or_create(
+        row, _created = QuestionnaireSettings.objects.update_or_create(
             clinic=clinic,
             defaults={"instruments": list(dict.fromkeys(instrument_keys)), "weeks": unique_weeks},
         )

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from coaching.portal.selectors import portal_patient
@@ -37,6 +39,11 @@ from walkback.accounts.decorators import (
 )
 from walkback.audit.services import audit_read
 from walkback.core.forms import add_service_errors
+
+
+def _same_language(language: str) -> bool:
+    current = (translation.get_language() or "en").split("-")[0].lower()
+    return current == language.split("-")[0].lower()
 
 
 @patient_required
@@ -69,12 +76,22 @@ def _answer_page(request, patient, key: str, *, template: str, done_url: str, ex
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Thank you. Your answers to “{instrument.name}” are saved.")
+            messages.success(
+                request,
+                _("Thank you. Your answers to “%(name)s” are saved.") % {"name": instrument.name},
+            )
             return redirect(done_url)
     return render(
         request,
         template,
-        {"form": form, "instrument": instrument, "timepoint": due.timepoint, **extra},
+        {
+            "form": form,
+            "instrument": instrument,
+            "timepoint": due.timepoint,
+            # The questions are shown as licensed, in their own language: say so.
+            "in_another_language": not _same_language(instrument.language),
+            **extra,
+        },
     )
 
 
@@ -153,6 +170,6 @@ def clinic_settings(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Questionnaire settings saved.")
+            messages.success(request, _("Questionnaire settings saved."))
             return redirect("proms:settings")
     return render(request, "proms/settings.html", {"form": form, "available": available})

@@ -46,6 +46,8 @@ class Message:
     # subscription of the recipient, with a fixed line per kind (coaching/reminders/push.py).
     recipient_id: int | None = None
     kind: str = ""
+    # The language it was written in (the recipient's): the push line is written in it too.
+    language: str = ""
 
 
 class Channel(Protocol):

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from coaching.models import ReminderChannel
 from coaching.reminders.push_selectors import has_push_subscription
 from coaching.reminders.sms.selectors import phone_verified, sms_blocker
@@ -26,13 +29,17 @@ def available_channels(user) -> set[str]:
 
 # What the patient reads next to each choice, and why one may be missing.
 CHANNEL_LABELS = {
-    ReminderChannel.EMAIL.value: "E-mail",
-    ReminderChannel.SMS.value: "Text message (SMS) to my mobile",
-    ReminderChannel.PUSH.value: "Notification on this phone (WalkBack on your home screen)",
+    ReminderChannel.EMAIL.value: _("E-mail"),
+    ReminderChannel.SMS.value: _("Text message (SMS) to my mobile"),
+    ReminderChannel.PUSH.value: _("Notification on this phone (WalkBack on your home screen)"),
 }
 UNAVAILABLE = {
-    ReminderChannel.SMS.value: "Confirm your mobile number first (below), then pick text messages.",
-    ReminderChannel.PUSH.value: "Turn on notifications on your phone first, then pick them here.",
+    ReminderChannel.SMS.value: _(
+        "Confirm your mobile number first (below), then pick text messages."
+    ),
+    ReminderChannel.PUSH.value: _(
+        "Turn on notifications on your phone first, then pick them here."
+    ),
 }
 
 
@@ -56,6 +63,7 @@ def reminder_channel_options(user, patient) -> ChannelOptions:
     ]
     missing = [UNAVAILABLE[value] for value in UNAVAILABLE if value not in available]
     blocked = sms_blocker(user) if ReminderChannel.SMS.value in chosen else ""
+    blocked = gettext(blocked) if blocked else ""
     return ChannelOptions(
         offered=offered,
         missing=missing,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from coaching.limits import REMINDER_PAUSE_MAX_DAYS
 from patients.models import WEEKDAY_CHOICES
@@ -16,32 +17,36 @@ from patients.models import WEEKDAY_CHOICES
 
 class ReminderPreferencesForm(forms.Form):
     reminders_by_email = forms.BooleanField(
-        label="Send me reminders",
+        label=_("Send me reminders"),
         required=False,
-        help_text="Walk reminders on the days you pick, and reminders of sessions and check-ins.",
+        help_text=_(
+            "Walk reminders on the days you pick, and reminders of sessions and check-ins."
+        ),
     )
     reminder_days = forms.TypedMultipleChoiceField(
-        label="Walk reminders on these days",
+        label=_("Walk reminders on these days"),
         choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Pick days from Monday to Sunday."},
+        error_messages={"invalid_choice": _("Pick days from Monday to Sunday.")},
     )
     reminder_time = forms.TimeField(
-        label="Walk reminder time",
-        help_text="Your own local time. Needed if you picked days.",
+        label=_("Walk reminder time"),
+        help_text=_("Your own local time. Needed if you picked days."),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"invalid": "Please give a time, for example 07:30."},
+        error_messages={"invalid": _("Please give a time, for example 07:30.")},
     )
     reminders_paused_until = forms.DateField(
-        label="Pause all reminders until",
+        label=_("Pause all reminders until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="For a holiday or a break: reminders start again on this day, at most a year "
-        "from now. Leave empty to keep them going.",
-        error_messages={"invalid": "Please give a real date, for example 2024-06-03."},
+        help_text=_(
+            "For a holiday or a break: reminders start again on this day, at most a year "
+            "from now. Leave empty to keep them going."
+        ),
+        error_messages={"invalid": _("Please give a real date, for example 2024-06-03.")},
     )
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs):

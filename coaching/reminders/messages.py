@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coaching.calendar import PATIENT, sessions_ics
 from coaching.models import (
@@ -36,6 +40,7 @@ from coaching.reminders.sms.selectors import sms_blocker
 from coaching.reminders.sms.texts import sms_text
 from coaching.reminders.timing import end_of_quiet_hours, in_quiet_hours
 from patients.models import AdverseEvent, Patient, WalkLog
+from walkback.accounts.languages import speaking_to
 
 # After this long past its due time, a reminder is no longer useful and is skipped. Keyed by
 # str, as Reminder.kind reads back (ReminderKind is a str enum).
@@ -86,7 +91,12 @@ def check_in_url() -> str:
 
 def _when(instant: dt.datetime, zone) -> str:
     local = instant.astimezone(zone)
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+    # Translators: when a coaching session is, e.g. "Monday 3 June at 14:00".
+    return _("%(day)s at %(time)s") % {
+        # Translators: a Django date format for the day of a session ("Monday 3 June").
+        "day": date_format(local, _("l j F")),
+        "time": date_format(local, "H:i"),
+    }
 
 
 def _patient(reminder: Reminder) -> Patient:
@@ -106,21 +116,29 @@ def _walk(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     done = week.minutes
     prescription = timeline.on(today)
     if prescription is not None and week.target is not None:
-        headline = (
-            f"Your {prescription.minutes_per_walk}-minute walk today: {done} of "
-            f"{week.target_minutes} minutes done this week."
-        )
+        headline = _(
+            "Your %(walk_minutes)s-minute walk today: %(done)s of %(target)s minutes done "
+            "this week."
+        ) % {
+            "walk_minutes": prescription.minutes_per_walk,
+            "done": done,
+            "target": week.target_minutes,
+        }
     elif done:
-        headline = f"Time for your walk today: {done} minutes done this week."
+        headline = ngettext(
+            "Time for your walk today: %(done)s minute done this week.",
+            "Time for your walk today: %(done)s minutes done this week.",
+            done,
+        ) % {"done": done}
     else:
-        headline = "Time for your walk today."
+        headline = _("Time for your walk today.")
     return Content(
-        subject="Time for your walk",
+        subject=_("Time for your walk"),
         paragraphs=[
             headline,
-            "When you are back, log it in WalkBack: it takes a few seconds.",
+            _("When you are back, log it in WalkBack: it takes a few seconds."),
         ],
-        action=("Log my walk", _url(reverse("portal:home"))),
+        action=(_("Log my walk"), _url(reverse("portal:home"))),
     )
 
 
@@ -143,13 +161,15 @@ def _nudge(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     if other:
         return Skip("a nudge was sent in the last few days")
     return Content(
-        subject="A gentle nudge from WalkBack",
+        subject=_("A gentle nudge from WalkBack"),
         paragraphs=[
-            "It has been a few days since your last logged walk. Even a short walk counts.",
-            "If your back is sore, walk a little less today and keep going when you can. "
-            "If you walked and forgot to log it, you can add it now.",
+            _("It has been a few days since your last logged walk. Even a short walk counts."),
+            _(
+                "If your back is sore, walk a little less today and keep going when you can. "
+                "If you walked and forgot to log it, you can add it now."
+            ),
         ],
-        action=("Log a walk", _url(reverse("portal:home"))),
+        action=(_("Log a walk"), _url(reverse("portal:home"))),
     )
 
 
@@ -165,31 +185,35 @@ def _session(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     patient = _patient(reminder)
     zone = patient.zone
     physio = patient.physiotherapist
-    who = physio.full_name if physio else "your physiotherapist"
+    who = physio.full_name if physio else _("your physiotherapist")
     when = _when(session.scheduled_at, zone)
+    time = f"{session.scheduled_at.astimezone(zone):%H:%M}"
     if reminder.kind == ReminderKind.SESSION_DAY_BEFORE:
         subject, first = (
-            f"Your coaching session tomorrow at {session.scheduled_at.astimezone(zone):%H:%M}",
-            f"A reminder: your coaching session with {who} is tomorrow, {when}.",
+            _("Your coaching session tomorrow at %(time)s") % {"time": time},
+            _("A reminder: your coaching session with %(who)s is tomorrow, %(when)s.")
+            % {"who": who, "when": when},
         )
     else:
         subject, first = (
-            f"Your coaching session at {session.scheduled_at.astimezone(zone):%H:%M}",
-            f"Your coaching session with {who} starts soon: {when}.",
+            _("Your coaching session at %(time)s") % {"time": time},
+            _("Your coaching session with %(who)s starts soon: %(when)s.")
+            % {"who": who, "when": when},
         )
     action = None
     if session.mode == SessionMode.VIDEO and session.video_link:
-        how = "It is a video call: use the button below to join."
-        action = ("Join the video call", session.video_link)
+        how = _("It is a video call: use the button below to join.")
+        action = (_("Join the video call"), session.video_link)
     elif session.mode == SessionMode.PHONE:
-        how = f"{who[0].upper()}{who[1:]} will phone you."
+        # Translators: %(who)s is the physiotherapist's name, or "your physiotherapist".
+        how = _("%(who)s will phone you.") % {"who": capfirst(who)}
     elif session.mode == SessionMode.VIDEO:
-        how = "It is a video call: your physiotherapist will send you the link."
+        how = _("It is a video call: your physiotherapist will send you the link.")
     else:
-        how = f"It is at {patient.clinic.name}."
+        how = _("It is at %(clinic)s.") % {"clinic": patient.clinic.name}
     return Content(
         subject=subject,
-        paragraphs=[first, how, "The calendar file attached adds it to your calendar."],
+        paragraphs=[first, how, _("The calendar file attached adds it to your calendar.")],
         action=action,
         attachments=[
             (
@@ -208,18 +232,22 @@ def _check_in(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     if check_in.completed_at is not None:
         return Skip("the check-in is done")
     again = reminder.kind == ReminderKind.CHECK_IN_FOLLOW_UP
+    if again:
+        subject = _("Your monthly check-in: a gentle reminder")
+        paragraph = _(
+            "Your monthly check-in is still open. A few questions about your back this month: "
+            "it takes about two minutes, and it helps your physiotherapist and the programme."
+        )
+    else:
+        subject = _("Your monthly check-in")
+        paragraph = _(
+            "It is time for your monthly check-in. A few questions about your back this month: "
+            "it takes about two minutes, and it helps your physiotherapist and the programme."
+        )
     return Content(
-        subject="Your monthly check-in" + (": a gentle reminder" if again else ""),
-        paragraphs=[
-            (
-                "Your monthly check-in is still open. "
-                if again
-                else "It is time for your monthly check-in. "
-            )
-            + "A few questions about your back this month: it takes about two minutes, "
-            "and it helps your physiotherapist and the programme.",
-        ],
-        action=("Answer the check-in", check_in_url()),
+        subject=subject,
+        paragraphs=[paragraph],
+        action=(_("Answer the check-in"), check_in_url()),
     )
 
 
@@ -234,12 +262,15 @@ def _questionnaire(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     if not due.instruments:
         return Skip("the questionnaires are answered")
     return Content(
-        subject="A few questions about your back",
+        subject=_("A few questions about your back"),
         paragraphs=[
-            "It is time for a few short questions about how your back is doing. They take a "
-            "few minutes and help you and your physiotherapist see how things are changing.",
+            _(
+                "It is time for a few short questions about how your back is doing. They take "
+                "a few minutes and help you and your physiotherapist see how things are "
+                "changing."
+            ),
         ],
-        action=("Answer the questions", _url(settings.REMINDER_QUESTIONNAIRE_PATH)),
+        action=(_("Answer the questions"), _url(settings.REMINDER_QUESTIONNAIRE_PATH)),
     )
 
 
@@ -249,19 +280,24 @@ def _digest(reminder: Reminder, now: dt.datetime) -> Content | Skip:
     if not items:
         return Skip("no patient needs attention")
     return Content(
-        subject=f"WalkBack: {len(items)} of your patients may need attention",
+        subject=ngettext(
+            "WalkBack: %(count)s of your patients may need attention",
+            "WalkBack: %(count)s of your patients may need attention",
+            len(items),
+        )
+        % {"count": len(items)},
         paragraphs=[
-            "Good morning. These patients of yours may need attention this week:",
+            _("Good morning. These patients of yours may need attention this week:"),
         ],
         items=[
             (
                 item.patient.full_name,
-                ", ".join(item.labels),
+                ", ".join(str(label) for label in item.labels),
                 _url(reverse("patients:detail", args=[item.patient.pk])),
             )
             for item in items
         ],
-        action=("Open your caseload", _url(reverse("coaching:caseload"))),
+        action=(_("Open your caseload"), _url(reverse("coaching:caseload"))),
     )
 
 
@@ -275,12 +311,16 @@ def _adverse_event(reminder: Reminder, now: dt.datetime) -> Content | Skip:
         return Skip("the problem report was removed")
     severity = event.get_severity_display().lower()
     return Content(
-        subject=f"WalkBack: a patient reported a problem ({severity})",
+        # Translators: %(severity)s is the problem's severity, e.g. "severe".
+        subject=_("WalkBack: a patient reported a problem (%(severity)s)") % {"severity": severity},
         paragraphs=[
-            f"{patient.full_name} reported a problem through WalkBack and called it "
-            f"{severity}. Please review it in their record.",
+            _(
+                "%(name)s reported a problem through WalkBack and called it %(severity)s. "
+                "Please review it in their record."
+            )
+            % {"name": patient.full_name, "severity": severity},
         ],
-        action=("Open the record", _url(reverse("patients:detail", args=[patient.pk]))),
+        action=(_("Open the record"), _url(reverse("patients:detail", args=[patient.pk]))),
     )
 
 
@@ -328,6 +368,12 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
             return Skip("the patient is not in the programme")
         if planner.paused_on(to_patient, to_patient.today(now)):
             return Skip(f"paused until {to_patient.reminders_paused_until:%d %b %Y}")
+    # Everything the recipient reads is written in their language, whichever worker sends it.
+    with speaking_to(recipient) as language:
+        return _message(reminder, now, recipient, patient, to_patient, zone, language)
+
+
+def _message(reminder, now, recipient, patient, to_patient, zone, language) -> Message | Skip:
     content = BUILDERS[reminder.kind](reminder, now)
     if isinstance(content, Skip):
         return content
@@ -341,7 +387,7 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         phone = str(recipient.phone)
     clinic = patient.clinic if patient is not None else recipient.clinic
     context = {
-        "greeting": f"Hello {recipient.get_short_name()},",
+        "greeting": _("Hello %(name)s,") % {"name": recipient.get_short_name()},
         "content": content,
         "clinic": clinic,
         "preferences_url": preferences_url(to_patient) if to_patient is not None else "",
@@ -360,4 +406,5 @@ def build(reminder: Reminder, now: dt.datetime) -> Message | Skip | Defer:
         recipient_id=recipient.pk,
         kind=str(reminder.kind),
         phone=phone,
+        language=language,
     )

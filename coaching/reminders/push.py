@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import nullcontext
 
 import requests
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from py_vapid import Vapid
 from py_vapid.utils import b64urlencode
 from pywebpush import WebPushException, webpush
@@ -46,19 +49,27 @@ TITLE = "WalkBack"
 
 # What the notification says, per kind: plain, kind, and nothing a stranger reading the lock
 # screen should not see (no minutes, no names, no times, no symptoms).
+# Marked here, translated when sent into the recipient's language (``Message.language``).
 PUSH_LINES: dict[str, str] = {
-    ReminderKind.WALK: "Time for your walk.",
-    ReminderKind.NUDGE: "Time for a walk? Even a short one counts.",
-    ReminderKind.SESSION_DAY_BEFORE: "A reminder: you have a coaching session tomorrow.",
-    ReminderKind.SESSION_HOUR_BEFORE: "Your coaching session starts soon.",
-    ReminderKind.CHECK_IN: "It is time for your monthly check-in.",
-    ReminderKind.CHECK_IN_FOLLOW_UP: "Your monthly check-in is still open.",
-    ReminderKind.QUESTIONNAIRE: "A short questionnaire is ready when you are.",
-    ReminderKind.MESSAGE_TO_PATIENT: "You have a new message from your clinic.",
-    ReminderKind.MESSAGE_TO_STAFF: "A patient sent a message. Open WalkBack to read it.",
-    ReminderKind.DIGEST: "Some of your patients may need attention this week.",
-    ReminderKind.ADVERSE_EVENT: "A patient reported a problem. Open WalkBack to see it.",
+    ReminderKind.WALK: gettext_noop("Time for your walk."),
+    ReminderKind.NUDGE: gettext_noop("Time for a walk? Even a short one counts."),
+    ReminderKind.SESSION_DAY_BEFORE: gettext_noop(
+        "A reminder: you have a coaching session tomorrow."
+    ),
+    ReminderKind.SESSION_HOUR_BEFORE: gettext_noop("Your coaching session starts soon."),
+    ReminderKind.CHECK_IN: gettext_noop("It is time for your monthly check-in."),
+    ReminderKind.CHECK_IN_FOLLOW_UP: gettext_noop("Your monthly check-in is still open."),
+    ReminderKind.QUESTIONNAIRE: gettext_noop("A short questionnaire is ready when you are."),
+    ReminderKind.MESSAGE_TO_PATIENT: gettext_noop("You have a new message from your clinic."),
+    ReminderKind.MESSAGE_TO_STAFF: gettext_noop(
+        "A patient sent a message. Open WalkBack to read it."
+    ),
+    ReminderKind.DIGEST: gettext_noop("Some of your patients may need attention this week."),
+    ReminderKind.ADVERSE_EVENT: gettext_noop(
+        "A patient reported a problem. Open WalkBack to see it."
+    ),
 }
+PUSH_FALLBACK = gettext_noop("You have a new message in WalkBack.")
 
 # How long a push service keeps a message for a phone that is off: about as long as the
 # reminder is useful (coaching.reminders.messages.STALE_AFTER), so a phone switched on the
@@ -122,9 +133,13 @@ def push_url(kind: str) -> str:
 
 
 def push_payload(message: Message) -> dict[str, str]:
+    # In the language the message was written in: the recipient's (coaching.reminders.messages).
+    speaking = translation.override(message.language) if message.language else nullcontext()
+    with speaking:
+        body = _(PUSH_LINES.get(message.kind, PUSH_FALLBACK))
     return {
         "title": TITLE,
-        "body": PUSH_LINES.get(message.kind, "You have a new message in WalkBack."),
+        "body": body,
         "url": push_url(message.kind),
         # A notification with the same tag replaces the earlier one on the phone: the rare
         # repeat (docs/reminders.md, "Exactly once") shows once.
@@ -136,7 +151,7 @@ def _forget(subscription: PushSubscription) -> None:
     """The push service says the browser dropped it (404/410): delete it, and say so in the
     patient's audit trail (no actor: nobody did it), so "my phone stopped" has an answer."""
     with transaction.atomic():
-        deleted, _ = PushSubscription.objects.filter(pk=subscription.pk).delete()
+        deleted, _count = PushSubscription.objects.filter(pk=subscription.pk).delete()
         if deleted:
             patient = Patient.objects.filter(user_id=subscription.user_id).first()
             audit_record(

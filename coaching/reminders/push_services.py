@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from coaching.models import PushSubscription
 from coaching.push_models import DEVICE_LABEL_MAX, ENDPOINT_MAX
@@ -20,8 +21,7 @@ from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
 # What the page shows if the browser gave something unusable. The patient did not type these
-# values, so the message says what to do rather than what was wrong with a key.
-TRY_AGAIN = "This browser could not be set up for reminders. Please try again, or use another one."
+# values, so each message ends by saying what to do rather than what was wrong with a key.
 
 
 def _key_bytes(value) -> bytes | None:
@@ -44,7 +44,10 @@ def push_subscription_errors(endpoint, p256dh, auth) -> dict[str, str]:
     errors = {}
     parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
     if not endpoint:
-        errors["endpoint"] = "The browser did not say where to send reminders. " + TRY_AGAIN
+        errors["endpoint"] = _(
+            "The browser did not say where to send reminders. This browser could not be set up "
+            "for reminders. Please try again, or use another one."
+        )
     elif (
         parts is None
         or parts.scheme != "https"
@@ -52,8 +55,9 @@ def push_subscription_errors(endpoint, p256dh, auth) -> dict[str, str]:
         or len(endpoint) > ENDPOINT_MAX
         or any(c.isspace() or ord(c) < 32 for c in endpoint)
     ):
-        errors["endpoint"] = "Reminders can only go through a secure (https) push service. " + (
-            TRY_AGAIN
+        errors["endpoint"] = _(
+            "Reminders can only go through a secure (https) push service. This browser could "
+            "not be set up for reminders. Please try again, or use another one."
         )
     key = _key_bytes(p256dh)
     try:
@@ -61,10 +65,16 @@ def push_subscription_errors(endpoint, p256dh, auth) -> dict[str, str]:
             raise ValueError
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key)
     except ValueError:
-        errors["p256dh"] = "The browser's encryption key is missing or not valid. " + TRY_AGAIN
+        errors["p256dh"] = _(
+            "The browser's encryption key is missing or not valid. This browser could not be "
+            "set up for reminders. Please try again, or use another one."
+        )
     secret = _key_bytes(auth)
     if secret is None or len(secret) != 16:
-        errors["auth"] = "The browser's secret is missing or not valid. " + TRY_AGAIN
+        errors["auth"] = _(
+            "The browser's secret is missing or not valid. This browser could not be set up "
+            "for reminders. Please try again, or use another one."
+        )
     return errors
 
 

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coaching.portal.selectors import portal_patient
@@ -48,10 +49,10 @@ def subscribe(request):
     patient = portal_patient(request.user)
     data = _json_body(request)
     if data is None:
-        return _bad_request("The browser sent something we could not read. Please try again.")
+        return _bad_request(_("The browser sent something we could not read. Please try again."))
     if not push_enabled():
         return JsonResponse(
-            {"errors": {"__all__": "Reminders by push are not set up here."}}, status=404
+            {"errors": {"__all__": _("Reminders by push are not set up here.")}}, status=404
         )
     keys = data["keys"] if isinstance(data.get("keys"), dict) else {}
     try:
@@ -69,7 +70,7 @@ def subscribe(request):
             status=400,
         )
     # The page reloads after this answer: the message shows there, beside the updated list.
-    messages.success(request, "Done: your reminders will come to this phone too.")
+    messages.success(request, _("Done: your reminders will come to this phone too."))
     return JsonResponse({"ok": True, "device": subscription.device_label}, status=201)
 
 
@@ -79,13 +80,13 @@ def unsubscribe(request):
     patient = portal_patient(request.user)
     data = _json_body(request)
     if data is None:
-        return _bad_request("The browser sent something we could not read. Please try again.")
+        return _bad_request(_("The browser sent something we could not read. Please try again."))
     if not push_unsubscribe(patient=patient, by=request.user, endpoint=data.get("endpoint")):
         # Not this patient's (or already gone): nothing changed, and nothing said about whose.
         return JsonResponse(
-            {"errors": {"__all__": "This browser was not on your list."}}, status=404
+            {"errors": {"__all__": _("This browser was not on your list.")}}, status=404
         )
-    messages.success(request, "Done: this phone will not get reminders any more.")
+    messages.success(request, _("Done: this phone will not get reminders any more."))
     return JsonResponse({"ok": True})
 
 
@@ -95,5 +96,5 @@ def remove(request, pk: int):
     patient = portal_patient(request.user)
     if not push_device_remove(patient=patient, by=request.user, pk=pk):
         raise Http404
-    messages.success(request, "Removed: that phone or computer will not get reminders any more.")
+    messages.success(request, _("Removed: that phone or computer will not get reminders any more."))
     return redirect("portal:reminders")

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coaching.limits import REMINDER_PAUSE_MAX_DAYS
 from coaching.models import (
@@ -282,7 +283,7 @@ def _insert_new(specs: list[Spec]) -> None:
         )
         return
     columns = ", ".join(name for name, _ in _SPEC_COLUMNS)
-    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _SPEC_COLUMNS)
+    arrays = ", ".join(f"%s::{kind}[]" for _name, kind in _SPEC_COLUMNS)
     table = connection.ops.quote_name(Reminder._meta.db_table)
     # The fields the planner leaves at their defaults, from the model (one place for them).
     fields = {field.name: field for field in Reminder._meta.concrete_fields}
@@ -403,18 +404,20 @@ def _channel_errors(
     texts are skipped at send time, but it never blocks saving anything else."""
     channels = values["reminder_channels"]
     if any(channel not in ReminderChannel.values for channel in channels):
-        return {"reminder_channels": "Pick from e-mail, text message or phone notification."}
+        return {"reminder_channels": _("Pick from e-mail, text message or phone notification.")}
     if values["reminders_by_email"] and not channels and "reminder_channels" in changed:
         return {
-            "reminder_channels": "Pick at least one way to get reminders, or turn them off above."
+            "reminder_channels": _(
+                "Pick at least one way to get reminders, or turn them off above."
+            )
         }
     if "reminder_channels" not in changed:
         return {}
     added = set(channels) - set(previous)
     if ReminderChannel.SMS in added and ReminderChannel.SMS not in available:
-        return {"reminder_channels": UNAVAILABLE[ReminderChannel.SMS]}
+        return {"reminder_channels": str(UNAVAILABLE[ReminderChannel.SMS])}
     if ReminderChannel.PUSH in added and ReminderChannel.PUSH not in available:
-        return {"reminder_channels": UNAVAILABLE[ReminderChannel.PUSH]}
+        return {"reminder_channels": str(UNAVAILABLE[ReminderChannel.PUSH])}
     return {}
 
 
@@ -438,17 +441,17 @@ def reminder_preferences_errors(
         )
     days = values["reminder_days"]
     if any(day not in range(7) for day in days):
-        errors["reminder_days"] = "Pick days from Monday to Sunday."
+        errors["reminder_days"] = _("Pick days from Monday to Sunday.")
     walk_changed = {"reminder_days", "reminder_time"} & set(changed)
     if walk_changed and days and values["reminder_time"] is None:
-        errors["reminder_time"] = "Pick the time you would like the walk reminder."
+        errors["reminder_time"] = _("Pick the time you would like the walk reminder.")
     paused_until = values["reminders_paused_until"]
     if paused_until is not None and "reminders_paused_until" in changed:
         # Reminders start again on that day (planner.paused_on), so today would pause nothing.
         if paused_until <= today:
-            errors["reminders_paused_until"] = "Pick a day after today, or leave it empty."
+            errors["reminders_paused_until"] = _("Pick a day after today, or leave it empty.")
         elif paused_until > today + dt.timedelta(days=REMINDER_PAUSE_MAX_DAYS):
-            errors["reminders_paused_until"] = (
+            errors["reminders_paused_until"] = _(
                 "You can pause reminders for up to a year. To stop them, turn them off instead."
             )
     return errors

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -62,7 +63,7 @@ def preferences(request, token):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Saved. Your reminders follow your new choices.")
+            messages.success(request, _("Saved. Your reminders follow your new choices."))
             return redirect("reminders:preferences", token=token)
     return render(
         request,
@@ -82,7 +83,7 @@ def stop(request, token):
         return _invalid(request)
     if request.method == "POST":
         reminders_stop(patient=patient, by=None, via="reminder-link")
-        messages.success(request, "Done: we will not send you reminders any more.")
+        messages.success(request, _("Done: we will not send you reminders any more."))
         return redirect("reminders:preferences", token=token)
     # A GET only asks: mail scanners open links, and must not stop anyone's reminders.
     _audit_link_read(patient, "reminder-link-stop")

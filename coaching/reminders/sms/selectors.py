@@ -3,6 +3,8 @@ about (callers pass the requesting patient's own user)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from coaching.reminders.sms.models import PhoneVerification, SmsOptOut
 
 
@@ -23,11 +25,12 @@ def phone_opted_out(phone) -> bool:
 
 
 def sms_blocker(user) -> str:
-    """Why no SMS may go to ``user`` now, in plain words ("" when one may)."""
+    """Why no SMS may go to ``user`` now, in plain words ("" when one may). In English, as the
+    outbox records it; a page shows ``gettext(sms_blocker(user))``."""
     if not user.phone:
-        return "no mobile number"
+        return gettext_noop("no mobile number")
     if not phone_verified(user):
-        return "the mobile number is not confirmed"
+        return gettext_noop("the mobile number is not confirmed")
     if phone_opted_out(user.phone):
-        return "the number replied STOP"
+        return gettext_noop("the number replied STOP")
     return ""

@@ -5,9 +5,11 @@ clinic (a physiotherapy clinic's name says why someone is a patient), no check-i
 A session reminder gives the day and time, which the patient needs and which says nothing of
 why. The details are behind the login (docs/reminders.md, "Channels").
 
-Each text fits one GSM-7 segment (160 characters, no emoji or curly quotes, which would
-switch the whole message to UCS-2 and its 70-character segments); the site's address is added
-only when it still fits.
+Each text fits one segment: in English one GSM-7 segment (160 characters, no emoji or curly
+quotes, which would switch the whole message to UCS-2); in Chinese or Arabic, which GSM-7
+cannot carry, one UCS-2 segment of 70 characters. The site's address is added only when it
+still fits. Texts are written in the recipient's language (``messages.build`` renders them
+inside ``speaking_to``); "STOP" stays in Latin letters, as the provider only knows that word.
 """
 
 from __future__ import annotations
@@ -16,11 +18,17 @@ import datetime as dt
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from coaching.models import Reminder, ReminderKind
 
 SEGMENT = 160
-STOP_LINE = "Reply STOP to stop these texts."
+# A text with any character outside GSM-7 (all of Chinese and Arabic) is sent as UCS-2: 70
+# UTF-16 code units a segment.
+UCS2_SEGMENT = 70
+# Translators: keep the word STOP in Latin capitals: it is what the phone network recognises.
+STOP_LINE = gettext_noop("Reply STOP to stop these texts.")
 
 # The GSM 03.38 basic character set (the extension table's characters count double).
 GSM7_BASIC = set(
@@ -33,37 +41,49 @@ def is_gsm7(text: str) -> bool:
     return all(char in GSM7_BASIC for char in text)
 
 
+def ucs2_length(text: str) -> int:
+    """The text's length in UTF-16 code units, as UCS-2 segments count it."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def fits_one_segment(text: str) -> bool:
-    return is_gsm7(text) and len(text) <= SEGMENT
+    if is_gsm7(text):
+        return len(text) <= SEGMENT
+    return ucs2_length(text) <= UCS2_SEGMENT
 
 
 def _first_line(reminder: Reminder, zone) -> str:
     kind = reminder.kind
     if kind == ReminderKind.WALK:
-        return "WalkBack: time for your walk today."
+        return _("WalkBack: time for your walk today.")
     if kind == ReminderKind.NUDGE:
-        return "WalkBack: time for a walk? Even a short one counts."
+        return _("WalkBack: time for a walk? Even a short one counts.")
     if kind in (ReminderKind.SESSION_DAY_BEFORE, ReminderKind.SESSION_HOUR_BEFORE):
         start = reminder.session.scheduled_at.astimezone(zone) if reminder.session else None
-        when = f" at {start:%H:%M}" if start else ""
+        if start is None:
+            if kind == ReminderKind.SESSION_DAY_BEFORE:
+                return _("WalkBack: a reminder of your session tomorrow.")
+            return _("WalkBack: your session starts soon.")
+        time = f"{start:%H:%M}"
         if kind == ReminderKind.SESSION_DAY_BEFORE:
-            return f"WalkBack: a reminder of your session tomorrow{when}."
-        return f"WalkBack: your session starts soon{when}."
+            return _("WalkBack: a reminder of your session tomorrow at %(time)s.") % {"time": time}
+        return _("WalkBack: your session starts soon at %(time)s.") % {"time": time}
     if kind in (ReminderKind.CHECK_IN, ReminderKind.CHECK_IN_FOLLOW_UP):
-        return "WalkBack: your monthly check-in is ready when you are."
+        return _("WalkBack: your monthly check-in is ready when you are.")
     if kind == ReminderKind.QUESTIONNAIRE:
-        return "WalkBack: a short questionnaire is ready when you are."
+        return _("WalkBack: a short questionnaire is ready when you are.")
     if kind == ReminderKind.MESSAGE_TO_PATIENT:
-        return "WalkBack: you have a new message from your clinic."
+        return _("WalkBack: you have a new message from your clinic.")
     # Staff messages are e-mail only (the planner never makes SMS rows for them).
-    return "WalkBack: you have a new message in WalkBack."
+    return _("WalkBack: you have a new message in WalkBack.")
 
 
 def sms_text(reminder: Reminder, zone, *, now: dt.datetime | None = None) -> str:
     """The whole SMS for ``reminder``: first line, the site's address if it fits, STOP."""
     first = _first_line(reminder, zone)
     link = settings.SITE_URL + reverse("portal:home")
-    with_link = f"{first} {link} {STOP_LINE}"
+    stop = _(STOP_LINE)
+    with_link = f"{first} {link} {stop}"
     if fits_one_segment(with_link):
         return with_link
-    return f"{first} {STOP_LINE}"
+    return f"{first} {stop}"

@@ -25,10 +25,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coaching.reminders.channels import Message, channel_for
 from coaching.reminders.sms.models import CODE_MAX_FAILURES, PhoneVerification
 from coaching.reminders.sms.selectors import phone_opted_out, phone_verified
+from walkback.accounts.languages import speaking_to
 from walkback.accounts.throttle import hit
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -46,7 +49,11 @@ def _hash(user_id: int, phone: str, code: str) -> str:
 
 def code_text(code: str) -> str:
     minutes = settings.SMS_CODE_TTL_SECONDS // 60
-    return f"WalkBack: your code is {code}. It works for {minutes} minutes. Do not share it."
+    return ngettext(
+        "WalkBack: your code is %(code)s. It works for %(minutes)s minute. Do not share it.",
+        "WalkBack: your code is %(code)s. It works for %(minutes)s minutes. Do not share it.",
+        minutes,
+    ) % {"code": code, "minutes": minutes}
 
 
 def phone_code_send(*, user, patient, now: dt.datetime | None = None) -> None:
@@ -55,22 +62,25 @@ def phone_code_send(*, user, patient, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     phone = str(user.phone or "")
     if not phone:
-        raise ValidationError({"phone": "Add your mobile number first."})
+        raise ValidationError({"phone": _("Add your mobile number first.")})
     if phone_verified(user):
-        raise ValidationError({"phone": "This number is already confirmed."})
+        raise ValidationError({"phone": _("This number is already confirmed.")})
     if phone_opted_out(phone):
         raise ValidationError(
-            {"phone": "This number replied STOP to our texts. Text START to it first."}
+            # Translators: keep STOP and START in Latin capitals: the words the network knows.
+            {"phone": _("This number replied STOP to our texts. Text START to it first.")}
         )
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with transaction.atomic():
-        verification, _ = PhoneVerification.objects.select_for_update().get_or_create(user=user)
+        verification, _created = PhoneVerification.objects.select_for_update().get_or_create(
+            user=user
+        )
         wait = settings.SMS_CODE_RESEND_SECONDS
         if verification.code_sent_at and now - verification.code_sent_at < dt.timedelta(
             seconds=wait
         ):
             raise ValidationError(
-                {"phone": "We just sent you a code. Please wait a minute before asking again."}
+                {"phone": _("We just sent you a code. Please wait a minute before asking again.")}
             )
         limit = settings.SMS_CODES_PER_HOUR
         if not (
@@ -78,7 +88,7 @@ def phone_code_send(*, user, patient, now: dt.datetime | None = None) -> None:
             and hit("sms-code-phone", phone, limit=limit, seconds=3600)
         ):
             raise ValidationError(
-                {"phone": "We have sent several codes already. Please try again in an hour."}
+                {"phone": _("We have sent several codes already. Please try again in an hour.")}
             )
         verification.phone = phone
         verification.code_hash = _hash(user.pk, phone, code)
@@ -94,6 +104,9 @@ def phone_code_send(*, user, patient, now: dt.datetime | None = None) -> None:
             detail={"event": "phone_code_sent"},
         )
     channel = channel_for("sms")
+    # The code's text is in the patient's own language, whatever the page's language.
+    with speaking_to(user) as language:
+        short = code_text(code)
     try:
         channel.send(
             Message(
@@ -102,9 +115,10 @@ def phone_code_send(*, user, patient, now: dt.datetime | None = None) -> None:
                 subject="",
                 text="",
                 html="",
-                short=code_text(code),
+                short=short,
                 sender_name="WalkBack",
                 phone=phone,
+                language=language,
             )
         )
     except Exception as error:
@@ -114,7 +128,7 @@ def phone_code_send(*, user, patient, now: dt.datetime | None = None) -> None:
             code_hash="", code_sent_at=None, code_expires_at=None
         )
         raise ValidationError(
-            {"phone": "We could not send a text to this number. Please check it and try again."}
+            {"phone": _("We could not send a text to this number. Please check it and try again.")}
         ) from None
     finally:
         channel.close()
@@ -130,11 +144,11 @@ def phone_code_check(*, user, patient, code: str, now: dt.datetime | None = None
     with transaction.atomic():
         verification = PhoneVerification.objects.select_for_update().filter(user_id=user.pk).first()
         if verification is None or not verification.code_hash or str(verification.phone) != phone:
-            raise ValidationError({"code": "Ask for a code first: press “Text me a code”."})
+            raise ValidationError({"code": _("Ask for a code first: press “Text me a code”.")})
         if verification.code_expires_at is None or verification.code_expires_at <= now:
-            raise ValidationError({"code": "This code has run out. Ask for a new one."})
+            raise ValidationError({"code": _("This code has run out. Ask for a new one.")})
         if verification.failed_attempts >= CODE_MAX_FAILURES:
-            raise ValidationError({"code": "Too many wrong codes. Ask for a new one."})
+            raise ValidationError({"code": _("Too many wrong codes. Ask for a new one.")})
         if constant_time_compare(verification.code_hash, _hash(user.pk, phone, code)):
             verification.verified_phone = phone
             verification.verified_at = now
@@ -155,10 +169,12 @@ def phone_code_check(*, user, patient, code: str, now: dt.datetime | None = None
         wrong = True
         left = CODE_MAX_FAILURES - verification.failed_attempts
     if wrong:
-        raise ValidationError(
-            {
-                "code": "That code is not right. "
-                + (f"You can try {left} more time{'s' if left != 1 else ''}." if left else "")
-                + ("" if left else "Ask for a new one.")
-            }
-        )
+        if left:
+            problem = ngettext(
+                "That code is not right. You can try %(left)s more time.",
+                "That code is not right. You can try %(left)s more times.",
+                left,
+            ) % {"left": left}
+        else:
+            problem = _("That code is not right. Ask for a new one.")
+        raise ValidationError({"code": problem})
