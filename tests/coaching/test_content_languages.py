@@ -251,3 +251,59 @@ def test_learn_query_count_is_the_same_with_translations(client_for, patient, la
         assert len(slugs) == len(set(slugs)) == 1 + 8 * (len(counts) == 1)  # no duplicates
         counts.append(len(queries))
     assert counts == [LEARN_QUERIES, LEARN_QUERIES]
+
+
+def test_the_standard_topics_come_in_every_language(world):
+    from coaching.education import DEFAULT_TOPICS, education_library_seed
+    from coaching.education_translations import DEFAULT_TOPIC_TEXTS
+
+    assert education_library_seed(clinic=world.clinic_a) == len(DEFAULT_TOPICS)
+    for code in ("zh-hans", "ar"):
+        assert set(DEFAULT_TOPIC_TEXTS[code]) == {t.slug for t in DEFAULT_TOPICS}
+        rows = EducationTopicTranslation.objects.filter(topic__clinic=world.clinic_a, language=code)
+        assert rows.count() == len(DEFAULT_TOPICS)
+        for title, summary, body in DEFAULT_TOPIC_TEXTS[code].values():
+            assert title and summary and body.count("\n\n") >= 1
+    assert not EducationTopicTranslation.objects.filter(language="en-gb").exists()
+    assert education_library_seed(clinic=world.clinic_a) == 0
+    assert EducationTopicTranslation.objects.count() == 2 * len(DEFAULT_TOPICS)
+
+
+def test_seeding_never_overwrites_and_only_fills_unedited_standard_topics(world):
+    from coaching import services
+    from coaching.education import education_library_seed
+    from coaching.models import EducationTopic
+
+    education_library_seed(clinic=world.clinic_a)
+    edited = EducationTopic.objects.get(clinic=world.clinic_a, slug="moving-is-safe")
+    services.education_topic_save(
+        clinic=world.clinic_a, by=world.physio_a, topic=edited, title="Our title", body="Ours."
+    )
+    own_chinese = EducationTopicTranslation.objects.get(
+        topic__slug="pain-science", topic__clinic=world.clinic_a, language="zh-hans"
+    )
+    own_chinese.body = "我们自己的文字。"
+    own_chinese.save()
+    EducationTopicTranslation.objects.filter(topic__clinic=world.clinic_a, language="ar").delete()
+    assert education_library_seed(clinic=world.clinic_a) == 0
+    own_chinese.refresh_from_db()
+    assert own_chinese.body == "我们自己的文字。"
+    arabic = set(
+        EducationTopicTranslation.objects.filter(
+            topic__clinic=world.clinic_a, language="ar"
+        ).values_list("topic__slug", flat=True)
+    )
+    assert "moving-is-safe" not in arabic and len(arabic) == 4
+
+
+def test_a_chinese_clinic_starts_with_chinese_topics_and_english_as_another_language(world):
+    from coaching.education import education_library_seed
+    from coaching.models import EducationTopic
+
+    world.clinic_b.language = "zh-hans"
+    world.clinic_b.save()
+    education_library_seed(clinic=world.clinic_b)
+    topic = EducationTopic.objects.get(clinic=world.clinic_b, slug="managing-a-flare-up")
+    assert topic.title == "疼痛发作时怎么办"
+    assert set(topic.translations.values_list("language", flat=True)) == {"en-gb", "ar"}
+    assert topic.translations.get(language="en-gb").title == "What to do in a flare-up"
