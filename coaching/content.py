@@ -8,6 +8,7 @@ the clinic's own text with a short note naming both languages in their own names
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import F, FilteredRelation, Q, QuerySet
@@ -89,13 +90,16 @@ def with_text_in(topics: QuerySet[EducationTopic], language: str) -> QuerySet[Ed
 def topic_text(topic: EducationTopic, *, language: str, clinic) -> TopicText:
     """The topic in ``language`` for a reader at ``clinic`` (the topic's clinic, already
     loaded): from ``with_text_in``'s columns when the queryset had them, else one query."""
+    found: tuple[str | None, str | None, str | None]
     if hasattr(topic, "text_title"):
-        found = (topic.text_title, topic.text_summary, topic.text_body)
+        joined = cast(Any, topic)  # the columns ``with_text_in`` annotated
+        found = (joined.text_title, joined.text_summary, joined.text_body)
     else:
         row = topic.translations.filter(language=language).first()
         found = (row.title, row.summary, row.body) if row else (None, None, None)
-    if found[0] is not None:
-        return TopicText(topic, found[0], found[1] or "", found[2], language, language)
+    title, summary, body = found
+    if title is not None:
+        return TopicText(topic, title, summary or "", body or "", language, language)
     # The clinic's own text: in the reader's language too when the clinic writes in it.
     return TopicText(
         topic, topic.title, topic.summary, topic.body, clinic_language(clinic), language
