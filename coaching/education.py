@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 
-from coaching.models import EducationTopic
+from coaching.models import EducationTopic, EducationTopicTranslation
+from walkback.accounts.languages import clinic_language
 
 
 @dataclass(frozen=True)
@@ -106,27 +108,76 @@ DEFAULT_TOPICS: tuple[DefaultTopic, ...] = (
 )
 
 
-def education_library_seed(*, clinic) -> int:
-    """Add the default topics the clinic does not have yet (matched by slug).
+def default_topic_text(topic: DefaultTopic, language: str) -> tuple[str, str, str] | None:
+    """A standard topic's (title, summary, body) in ``language``, None when not written."""
+    from coaching.education_translations import DEFAULT_TOPIC_TEXTS
 
-    Idempotent and non-destructive: a topic the clinic edited or switched off is left alone.
+    if language == settings.LANGUAGE_CODE:
+        return (topic.title, topic.summary, topic.body)
+    return DEFAULT_TOPIC_TEXTS.get(language, {}).get(topic.slug)
+
+
+def _clinic_text(topic: DefaultTopic, language: str) -> tuple[str, str, str]:
+    """The standard topic as a clinic writing in ``language`` starts with it."""
+    text = default_topic_text(topic, language)
+    return text if text is not None else (topic.title, topic.summary, topic.body)
+
+
+def education_library_seed(*, clinic) -> int:
+    """Add the default topics the clinic does not have yet (matched by slug), written in the
+    clinic's language, with their text in the other languages (docs/content-languages.md).
+
+    Idempotent and non-destructive: a topic the clinic edited or switched off is left alone,
+    and a standard topic the clinic has not edited only gets the languages it lacks.
     Returns how many topics were added.
     """
-    existing = set(EducationTopic.objects.filter(clinic=clinic).values_list("slug", flat=True))
+    own = clinic_language(clinic)
+    existing = {
+        topic.slug: topic
+        for topic in EducationTopic.objects.filter(clinic=clinic).prefetch_related("translations")
+    }
+    written = {
+        slug: {row.language for row in topic.translations.all()} for slug, topic in existing.items()
+    }
     missing = [topic for topic in DEFAULT_TOPICS if topic.slug not in existing]
-    if not missing:
-        return 0
-    start = len(existing)
     with transaction.atomic():
-        EducationTopic.objects.bulk_create(
-            EducationTopic(
-                clinic=clinic,
-                slug=topic.slug,
-                title=topic.title,
-                summary=topic.summary,
-                body=topic.body,
-                position=(start + index + 1) * 10,
+        if missing:
+            start = len(existing)
+            new_topics = []
+            for index, default in enumerate(missing):
+                title, summary, body = _clinic_text(default, own)
+                new_topics.append(
+                    EducationTopic(
+                        clinic=clinic,
+                        slug=default.slug,
+                        title=title,
+                        summary=summary,
+                        body=body,
+                        position=(start + index + 1) * 10,
+                    )
+                )
+            EducationTopic.objects.bulk_create(new_topics)
+            # Read back for their ids (not every database returns them from a bulk insert).
+            existing.update(
+                (topic.slug, topic)
+                for topic in EducationTopic.objects.filter(
+                    clinic=clinic, slug__in=[t.slug for t in missing]
+                )
             )
-            for index, topic in enumerate(missing)
-        )
+        rows = []
+        for default in DEFAULT_TOPICS:
+            topic = existing[default.slug]
+            if (topic.title, topic.summary, topic.body) != _clinic_text(default, own):
+                continue  # the clinic's own words: a standard translation would not match
+            for code, _name in settings.LANGUAGES:
+                text = default_topic_text(default, code)
+                if code == own or code in written.get(default.slug, ()) or text is None:
+                    continue
+                title, summary, body = text
+                rows.append(
+                    EducationTopicTranslation(
+                        topic=topic, language=code, title=title, summary=summary, body=body
+                    )
+                )
+        EducationTopicTranslation.objects.bulk_create(rows)
     return len(missing)

@@ -483,6 +483,11 @@ class CaseloadRow(models.Model):
 
 # Calendar feed links live in a module of their own (docs/diary.md); imported so Django
 # registers them with this app.
+# The clinic's content in other languages lives in its own module (docs/content-languages.md).
+from coaching.content_models import (  # noqa: E402, F401
+    EducationTopicTranslation,
+    ScreeningConditionsTranslation,
+)
 from coaching.diary.models import CalendarFeed  # noqa: E402, F401
 
 # Secure messages live in a module of their own (docs/messages.md); imported here so Django

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from coaching.charts import progress_chart_svg
+from coaching.content import condition_choices
 from coaching.proms.selectors import patient_questionnaires
 from coaching.reminders.selectors import reminders_for_patient
 from coaching.selectors import patient_overview
@@ -16,6 +17,7 @@ from patients.forms import PatientEditForm, PatientInviteForm, ScreeningForm, Wa
 from patients.selectors import patient_get, staff_walk_get, walks_for
 from patients.services import enrolment, walks
 from walkback.accounts.decorators import physio_required, staff_required
+from walkback.accounts.languages import language_for
 from walkback.accounts.selectors import physios_for
 from walkback.audit.services import audit_read
 from walkback.core.forms import add_service_errors
@@ -101,9 +103,12 @@ def patient_edit(request, pk):
 def patient_screening(request, pk):
     patient = patient_get(request.user, pk)
     screening = getattr(patient, "screening", None)
+    # The clinic's extra conditions in the staff member's language (docs/content-languages.md).
+    conditions = condition_choices(patient.clinic, language_for(request.user))
     form = ScreeningForm(
         request.POST or None,
-        conditions=enrolment.clinic_conditions(patient.clinic),
+        conditions=conditions.choices,
+        conditions_note=conditions.note,
         screening=screening,
         patient=patient,
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coaching import views
+from coaching import content_views, views
 from coaching.reminders import views as reminder_views
 
 app_name = "coaching"
@@ -26,7 +26,17 @@ urlpatterns = [
     path("library/standard-topics/", views.library_seed, name="library-seed"),
     path("library/new/", views.topic_edit, name="topic-new"),
     path("library/<int:pk>/", views.topic_edit, name="topic-edit"),
+    path(
+        "library/<int:pk>/in/<str:language>/",
+        content_views.topic_translation,
+        name="topic-translation",
+    ),
     path("settings/", views.programme_settings, name="programme-settings"),
+    path(
+        "settings/screening-languages/",
+        content_views.screening_languages,
+        name="screening-languages",
+    ),
     path(
         "patients/<int:pk>/reminders/",
         reminder_views.patient_reminders,

@@ -215,7 +215,9 @@ class ScreeningForm(forms.Form):
         help_text="Left empty, the reason is written from the answers above.",
     )
 
-    def __init__(self, *args, conditions=(), screening=None, patient=None, **kwargs):
+    def __init__(
+        self, *args, conditions=(), conditions_note="", screening=None, patient=None, **kwargs
+    ):
         if "initial" not in kwargs:
             initial = {}
             if screening is not None:
@@ -242,9 +244,13 @@ class ScreeningForm(forms.Form):
             kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         # self.fields is typed dict[str, Field]; this one is the MultipleChoiceField above.
+        # A condition is the clinic's own line, or (that line, the line in the reader's
+        # language): the value stored stays the clinic's line (docs/content-languages.md).
         cast(forms.ChoiceField, self.fields["other_conditions"]).choices = [
-            (c, c) for c in conditions
+            (c, c) if isinstance(c, str) else tuple(c) for c in conditions
         ]
+        if conditions_note:
+            self.fields["other_conditions"].help_text = conditions_note
         if not conditions:
             del self.fields["other_conditions"]
 

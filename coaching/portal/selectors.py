@@ -11,12 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from coaching.content import TopicText, topic_text, with_text_in
 from coaching.models import CoachingSession, EducationTopic, SessionStatus
 from coaching.portal.encouragement import Encouragement, encouragement, in_flare_up
 from coaching.progress import WeekRow, on_target_streak, patient_weeks
 from patients.checkins import DueCheckIn, next_check_in_date
 from patients.models import Patient
 from patients.selectors import check_ins_due, patients_for
+from walkback.accounts.languages import language_for
 
 
 def portal_patient(user) -> Patient:
@@ -99,19 +101,25 @@ def agreed_plan(patient: Patient) -> CoachingSession | None:
 
 @dataclass(frozen=True)
 class LearnTopic:
-    topic: EducationTopic
+    # In the patient's language, else the clinic's with a note (docs/content-languages.md).
+    topic: TopicText
     covered: bool  # covered in a session that took place, or assigned for a coming one
     sessions: list[int]
 
 
 def learn_topics(patient: Patient) -> list[LearnTopic]:
-    """The education topics on the patient's sessions: covered ones first (two queries)."""
+    """The education topics on the patient's sessions, in the patient's language: covered ones
+    first (two queries, with or without translations)."""
+    language = language_for(patient.user)
     sessions = CoachingSession.objects.filter(patient=patient).exclude(
         status=SessionStatus.CANCELLED
     )
     topics = (
-        EducationTopic.objects.filter(
-            clinic_id=patient.clinic_id, is_active=True, sessions__in=sessions
+        with_text_in(
+            EducationTopic.objects.filter(
+                clinic_id=patient.clinic_id, is_active=True, sessions__in=sessions
+            ),
+            language,
         )
         .distinct()
         .prefetch_related(
@@ -120,7 +128,7 @@ def learn_topics(patient: Patient) -> list[LearnTopic]:
     )
     result = [
         LearnTopic(
-            topic=topic,
+            topic=topic_text(topic, language=language, clinic=patient.clinic),
             covered=any(s.status == SessionStatus.DONE for s in topic.patient_sessions),
             sessions=[s.number for s in topic.patient_sessions],
         )
@@ -129,18 +137,23 @@ def learn_topics(patient: Patient) -> list[LearnTopic]:
     return sorted(result, key=lambda t: (not t.covered, t.topic.position, t.topic.title))
 
 
-def learn_topic_get(patient: Patient, slug: str) -> EducationTopic:
-    """One topic the patient may read: one of their own sessions' topics, else a 404."""
+def learn_topic_get(patient: Patient, slug: str) -> TopicText:
+    """One topic the patient may read, in their language: one of their own sessions' topics,
+    else a 404."""
+    language = language_for(patient.user)
     sessions = CoachingSession.objects.filter(patient=patient).exclude(
         status=SessionStatus.CANCELLED
     )
     topic = (
-        EducationTopic.objects.filter(
-            clinic_id=patient.clinic_id, is_active=True, slug=slug, sessions__in=sessions
+        with_text_in(
+            EducationTopic.objects.filter(
+                clinic_id=patient.clinic_id, is_active=True, slug=slug, sessions__in=sessions
+            ),
+            language,
         )
         .distinct()
         .first()
     )
     if topic is None:
         raise Http404("No such topic")
-    return topic
+    return topic_text(topic, language=language, clinic=patient.clinic)

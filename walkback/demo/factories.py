@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import factory
 from django.utils import timezone
 
+from coaching.content_models import EducationTopicTranslation, ScreeningConditionsTranslation
 from coaching.diary.models import CalendarFeed
 from coaching.messaging.models import MessageThread, ThreadMessage, ThreadReadMarker
 from coaching.models import (
@@ -233,6 +234,33 @@ class EducationTopicFactory(factory.django.DjangoModelFactory[EducationTopic]):
     slug = factory.Sequence(lambda n: f"topic-{n}")
     summary = factory.LazyAttribute(lambda o: f"About {o.title}")
     body = "Walking is safe."
+
+
+class EducationTopicTranslationFactory(
+    factory.django.DjangoModelFactory[EducationTopicTranslation]
+):
+    class Meta:
+        model = EducationTopicTranslation
+
+    topic = factory.SubFactory(EducationTopicFactory)
+    language = "zh-hans"
+    title = factory.Sequence(lambda n: f"话题 {n}")
+    summary = "关于步行"
+    body = "步行是安全的。"
+
+
+class ScreeningConditionsTranslationFactory(
+    factory.django.DjangoModelFactory[ScreeningConditionsTranslation]
+):
+    """The translation of a clinic with the conditions "Diabetes" and "Pregnancy"."""
+
+    class Meta:
+        model = ScreeningConditionsTranslation
+
+    clinic = factory.SubFactory(ClinicFactory, screening_extra_conditions="Diabetes\nPregnancy")
+    language = "zh-hans"
+    conditions = "糖尿病\n怀孕"
+    written_for = factory.LazyAttribute(lambda o: o.clinic.screening_extra_conditions)
 
 
 def _set_topics(session: CoachingSession, create: bool, extracted, **kwargs) -> None:
