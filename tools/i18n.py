@@ -1,6 +1,7 @@
 """Build the translation catalogues (docs/languages.md).
 
     python tools/i18n.py extract          # locale/<lang>/LC_MESSAGES/django.po from the code
+    python tools/i18n.py extract-to DIR   # the same into DIR (the catalogue test compares)
     python tools/i18n.py check FILE...     # which strings the given files still lack
     python tools/i18n.py fill JSON...      # write translations from JSON files into the .po
     python tools/i18n.py compile           # the .mo files Django reads
@@ -32,24 +33,44 @@ IGNORE = [".venv", "node_modules", "tests", "tmp", "x", ".demo", ".staticfiles",
 DOMAINS = {"django": "html,txt,py", "djangojs": "js"}
 
 
-def _manage(*args: str, locale_dir: Path | None = None) -> None:
-    env = dict(os.environ)
-    if locale_dir is not None:
-        env["WALKBACK_LOCALE_DIR"] = str(locale_dir)
-    # Our own manage.py with arguments built above: nothing untrusted reaches the command.
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+def _manage(*args: str, cwd: Path, locale_dir: Path) -> None:
+    env = dict(os.environ, WALKBACK_LOCALE_DIR=str(locale_dir))
+    # Our own manage.py with arguments built here: nothing untrusted reaches the command.
+    manage = str(ROOT / "manage.py")
+    subprocess.run([sys.executable, manage, *args], cwd=cwd, env=env, check=True)  # noqa: S603
 
 
-def extract(locale_dir: Path | None = None) -> None:
+# What is scanned for strings: the project's own code and templates.
+SOURCES = ("walkback", "coaching", "patients", "templates", "static")
+
+
+def extract(out: Path | None = None) -> Path:
+    """Write the catalogues into locale/ (merging what is translated), or into OUT/locale.
+
+    makemessages writes next to the nearest ``locale`` folder it finds, and the project's own
+    one is always near; so a check extracts from a tree of links to the sources in OUT, where
+    the only ``locale`` folder is OUT's.
+    """
+    if out is None:
+        cwd, locale_dir, extra = ROOT, ROOT / "locale", ["--no-location"]
+    else:
+        cwd = out / "tree"
+        cwd.mkdir(parents=True, exist_ok=True)
+        for name in SOURCES:
+            (cwd / name).symlink_to(ROOT / name)
+        locale_dir = cwd / "locale"
+        locale_dir.mkdir()
+        extra = ["--add-location=file", "--symlinks"]
     for domain, extensions in DOMAINS.items():
-        args = ["makemessages", "--no-obsolete", "--no-location", "-d", domain, "-e", extensions]
+        args = ["makemessages", "--no-obsolete", *extra, "-d", domain, "-e", extensions]
         for language in LOCALES:
             args += ["-l", language]
         for pattern in IGNORE:
             args += ["--ignore", pattern]
         if domain == "djangojs":
-            args += ["--ignore", "templates"]
-        _manage(*args, locale_dir=locale_dir)
+            args += ["--ignore", "templates/*"]
+        _manage(*args, cwd=cwd, locale_dir=locale_dir)
+    return locale_dir
 
 
 def _key(entry) -> tuple[str, str]:
@@ -97,13 +118,13 @@ def check(files: list[str]) -> int:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        extract(Path(tmp))
+        locale_dir = extract(Path(tmp))
         work = sorted(str(p) for p in (ROOT / "locale" / "work").glob("*.json"))
         translations = _load_json(work)
         wanted = {str((ROOT / f).resolve()) for f in files}
         missing = 0
         for domain in DOMAINS:
-            po_path = Path(tmp) / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"
+            po_path = locale_dir / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po"
             if not po_path.exists():
                 continue
             for entry in polib.pofile(str(po_path)):
@@ -126,6 +147,8 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "extract":
         extract()
+    elif command == "extract-to":
+        print(extract(Path(rest[0])))
     elif command == "fill":
         return 1 if fill(rest) else 0
     elif command == "check":

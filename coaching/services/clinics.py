@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from coaching.education import education_library_seed
 from coaching.progression import ProgrammeRules
@@ -22,7 +23,7 @@ from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.submissions import once_per_submission
 
-ADMIN_EMAIL_TAKEN = (
+ADMIN_EMAIL_TAKEN = gettext_lazy(
     "This e-mail address already has a WalkBack account. Use another address for the "
     "clinic's first admin."
 )
@@ -42,7 +43,7 @@ def clinic_create(
     field, in plain words, and nothing is created: everything is one transaction.
     """
     if by is not None and not by.is_superuser:
-        raise ValidationError("Only the site's superuser can create a clinic.")
+        raise ValidationError(gettext("Only the site's superuser can create a clinic."))
     admin_email = normalize_email(admin_email or "")
     admin_name = (admin_name or "").strip() or admin_email.split("@", 1)[0]
     clinic = Clinic(name=(name or "").strip(), time_zone=time_zone)
@@ -54,7 +55,9 @@ def clinic_create(
     try:
         validate_email(admin_email)
     except ValidationError:
-        errors["admin_email"] = ["Enter the first admin's e-mail address, like jo@clinic.com."]
+        errors["admin_email"] = [
+            gettext("Enter the first admin's e-mail address, like jo@clinic.com.")
+        ]
     else:
         if User.objects.filter(email=admin_email).exists():
             errors["admin_email"] = [ADMIN_EMAIL_TAKEN]
