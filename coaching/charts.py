@@ -133,9 +133,7 @@ def describe(rows: Sequence[WeekRow]) -> str:
             )
         )
         % {"minutes": last.minutes, "target": last.target_minutes},
-        ngettext(
-            "Highest week: %(minutes)s minute.", "Highest week: %(minutes)s minutes.", highest
-        )
+        ngettext("Highest week: %(minutes)s minute.", "Highest week: %(minutes)s minutes.", highest)
         % {"minutes": highest},
     ]
     if judged:

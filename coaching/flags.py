@@ -50,7 +50,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import formats, timezone
@@ -178,29 +178,44 @@ class Flag:
 
     @property
     def label(self) -> str:
-        return str(FLAG_LABELS[self.code])
+        return FLAG_LABELS[self.code]
 
     @property
     def detail(self) -> str:
         return flag_detail(self.says)
 
 
+class _Labels(dict):
+    """Lazy labels (defined at import, translated where they are read): looking one up gives
+    its text in the language active then, so callers join and compare plain strings; the
+    values of ``items()`` stay lazy, for form choices built at import."""
+
+    def __getitem__(self, code: str) -> str:
+        return str(super().__getitem__(code))
+
+
 # Most urgent first: the caseload sorts by the first flag in this order.
-FLAG_LABELS = {
-    "adverse_event": gettext_lazy("Problem reported"),
-    "recurrence": gettext_lazy("Back pain came back"),
-    "pain_rising": gettext_lazy("Pain up"),
-    "behind_target": gettext_lazy("Behind target 2 weeks"),
-    "no_recent_log": gettext_lazy("No log for 7 days"),
-    "session_overdue": gettext_lazy("Session overdue"),
-    "check_in_overdue": gettext_lazy("Check-in overdue"),
-    "clearance_missing": gettext_lazy("Clearance missing"),
-    "screening_incomplete": gettext_lazy("Screening incomplete"),
-    # Last: the six months are over. (Appended, so the bits of stored rows keep their meaning.)
-    "behind_keeping_going": gettext_lazy("Below keeping-going target"),
-    # Appended for the same reason: a patient's message no physiotherapist has read yet.
-    "unread_message": gettext_lazy("Unread message"),
-}
+FLAG_LABELS: dict[str, str] = cast(
+    dict[str, str],
+    _Labels(
+        {
+            "adverse_event": gettext_lazy("Problem reported"),
+            "recurrence": gettext_lazy("Back pain came back"),
+            "pain_rising": gettext_lazy("Pain up"),
+            "behind_target": gettext_lazy("Behind target 2 weeks"),
+            "no_recent_log": gettext_lazy("No log for 7 days"),
+            "session_overdue": gettext_lazy("Session overdue"),
+            "check_in_overdue": gettext_lazy("Check-in overdue"),
+            "clearance_missing": gettext_lazy("Clearance missing"),
+            "screening_incomplete": gettext_lazy("Screening incomplete"),
+            # Last: the six months are over. (Appended, so the bits of stored rows keep their
+            # meaning.)
+            "behind_keeping_going": gettext_lazy("Below keeping-going target"),
+            # Appended for the same reason: a patient's message no physiotherapist has read yet.
+            "unread_message": gettext_lazy("Unread message"),
+        }
+    ),
+)
 FLAG_ORDER = list(FLAG_LABELS)
 FLAG_CHOICES = list(FLAG_LABELS.items())
 
@@ -236,7 +251,7 @@ class PatientSummary:
 
     @property
     def next_session_mode_label(self) -> str:
-        return SessionMode(self.next_session_mode).label if self.next_session_mode else ""
+        return str(SessionMode(self.next_session_mode).label) if self.next_session_mode else ""
 
 
 def annotate_facts(
@@ -336,7 +351,11 @@ def _flags(
             flags.append(
                 Flag(
                     "behind_keeping_going",
-                    {"say": "keeping_going", "percent": percent(share), "weeks": KEEPING_GOING_WEEKS},
+                    {
+                        "say": "keeping_going",
+                        "percent": percent(share),
+                        "weeks": KEEPING_GOING_WEEKS,
+                    },
                 )
             )
     if patient.status == PatientStatus.ACTIVE:

@@ -4,9 +4,8 @@ from typing import cast
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from coaching.limits import CONFIDENCE, SESSION_MINUTES
 from walkback.accounts.limits import MINUTES_PER_WALK, WALKS_PER_WEEK

@@ -361,8 +361,7 @@ SENTENCES = {
         "rose from %(before)s to %(after)s."
     ),
     "hold_goal": gettext_lazy(
-        "Hold at %(dose)s: the goal is reached (last week %(percent)s%% of the target); keep "
-        "going."
+        "Hold at %(dose)s: the goal is reached (last week %(percent)s%% of the target); keep going."
     ),
     "up": gettext_lazy(
         "Step up to %(dose)s: last week reached %(percent)s%% of the target with stable pain."
@@ -374,9 +373,7 @@ SENTENCES = {
     "start_no_baseline": gettext_lazy(
         "Start at %(dose)s: at or above no recorded baseline, rising towards %(goal)s a week."
     ),
-    "hold_set": gettext_lazy(
-        "Hold at %(dose)s: the plan already set this week's dose on %(day)s."
-    ),
+    "hold_set": gettext_lazy("Hold at %(dose)s: the plan already set this week's dose on %(day)s."),
     # A correction of a prescription: the physiotherapist's reason, as they typed it.
     "correction": gettext_lazy("Correction: %(reason)s"),
 }

@@ -146,7 +146,7 @@ class CaseloadEntry:
     @property
     def next_session_mode_label(self) -> str:
         mode = self.row.next_session_mode
-        return SessionMode(mode).label if mode else ""
+        return str(SessionMode(mode).label) if mode else ""
 
     @property
     def flags(self) -> list[Flag]:

@@ -60,7 +60,7 @@ def clinic_create(
         ]
     else:
         if User.objects.filter(email=admin_email).exists():
-            errors["admin_email"] = [ADMIN_EMAIL_TAKEN]
+            errors["admin_email"] = [str(ADMIN_EMAIL_TAKEN)]
     admin = User(email=admin_email, full_name=admin_name, role=Role.CLINIC_ADMIN)
     try:
         admin.clean_fields(exclude=[f.name for f in User._meta.fields if f.name != "full_name"])
@@ -85,7 +85,7 @@ def clinic_create(
             with transaction.atomic():
                 admin.save()
         except IntegrityError:
-            raise ValidationError({"admin_email": [ADMIN_EMAIL_TAKEN]}) from None
+            raise ValidationError({"admin_email": [str(ADMIN_EMAIL_TAKEN)]}) from None
         audit_record(
             actor=by,
             action=AuditAction.CREATE,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
-from django.core.exceptions import ValidationError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext

@@ -253,7 +253,9 @@ PLAN_RULE_BOUNDS = {
     "plan_start_walks": (
         1,
         14,
-        gettext_lazy("Walks a new plan starts with must be a whole number from %(low)s to %(high)s."),
+        gettext_lazy(
+            "Walks a new plan starts with must be a whole number from %(low)s to %(high)s."
+        ),
     ),
     "plan_step_weeks": (
         1,
@@ -271,8 +273,7 @@ PLAN_RULE_BOUNDS = {
         50,
         100,
         gettext_lazy(
-            "The share of the target for a step up must be a whole number from %(low)s to "
-            "%(high)s."
+            "The share of the target for a step up must be a whole number from %(low)s to %(high)s."
         ),
     ),
     "plan_pain_rise": (
@@ -347,18 +348,18 @@ def clinic_programme_update(
     reached = rules_reach_the_goal(rules)
     if reached is None or reached > goal_week:
         if reached is None:
-            message = gettext(
+            refusal = gettext(
                 "With these rules a patient starting at 30 minutes a week reaches the goal "
                 "never, after week %(goal_week)s: allow a larger step, shorter steps, or a later "
                 "goal week."
             ) % {"goal_week": goal_week}
         else:
-            message = gettext(
+            refusal = gettext(
                 "With these rules a patient starting at 30 minutes a week reaches the goal only "
                 "by week %(week)s, after week %(goal_week)s: allow a larger step, shorter steps, "
                 "or a later goal week."
             ) % {"week": reached, "goal_week": goal_week}
-        raise ValidationError({"plan_largest_increase": message})
+        raise ValidationError({"plan_largest_increase": refusal})
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
         before = ProgrammeRules.of(clinic)

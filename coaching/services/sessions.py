@@ -108,8 +108,7 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
                 raise ValidationError(
                     {
                         "scheduled_at": gettext(
-                            "%(session)s is done: its date is part of the record and cannot "
-                            "change."
+                            "%(session)s is done: its date is part of the record and cannot change."
                         )
                         % {"session": session.label}
                     }
@@ -118,9 +117,7 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
                 if session.status == SessionStatus.MISSED:
                     message = gettext("%(session)s was missed: rebook it to give it a new date.")
                 else:
-                    message = gettext(
-                        "%(session)s was cancelled: rebook it to give it a new date."
-                    )
+                    message = gettext("%(session)s was cancelled: rebook it to give it a new date.")
                 raise ValidationError({"scheduled_at": message % {"session": session.label}})
             _check_schedule(session, when, by)
         mode = changes.get("mode", session.mode)
