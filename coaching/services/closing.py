@@ -47,7 +47,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from coaching.messaging.services import messages_erase
 from coaching.models import (
@@ -85,9 +85,10 @@ from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.models import Submission
 
-ALREADY_CLOSED = gettext_lazy("This account is already closed: there is nothing left to erase.")
-ALREADY_ASKED = gettext_lazy("You have already asked. The clinic will decide and let you know.")
-NOT_WAITING = gettext_lazy("This request is not waiting for a decision any more.")
+# Marked for translation, and translated where they are raised (tests read the English).
+ALREADY_CLOSED = gettext_noop("This account is already closed: there is nothing left to erase.")
+ALREADY_ASKED = gettext_noop("You have already asked. The clinic will decide and let you know.")
+NOT_WAITING = gettext_noop("This request is not waiting for a decision any more.")
 # What a video session's link becomes: the session stays a video session (the database
 # requires a link for one), but the link may have named the person.
 CLOSED_VIDEO_LINK = "https://closed.invalid/"
@@ -115,9 +116,9 @@ def closing_request(*, patient: Patient, by: User) -> AccountClosing:
     with transaction.atomic():
         closing = AccountClosing.objects.select_for_update().filter(patient=patient).first()
         if closing is not None and closing.state == ClosingState.CLOSED:
-            raise ValidationError(ALREADY_CLOSED)
+            raise ValidationError(gettext(ALREADY_CLOSED))
         if closing is not None and closing.state == ClosingState.REQUESTED:
-            raise ValidationError(ALREADY_ASKED)
+            raise ValidationError(gettext(ALREADY_ASKED))
         if closing is None:
             closing = AccountClosing.objects.create(patient=patient)
         else:
@@ -142,7 +143,7 @@ def closing_withdraw(*, patient: Patient, by: User) -> AccountClosing:
     with transaction.atomic():
         closing = AccountClosing.objects.select_for_update().filter(patient=patient).first()
         if closing is None or closing.state != ClosingState.REQUESTED:
-            raise ValidationError(NOT_WAITING)
+            raise ValidationError(gettext(NOT_WAITING))
         closing.state = ClosingState.WITHDRAWN
         closing.save(update_fields=["state"])
         audit_record(
@@ -163,9 +164,9 @@ def closing_decide(*, closing: AccountClosing, outcome: str, by: User) -> Accoun
             gettext("Only an admin of the patient's clinic can close the account.")
         )
     if closing.state == ClosingState.CLOSED:
-        raise ValidationError(ALREADY_CLOSED)
+        raise ValidationError(gettext(ALREADY_CLOSED))
     if closing.state != ClosingState.REQUESTED:
-        raise ValidationError(NOT_WAITING)
+        raise ValidationError(gettext(NOT_WAITING))
     return patient_close(
         patient=closing.patient, outcome=outcome, by=by, reason=ClosingReason.PATIENT
     )
@@ -187,7 +188,7 @@ def patient_close(
             patient=patient, defaults={"reason": reason}
         )
         if closing.state == ClosingState.CLOSED:
-            raise ValidationError(ALREADY_CLOSED)
+            raise ValidationError(gettext(ALREADY_CLOSED))
         # The last message to the person: held in memory only, sent after the commit.
         farewell = (
             patient.user.email,
