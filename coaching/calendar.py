@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Alarm, Calendar, Event
 
 from coaching.models import CoachingSession, SessionMode, SessionStatus
@@ -47,25 +48,40 @@ def _wording(session: CoachingSession, audience: str) -> tuple[str, str, str]:
     mode = session.get_mode_display()
     if audience == PATIENT:
         if session.mode == SessionMode.VIDEO:
-            location = session.video_link or "Video call"
+            location = session.video_link or str(SessionMode.VIDEO.label)
         elif session.mode == SessionMode.PHONE:
-            location = "Phone call"
+            location = str(SessionMode.PHONE.label)
         else:
             location = clinic.name
         return (
-            f"WalkBack coaching session {session.number}",
-            f"{mode} with {clinic.name}",
+            gettext("WalkBack coaching session %(number)s") % {"number": session.number},
+            # Translators: as in "Video call with Riverside Physio".
+            gettext("%(mode)s with %(clinic)s") % {"mode": mode, "clinic": clinic.name},
             location,
         )
     if session.mode == SessionMode.VIDEO:
-        location, how = session.video_link, f"Video call: {session.video_link}"
+        location = session.video_link
+        how = gettext("Video call: %(link)s") % {"link": session.video_link}
     elif session.mode == SessionMode.PHONE:
-        location, how = "Phone call", f"Phone call to {patient.full_name}."
+        location = str(SessionMode.PHONE.label)
+        how = gettext("Phone call to %(name)s.") % {"name": patient.full_name}
     else:
-        location, how = clinic.name, f"In person at {clinic.name}."
+        location = clinic.name
+        how = gettext("In person at %(clinic)s.") % {"clinic": clinic.name}
     return (
-        f"WalkBack {session.label}: {patient.full_name}",
-        f"{session.label} ({mode}): {session.get_purpose_display()}. {how}",
+        # Translators: the title of a session in the physiotherapist's calendar, as in
+        # "WalkBack Session 2: Ann Lee".
+        gettext("WalkBack %(session)s: %(name)s")
+        % {"session": session.label, "name": patient.full_name},
+        # Translators: as in "Session 2 (Phone call): Review progress and barriers. Phone call
+        # to Ann Lee."
+        gettext("%(session)s (%(mode)s): %(purpose)s. %(how)s")
+        % {
+            "session": session.label,
+            "mode": mode,
+            "purpose": session.get_purpose_display(),
+            "how": how,
+        },
         location,
     )
 

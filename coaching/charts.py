@@ -26,8 +26,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 from coaching.progress import WeekRow
 
@@ -82,47 +84,82 @@ def _nice_max(value: float) -> int:
 
 
 def _fmt(number: float) -> str:
-    return f"{number:.1f}".rstrip("0").rstrip(".")
+    text = f"{number:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
 
 
 def _short_label(row: WeekRow, phone: bool) -> str:
     if phone or row.programme_week is None:
-        return f"{row.monday.day}/{row.monday.month}"
-    return f"W{row.programme_week}"
+        # Translators: a day and month under a bar of the chart, as in "3/9" (3 September).
+        return formats.date_format(row.monday, gettext("j/n"))
+    # Translators: programme week 5 under a bar of the chart: keep it very short.
+    return gettext("W%(number)s") % {"number": row.programme_week}
 
 
 def _bar_title(row: WeekRow) -> str:
+    values = {"week": row.label, "minutes": row.minutes, "target": row.target_minutes}
     if row.target is None:
-        return f"{row.label}: {row.minutes} min, no target"
-    reached = "on target" if row.on_target else "not on target"
-    return f"{row.label}: {row.minutes} of {row.target_minutes} min, {reached}"
+        return gettext("%(week)s: %(minutes)s min, no target") % values
+    if row.on_target:
+        return gettext("%(week)s: %(minutes)s of %(target)s min, on target") % values
+    return gettext("%(week)s: %(minutes)s of %(target)s min, not on target") % values
 
 
 def describe(rows: Sequence[WeekRow]) -> str:
     """One-sentence summary for screen readers and the SVG's <desc>."""
     if not rows:
-        return "No weeks to show yet."
+        return gettext("No weeks to show yet.")
     last = rows[-1]
     judged = [row for row in rows if row.target is not None]
+    highest = max(row.minutes for row in rows)
     parts = [
-        f"{len(rows)} weeks shown, from {rows[0].label} to {last.label}.",
-        f"Most recent week: {last.minutes} minutes"
-        + (f" against a target of {last.target_minutes}." if last.target else "."),
-        f"Highest week: {max(row.minutes for row in rows)} minutes.",
+        ngettext(
+            "%(count)s week shown, from %(first)s to %(last)s.",
+            "%(count)s weeks shown, from %(first)s to %(last)s.",
+            len(rows),
+        )
+        % {"count": len(rows), "first": rows[0].label, "last": last.label},
+        (
+            ngettext(
+                "Most recent week: %(minutes)s minute against a target of %(target)s.",
+                "Most recent week: %(minutes)s minutes against a target of %(target)s.",
+                last.minutes,
+            )
+            if last.target
+            else ngettext(
+                "Most recent week: %(minutes)s minute.",
+                "Most recent week: %(minutes)s minutes.",
+                last.minutes,
+            )
+        )
+        % {"minutes": last.minutes, "target": last.target_minutes},
+        ngettext("Highest week: %(minutes)s minute.", "Highest week: %(minutes)s minutes.", highest)
+        % {"minutes": highest},
     ]
     if judged:
         reached = sum(1 for row in judged if row.on_target)
-        parts.append(f"{reached} of {len(judged)} weeks with a target were on target.")
+        parts.append(
+            ngettext(
+                "%(reached)s of %(count)s week with a target was on target.",
+                "%(reached)s of %(count)s weeks with a target were on target.",
+                len(judged),
+            )
+            % {"reached": reached, "count": len(judged)}
+        )
     return " ".join(parts)
 
 
 def progress_chart_svg(
     rows: Sequence[WeekRow],
     *,
-    title: str = "Weekly walking",
+    title: str | None = None,
     chart_id: str = "progress-chart",
     phone: bool = False,
 ) -> SafeString:
+    if title is None:
+        title = gettext("Weekly walking")
+    # The axes' labels: the minutes walked (left), average pain from 0 to 10 (right).
+    minutes_label, pain_label = gettext("Minutes"), gettext("Pain 0-10")
     frame = PHONE if phone else DESKTOP
     chart_id = escape(chart_id)
     top = _nice_max(
@@ -174,13 +211,14 @@ def progress_chart_svg(
     out.append(
         f'<text x="{label_x}" y="{top_margin + plot_h / 2:.1f}" fill="{TEXT}" '
         f'text-anchor="middle" '
-        f'transform="rotate(-90 {label_x} {top_margin + plot_h / 2:.1f})">Minutes</text>'
+        f'transform="rotate(-90 {label_x} {top_margin + plot_h / 2:.1f})">'
+        f"{escape(minutes_label)}</text>"
     )
     if frame.pain:
         out.append(
             f'<text x="{width - 8}" y="{top_margin + plot_h / 2:.1f}" fill="{PAIN}" '
             f'text-anchor="middle" transform="rotate(90 {width - 8} '
-            f'{top_margin + plot_h / 2:.1f})">Pain 0-10</text>'
+            f'{top_margin + plot_h / 2:.1f})">{escape(pain_label)}</text>'
         )
     # Bars: minutes walked, dark when the week was on target.
     # Counted back from the latest week, so it is always labelled and no two labels crowd.
@@ -220,6 +258,8 @@ def _pain_line(rows: Sequence[WeekRow], x_mid, y_pain) -> list[str]:
         for index, row in enumerate(rows)
         if (pain := row.average_pain) is not None
     ]
+    # Translators: the title of a dot of the chart, as in "Week 5: pain 3.5".
+    dot_title = gettext("%(week)s: pain %(pain)s")
     out = []
     if len(points) > 1:
         path = " ".join(
@@ -229,7 +269,7 @@ def _pain_line(rows: Sequence[WeekRow], x_mid, y_pain) -> list[str]:
     for x, y, label, pain in points:
         out.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#fff" stroke="{PAIN}" '
-            f'stroke-width="2"><title>{escape(label)}: pain {_fmt(pain)}'
+            f'stroke-width="2"><title>{escape(dot_title % {"week": label, "pain": _fmt(pain)})}'
             f"</title></circle>"
         )
     return out
@@ -240,20 +280,23 @@ def _legend(frame: Frame) -> list[str]:
     ly = frame.height - 12
     x = frame.left
     items = [
-        ("chart-bar", "Walked"),
-        ("chart-bar chart-bar-met", "On target"),
+        # Translators: the chart's legend: a bar is the minutes walked in a week.
+        ("chart-bar", gettext("Walked")),
+        ("chart-bar chart-bar-met", gettext("On target")),
     ]
     out = []
     for css, text in items:
         out.append(f'<rect class="{css}" x="{x}" y="{ly - 10}" width="14" height="12" rx="2"/>')
-        out.append(f'<text x="{x + 19}" y="{ly}" fill="{TEXT}">{text}</text>')
+        out.append(f'<text x="{x + 19}" y="{ly}" fill="{TEXT}">{escape(text)}</text>')
         x += 24 + 8 * len(text)
     out.append(f'<path class="chart-target" d="M{x} {ly - 4}h26"/>')
-    out.append(f'<text x="{x + 31}" y="{ly}" fill="{TEXT}">Target</text>')
+    target = gettext("Target")
+    out.append(f'<text x="{x + 31}" y="{ly}" fill="{TEXT}">{escape(target)}</text>')
     if frame.pain:
         x += 90
         out.append(
             f'<circle cx="{x}" cy="{ly - 4}" r="4" fill="#fff" stroke="{PAIN}" stroke-width="2"/>'
         )
-        out.append(f'<text x="{x + 10}" y="{ly}" fill="{TEXT}">Average pain (right axis)</text>')
+        average = gettext("Average pain (right axis)")
+        out.append(f'<text x="{x + 10}" y="{ly}" fill="{TEXT}">{escape(average)}</text>')
     return out

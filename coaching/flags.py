@@ -50,10 +50,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from coaching.messaging.models import MessageThread
 from coaching.models import CoachingSession, Prescription, SessionMode, SessionStatus
@@ -103,36 +104,118 @@ SESSION_OVERDUE_AFTER = dt.timedelta(days=1)
 
 
 def short_date(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
+    # Translators: a short date as in "3 Mar" (Django date format letters).
+    return formats.date_format(day, gettext("j M"))
+
+
+def _pain(value: float) -> str:
+    """A pain average to one decimal, in the reader's number format."""
+    return f"{value:.1f}".replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
+
+
+def flag_detail(says: Any) -> str:
+    """A flag's detail in the current language. The maintained row keeps what it says, not
+    its words (``{"say": key, **values}``, dates as ISO strings), so each reader sees it in
+    their own language; "" when there is none. A row written before the details were kept
+    this way holds English words: shown as they are until the row is next refreshed."""
+    if not says:
+        return ""
+    if isinstance(says, str):
+        return says
+    key = says["say"]
+    if key == "from_patient":
+        return gettext("From the patient.")
+    if key == "not_reviewed":
+        return gettext("Not reviewed yet.")
+    if key == "recurrence":
+        return gettext("Told at the month %(month)s check-in.") % {"month": says["month"]}
+    if key == "pain":
+        return gettext("Average pain %(before)s → %(after)s.") % {
+            "before": _pain(says["before"]),
+            "after": _pain(says["after"]),
+        }
+    if key == "keeping_going":
+        return ngettext(
+            "%(percent)s%% of it over the last %(weeks)s week.",
+            "%(percent)s%% of it over the last %(weeks)s weeks.",
+            says["weeks"],
+        ) % {"percent": says["percent"], "weeks": says["weeks"]}
+    if key == "behind":
+        earlier, later = says["percents"]
+        # Translators: the share of their target a patient walked in each of the last two weeks.
+        return gettext("%(earlier)s%% and %(later)s%% of target.") % {
+            "earlier": earlier,
+            "later": later,
+        }
+    if key == "last_walk":
+        day = dt.date.fromisoformat(says["day"])
+        return gettext("Last walk %(day)s.") % {"day": short_date(day)}
+    if key == "no_walks":
+        return gettext("No walks logged yet.")
+    if key == "session_overdue":
+        day = dt.date.fromisoformat(says["day"])
+        return gettext("Session %(number)s, %(day)s: not marked.") % {
+            "number": says["number"],
+            "day": short_date(day),
+        }
+    if key == "check_in_due":
+        day = dt.date.fromisoformat(says["day"])
+        return gettext("Due %(day)s.") % {"day": short_date(day)}
+    if key == "clearance":
+        return gettext("Doctor's clearance.")
+    raise ValueError(f"unknown flag detail {key!r}")
 
 
 @dataclass(frozen=True)
 class Flag:
     code: str
-    label: str
-    detail: str = ""
+    # What the detail says (``flag_detail``): kept as is in the maintained row.
+    says: Any = ""
 
     @property
     def priority(self) -> int:
         return FLAG_ORDER.index(self.code)
 
+    @property
+    def label(self) -> str:
+        return FLAG_LABELS[self.code]
+
+    @property
+    def detail(self) -> str:
+        return flag_detail(self.says)
+
+
+class _Labels(dict):
+    """Lazy labels (defined at import, translated where they are read): looking one up gives
+    its text in the language active then, so callers join and compare plain strings; the
+    values of ``items()`` stay lazy, for form choices built at import."""
+
+    def __getitem__(self, code: str) -> str:
+        return str(super().__getitem__(code))
+
 
 # Most urgent first: the caseload sorts by the first flag in this order.
-FLAG_LABELS = {
-    "adverse_event": "Problem reported",
-    "recurrence": "Back pain came back",
-    "pain_rising": "Pain up",
-    "behind_target": "Behind target 2 weeks",
-    "no_recent_log": "No log for 7 days",
-    "session_overdue": "Session overdue",
-    "check_in_overdue": "Check-in overdue",
-    "clearance_missing": "Clearance missing",
-    "screening_incomplete": "Screening incomplete",
-    # Last: the six months are over. (Appended, so the bits of stored rows keep their meaning.)
-    "behind_keeping_going": "Below keeping-going target",
-    # Appended for the same reason: a patient's message no physiotherapist has read yet.
-    "unread_message": "Unread message",
-}
+FLAG_LABELS: dict[str, str] = cast(
+    dict[str, str],
+    _Labels(
+        {
+            "adverse_event": gettext_lazy("Problem reported"),
+            "recurrence": gettext_lazy("Back pain came back"),
+            "pain_rising": gettext_lazy("Pain up"),
+            "behind_target": gettext_lazy("Behind target 2 weeks"),
+            "no_recent_log": gettext_lazy("No log for 7 days"),
+            "session_overdue": gettext_lazy("Session overdue"),
+            "check_in_overdue": gettext_lazy("Check-in overdue"),
+            "clearance_missing": gettext_lazy("Clearance missing"),
+            "screening_incomplete": gettext_lazy("Screening incomplete"),
+            # Last: the six months are over. (Appended, so the bits of stored rows keep their
+            # meaning.)
+            "behind_keeping_going": gettext_lazy("Below keeping-going target"),
+            # Appended for the same reason: a patient's message no physiotherapist has read yet.
+            "unread_message": gettext_lazy("Unread message"),
+        }
+    ),
+)
 FLAG_ORDER = list(FLAG_LABELS)
 FLAG_CHOICES = list(FLAG_LABELS.items())
 
@@ -168,7 +251,7 @@ class PatientSummary:
 
     @property
     def next_session_mode_label(self) -> str:
-        return SessionMode(self.next_session_mode).label if self.next_session_mode else ""
+        return str(SessionMode(self.next_session_mode).label) if self.next_session_mode else ""
 
 
 def annotate_facts(
@@ -246,25 +329,18 @@ def _flags(
     flags: list[Flag] = []
     if facts.has_unread_message:
         # Before the status check: a discharged patient may still write to the clinic.
-        flags.append(Flag("unread_message", FLAG_LABELS["unread_message"], "From the patient."))
+        flags.append(Flag("unread_message", {"say": "from_patient"}))
     if patient.status in (PatientStatus.INELIGIBLE, PatientStatus.DISCHARGED):
         return flags
     if facts.has_unreviewed_event:
-        flags.append(Flag("adverse_event", FLAG_LABELS["adverse_event"], "Not reviewed yet."))
+        flags.append(Flag("adverse_event", {"say": "not_reviewed"}))
     if facts.recurrence_month is not None:
-        flags.append(
-            Flag(
-                "recurrence",
-                FLAG_LABELS["recurrence"],
-                f"Told at the month {facts.recurrence_month} check-in.",
-            )
-        )
+        flags.append(Flag("recurrence", {"say": "recurrence", "month": facts.recurrence_month}))
     if summary.pain is not None and summary.pain.rising:
         flags.append(
             Flag(
                 "pain_rising",
-                FLAG_LABELS["pain_rising"],
-                f"Average pain {summary.pain.before:.1f} → {summary.pain.after:.1f}.",
+                {"say": "pain", "before": summary.pain.before, "after": summary.pain.after},
             )
         )
     if patient.status == PatientStatus.MAINTENANCE:
@@ -275,43 +351,47 @@ def _flags(
             flags.append(
                 Flag(
                     "behind_keeping_going",
-                    FLAG_LABELS["behind_keeping_going"],
-                    f"{percent(share)}% of it over the last {KEEPING_GOING_WEEKS} weeks.",
+                    {
+                        "say": "keeping_going",
+                        "percent": percent(share),
+                        "weeks": KEEPING_GOING_WEEKS,
+                    },
                 )
             )
     if patient.status == PatientStatus.ACTIVE:
         behind: list[WeekRow] | None = behind_two_weeks(weeks, timeline, today)
         if behind:
-            shares = " and ".join(f"{review.percent}%" for review in reversed(behind))
-            flags.append(
-                Flag("behind_target", FLAG_LABELS["behind_target"], f"{shares} of target.")
-            )
+            shares = [review.percent for review in reversed(behind)]
+            flags.append(Flag("behind_target", {"say": "behind", "percents": shares}))
     if patient.in_programme:
         started = patient.programme_start
         if started is not None and (today - started).days >= NO_LOG_DAYS:
             last = summary.last_walk_on
             if last is None or (today - last).days >= NO_LOG_DAYS:
-                detail = f"Last walk {short_date(last)}." if last else "No walks logged yet."
-                flags.append(Flag("no_recent_log", FLAG_LABELS["no_recent_log"], detail))
+                if last:
+                    says: dict[str, Any] = {"say": "last_walk", "day": last.isoformat()}
+                else:
+                    says = {"say": "no_walks"}
+                flags.append(Flag("no_recent_log", says))
         overdue_at = facts.overdue_session_at
         if facts.overdue_session_number is not None and overdue_at is not None:
             when = overdue_at.astimezone(patient.zone).date()
-            detail = f"Session {facts.overdue_session_number}, {short_date(when)}: not marked."
-            flags.append(Flag("session_overdue", FLAG_LABELS["session_overdue"], detail))
+            says = {
+                "say": "session_overdue",
+                "number": facts.overdue_session_number,
+                "day": when.isoformat(),
+            }
+            flags.append(Flag("session_overdue", says))
     due = facts.latest_check_in_due
     if due is not None and due < today and facts.latest_check_in_done is None:
-        flags.append(
-            Flag("check_in_overdue", FLAG_LABELS["check_in_overdue"], f"Due {short_date(due)}.")
-        )
+        flags.append(Flag("check_in_overdue", {"say": "check_in_due", "day": due.isoformat()}))
     screening = getattr(patient, "screening", None)
     if patient.status == PatientStatus.SCREENING and (
         screening is None or not screening.is_complete
     ):
-        flags.append(Flag("screening_incomplete", FLAG_LABELS["screening_incomplete"]))
+        flags.append(Flag("screening_incomplete"))
     if screening is not None and screening.clearance_missing:
-        flags.append(
-            Flag("clearance_missing", FLAG_LABELS["clearance_missing"], "Doctor's clearance.")
-        )
+        flags.append(Flag("clearance_missing", {"say": "clearance"}))
     flags.sort(key=lambda flag: flag.priority)
     return flags
 

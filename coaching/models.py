@@ -4,6 +4,8 @@ from typing import cast
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from coaching.limits import CONFIDENCE, SESSION_MINUTES
 from walkback.accounts.limits import MINUTES_PER_WALK, WALKS_PER_WEEK
@@ -20,7 +22,7 @@ class EducationTopic(models.Model):
     title = models.CharField(max_length=120, validators=[validate_single_line])
     slug = models.SlugField(max_length=120)
     summary = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
-    body = models.TextField(help_text="Patient-facing text, in plain words.")
+    body = models.TextField(help_text=_("Patient-facing text, in plain words."))
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -35,21 +37,21 @@ class EducationTopic(models.Model):
 
 
 class SessionPurpose(models.TextChoices):
-    PRESCRIBE = "prescribe", "Set or progress walking"
-    REVIEW = "review", "Review progress and barriers"
+    PRESCRIBE = "prescribe", _("Set or progress walking")
+    REVIEW = "review", _("Review progress and barriers")
 
 
 class SessionMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video call"
-    PHONE = "phone", "Phone call"
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
+    PHONE = "phone", _("Phone call")
 
 
 class SessionStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    DONE = "done", "Done"
-    MISSED = "missed", "Missed"
-    CANCELLED = "cancelled", "Cancelled"
+    PLANNED = "planned", pgettext_lazy("status", "Planned")
+    DONE = "done", pgettext_lazy("status", "Done")
+    MISSED = "missed", pgettext_lazy("status", "Missed")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
 
 
 class CoachingSession(models.Model):
@@ -117,11 +119,11 @@ class CoachingSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Session {self.number}"
+        return self.label
 
     @property
     def label(self) -> str:
-        return f"Session {self.number}"
+        return gettext("Session %(number)s") % {"number": self.number}
 
     @property
     def ends_at(self):
@@ -154,9 +156,9 @@ class PrescriptionPlan(models.Model):
     rises = models.BooleanField(
         default=True,
         db_default=True,
-        help_text="Steps up towards the goal each week close to target.",
+        help_text=_("Steps up towards the goal each week close to target."),
     )
-    rules = models.JSONField(help_text="The programme rules the plan was made under.")
+    rules = models.JSONField(help_text=_("The programme rules the plan was made under."))
     rules_version = models.PositiveIntegerField(null=True, blank=True)
     # The last Monday whose step was decided: later data never re-decides a past step.
     decided_through = models.DateField(null=True, blank=True)
@@ -212,6 +214,10 @@ class Prescription(models.Model):
         PrescriptionPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="steps"
     )
     rationale = models.TextField(blank=True)
+    # A rationale WalkBack wrote (a plan's weekly step, a correction's prefix): what it says,
+    # as a key and its values, so each reader sees it in their own language
+    # (``coaching.progression.sentence``). ``rationale`` keeps the English for the record.
+    rationale_says = models.JSONField(null=True, blank=True, default=None)
     # Why a dose above the goal, or a rise above the clinic's largest increase, was confirmed.
     confirmed_because = models.TextField(blank=True, default="", db_default="")
     supersedes = models.OneToOneField(
@@ -254,45 +260,55 @@ class Prescription(models.Model):
     def weekly_minutes(self) -> int:
         return self.walks_per_week * self.minutes_per_walk
 
+    @property
+    def rationale_shown(self) -> str:
+        """The rationale in the reader's language: what WalkBack wrote is translated, what a
+        physiotherapist typed is shown as typed."""
+        if self.rationale_says:
+            from coaching.progression import sentence
+
+            return sentence(self.rationale_says)
+        return self.rationale
+
 
 class ReminderKind(models.TextChoices):
-    WALK = "walk", "Walk reminder"
-    SESSION_DAY_BEFORE = "session_day", "Session tomorrow"
-    SESSION_HOUR_BEFORE = "session_hour", "Session in an hour"
-    NUDGE = "nudge", "No walk logged lately"
-    CHECK_IN = "check_in", "Monthly check-in"
-    CHECK_IN_FOLLOW_UP = "check_in_again", "Monthly check-in, second ask"
-    QUESTIONNAIRE = "questionnaire", "Outcome questionnaire"
-    DIGEST = "digest", "Monday digest"
-    ADVERSE_EVENT = "adverse_event", "Problem reported"
+    WALK = "walk", _("Walk reminder")
+    SESSION_DAY_BEFORE = "session_day", _("Session tomorrow")
+    SESSION_HOUR_BEFORE = "session_hour", _("Session in an hour")
+    NUDGE = "nudge", _("No walk logged lately")
+    CHECK_IN = "check_in", _("Monthly check-in")
+    CHECK_IN_FOLLOW_UP = "check_in_again", _("Monthly check-in, second ask")
+    QUESTIONNAIRE = "questionnaire", _("Outcome questionnaire")
+    DIGEST = "digest", _("Monday digest")
+    ADVERSE_EVENT = "adverse_event", _("Problem reported")
     # Secure messages (docs/messages.md): the notice says only that there is a message.
-    MESSAGE_TO_PATIENT = "message_patient", "New message from the clinic"
-    MESSAGE_TO_STAFF = "message_staff", "A patient sent a message"
+    MESSAGE_TO_PATIENT = "message_patient", _("New message from the clinic")
+    MESSAGE_TO_STAFF = "message_staff", _("A patient sent a message")
 
 
 class ReminderState(models.TextChoices):
-    PENDING = "pending", "Planned"
+    PENDING = "pending", pgettext_lazy("status", "Planned")
     # Handed to Celery by the sweep; a send task still has to claim it.
-    QUEUED = "queued", "Queued"
-    CLAIMED = "claimed", "Being sent"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    SKIPPED = "skipped", "Not needed"
+    QUEUED = "queued", pgettext_lazy("status", "Queued")
+    CLAIMED = "claimed", pgettext_lazy("status", "Being sent")
+    SENT = "sent", pgettext_lazy("status", "Sent")
+    FAILED = "failed", pgettext_lazy("status", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("status", "Cancelled")
+    SKIPPED = "skipped", pgettext_lazy("status", "Not needed")
 
 
 class ReminderChannel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "Text message"
-    PUSH = "push", "Phone notification"
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+    PUSH = "push", _("Phone notification")
 
 
 class ReminderDelivery(models.TextChoices):
     """What the provider said after accepting a message (SMS delivery receipts)."""
 
-    UNKNOWN = "", "Not reported"
-    DELIVERED = "delivered", "Delivered"
-    UNDELIVERED = "undelivered", "Not delivered"
+    UNKNOWN = "", pgettext_lazy("status", "Not reported")
+    DELIVERED = "delivered", pgettext_lazy("status", "Delivered")
+    UNDELIVERED = "undelivered", pgettext_lazy("status", "Not delivered")
 
 
 class Reminder(models.Model):

@@ -32,6 +32,8 @@ from fractions import Fraction
 
 from django.db.models import Avg, Count, Max, Sum
 from django.db.models.functions import TruncWeek
+from django.utils import formats
+from django.utils.translation import gettext
 
 from coaching.models import Prescription
 from patients.models import Patient, WalkLog
@@ -287,8 +289,13 @@ class WeekRow:
     @property
     def label(self) -> str:
         if self.programme_week is None:
-            return f"Week of {self.monday.day} {self.monday:%b}"
-        return f"Week {self.programme_week}"
+            # Translators: %(day)s is a short date, as in "Week of 3 Mar".
+            return gettext("Week of %(day)s") % {
+                # Translators: a short date as in "3 Mar" (Django date format letters).
+                "day": formats.date_format(self.monday, gettext("j M"))
+            }
+        # Translators: a week of the programme, counted from 0, as in "Week 5".
+        return gettext("Week %(number)s") % {"number": self.programme_week}
 
     @property
     def target_minutes(self) -> int | None:

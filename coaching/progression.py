@@ -24,6 +24,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from coaching.progress import Timeline, WeekRow, WeekTotals, week_row, week_start
 from walkback.accounts.limits import MINUTES_PER_WALK
@@ -217,7 +221,11 @@ class Dose:
         return self.walks * self.minutes
 
     def __str__(self) -> str:
-        return f"{self.walks} × {self.minutes} min"
+        # Translators: a walking dose, e.g. "3 × 20 min": 3 walks a week of 20 minutes each.
+        return gettext("%(walks)s × %(minutes)s min") % {
+            "walks": self.walks,
+            "minutes": self.minutes,
+        }
 
 
 @dataclass(frozen=True)
@@ -333,29 +341,95 @@ class Action:
     DOWN = "down"
 
 
+# What a suggestion (and a plan's weekly step) says, by key: the key and its values are what
+# is kept (``Suggestion.says``, ``Prescription.rationale_says``), and the sentence is written
+# in the reader's language when shown. Values: "dose" and "goal" are [walks, minutes], "before"
+# and "after" average pain, "day" an ISO date, the rest whole numbers.
+SENTENCES = {
+    "down": gettext_lazy(
+        "Step down to %(dose)s: average pain rose from %(before)s to %(after)s over a week."
+    ),
+    "hold_no_week": gettext_lazy(
+        "Hold at %(dose)s: there is not yet a full week on this prescription to judge."
+    ),
+    "hold_short": gettext_lazy(
+        "Hold at %(dose)s: last week reached %(percent)s%% of the target, and stepping up "
+        "needs %(needed)s%%."
+    ),
+    "hold_pain": gettext_lazy(
+        "Hold at %(dose)s: last week reached %(percent)s%% of the target, but average pain "
+        "rose from %(before)s to %(after)s."
+    ),
+    "hold_goal": gettext_lazy(
+        "Hold at %(dose)s: the goal is reached (last week %(percent)s%% of the target); keep going."
+    ),
+    "up": gettext_lazy(
+        "Step up to %(dose)s: last week reached %(percent)s%% of the target with stable pain."
+    ),
+    "start": gettext_lazy(
+        "Start at %(dose)s: at or above the baseline of %(baseline)s minutes a week, rising "
+        "towards %(goal)s a week."
+    ),
+    "start_no_baseline": gettext_lazy(
+        "Start at %(dose)s: at or above no recorded baseline, rising towards %(goal)s a week."
+    ),
+    "hold_set": gettext_lazy("Hold at %(dose)s: the plan already set this week's dose on %(day)s."),
+    # A correction of a prescription: the physiotherapist's reason, as they typed it.
+    "correction": gettext_lazy("Correction: %(reason)s"),
+}
+
+
+def _shown(name: str, value: Any) -> Any:
+    if name in ("dose", "goal"):
+        return str(Dose(*value))
+    if name in ("before", "after"):
+        return _fmt_pain(value)
+    if name == "day":
+        return formats.date_format(dt.date.fromisoformat(value), "l")
+    return value
+
+
+def sentence(says: Mapping[str, Any]) -> str:
+    """A kept sentence (``{"say": key, **values}``) in the current language."""
+    values = {name: _shown(name, value) for name, value in says.items() if name != "say"}
+    return str(SENTENCES[says["say"]]) % values
+
+
 @dataclass(frozen=True)
 class Suggestion:
     action: str
     walks_per_week: int
     minutes_per_walk: int
-    sentence: str
+    says: dict  # ``{"say": key of SENTENCES, **values}``
 
     @property
     def dose(self) -> Dose:
         return Dose(self.walks_per_week, self.minutes_per_walk)
 
     @property
+    def sentence(self) -> str:
+        """Which rule fired, in words, in the current language."""
+        return sentence(self.says)
+
+    @property
     def verb(self) -> str:
-        return {
-            Action.START: "Start",
-            Action.UP: "Step up",
-            Action.HOLD: "Hold",
-            Action.DOWN: "Step down",
-        }[self.action]
+        if self.action == Action.START:
+            return pgettext("plan step", "Start")
+        if self.action == Action.UP:
+            return pgettext("plan step", "Step up")
+        if self.action == Action.DOWN:
+            return pgettext("plan step", "Step down")
+        return pgettext("plan step", "Hold")
 
 
 def _fmt_pain(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """A pain average with at most one decimal (2, 3.5), in the reader's number format."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
+
+
+def _says(key: str, dose: Dose, **values: Any) -> dict:
+    return {"say": key, "dose": [dose.walks, dose.minutes], **values}
 
 
 def next_dose(
@@ -371,15 +445,11 @@ def next_dose(
             Action.DOWN,
             lower.walks,
             lower.minutes,
-            f"Step down to {lower}: average pain rose from {_fmt_pain(pain.before)} to "
-            f"{_fmt_pain(pain.after)} over a week.",
+            _says("down", lower, before=pain.before, after=pain.after),
         )
     if review is None or review.target is None:
         return Suggestion(
-            Action.HOLD,
-            current.walks,
-            current.minutes,
-            f"Hold at {current}: there is not yet a full week on this prescription to judge.",
+            Action.HOLD, current.walks, current.minutes, _says("hold_no_week", current)
         )
     share = review.share or Fraction(0)
     if share < rules.close_share:
@@ -387,16 +457,21 @@ def next_dose(
             Action.HOLD,
             current.walks,
             current.minutes,
-            f"Hold at {current}: last week reached {review.percent}% of the target, and "
-            f"stepping up needs {rules.close_to_target_percent}%.",
+            _says(
+                "hold_short",
+                current,
+                percent=review.percent,
+                needed=rules.close_to_target_percent,
+            ),
         )
     if pain is not None and pain.rise >= PAIN_STABLE_BELOW:
         return Suggestion(
             Action.HOLD,
             current.walks,
             current.minutes,
-            f"Hold at {current}: last week reached {review.percent}% of the target, but "
-            f"average pain rose from {_fmt_pain(pain.before)} to {_fmt_pain(pain.after)}.",
+            _says(
+                "hold_pain", current, percent=review.percent, before=pain.before, after=pain.after
+            ),
         )
     higher = rise(rules, current)
     if higher == current:
@@ -404,14 +479,10 @@ def next_dose(
             Action.HOLD,
             current.walks,
             current.minutes,
-            f"Hold at {current}: the goal is reached (last week {review.percent}% of the "
-            "target); keep going.",
+            _says("hold_goal", current, percent=review.percent),
         )
     return Suggestion(
-        Action.UP,
-        higher.walks,
-        higher.minutes,
-        f"Step up to {higher}: last week reached {review.percent}% of the target with stable pain.",
+        Action.UP, higher.walks, higher.minutes, _says("up", higher, percent=review.percent)
     )
 
 
@@ -429,25 +500,19 @@ def suggest(
     current = timeline.on(today)
     if current is None:
         first = start_dose(rules, baseline_minutes_per_week)
-        baseline = (
-            f"the baseline of {baseline_minutes_per_week} minutes a week"
-            if baseline_minutes_per_week is not None
-            else "no recorded baseline"
-        )
-        return Suggestion(
-            Action.START,
-            first.walks,
-            first.minutes,
-            f"Start at {first}: at or above {baseline}, rising towards {rules.goal_dose} a week.",
-        )
+        goal = [rules.goal_walks, rules.goal_minutes]
+        if baseline_minutes_per_week is None:
+            says = _says("start_no_baseline", first, goal=goal)
+        else:
+            says = _says("start", first, baseline=baseline_minutes_per_week, goal=goal)
+        return Suggestion(Action.START, first.walks, first.minutes, says)
     dose = Dose(current.walks_per_week, current.minutes_per_walk)
     if current.effective_from >= week_start(today):
         return Suggestion(
             Action.HOLD,
             dose.walks,
             dose.minutes,
-            f"Hold at {dose}: the plan already set this week's dose on "
-            f"{current.effective_from:%A}.",
+            _says("hold_set", dose, day=current.effective_from.isoformat()),
         )
     review = last_complete_weeks(weeks, timeline, today, count=1)[0]
     return next_dose(rules, dose, review, pain_change(weeks, today, threshold=rules.pain_rise))

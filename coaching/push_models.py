@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext
 
 # RFC 8291: the browser's P-256 public key is 65 bytes (87 base64url characters, unpadded) and
 # the authentication secret 16 bytes (22 characters). Stored unpadded, as browsers give them.
@@ -54,4 +55,4 @@ class PushSubscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.device_label or "a browser"
+        return self.device_label or gettext("a browser")

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Prefetch, QuerySet
 from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from coaching.flags import FLAG_LABELS, Flag, PatientSummary, annotate_facts, summarise
 from coaching.models import (
@@ -49,11 +50,11 @@ from walkback.accounts.names import name_folded
 # --- Caseload ---------------------------------------------------------------------------------
 
 SORTS = {
-    "attention": "Needs attention first",
-    "name": "Name",
-    "next_session": "Next session",
-    "last_log": "Last log (oldest first)",
-    "week": "Programme week",
+    "attention": gettext_lazy("Needs attention first"),
+    "name": gettext_lazy("Name"),
+    "next_session": gettext_lazy("Next session"),
+    "last_log": gettext_lazy("Last log (oldest first)"),
+    "week": gettext_lazy("Programme week"),
 }
 # Each sort, then the name, then the id (a stable order for paging).
 SORT_ORDER: dict[str, list[str | OrderBy]] = {
@@ -145,11 +146,11 @@ class CaseloadEntry:
     @property
     def next_session_mode_label(self) -> str:
         mode = self.row.next_session_mode
-        return SessionMode(mode).label if mode else ""
+        return str(SessionMode(mode).label) if mode else ""
 
     @property
     def flags(self) -> list[Flag]:
-        return [Flag(code, FLAG_LABELS[code], detail) for code, detail in self.row.flags]
+        return [Flag(code, says) for code, says in self.row.flags]
 
 
 def caseload_rows_for(

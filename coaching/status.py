@@ -124,7 +124,9 @@ def status_values(summary: PatientSummary, *, now: dt.datetime) -> dict:
         "next_session_at": summary.next_session_at,
         "next_session_mode": summary.next_session_mode,
         "next_session_number": summary.next_session_number,
-        "flags": [[flag.code, flag.detail] for flag in summary.flags],
+        # What each detail says, not its words: shown in the reader's language
+        # (``coaching.flags.flag_detail``).
+        "flags": [[flag.code, flag.says] for flag in summary.flags],
         "flag_bits": sum(flag_bit(flag.code) for flag in summary.flags),
         "attention": summary.attention_rank,
         "valid_until": valid_until(summary, now=now),

@@ -6,7 +6,8 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from coaching.models import (
     CoachingSession,
@@ -18,9 +19,9 @@ from walkback.accounts.models import Clinic, Role, User
 def _check_staff(by: User, patient: Patient, *, physio_only: bool = True) -> None:
     roles = (Role.PHYSIO,) if physio_only else (Role.PHYSIO, Role.CLINIC_ADMIN)
     if by.role not in roles:
-        raise ValidationError("Only the clinic's physiotherapists can do this.")
+        raise ValidationError(gettext("Only the clinic's physiotherapists can do this."))
     if by.clinic_id != patient.clinic_id:
-        raise ValidationError("This patient is not in your clinic.")
+        raise ValidationError(gettext("This patient is not in your clinic."))
 
 
 def _clinic_zone(patient: Patient) -> zoneinfo.ZoneInfo:
@@ -33,11 +34,23 @@ def _clinic_today(patient: Patient) -> dt.date:
 
 def _when(moment: dt.datetime, zone: dt.tzinfo) -> str:
     local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    # Translators: a date and time as in "Mon 3 Mar 2026, 14:05" (Django date format letters).
+    return formats.date_format(local, gettext("D j M Y, H:i"))
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    # Translators: a date as in "3 Mar 2026" (Django date format letters).
+    return formats.date_format(day, gettext("j M Y"))
+
+
+def _number(value: int) -> str:
+    """A whole number as the reader writes it ("5,000" in English)."""
+    return formats.number_format(value, force_grouping=True)
+
+
+def _between(low: int, high: int) -> dict[str, str]:
+    """The ends of a range, for a message "... from %(low)s to %(high)s"."""
+    return {"low": _number(low), "high": _number(high)}
 
 
 def _locked(session: CoachingSession) -> CoachingSession:
@@ -52,4 +65,6 @@ def _locked(session: CoachingSession) -> CoachingSession:
 
 def _check_clinic_staff(by: User, clinic: Clinic) -> None:
     if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN) or by.clinic_id != clinic.pk:
-        raise ValidationError("Only this clinic's staff can change its library and settings.")
+        raise ValidationError(
+            gettext("Only this clinic's staff can change its library and settings.")
+        )

@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coaching.reminders.services import (
     adverse_event_notify,
@@ -56,19 +57,21 @@ def adverse_event_report(
     description = (description or "").strip()
     errors: dict[str, str] = {}
     if occurred_on > today:
-        errors["occurred_on"] = "That date is in the future. Pick today or an earlier day."
+        errors["occurred_on"] = gettext("That date is in the future. Pick today or an earlier day.")
     elif occurred_on < today - dt.timedelta(days=OLDEST_DAYS):
-        errors["occurred_on"] = "That is more than a year ago. Please tell your physiotherapist."
-    if body_region not in BodyRegion.values:
-        errors["body_region"] = "Choose where in your body the problem is."
-    if severity not in Severity.values:
-        errors["severity"] = "Choose how bad it is."
-    if related_to_walking not in WalkingRelated.values:
-        errors["related_to_walking"] = "Choose Yes, No or Not sure."
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = (
-            f"Please keep this to {DESCRIPTION_MAX} characters (it has {len(description)})."
+        errors["occurred_on"] = gettext(
+            "That is more than a year ago. Please tell your physiotherapist."
         )
+    if body_region not in BodyRegion.values:
+        errors["body_region"] = gettext("Choose where in your body the problem is.")
+    if severity not in Severity.values:
+        errors["severity"] = gettext("Choose how bad it is.")
+    if related_to_walking not in WalkingRelated.values:
+        errors["related_to_walking"] = gettext("Choose Yes, No or Not sure.")
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = gettext(
+            "Please keep this to %(max)s characters (it has %(count)s)."
+        ) % {"max": DESCRIPTION_MAX, "count": len(description)}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

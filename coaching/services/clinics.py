@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from coaching.education import education_library_seed
 from coaching.progression import ProgrammeRules
@@ -22,7 +23,8 @@ from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.submissions import once_per_submission
 
-ADMIN_EMAIL_TAKEN = (
+# Marked for translation, and translated where it is used.
+ADMIN_EMAIL_TAKEN = gettext_noop(
     "This e-mail address already has a WalkBack account. Use another address for the "
     "clinic's first admin."
 )
@@ -42,7 +44,7 @@ def clinic_create(
     field, in plain words, and nothing is created: everything is one transaction.
     """
     if by is not None and not by.is_superuser:
-        raise ValidationError("Only the site's superuser can create a clinic.")
+        raise ValidationError(gettext("Only the site's superuser can create a clinic."))
     admin_email = normalize_email(admin_email or "")
     admin_name = (admin_name or "").strip() or admin_email.split("@", 1)[0]
     clinic = Clinic(name=(name or "").strip(), time_zone=time_zone)
@@ -54,10 +56,12 @@ def clinic_create(
     try:
         validate_email(admin_email)
     except ValidationError:
-        errors["admin_email"] = ["Enter the first admin's e-mail address, like jo@clinic.com."]
+        errors["admin_email"] = [
+            gettext("Enter the first admin's e-mail address, like jo@clinic.com.")
+        ]
     else:
         if User.objects.filter(email=admin_email).exists():
-            errors["admin_email"] = [ADMIN_EMAIL_TAKEN]
+            errors["admin_email"] = [gettext(ADMIN_EMAIL_TAKEN)]
     admin = User(email=admin_email, full_name=admin_name, role=Role.CLINIC_ADMIN)
     try:
         admin.clean_fields(exclude=[f.name for f in User._meta.fields if f.name != "full_name"])
@@ -82,7 +86,7 @@ def clinic_create(
             with transaction.atomic():
                 admin.save()
         except IntegrityError:
-            raise ValidationError({"admin_email": [ADMIN_EMAIL_TAKEN]}) from None
+            raise ValidationError({"admin_email": [gettext(ADMIN_EMAIL_TAKEN)]}) from None
         audit_record(
             actor=by,
             action=AuditAction.CREATE,

@@ -46,7 +46,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from coaching.messaging.services import messages_erase
 from coaching.models import (
@@ -71,6 +72,7 @@ from patients.models import (
     WalkLog,
 )
 from patients.signals import records_changed
+from walkback.accounts.languages import language_for
 from walkback.accounts.models import (
     DeviceSession,
     EmailChange,
@@ -83,16 +85,18 @@ from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.models import Submission
 
-ALREADY_CLOSED = "This account is already closed: there is nothing left to erase."
-ALREADY_ASKED = "You have already asked. The clinic will decide and let you know."
-NOT_WAITING = "This request is not waiting for a decision any more."
+# Marked for translation, and translated where they are raised (tests read the English).
+ALREADY_CLOSED = gettext_noop("This account is already closed: there is nothing left to erase.")
+ALREADY_ASKED = gettext_noop("You have already asked. The clinic will decide and let you know.")
+NOT_WAITING = gettext_noop("This request is not waiting for a decision any more.")
 # What a video session's link becomes: the session stays a video session (the database
 # requires a link for one), but the link may have named the person.
 CLOSED_VIDEO_LINK = "https://closed.invalid/"
 
 
-# What a walk correction's reason becomes when the account is closed.
-CLOSED_CORRECTION_REASON = "Reason removed when the account was closed."
+# What a walk correction's reason becomes when the account is closed. Stored, so in the site's
+# language (marked, so that a page showing it may translate it on display).
+CLOSED_CORRECTION_REASON = gettext_noop("Reason removed when the account was closed.")
 
 
 def closed_email(user_id: int) -> str:
@@ -106,13 +110,15 @@ def closing_request(*, patient: Patient, by: User) -> AccountClosing:
     one after the account is closed, gets a clear message; a withdrawn request can be made
     again."""
     if by.pk != patient.user_id:
-        raise ValidationError("Only the patient can ask for their own account to be closed.")
+        raise ValidationError(
+            gettext("Only the patient can ask for their own account to be closed.")
+        )
     with transaction.atomic():
         closing = AccountClosing.objects.select_for_update().filter(patient=patient).first()
         if closing is not None and closing.state == ClosingState.CLOSED:
-            raise ValidationError(ALREADY_CLOSED)
+            raise ValidationError(gettext(ALREADY_CLOSED))
         if closing is not None and closing.state == ClosingState.REQUESTED:
-            raise ValidationError(ALREADY_ASKED)
+            raise ValidationError(gettext(ALREADY_ASKED))
         if closing is None:
             closing = AccountClosing.objects.create(patient=patient)
         else:
@@ -133,11 +139,11 @@ def closing_request(*, patient: Patient, by: User) -> AccountClosing:
 def closing_withdraw(*, patient: Patient, by: User) -> AccountClosing:
     """The patient changes their mind before the clinic decided."""
     if by.pk != patient.user_id:
-        raise ValidationError("Only the patient can withdraw their own request.")
+        raise ValidationError(gettext("Only the patient can withdraw their own request."))
     with transaction.atomic():
         closing = AccountClosing.objects.select_for_update().filter(patient=patient).first()
         if closing is None or closing.state != ClosingState.REQUESTED:
-            raise ValidationError(NOT_WAITING)
+            raise ValidationError(gettext(NOT_WAITING))
         closing.state = ClosingState.WITHDRAWN
         closing.save(update_fields=["state"])
         audit_record(
@@ -154,11 +160,13 @@ def closing_decide(*, closing: AccountClosing, outcome: str, by: User) -> Accoun
     """The clinic admin closes the account as the patient asked, keeping the programme data
     without the person (pseudonymised) or deleting everything."""
     if by.role != Role.CLINIC_ADMIN or by.clinic_id != closing.patient.clinic_id:
-        raise ValidationError("Only an admin of the patient's clinic can close the account.")
+        raise ValidationError(
+            gettext("Only an admin of the patient's clinic can close the account.")
+        )
     if closing.state == ClosingState.CLOSED:
-        raise ValidationError(ALREADY_CLOSED)
+        raise ValidationError(gettext(ALREADY_CLOSED))
     if closing.state != ClosingState.REQUESTED:
-        raise ValidationError(NOT_WAITING)
+        raise ValidationError(gettext(NOT_WAITING))
     return patient_close(
         patient=closing.patient, outcome=outcome, by=by, reason=ClosingReason.PATIENT
     )
@@ -171,7 +179,7 @@ def patient_close(
     transaction with its audit row. Closing an account twice is refused with a clear
     message."""
     if outcome not in ClosingOutcome.values:
-        raise ValidationError({"outcome": "Choose how the account is closed."})
+        raise ValidationError({"outcome": gettext("Choose how the account is closed.")})
     with transaction.atomic():
         patient = (
             Patient.objects.select_for_update(no_key=True).select_related("user").get(pk=patient.pk)
@@ -180,9 +188,14 @@ def patient_close(
             patient=patient, defaults={"reason": reason}
         )
         if closing.state == ClosingState.CLOSED:
-            raise ValidationError(ALREADY_CLOSED)
+            raise ValidationError(gettext(ALREADY_CLOSED))
         # The last message to the person: held in memory only, sent after the commit.
-        farewell = (patient.user.email, patient.user.get_short_name(), patient.clinic.name)
+        farewell = (
+            patient.user.email,
+            patient.user.get_short_name(),
+            patient.clinic.name,
+            language_for(patient.user),
+        )
         _erase_identity(patient)
         if outcome == ClosingOutcome.DELETED:
             _delete_programme_records(patient)
@@ -206,15 +219,18 @@ def patient_close(
     return closing
 
 
-def _farewell_send(address: str, short_name: str, clinic_name: str) -> None:
-    send_mail(
-        subject=f"Your WalkBack account at {clinic_name} is closed",
-        message=render_to_string(
-            "accounts/email/account_closed.txt", {"name": short_name, "clinic": clinic_name}
-        ),
-        from_email=f"{clinic_name} <{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}>",
-        recipient_list=[address],
-    )
+def _farewell_send(address: str, short_name: str, clinic_name: str, language: str) -> None:
+    # In the language the person read WalkBack in (their login is emptied by now).
+    with translation.override(language):
+        send_mail(
+            subject=gettext("Your WalkBack account at %(clinic)s is closed")
+            % {"clinic": clinic_name},
+            message=render_to_string(
+                "accounts/email/account_closed.txt", {"name": short_name, "clinic": clinic_name}
+            ),
+            from_email=f"{clinic_name} <{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}>",
+            recipient_list=[address],
+        )
 
 
 def _erase_identity(patient: Patient) -> None:
@@ -260,7 +276,10 @@ def _erase_identity(patient: Patient) -> None:
     sessions.update(notes="", goals="", barriers="", action_plan="")
     sessions.filter(mode=SessionMode.VIDEO).update(video_link=CLOSED_VIDEO_LINK)
     sessions.exclude(mode=SessionMode.VIDEO).update(video_link="")
-    Prescription.history.filter(patient=patient).update(rationale="", confirmed_because="")
+    # A correction's reason is kept in ``rationale_says`` too.
+    Prescription.history.filter(patient=patient).update(
+        rationale="", rationale_says=None, confirmed_because=""
+    )
     patient.user.refresh_from_db()
     patient.refresh_from_db()
 
@@ -340,11 +359,18 @@ def closings_due(*, now: dt.datetime | None = None) -> int:
 def retention_set(*, clinic, years: int, outcome: str, by: User) -> RetentionPolicy:
     """The clinic admin sets how long discharged patients' identities are kept."""
     if by.role != Role.CLINIC_ADMIN or by.clinic_id != clinic.pk:
-        raise ValidationError("Only an admin of the clinic can change how long it keeps data.")
+        raise ValidationError(
+            gettext("Only an admin of the clinic can change how long it keeps data.")
+        )
     if years not in RETENTION_YEARS:
-        raise ValidationError({"years": f"Choose a number of years {RETENTION_YEARS.words}."})
+        raise ValidationError(
+            {
+                "years": gettext("Choose a number of years from %(low)s to %(high)s.")
+                % {"low": RETENTION_YEARS.low, "high": RETENTION_YEARS.high}
+            }
+        )
     if outcome not in ClosingOutcome.values:
-        raise ValidationError({"outcome": "Choose what happens when the time is over."})
+        raise ValidationError({"outcome": gettext("Choose what happens when the time is over.")})
     with transaction.atomic():
         policy, _ = RetentionPolicy.objects.select_for_update().get_or_create(clinic=clinic)
         policy.years = years

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from coaching.models import (
     EducationTopic,
@@ -36,13 +37,13 @@ def education_topic_save(
     """Create a topic (``topic=None``) or change one of the clinic's."""
     _check_clinic_staff(by, clinic)
     if topic is not None and topic.clinic_id != clinic.pk:
-        raise ValidationError("That topic belongs to another clinic.")
+        raise ValidationError(gettext("That topic belongs to another clinic."))
     title, body = title.strip(), body.strip()
     errors = {}
     if not title:
-        errors["title"] = "Give the topic a title."
+        errors["title"] = gettext("Give the topic a title.")
     if not body:
-        errors["body"] = "Write the text the patient will read."
+        errors["body"] = gettext("Write the text the patient will read.")
     if errors:
         raise ValidationError(errors)
     created = topic is None

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from coaching.limits import (
     RATIONALE_MAX,
@@ -27,8 +29,10 @@ from coaching.progression import (
     pain_change,
 )
 from coaching.services._shared import (
+    _between,
     _check_staff,
     _day,
+    _number,
 )
 from coaching.services.status import (
     caseload_rows_refresh,
@@ -69,13 +73,17 @@ def prescription_set(
     rationale = (rationale or "").strip()
     confirmed_because = (confirmed_because or "").strip()
     if not rationale:
-        errors["rationale"] = "Say in a sentence why: it is kept with the prescription."
+        errors["rationale"] = gettext("Say in a sentence why: it is kept with the prescription.")
     elif len(rationale) > RATIONALE_MAX:
-        errors["rationale"] = f"Keep the rationale under {RATIONALE_MAX:,} characters."
+        errors["rationale"] = gettext("Keep the rationale under %(max)s characters.") % {
+            "max": _number(RATIONALE_MAX)
+        }
     if len(confirmed_because) > RATIONALE_MAX:
-        errors["confirmed_because"] = f"Keep the reason under {RATIONALE_MAX:,} characters."
+        errors["confirmed_because"] = gettext("Keep the reason under %(max)s characters.") % {
+            "max": _number(RATIONALE_MAX)
+        }
     if session is not None and session.patient_id != patient.pk:
-        errors["session"] = "Choose one of this patient's sessions."
+        errors["session"] = gettext("Choose one of this patient's sessions.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -85,12 +93,14 @@ def prescription_set(
             .get(pk=patient.pk)
         )
         if not patient.in_programme or patient.programme_start is None:
-            raise ValidationError("Start the programme before setting a prescription.")
+            raise ValidationError(gettext("Start the programme before setting a prescription."))
         if effective_from < patient.programme_start:
             raise ValidationError(
                 {
-                    "effective_from": "A prescription cannot start before the programme "
-                    f"({_day(patient.programme_start)})."
+                    "effective_from": gettext(
+                        "A prescription cannot start before the programme (%(day)s)."
+                    )
+                    % {"day": _day(patient.programme_start)}
                 }
             )
         latest = (
@@ -99,13 +109,15 @@ def prescription_set(
         if latest is not None and effective_from < latest.effective_from:
             raise ValidationError(
                 {
-                    "effective_from": "A new version cannot start before the one in force from "
-                    f"{_day(latest.effective_from)}."
+                    "effective_from": gettext(
+                        "A new version cannot start before the one in force from %(day)s."
+                    )
+                    % {"day": _day(latest.effective_from)}
                 }
             )
         if effective_from > patient.today() + dt.timedelta(days=PRESCRIPTION_MAX_DAYS_AHEAD):
             raise ValidationError(
-                {"effective_from": "Choose a start date within the next four weeks."}
+                {"effective_from": gettext("Choose a start date within the next four weeks.")}
             )
         rules = ProgrammeRules.of(patient.clinic, patient.goal)
         dose = Dose(walks_per_week, minutes_per_walk)
@@ -114,7 +126,13 @@ def prescription_set(
         )
         concern = _dose_concern(rules, dose, before)
         if concern and not confirmed_because:
-            raise ValidationError({"confirmed_because": f"{concern} Say why to confirm it."})
+            raise ValidationError(
+                {
+                    # Translators: %(concern)s is one of the sentences about a dose above.
+                    "confirmed_because": gettext("%(concern)s Say why to confirm it.")
+                    % {"concern": concern}
+                }
+            )
         now = timezone.now()
         PrescriptionPlan.objects.filter(patient=patient, superseded_at__isnull=True).update(
             superseded_at=now
@@ -167,27 +185,38 @@ def prescription_set(
 def _dose_errors(walks_per_week: int, minutes_per_walk: int) -> dict[str, str]:
     errors: dict[str, str] = {}
     if walks_per_week not in WALKS_PER_WEEK:
-        errors["walks_per_week"] = f"Walks per week must be a whole number {WALKS_PER_WEEK.words}."
+        errors["walks_per_week"] = gettext(
+            "Walks per week must be a whole number from %(low)s to %(high)s."
+        ) % _between(*WALKS_PER_WEEK)
     if minutes_per_walk not in MINUTES_PER_WALK:
-        errors["minutes_per_walk"] = (
-            f"Minutes per walk must be a whole number {MINUTES_PER_WALK.words}."
-        )
+        errors["minutes_per_walk"] = gettext(
+            "Minutes per walk must be a whole number from %(low)s to %(high)s."
+        ) % _between(*MINUTES_PER_WALK)
     return errors
 
 
 def _dose_concern(rules: ProgrammeRules, dose: Dose, before: Prescription | None) -> str:
     """What a physiotherapist must confirm about a dose, in words, or "" when nothing."""
     if dose.weekly > rules.goal_weekly:
-        return (
-            f"{dose} is {dose.weekly} minutes a week, above the goal of "
-            f"{rules.goal_dose} ({rules.goal_weekly} minutes)."
-        )
+        return gettext(
+            "%(dose)s is %(weekly)s minutes a week, above the goal of %(goal)s "
+            "(%(goal_weekly)s minutes)."
+        ) % {
+            "dose": dose,
+            "weekly": dose.weekly,
+            "goal": rules.goal_dose,
+            "goal_weekly": rules.goal_weekly,
+        }
     if before is not None and dose.weekly - before.weekly_minutes > rules.largest_increase:
-        return (
-            f"{dose} adds {dose.weekly - before.weekly_minutes} minutes a week to "
-            f"{before.walks_per_week} × {before.minutes_per_walk} min, more than the clinic's "
-            f"largest step of {rules.largest_increase}."
-        )
+        return gettext(
+            "%(dose)s adds %(added)s minutes a week to %(before)s, more than the clinic's "
+            "largest step of %(largest)s."
+        ) % {
+            "dose": dose,
+            "added": dose.weekly - before.weekly_minutes,
+            "before": Dose(before.walks_per_week, before.minutes_per_walk),
+            "largest": rules.largest_increase,
+        }
     return ""
 
 
@@ -202,15 +231,19 @@ def prescription_correct(
     errors = _dose_errors(walks_per_week, minutes_per_walk)
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = "Say what was wrong: it is kept with the correction."
+        errors["reason"] = gettext("Say what was wrong: it is kept with the correction.")
     elif len(reason) > RATIONALE_MAX:
-        errors["reason"] = f"Keep the reason under {RATIONALE_MAX:,} characters."
+        errors["reason"] = gettext("Keep the reason under %(max)s characters.") % {
+            "max": _number(RATIONALE_MAX)
+        }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         old = Prescription.history.select_for_update().get(pk=prescription.pk)
         if old.superseded_at is not None:
-            raise ValidationError("This version was already replaced: correct the newer one.")
+            raise ValidationError(
+                gettext("This version was already replaced: correct the newer one.")
+            )
         old.superseded_at = timezone.now()
         old.save(update_fields=["superseded_at"])
         corrected = Prescription.objects.create(
@@ -219,6 +252,8 @@ def prescription_correct(
             minutes_per_walk=minutes_per_walk,
             effective_from=old.effective_from,
             rationale=f"Correction: {reason}",
+            # Shown in the reader's language (``Prescription.rationale_shown``).
+            rationale_says={"say": "correction", "reason": reason},
             session=old.session,
             plan=old.plan,
             supersedes=old,
@@ -305,7 +340,9 @@ def _plan_step(plan: PrescriptionPlan, rules: ProgrammeRules, monday: dt.date) -
         walks_per_week=decision.walks_per_week,
         minutes_per_walk=decision.minutes_per_walk,
         effective_from=monday,
-        rationale=decision.sentence,
+        # The record keeps the sentence in the site's language; each reader sees it in theirs.
+        rationale=_in_site_language(decision),
+        rationale_says=decision.says,
         plan=plan,
         author=plan.author,
     )
@@ -317,3 +354,8 @@ def _plan_step(plan: PrescriptionPlan, rules: ProgrammeRules, monday: dt.date) -
         detail={"event": "plan_step", "plan": plan.pk, "action": decision.action},
     )
     return 1
+
+
+def _in_site_language(decision) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return decision.sentence

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from coaching.limits import (
     SCREENING_CONDITION_MAX,
@@ -25,6 +26,7 @@ from coaching.progression import (
 )
 from coaching.reminders.services import reminders_plan_for_patient, reminders_plan_for_session
 from coaching.services._shared import (
+    _between,
     _check_clinic_staff,
     _check_staff,
     _clinic_today,
@@ -80,20 +82,20 @@ def programme_start_blocker(patient: Patient, *, has_sessions: bool) -> str:
     one rule that ``programme_start`` enforces and the patient page shows next to its
     unavailable "Start the programme" button. ``has_sessions``: the patient has any session."""
     if patient.status in (PatientStatus.ACTIVE, PatientStatus.MAINTENANCE):
-        return "The programme has already started for this patient."
+        return gettext("The programme has already started for this patient.")
     if patient.status == PatientStatus.INELIGIBLE:
-        return "This patient is recorded as not eligible. Update the screening first."
+        return gettext("This patient is recorded as not eligible. Update the screening first.")
     if patient.status == PatientStatus.DISCHARGED:
-        return "This patient has been discharged."
+        return gettext("This patient has been discharged.")
     if has_sessions:
-        return "This patient already has sessions: each number exists once."
+        return gettext("This patient already has sessions: each number exists once.")
     screening = getattr(patient, "screening", None)
     if screening is None or not screening.is_complete:
-        return "Finish the screening before starting the programme."
+        return gettext("Finish the screening before starting the programme.")
     if not screening.is_eligible:
-        return "The screening says this patient is not eligible."
+        return gettext("The screening says this patient is not eligible.")
     if screening.clearance_missing:
-        return "A safety flag was ticked: record the doctor's clearance before starting."
+        return gettext("A safety flag was ticked: record the doctor's clearance before starting.")
     return ""
 
 
@@ -122,12 +124,16 @@ def programme_start(
         if start_on < patient.enrolled_on:
             raise ValidationError(
                 {
-                    "start_on": "The programme cannot start before the patient was enrolled "
-                    f"({_day(patient.enrolled_on)})."
+                    "start_on": gettext(
+                        "The programme cannot start before the patient was enrolled (%(day)s)."
+                    )
+                    % {"day": _day(patient.enrolled_on)}
                 }
             )
         if start_on > _clinic_today(patient) + dt.timedelta(days=START_MAX_DAYS_AHEAD):
-            raise ValidationError({"start_on": "Choose a start date within the next three months."})
+            raise ValidationError(
+                {"start_on": gettext("Choose a start date within the next three months.")}
+            )
         zone = _clinic_zone(patient)
         days = schedule_days(clinic=patient.clinic, start_on=start_on)
         sessions = CoachingSession.objects.bulk_create(
@@ -178,8 +184,10 @@ def schedule_days(*, clinic: Clinic, start_on: dt.date) -> dict[int, dt.date]:
     if start_on in closed:
         raise ValidationError(
             {
-                "start_on": f"The clinic is closed on {_day(start_on)}. Choose another day "
-                "for Session 1."
+                "start_on": gettext(
+                    "The clinic is closed on %(day)s. Choose another day for Session 1."
+                )
+                % {"day": _day(start_on)}
             }
         )
     days: dict[int, dt.date] = {}
@@ -240,12 +248,42 @@ def programme_keeping_going_due(*, now: dt.datetime | None = None) -> int:
     return moved
 
 
+# Each rule's bounds, and the message when a value is outside them.
 PLAN_RULE_BOUNDS = {
-    "plan_start_walks": (1, 14, "Walks a new plan starts with"),
-    "plan_step_weeks": (1, 4, "Weeks between steps"),
-    "plan_largest_increase": (5, 60, "The largest rise of one step"),
-    "plan_close_to_target_percent": (50, 100, "The share of the target for a step up"),
-    "plan_pain_rise": (1, 10, "The rise in pain that steps a plan down"),
+    "plan_start_walks": (
+        1,
+        14,
+        gettext_lazy(
+            "Walks a new plan starts with must be a whole number from %(low)s to %(high)s."
+        ),
+    ),
+    "plan_step_weeks": (
+        1,
+        4,
+        gettext_lazy("Weeks between steps must be a whole number from %(low)s to %(high)s."),
+    ),
+    "plan_largest_increase": (
+        5,
+        60,
+        gettext_lazy(
+            "The largest rise of one step must be a whole number from %(low)s to %(high)s."
+        ),
+    ),
+    "plan_close_to_target_percent": (
+        50,
+        100,
+        gettext_lazy(
+            "The share of the target for a step up must be a whole number from %(low)s to %(high)s."
+        ),
+    ),
+    "plan_pain_rise": (
+        1,
+        10,
+        gettext_lazy(
+            "The rise in pain that steps a plan down must be a whole number from %(low)s to "
+            "%(high)s."
+        ),
+    ),
 }
 
 
@@ -268,49 +306,60 @@ def clinic_programme_update(
     _check_clinic_staff(by, clinic)
     errors = {}
     if goal_walks_per_week not in WALKS_PER_WEEK:
-        errors["goal_walks_per_week"] = f"Walks per week must be {WALKS_PER_WEEK.words}."
+        errors["goal_walks_per_week"] = gettext(
+            "Walks per week must be from %(low)s to %(high)s."
+        ) % _between(*WALKS_PER_WEEK)
     if goal_minutes_per_walk not in MINUTES_PER_WALK:
-        errors["goal_minutes_per_walk"] = f"Minutes per walk must be {MINUTES_PER_WALK.words}."
+        errors["goal_minutes_per_walk"] = gettext(
+            "Minutes per walk must be from %(low)s to %(high)s."
+        ) % _between(*MINUTES_PER_WALK)
     if goal_week not in GOAL_WEEK:
-        errors["goal_week"] = f"The goal week must be {GOAL_WEEK.words}."
+        errors["goal_week"] = gettext("The goal week must be from %(low)s to %(high)s.") % (
+            _between(*GOAL_WEEK)
+        )
     if check_in_months is None:
         check_in_months = clinic.check_in_months
     if check_in_months not in CHECK_IN_MONTHS:
-        errors["check_in_months"] = (
-            f"Monthly check-ins are offered for {CHECK_IN_MONTHS.words} months."
-        )
+        errors["check_in_months"] = gettext(
+            "Monthly check-ins are offered for from %(low)s to %(high)s months."
+        ) % _between(*CHECK_IN_MONTHS)
     if check_in_catch_up_months is None:
         check_in_catch_up_months = clinic.check_in_catch_up_months
     if check_in_catch_up_months not in CHECK_IN_CATCH_UP:
-        errors["check_in_catch_up_months"] = (
-            f"Missed months asked about again must be a whole number {CHECK_IN_CATCH_UP.words}."
-        )
+        errors["check_in_catch_up_months"] = gettext(
+            "Missed months asked about again must be a whole number from %(low)s to %(high)s."
+        ) % _between(*CHECK_IN_CATCH_UP)
     unknown = set(plan_rules) - set(PLAN_RULE_BOUNDS)
     if unknown:
         raise ValueError(f"not programme rules: {sorted(unknown)}")
     values = {name: plan_rules.get(name, getattr(clinic, name)) for name in PLAN_RULE_BOUNDS}
-    for name, (low, high, what) in PLAN_RULE_BOUNDS.items():
+    for name, (low, high, message) in PLAN_RULE_BOUNDS.items():
         if not isinstance(values[name], int) or not low <= values[name] <= high:
-            errors[name] = f"{what} must be a whole number from {low} to {high}."
+            errors[name] = str(message) % {"low": low, "high": high}
     conditions = [line.strip() for line in screening_extra_conditions.splitlines() if line.strip()]
     if any(len(line) > SCREENING_CONDITION_MAX for line in conditions):
-        errors["screening_extra_conditions"] = (
-            f"Keep each condition under {SCREENING_CONDITION_MAX} characters."
-        )
+        errors["screening_extra_conditions"] = gettext(
+            "Keep each condition under %(max)s characters."
+        ) % {"max": SCREENING_CONDITION_MAX}
     if errors:
         raise ValidationError(errors)
     goal = (goal_walks_per_week, goal_minutes_per_walk, goal_week)
     rules = replace(ProgrammeRules.of(clinic, goal), **_rule_fields(values))
     reached = rules_reach_the_goal(rules)
     if reached is None or reached > goal_week:
-        when = "never" if reached is None else f"only by week {reached}"
-        raise ValidationError(
-            {
-                "plan_largest_increase": "With these rules a patient starting at 30 minutes a "
-                f"week reaches the goal {when}, after week {goal_week}: allow a larger step, "
-                "shorter steps, or a later goal week."
-            }
-        )
+        if reached is None:
+            refusal = gettext(
+                "With these rules a patient starting at 30 minutes a week reaches the goal "
+                "never, after week %(goal_week)s: allow a larger step, shorter steps, or a later "
+                "goal week."
+            ) % {"goal_week": goal_week}
+        else:
+            refusal = gettext(
+                "With these rules a patient starting at 30 minutes a week reaches the goal only "
+                "by week %(week)s, after week %(goal_week)s: allow a larger step, shorter steps, "
+                "or a later goal week."
+            ) % {"week": reached, "goal_week": goal_week}
+        raise ValidationError({"plan_largest_increase": refusal})
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
         before = ProgrammeRules.of(clinic)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from coaching.limits import (
     CONFIDENCE,
@@ -19,11 +20,13 @@ from coaching.models import (
 )
 from coaching.reminders.services import reminders_plan_for_session
 from coaching.services._shared import (
+    _between,
     _check_staff,
     _clinic_today,
     _clinic_zone,
     _day,
     _locked,
+    _number,
     _when,
 )
 from coaching.services.programme import (
@@ -46,8 +49,10 @@ def _check_schedule(session: CoachingSession, when: dt.datetime, by: User) -> No
     if when.astimezone(_clinic_zone(patient)).date() < patient.enrolled_on:
         raise ValidationError(
             {
-                "scheduled_at": "A session cannot be before the patient was enrolled "
-                f"({_day(patient.enrolled_on)})."
+                "scheduled_at": gettext(
+                    "A session cannot be before the patient was enrolled (%(day)s)."
+                )
+                % {"day": _day(patient.enrolled_on)}
             }
         )
     siblings = (
@@ -59,15 +64,23 @@ def _check_schedule(session: CoachingSession, when: dt.datetime, by: User) -> No
         if other.number < session.number and other.scheduled_at >= when:
             raise ValidationError(
                 {
-                    "scheduled_at": f"{session.label} must come after {other.label} "
-                    f"({_when(other.scheduled_at, zone)})."
+                    "scheduled_at": gettext("%(session)s must come after %(other)s (%(when)s).")
+                    % {
+                        "session": session.label,
+                        "other": other.label,
+                        "when": _when(other.scheduled_at, zone),
+                    }
                 }
             )
         if other.number > session.number and other.scheduled_at <= when:
             raise ValidationError(
                 {
-                    "scheduled_at": f"{session.label} must come before {other.label} "
-                    f"({_when(other.scheduled_at, zone)})."
+                    "scheduled_at": gettext("%(session)s must come before %(other)s (%(when)s).")
+                    % {
+                        "session": session.label,
+                        "other": other.label,
+                        "when": _when(other.scheduled_at, zone),
+                    }
                 }
             )
 
@@ -94,33 +107,47 @@ def session_update(*, session: CoachingSession, by: User, **changes) -> Coaching
             if session.status == SessionStatus.DONE:
                 raise ValidationError(
                     {
-                        "scheduled_at": f"{session.label} is done: its date is part of the "
-                        "record and cannot change."
+                        "scheduled_at": gettext(
+                            "%(session)s is done: its date is part of the record and cannot change."
+                        )
+                        % {"session": session.label}
                     }
                 )
             if session.status != SessionStatus.PLANNED:
-                raise ValidationError(
-                    {
-                        "scheduled_at": f"{session.label} was "
-                        f"{session.get_status_display().lower()}: rebook it to give it a "
-                        "new date."
-                    }
-                )
+                if session.status == SessionStatus.MISSED:
+                    message = gettext("%(session)s was missed: rebook it to give it a new date.")
+                else:
+                    message = gettext("%(session)s was cancelled: rebook it to give it a new date.")
+                raise ValidationError({"scheduled_at": message % {"session": session.label}})
             _check_schedule(session, when, by)
         mode = changes.get("mode", session.mode)
         link = changes.get("video_link", session.video_link)
         if mode == SessionMode.VIDEO and not link:
-            raise ValidationError({"video_link": "A video session needs the link to join it."})
+            raise ValidationError(
+                {"video_link": gettext("A video session needs the link to join it.")}
+            )
         confidence = changes.get("confidence", session.confidence)
         if confidence is not None and confidence not in CONFIDENCE:
-            raise ValidationError({"confidence": f"Confidence is a number {CONFIDENCE.words}."})
+            raise ValidationError(
+                {
+                    "confidence": gettext("Confidence is a number from %(low)s to %(high)s.")
+                    % _between(*CONFIDENCE)
+                }
+            )
         for name in ("notes", "goals", "barriers", "action_plan"):
             if len(changes.get(name) or "") > TEXT_MAX:
-                raise ValidationError({name: f"Keep this under {TEXT_MAX:,} characters."})
+                raise ValidationError(
+                    {
+                        name: gettext("Keep this under %(max)s characters.")
+                        % {"max": _number(TEXT_MAX)}
+                    }
+                )
         if topics is not None:
             topics = list(topics)
             if any(topic.clinic_id != patient.clinic_id for topic in topics):
-                raise ValidationError({"topics": "Choose topics from your clinic's library."})
+                raise ValidationError(
+                    {"topics": gettext("Choose topics from your clinic's library.")}
+                )
         changed = model_update(session, changes, clean_exclude=["patient", "topics"])
         if topics is not None:
             before = set(session.topics.values_list("pk", flat=True))
@@ -145,7 +172,7 @@ def session_set_status(*, session: CoachingSession, status: str, by: User) -> Co
     patient = session.patient
     _check_staff(by, patient)
     if status not in (SessionStatus.DONE, SessionStatus.MISSED, SessionStatus.CANCELLED):
-        raise ValidationError({"status": "Choose done, missed or cancelled."})
+        raise ValidationError({"status": gettext("Choose done, missed or cancelled.")})
     with transaction.atomic():
         session = _locked(session)
         local_day = session.scheduled_at.astimezone(_clinic_zone(patient)).date()
@@ -154,8 +181,10 @@ def session_set_status(*, session: CoachingSession, status: str, by: User) -> Co
         ):
             raise ValidationError(
                 {
-                    "status": f"{session.label} is on {_day(local_day)}: it can be marked done "
-                    "or missed from that day."
+                    "status": gettext(
+                        "%(session)s is on %(day)s: it can be marked done or missed from that day."
+                    )
+                    % {"session": session.label, "day": _day(local_day)}
                 }
             )
         previous = session.status
@@ -190,18 +219,23 @@ def session_rebook(
     with transaction.atomic():
         session = _locked(session)
         if session.status == SessionStatus.DONE:
-            raise ValidationError(f"{session.label} is done: it cannot be rebooked.")
+            raise ValidationError(
+                gettext("%(session)s is done: it cannot be rebooked.") % {"session": session.label}
+            )
         if session.status == SessionStatus.PLANNED:
             raise ValidationError(
-                f"{session.label} is still planned: change its date with Edit instead."
+                gettext("%(session)s is still planned: change its date with Edit instead.")
+                % {"session": session.label}
             )
         if scheduled_at <= timezone.now():
-            raise ValidationError({"scheduled_at": "Choose a new time in the future."})
+            raise ValidationError({"scheduled_at": gettext("Choose a new time in the future.")})
         _check_schedule(session, scheduled_at, by)
         mode = mode or session.mode
         video_link = session.video_link if video_link is None else video_link
         if mode == SessionMode.VIDEO and not video_link:
-            raise ValidationError({"video_link": "A video session needs the link to join it."})
+            raise ValidationError(
+                {"video_link": gettext("A video session needs the link to join it.")}
+            )
         session.rebooked_from = session.scheduled_at
         session.rebook_count += 1
         session.scheduled_at = scheduled_at
