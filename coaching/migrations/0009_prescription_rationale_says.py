@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('coaching', '0007_questionnaires'),
+        ('coaching', '0008_content_languages'),
     ]
 
     operations = [
