@@ -5,8 +5,9 @@ service worker is served here rather than from /static/ so that its scope can be
 site (a worker controls only URLs under its own path) and so that it names the static files by
 their hashed production names. Both are in the language of the request (the person's own when
 logged in: docs/languages.md): the worker's few words of its own (no signal, logged out) are
-written into it here, so a change of language makes a new worker. Neither holds anything about a person: the patient's pages are
-cached by the worker itself, in the browser, after they were fetched with the patient's cookie.
+written into it here, so a change of language makes a new worker. Neither holds anything about
+a person: the patient's pages are cached by the worker itself, in the browser, after they were
+fetched with the patient's cookie.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 # The site's colours (static/walkback/site.css): the header blue and the patient background.
@@ -98,7 +99,9 @@ def service_worker_source() -> str:
         "text": {
             # Translators: the page a phone shows without signal for a page it has not kept.
             "noSignal": _("No signal"),
-            "noSignalBody": _("This page is not kept on your phone. Try again when you have signal."),
+            "noSignalBody": _(
+                "This page is not kept on your phone. Try again when you have signal."
+            ),
             "loggedOutTitle": _("Logged out"),
             "loggedOut": _("Logged out on this phone"),
             "loggedOutBody": _(
