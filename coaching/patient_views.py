@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from coaching.charts import progress_chart_svg
 from coaching.content import condition_choices
@@ -39,10 +40,15 @@ def patient_invite(request):
             add_service_errors(form, error)
         else:
             if patient is None:  # another clinic's address: nothing made, nothing revealed
-                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+                )
                 return redirect("coaching:caseload")
             messages.success(
-                request, f"Invitation sent to {patient.user.email}. Next: record the screening."
+                request,
+                _("Invitation sent to %(email)s. Next: record the screening.")
+                % {"email": patient.user.email},
             )
             return redirect("patients:screening", pk=patient.pk)
     return render(request, "patients/invite.html", {"form": form})
@@ -76,7 +82,9 @@ def patient_detail(request, pk):
             "start_blocker": programme_start_blocker(
                 overview.patient, has_sessions=bool(overview.sessions)
             ),
-            "chart": progress_chart_svg(weeks, title=f"Weekly walking of {patient.full_name}")
+            "chart": progress_chart_svg(
+                weeks, title=_("Weekly walking of %(name)s") % {"name": patient.full_name}
+            )
             if weeks
             else None,
         },
@@ -93,7 +101,7 @@ def patient_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Details saved.")
+            messages.success(request, _("Details saved."))
             return redirect("patients:detail", pk=patient.pk)
     audit_read(actor=request.user, patient=patient, what="patient-edit")
     return render(request, "patients/edit.html", {"patient": patient, "form": form})
@@ -118,7 +126,7 @@ def patient_screening(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Screening saved.")
+            messages.success(request, _("Screening saved."))
             return redirect("patients:detail", pk=patient.pk)
     audit_read(actor=request.user, patient=patient, what="screening")
     return render(
@@ -155,7 +163,7 @@ def walk_correct(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, "Walk corrected. The patient sees the change and your reason."
+                request, _("Walk corrected. The patient sees the change and your reason.")
             )
             return redirect("patients:walks", pk=patient.pk)
     audit_read(actor=request.user, patient=patient, what="walk-correct", obj=walk)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from walkback import views as core_views
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("healthz/ready", core_views.healthz_ready, name="healthz-ready"),
     # At the top of the site so the worker's scope is every page (docs/offline.md).
     path("", include("coaching.portal.pwa_urls")),
+    # The words of static/walkback/*.js (gettext in the browser), in the page's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("walkback.accounts.urls")),
     # Django's set_language: a visitor not logged in picks a language on the public pages
     # (docs/languages.md#which-language); a logged-in person's own choice still wins.

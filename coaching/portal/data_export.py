@@ -23,6 +23,8 @@ from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from coaching.messaging.models import ThreadMessage
@@ -42,7 +44,7 @@ SKIP_FIELDS = {"password", "submission_token", "idempotency_key", "last_error"}
 def _value(value):
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, Decimal | uuid.UUID | PhoneNumber):
+    if isinstance(value, Decimal | uuid.UUID | PhoneNumber | Promise):
         return str(value)
     return value
 
@@ -142,7 +144,8 @@ def patient_data(patient: Patient) -> dict:
 
 def data_as_csv_rows(data: dict) -> Iterator[list]:
     """Flatten ``patient_data`` to rows of (section, record, field, value)."""
-    yield ["section", "record", "field", "value"]
+    # Translators: the column headings of the patient's own data download (CSV).
+    yield [_("section"), _("record"), _("field"), _("value")]
     for section, content in data.items():
         if isinstance(content, list):
             for number, record in enumerate(content, start=1):
@@ -161,7 +164,7 @@ def _csv_value(value) -> str:
     if isinstance(value, list):
         text = ", ".join(str(v) for v in value)
     elif isinstance(value, bool):
-        text = "yes" if value else "no"
+        text = _("yes") if value else _("no")
     else:
         text = str(value)
     # A spreadsheet must not run a formula a patient typed, whatever the field (CSV injection).

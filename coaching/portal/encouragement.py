@@ -13,6 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coaching.models import CaseloadRow
 from coaching.progress import Timeline, WeekRow, patient_week, target_due_by, week_start
@@ -42,13 +45,30 @@ def walk_confirmation(patient: Patient, walk: WalkLog, *, today: dt.date) -> str
         if stored is not None:
             minutes, target = stored
             if target is None:
-                return f"That's {minutes} minutes this week."
-            return f"That's {minutes} of {target} minutes this week."
+                return _("That's %(minutes)s minutes this week.") % {"minutes": minutes}
+            return _("That's %(minutes)s of %(target)s minutes this week.") % {
+                "minutes": minutes,
+                "target": target,
+            }
     row = patient_week(patient, walk.walked_on, today=today)
-    when = "this week" if row.is_current else f"in the week of {row.monday.day} {row.monday:%B}"
+    if row.is_current:
+        if row.target is None:
+            return _("That's %(minutes)s minutes this week.") % {"minutes": row.minutes}
+        return _("That's %(minutes)s of %(target)s minutes this week.") % {
+            "minutes": row.minutes,
+            "target": row.target_minutes,
+        }
+    week = date_format(row.monday, _("j F"))
     if row.target is None:
-        return f"That's {row.minutes} minutes {when}."
-    return f"That's {row.minutes} of {row.target_minutes} minutes {when}."
+        return _("That's %(minutes)s minutes in the week of %(week)s.") % {
+            "minutes": row.minutes,
+            "week": week,
+        }
+    return _("That's %(minutes)s of %(target)s minutes in the week of %(week)s.") % {
+        "minutes": row.minutes,
+        "target": row.target_minutes,
+        "week": week,
+    }
 
 
 def in_flare_up(patient: Patient, *, today: dt.date) -> bool:
@@ -83,26 +103,35 @@ def encouragement(
     if flare_up:
         return Encouragement(
             "flare-up",
-            "Your back has been sore. Walk a little less today, keep moving gently, "
-            "and build up again when you can. Every short walk counts.",
+            _(
+                "Your back has been sore. Walk a little less today, keep moving gently, "
+                "and build up again when you can. Every short walk counts."
+            ),
         )
     if row.target is None:
         return Encouragement(
             "no-target",
-            "Your physiotherapist will set your walking target with you. "
-            "Any walk you log now still counts.",
+            _(
+                "Your physiotherapist will set your walking target with you. "
+                "Any walk you log now still counts."
+            ),
         )
     if row.on_target:
-        return Encouragement("done", "You have reached this week's target. Well done!")
+        return Encouragement("done", _("You have reached this week's target. Well done!"))
     due = target_due_by(timeline, today)
     if row.minutes >= due.minutes:
-        return Encouragement("on-track", "You are on track this week. Keep it up!")
+        return Encouragement("on-track", _("You are on track this week. Keep it up!"))
     if row.minutes == 0 and due.days <= 1:
-        return Encouragement("fresh-start", "A new week. A short walk today is a great start.")
+        return Encouragement("fresh-start", _("A new week. A short walk today is a great start."))
     days_left = 7 - today.weekday()
-    day_word = "day" if days_left == 1 else "days"
     return Encouragement(
         "catching-up",
-        f"{row.minutes_left} minutes to go, with {days_left} {day_word} left. "
-        "A few short walks will get you there.",
+        ngettext(
+            "%(minutes)s minutes to go, with %(days)s day left. "
+            "A few short walks will get you there.",
+            "%(minutes)s minutes to go, with %(days)s days left. "
+            "A few short walks will get you there.",
+            days_left,
+        )
+        % {"minutes": row.minutes_left, "days": days_left},
     )

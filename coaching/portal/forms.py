@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from coaching.reminders import forms as reminder_forms
 from coaching.services.adverse_events import DESCRIPTION_MAX
@@ -18,7 +21,12 @@ from walkback.core.forms import SubmissionTokenMixin
 
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
 PAIN_CHOICES = [(n, str(n)) for n in range(PAIN.low, PAIN.high + 1)]
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _lazy_format(message, **values):
+    """``message % values``, worked out when shown, in the language of that moment."""
+    return lazy(lambda: str(message) % values, str)()
 
 
 class DateInput(forms.DateInput):
@@ -28,19 +36,19 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _date_field(label: str, **kwargs) -> forms.DateField:
+def _date_field(label, **kwargs) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=DateInput,
         error_messages={
-            "required": "Please give the date.",
-            "invalid": "Please give a real date, for example 2024-06-03.",
+            "required": _("Please give the date."),
+            "invalid": _("Please give a real date, for example 2024-06-03."),
         },
         **kwargs,
     )
 
 
-def _whole_number(label: str, message: str, **kwargs) -> forms.IntegerField:
+def _whole_number(label, message, **kwargs) -> forms.IntegerField:
     """A number field whose every complaint (not a number, too small, too big) is ``message``:
     one clear sentence beats three technical ones."""
     return forms.IntegerField(
@@ -56,29 +64,32 @@ def _whole_number(label: str, message: str, **kwargs) -> forms.IntegerField:
     )
 
 
-def _yes_no(label: str, **kwargs) -> forms.TypedChoiceField:
+def _yes_no(label, **kwargs) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=YES_NO,
         coerce=lambda value: value == "yes",
         empty_value=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Please answer Yes or No.", "invalid_choice": "Yes or No."},
+        error_messages={
+            "required": _("Please answer Yes or No."),
+            "invalid_choice": _("Yes or No."),
+        },
         **kwargs,
     )
 
 
-def _pain(label: str, *, required: bool, empty: str = "", help_text: str = ""):
+def _pain(label, *, required: bool, empty=None, help_text=None):
     return forms.TypedChoiceField(
         label=label,
-        choices=[("", empty or ("Choose a number" if required else "Skip")), *PAIN_CHOICES],
+        choices=[("", empty or (_("Choose a number") if required else _("Skip"))), *PAIN_CHOICES],
         coerce=int,
         empty_value=None,
         required=required,
-        help_text=help_text or "0 means no pain, 10 means the worst pain you can imagine.",
+        help_text=help_text or _("0 means no pain, 10 means the worst pain you can imagine."),
         error_messages={
-            "required": "Pick a number from 0 (no pain) to 10 (worst pain).",
-            "invalid_choice": "Back pain is a number from 0 (no pain) to 10 (worst pain).",
+            "required": _("Pick a number from 0 (no pain) to 10 (worst pain)."),
+            "invalid_choice": _("Back pain is a number from 0 (no pain) to 10 (worst pain)."),
         },
         widget=forms.Select(attrs={"class": "form-select"}),
     )
@@ -104,39 +115,50 @@ class PortalForm(forms.Form):
 
 
 class WalkForm(PortalForm):
-    walked_on = _date_field("Date of the walk")
+    walked_on = _date_field(_("Date of the walk"))
     quick_minutes = forms.TypedChoiceField(
-        label="Quick choice",
-        choices=[(n, f"{n} min") for n in QUICK_MINUTES],
+        label=_("Quick choice"),
+        # Translators: a button with a number of minutes, e.g. "30 min".
+        choices=[(n, _lazy_format(_("%(minutes)s min"), minutes=n)) for n in QUICK_MINUTES],
         coerce=int,
         empty_value=None,
         required=False,
         widget=forms.RadioSelect,
     )
     minutes = _whole_number(
-        "Minutes",
-        f"Minutes must be a whole number {WALK_MINUTES.words}.",
+        _("Minutes"),
+        _lazy_format(
+            _("Minutes must be a whole number from %(low)s to %(high)s."),
+            low=f"{WALK_MINUTES.low:,}",
+            high=f"{WALK_MINUTES.high:,}",
+        ),
         required=False,
         min_value=WALK_MINUTES.low,
         max_value=WALK_MINUTES.high,
-        help_text="Tap a quick choice above, or type the minutes here.",
+        help_text=_("Tap a quick choice above, or type the minutes here."),
     )
     steps = _whole_number(
-        "Steps",
-        f"Steps must be a whole number {STEPS.words}.",
+        _("Steps"),
+        _lazy_format(
+            _("Steps must be a whole number from %(low)s to %(high)s."),
+            low=f"{STEPS.low:,}",
+            high=f"{STEPS.high:,}",
+        ),
         required=False,
         min_value=STEPS.low,
         max_value=STEPS.high,
-        help_text="Only if you counted them.",
+        help_text=_("Only if you counted them."),
     )
-    pain = _pain("Back pain right now", required=False)
+    pain = _pain(_("Back pain right now"), required=False)
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=WALK_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": f"Please keep the note to {WALK_NOTE_MAX} characters.",
+            "max_length": _lazy_format(
+                _("Please keep the note to %(count)s characters."), count=WALK_NOTE_MAX
+            ),
         },
     )
     submission_token = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -163,7 +185,8 @@ class WalkForm(PortalForm):
         minutes = cleaned.get("minutes") or cleaned.get("quick_minutes")
         if minutes is None:
             self.add_error(
-                "minutes", "How many minutes did you walk? Tap a quick choice or type the minutes."
+                "minutes",
+                gettext("How many minutes did you walk? Tap a quick choice or type the minutes."),
             )
         cleaned["minutes"] = minutes
         return cleaned
@@ -178,49 +201,51 @@ class CheckInQuestions(PortalForm):
     says so next to each field left empty)."""
 
     onset_date = _date_field(
-        "When did it start?",
+        _("When did it start?"),
         required=False,
-        help_text="Your best guess is fine. If you had more than one bout, the first one.",
+        help_text=_("Your best guess is fine. If you had more than one bout, the first one."),
     )
-    lasted_24_hours = _yes_no("Did it last a whole day (24 hours) or longer?", required=False)
+    lasted_24_hours = _yes_no(_("Did it last a whole day (24 hours) or longer?"), required=False)
     limited_activity = _yes_no(
-        "Did it stop you doing your usual activities?",
+        _("Did it stop you doing your usual activities?"),
         required=False,
-        help_text="Work, housework, walking or other things you normally do.",
+        help_text=_("Work, housework, walking or other things you normally do."),
     )
-    care_sought = _yes_no("Did you see anyone about it?", required=False)
+    care_sought = _yes_no(_("Did you see anyone about it?"), required=False)
     care_type = forms.ChoiceField(
-        label="Who did you see?",
-        choices=[("", "Choose one")] + [(v, label) for v, label in CareType.choices if v],
+        label=_("Who did you see?"),
+        choices=[("", _("Choose one"))] + [(v, label) for v, label in CareType.choices if v],
         required=False,
-        help_text="Only if you saw someone.",
-        error_messages={"invalid_choice": "Choose who you saw from the list."},
+        help_text=_("Only if you saw someone."),
+        error_messages={"invalid_choice": _("Choose who you saw from the list.")},
     )
     days_to_recovery = _whole_number(
-        "How many days until you felt recovered?",
-        "Please give a number of days from 0 to 400.",
+        _("How many days until you felt recovered?"),
+        _("Please give a number of days from 0 to 400."),
         required=False,
         min_value=0,
         max_value=400,
-        help_text="Leave empty if you have not recovered yet.",
+        help_text=_("Leave empty if you have not recovered yet."),
     )
     # Required when there was pain; the service says so next to the field.
-    average_pain = _pain("Average pain during that time", required=False, empty="Choose a number")
-    worst_pain = _pain("Worst pain during that time", required=False, empty="Choose a number")
+    average_pain = _pain(
+        _("Average pain during that time"), required=False, empty=_("Choose a number")
+    )
+    worst_pain = _pain(_("Worst pain during that time"), required=False, empty=_("Choose a number"))
     days_off_work = _whole_number(
-        "Days off work or usual activities because of it",
-        "Please give a number of days from 0 to 400.",
+        _("Days off work or usual activities because of it"),
+        _("Please give a number of days from 0 to 400."),
         required=False,
         min_value=0,
         max_value=400,
-        help_text="0 if none, or if you do not work.",
+        help_text=_("0 if none, or if you do not work."),
     )
 
     optional_fields = frozenset({"days_to_recovery", "days_off_work"})
 
 
 class CheckInForm(CheckInQuestions):
-    any_pain = _yes_no("Have you had any back pain in the last month?")
+    any_pain = _yes_no(_("Have you had any back pain in the last month?"))
 
     def answers(self) -> dict:
         return dict(self.cleaned_data)
@@ -235,12 +260,12 @@ class MissedMonthForm(CheckInQuestions):
     records the month as unknown. Prefixed ``month<N>``, so several fit in one page."""
 
     any_pain = forms.ChoiceField(
-        label="Did you have any back pain in that time?",
-        choices=[*YES_NO, (DONT_REMEMBER, "I don't remember")],
+        label=_("Did you have any back pain in that time?"),
+        choices=[*YES_NO, (DONT_REMEMBER, _("I don't remember"))],
         widget=forms.RadioSelect,
         error_messages={
             "required": MISSED_MONTH_UNANSWERED,
-            "invalid_choice": "Yes, No or I don't remember.",
+            "invalid_choice": _("Yes, No or I don't remember."),
         },
     )
 
@@ -261,40 +286,44 @@ class MissedMonthForm(CheckInQuestions):
 
 
 class AdverseEventForm(SubmissionTokenMixin, PortalForm):
-    occurred_on = _date_field("When did it happen?")
+    occurred_on = _date_field(_("When did it happen?"))
     body_region = forms.ChoiceField(
-        label="Where in your body?",
+        label=_("Where in your body?"),
         choices=BodyRegion.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose where in your body the problem is.",
-            "invalid_choice": "Choose where in your body the problem is.",
+            "required": _("Choose where in your body the problem is."),
+            "invalid_choice": _("Choose where in your body the problem is."),
         },
     )
     severity = forms.ChoiceField(
-        label="How bad is it?",
+        label=_("How bad is it?"),
         choices=Severity.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose how bad it is.",
-            "invalid_choice": "Choose how bad it is.",
+            "required": _("Choose how bad it is."),
+            "invalid_choice": _("Choose how bad it is."),
         },
     )
     related_to_walking = forms.ChoiceField(
-        label="Do you think walking caused it?",
+        label=_("Do you think walking caused it?"),
         choices=WalkingRelated.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose Yes, No or Not sure.",
-            "invalid_choice": "Choose Yes, No or Not sure.",
+            "required": _("Choose Yes, No or Not sure."),
+            "invalid_choice": _("Choose Yes, No or Not sure."),
         },
     )
     description = forms.CharField(
-        label="Tell us more",
+        label=_("Tell us more"),
         required=False,
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": f"Please keep this to {DESCRIPTION_MAX:,} characters."},
+        error_messages={
+            "max_length": _lazy_format(
+                _("Please keep this to %(count)s characters."), count=f"{DESCRIPTION_MAX:,}"
+            )
+        },
     )
 
     optional_fields = frozenset({"description"})
@@ -312,11 +341,11 @@ class ReminderPreferencesForm(PortalForm, reminder_forms.ReminderPreferencesForm
     optional_fields = frozenset({"reminder_days", "reminders_paused_until"})
 
     reminder_channels = forms.MultipleChoiceField(
-        label="How should we remind you?",
+        label=_("How should we remind you?"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Pick one or more.",
-        error_messages={"invalid_choice": "Pick from the ways listed here."},
+        help_text=_("Pick one or more."),
+        error_messages={"invalid_choice": _("Pick from the ways listed here.")},
     )
     field_order = ["reminders_by_email", "reminder_channels"]
 

@@ -9,6 +9,9 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching.portal.import_forms import ImportUploadForm
@@ -52,7 +55,7 @@ def import_upload(request):
 def _day_words(iso: str) -> str:
     """'Fri 27 Nov 2026': short enough for a phone's table, plain to read."""
     day = dt.date.fromisoformat(iso)
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return date_format(day, _("D j M Y"))
 
 
 @patient_required
@@ -92,7 +95,15 @@ def import_save(request, pk):
         messages.error(request, " ".join(error.messages))
         return redirect("portal:import-batch", pk=batch.pk)
     if saved:
-        messages.success(request, f"Saved {saved} walk{'s' if saved != 1 else ''} from your file.")
+        messages.success(
+            request,
+            ngettext(
+                "Saved %(count)s walk from your file.",
+                "Saved %(count)s walks from your file.",
+                saved,
+            )
+            % {"count": saved},
+        )
     else:
-        messages.info(request, "Nothing new to save: every walk in the file is already here.")
+        messages.info(request, _("Nothing new to save: every walk in the file is already here."))
     return redirect("portal:history")

@@ -4,6 +4,7 @@ asking for the account to be closed (docs/security.md#data-rights)."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from coaching.portal.forms import PortalForm
 from walkback.accounts.forms import phone_field
@@ -12,12 +13,12 @@ from walkback.core.validators import validate_single_line
 
 class OwnDetailsForm(PortalForm):
     full_name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=150,
         validators=[validate_single_line],
         error_messages={
-            "required": "Type your name as you would like the clinic to see it.",
-            "max_length": "That is longer than we can keep: at most 150 letters.",
+            "required": _("Type your name as you would like the clinic to see it."),
+            "max_length": _("That is longer than we can keep: at most 150 letters."),
         },
     )
     phone = phone_field()
@@ -26,12 +27,13 @@ class OwnDetailsForm(PortalForm):
 
 class EmailChangeForm(PortalForm):
     email = forms.EmailField(
-        label="New e-mail address",
-        help_text="We send a link to it. Your address changes when you open that link.",
+        label=_("New e-mail address"),
+        help_text=_("We send a link to it. Your address changes when you open that link."),
         error_messages={
-            "required": "Type the new e-mail address.",
-            "invalid": "That does not look like an e-mail address. Check it, for example "
-            "name@example.com.",
+            "required": _("Type the new e-mail address."),
+            "invalid": _(
+                "That does not look like an e-mail address. Check it, for example name@example.com."
+            ),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -39,7 +41,9 @@ class EmailChangeForm(PortalForm):
 
 class ClosingRequestForm(PortalForm):
     understood = forms.BooleanField(
-        label="I understand that when the clinic closes my account, I cannot log in again "
-        "and my details cannot be brought back.",
-        error_messages={"required": "Tick the box to say you understand, then ask again."},
+        label=_(
+            "I understand that when the clinic closes my account, I cannot log in again "
+            "and my details cannot be brought back."
+        ),
+        error_messages={"required": _("Tick the box to say you understand, then ask again.")},
     )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching.portal.rights_forms import ClosingRequestForm, EmailChangeForm, OwnDetailsForm
@@ -42,7 +43,7 @@ def details(request):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, "Your details are saved." if changed else "Nothing needed changing."
+                request, _("Your details are saved.") if changed else _("Nothing needed changing.")
             )
             return redirect("portal:my-data")
     if which == "email" and email_form.is_valid():
@@ -55,8 +56,11 @@ def details(request):
         else:
             messages.success(
                 request,
-                f"We sent a link to {email_form.cleaned_data['email']}. Open it to finish: "
-                "until then you log in with your old address.",
+                _(
+                    "We sent a link to %(email)s. Open it to finish: "
+                    "until then you log in with your old address."
+                )
+                % {"email": email_form.cleaned_data["email"]},
             )
             return redirect("portal:my-data")
     return render(
@@ -94,8 +98,10 @@ def close(request):
         else:
             messages.success(
                 request,
-                "Your request is with the clinic. They will close your account and e-mail "
-                "you. Until then everything works as before.",
+                _(
+                    "Your request is with the clinic. They will close your account and e-mail "
+                    "you. Until then everything works as before."
+                ),
             )
         return redirect("portal:close")
     return render(
@@ -112,5 +118,5 @@ def close_withdraw(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "You have withdrawn your request. Your account stays open.")
+        messages.success(request, _("You have withdrawn your request. Your account stays open."))
     return redirect("portal:my-data")

@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching.portal.forms import PortalForm
@@ -21,12 +23,12 @@ from walkback.core.forms import add_service_errors
 
 class PhoneCodeForm(PortalForm):
     code = forms.CharField(
-        label="The 6-digit code we texted you",
+        label=gettext_lazy("The 6-digit code we texted you"),
         max_length=12,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}
         ),
-        error_messages={"required": "Type the code from the text message."},
+        error_messages={"required": gettext_lazy("Type the code from the text message.")},
     )
 
 
@@ -64,7 +66,7 @@ def phone_verify(request):
             add_service_errors(form, error)
         else:
             messages.success(
-                request, "Thank you: your number is confirmed. You can now pick text messages."
+                request, _("Thank you: your number is confirmed. You can now pick text messages.")
             )
             return redirect("portal:reminders")
     if request.method == "GET":
@@ -83,5 +85,5 @@ def phone_code_send_view(request):
         for message in error.message_dict.get("phone", error.messages):
             messages.error(request, message)
         return _page(request, patient, form)
-    messages.success(request, "We have sent a code to your mobile. It works for 10 minutes.")
+    messages.success(request, _("We have sent a code to your mobile. It works for 10 minutes."))
     return redirect("portal:phone-verify")

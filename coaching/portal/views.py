@@ -17,6 +17,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching.charts import progress_chart_svg
@@ -101,7 +103,7 @@ def walk_new(request):
         question = _unconfirmed_long_walk(form, patient, today)
     if request.method == "POST" and form.is_valid() and question is None:
         try:
-            walk, _ = walks.walk_log(
+            walk, _created = walks.walk_log(
                 patient=patient,
                 by=request.user,
                 submission_token=form.cleaned_data["submission_token"],
@@ -112,7 +114,11 @@ def walk_new(request):
             add_service_errors(form, error)
         else:
             confirmation = walk_confirmation(patient, walk, today=today)
-            messages.success(request, f"Saved your {walk.minutes}-minute walk. {confirmation}")
+            messages.success(
+                request,
+                _("Saved your %(minutes)s-minute walk. %(confirmation)s")
+                % {"minutes": walk.minutes, "confirmation": confirmation},
+            )
             return redirect("portal:home")
     return render(
         request, "portal/walk_form.html", {"form": form, "creating": True, "question": question}
@@ -158,7 +164,9 @@ def walk_edit(request, pk):
             add_service_errors(form, error)
         else:
             confirmation = walk_confirmation(patient, walk, today=today)
-            messages.success(request, f"Walk changed. {confirmation}")
+            messages.success(
+                request, _("Walk changed. %(confirmation)s") % {"confirmation": confirmation}
+            )
             return redirect("portal:history")
     audit_read(actor=request.user, patient=patient, what="portal-walk", obj=walk)
     return render(
@@ -186,7 +194,7 @@ def walk_remove(request, pk):
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
-            messages.success(request, "Walk deleted.")
+            messages.success(request, _("Walk deleted."))
             return redirect("portal:history")
     audit_read(actor=request.user, patient=patient, what="portal-walk", obj=walk)
     editable = walks.walk_is_editable(walk, today=patient.today())
@@ -211,7 +219,10 @@ def history(request):
             "weeks": list(reversed(rows)),
             "chart_weeks": rows[-CHART_WEEKS:],
             "chart": progress_chart_svg(
-                rows[-CHART_WEEKS:], title="Minutes each week", chart_id="history-chart", phone=True
+                rows[-CHART_WEEKS:],
+                title=_("Minutes each week"),
+                chart_id="history-chart",
+                phone=True,
             ),
             "recent": recent,
             "recent_from": recent_from,
@@ -299,7 +310,7 @@ def check_in(request):
         except ValidationError as error:
             _check_in_errors(error, form, missed)
         else:
-            messages.success(request, "Thank you for your check-in. Your answers are saved.")
+            messages.success(request, _("Thank you for your check-in. Your answers are saved."))
             return redirect("portal:home")
     audit_read(actor=request.user, patient=patient, what="portal-check-in")
     return render(
@@ -347,7 +358,7 @@ def problem(request):
         else:
             messages.success(
                 request,
-                "Thank you for telling us. Your physiotherapist will see this and get in touch.",
+                _("Thank you for telling us. Your physiotherapist will see this and get in touch."),
             )
             return redirect("portal:home")
     return render(request, "portal/problem.html", {"form": form, "patient": patient})
@@ -357,10 +368,14 @@ def problem(request):
 def my_data(request):
     patient = portal_patient(request.user)
     audit_read(actor=request.user, patient=patient, what="portal-my-data")
+    names = dict(WEEKDAY_CHOICES)
+    # Translators: between the names of days in a list ("Monday, Wednesday"); Chinese "、".
+    separator = pgettext("list separator", ", ")
+    days = separator.join(str(names[day]) for day in patient.reminder_days or () if day in names)
     return render(
         request,
         "portal/my_data.html",
-        {"patient": patient, "weekdays": WEEKDAY_CHOICES, "today": patient.today()},
+        {"patient": patient, "reminder_days": days, "today": patient.today()},
     )
 
 
@@ -384,7 +399,7 @@ def reminders(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your reminder choices are saved.")
+            messages.success(request, _("Your reminder choices are saved."))
             return redirect("portal:my-data")
     audit_read(actor=request.user, patient=patient, what="portal-reminders")
     return render(
@@ -406,7 +421,7 @@ def reminder_links_stop(request):
     patient = portal_patient(request.user)
     reminder_links_revoke(patient=patient, by=request.user)
     messages.success(
-        request, "Done: links in reminders you already have no longer work. New ones will."
+        request, _("Done: links in reminders you already have no longer work. New ones will.")
     )
     return redirect("portal:reminders")
 

@@ -4,6 +4,14 @@
 (function () {
   "use strict";
   var script = document.currentScript;
+  // Words in the page's language from Django's JavaScript catalogue (base.html loads it first);
+  // English if it could not be loaded.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  };
+  var language = document.documentElement.lang || "en-GB";
   var logout = document.querySelectorAll('form[action$="/accounts/logout/"]');
 
   // Logging out: the service worker deletes its caches and the walks waiting when the logout
@@ -40,34 +48,50 @@
   var count = box && box.querySelector(".walks-waiting-count");
   var problems = box && box.querySelector(".walks-not-sent");
 
-  function describe(walk) {
-    var minutes = walk.fields.minutes || walk.fields.quick_minutes || "?";
-    var day = "";
-    if (walk.fields.walked_on) {
-      day = " on " + new Date(walk.fields.walked_on + "T12:00:00").toLocaleDateString("en-GB", {
-        weekday: "long", day: "numeric", month: "long"
-      });
+  function dayWords(isoDate) {
+    var options = { weekday: "long", day: "numeric", month: "long" };
+    var day = new Date(isoDate + "T12:00:00");
+    try {
+      return day.toLocaleDateString(language, options);
+    } catch (e) {
+      return day.toLocaleDateString("en-GB", options);
     }
-    return "Your " + minutes + "-minute walk" + day;
+  }
+
+  // Why a walk kept on the phone was not saved, as one sentence (the reason comes from the
+  // server, already in the patient's language).
+  function notSaved(walk) {
+    var minutes = walk.fields.minutes || walk.fields.quick_minutes || "?";
+    var values = { minutes: minutes, reason: walk.problem };
+    if (walk.fields.walked_on) {
+      values.day = dayWords(walk.fields.walked_on);
+      return interpolate(gettext(
+        "Your %(minutes)s-minute walk on %(day)s was not saved: %(reason)s Please log it again if it is right."
+      ), values, true);
+    }
+    return interpolate(gettext(
+      "Your %(minutes)s-minute walk was not saved: %(reason)s Please log it again if it is right."
+    ), values, true);
   }
 
   function show(walks) {
     if (!box) { return; }
     var waiting = walks.filter(function (walk) { return !walk.problem; }).length;
     count.hidden = waiting === 0;
-    count.textContent = waiting === 1
-      ? "1 walk waiting to be sent. It is kept on this phone and goes when there is signal."
-      : waiting + " walks waiting to be sent. They are kept on this phone and go when there is signal.";
+    count.textContent = interpolate(ngettext(
+      "%(count)s walk waiting to be sent. It is kept on this phone and goes when there is signal.",
+      "%(count)s walks waiting to be sent. They are kept on this phone and go when there is signal.",
+      waiting
+    ), { count: waiting }, true);
     problems.textContent = "";
     walks.filter(function (walk) { return walk.problem; }).forEach(function (walk) {
       var item = document.createElement("li");
       var text = document.createElement("p");
-      text.textContent = describe(walk) + " was not saved: " + walk.problem +
-        " Please log it again if it is right.";
+      text.textContent = notSaved(walk);
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "btn btn-outline-primary btn-lg";
-      remove.textContent = "I have read this";
+      remove.textContent = gettext("I have read this");
       remove.addEventListener("click", function () {
         tell({ type: "discard", token: walk.token });
       });

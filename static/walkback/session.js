@@ -4,6 +4,12 @@
 (function () {
   "use strict";
   var box = document.getElementById("idle-warning");
+  // Words in the page's language (Django's JavaScript catalogue, loaded by base.html first).
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  };
   // A copy of the page kept for use without signal (docs/offline.md) counts nothing down.
   if (!box || !window.fetch || document.body.classList.contains("saved-copy")) { return; }
   var form = box.querySelector("form");
@@ -13,9 +19,13 @@
   var gone = false;
 
   function say(seconds) {
-    if (seconds >= 90) { return "in " + Math.round(seconds / 60) + " minutes"; }
-    if (seconds > 60) { return "in about a minute"; }
-    return "in less than a minute";
+    if (seconds >= 90) {
+      var minutes = Math.round(seconds / 60);
+      return interpolate(ngettext("in %(count)s minute", "in %(count)s minutes", minutes),
+                         { count: minutes }, true);
+    }
+    if (seconds > 60) { return gettext("in about a minute"); }
+    return gettext("in less than a minute");
   }
 
   function show(soon) {

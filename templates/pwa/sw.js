@@ -51,6 +51,8 @@ self.addEventListener("fetch", function (event) {
   } else if (request.method === "GET" && request.mode === "navigate"
              && CONFIG.pages.indexOf(url.pathname) !== -1) {
     event.respondWith(patientPage(request, url.pathname));
+  } else if (request.method === "GET" && url.pathname === CONFIG.catalog) {
+    event.respondWith(catalogFile(request));
   } else if (request.method === "GET" && CONFIG.shell.indexOf(url.pathname) !== -1) {
     event.respondWith(shellFile(request));
   }
@@ -63,6 +65,37 @@ function shellFile(request) {
   return caches.match(request, { cacheName: SHELL_CACHE }).then(function (hit) {
     return hit || fetch(request);
   });
+}
+
+// The words of static/walkback/*.js in the page's language (Django's JavaScript catalogue):
+// fresh when there is signal, the last copy when there is none, so a saved page still speaks
+// the patient's language. It holds nothing about the patient.
+function catalogFile(request) {
+  return fetchWithTimeout(request, PAGE_TIMEOUT_MS).then(function (response) {
+    if (!response.ok) { return response; }
+    var copy = response.clone();
+    return caches.open(PAGES_CACHE).then(function (cache) {
+      return cache.put(CONFIG.catalog, copy);
+    }).then(function () { return response; });
+  }).catch(function () {
+    return caches.match(CONFIG.catalog, { cacheName: PAGES_CACHE }).then(function (hit) {
+      return hit || new Response("", { headers: { "Content-Type": "text/javascript" } });
+    });
+  });
+}
+
+// The worker's own few pages, in the language it was served in (coaching/portal/pwa.py).
+function escapeHtml(text) {
+  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+function simplePage(title, heading, body) {
+  return "<!doctype html><html lang=\"" + escapeHtml(CONFIG.lang) + "\" dir=\"" +
+    escapeHtml(CONFIG.dir) + "\"><head><meta charset=\"utf-8\">" +
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+    "<title>" + escapeHtml(title) + " · WalkBack</title></head><body><main><h1>" +
+    escapeHtml(heading) + "</h1><p>" + escapeHtml(body) + "</p></main></body></html>";
 }
 
 function fetchWithTimeout(request, ms) {
@@ -111,11 +144,7 @@ function keepCopy(path, response) {
 
 function offlinePage() {
   return new Response(
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" +
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
-    "<title>No signal · WalkBack</title></head><body><main><h1>No signal</h1>" +
-    "<p>This page is not kept on your phone. Try again when you have signal.</p>" +
-    "</main></body></html>",
+    simplePage(CONFIG.text.noSignal, CONFIG.text.noSignal, CONFIG.text.noSignalBody),
     { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }
   );
 }
@@ -182,7 +211,7 @@ function problemFrom(html) {
     var found = patterns[i].exec(html);
     if (found) { return found[1].trim(); }
   }
-  return "The clinic's server did not accept it.";
+  return CONFIG.text.notAccepted;
 }
 
 function trySending() {
@@ -341,11 +370,7 @@ function logOut(request) {
     // then nothing about the patient is on the phone but the login cookie.
     return askForSync(SYNC_LOGOUT).then(function () {
       return new Response(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">" +
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
-        "<title>Logged out · WalkBack</title></head><body><main><h1>Logged out on this phone</h1>" +
-        "<p>Nothing about you is kept on this phone now. The clinic's server will hear that you " +
-        "logged out when your phone has signal again.</p></main></body></html>",
+        simplePage(CONFIG.text.loggedOutTitle, CONFIG.text.loggedOut, CONFIG.text.loggedOutBody),
         { headers: { "Content-Type": "text/html; charset=utf-8" } }
       );
     });

@@ -8,4 +8,6 @@ EVERYONE = frozenset({ADMIN, PHYSIO, PATIENT})
 ROUTES = {
     "pwa-manifest": Route(roles=EVERYONE, public=True, public_ok=frozenset({200})),
     "pwa-service-worker": Route(roles=EVERYONE, public=True, public_ok=frozenset({200})),
+    # The words of the pages' scripts (gettext in the browser): public, like the worker.
+    "javascript-catalog": Route(roles=EVERYONE, public=True, public_ok=frozenset({200})),
 }

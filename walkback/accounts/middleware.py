@@ -43,6 +43,8 @@ PUBLIC_URL_NAMES = {
     # (the worker); neither holds anything about a person (docs/offline.md).
     "pwa-manifest",
     "pwa-service-worker",
+    # The words of the pages' scripts, on the login page too; nothing about a person.
+    "javascript-catalog",
 }
 # Namespaces whose views carry their own signed-token check (e.g. unsubscribe links).
 PUBLIC_NAMESPACES: set[str] = {"reminders", "feeds"}
@@ -56,6 +58,7 @@ SECOND_FACTOR_URL_NAMES = {
     "healthz-ready",
     "pwa-manifest",
     "pwa-service-worker",
+    "javascript-catalog",
 }
 
 
