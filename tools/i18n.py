@@ -85,6 +85,17 @@ def _load_json(paths: list[str]) -> dict[tuple[str, str], dict]:
     return found
 
 
+def _describe(catalogue: polib.POFile, language: str) -> None:
+    """The header makemessages leaves as a template (and fuzzy), filled in."""
+    catalogue.metadata_is_fuzzy = False
+    catalogue.metadata["Project-Id-Version"] = "WalkBack"
+    catalogue.metadata["Language"] = language
+    catalogue.metadata["Language-Team"] = f"WalkBack {language} <docs/languages.md>"
+    catalogue.metadata["Last-Translator"] = "WalkBack <docs/languages.md>"
+    catalogue.metadata["PO-Revision-Date"] = catalogue.metadata.get("POT-Creation-Date", "")
+    catalogue.header = "WalkBack's catalogue (docs/languages.md). Refresh with `make messages`."
+
+
 def fill(paths: list[str]) -> int:
     translations = _load_json(paths)
     missing = 0
@@ -94,6 +105,7 @@ def fill(paths: list[str]) -> int:
             if not po_path.exists():
                 continue
             catalogue = polib.pofile(str(po_path))
+            _describe(catalogue, language)
             for entry in catalogue:
                 item = translations.get(_key(entry))
                 if item is None or language not in item:

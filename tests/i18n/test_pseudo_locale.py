@@ -27,8 +27,14 @@ from patients.models import Patient
 from tests.access.spec import ADMIN, PATIENT, PHYSIO
 from tests.access.test_access_matrix import ROUTES
 from tests.conftest import login_as
-from tests.i18n.pseudo import build_pseudo_catalogues, pseudo, readable_parts, untranslated
-from walkback.accounts.models import User
+from tests.i18n.pseudo import (
+    build_pseudo_catalogues,
+    data_pattern,
+    pseudo,
+    readable_parts,
+    untranslated,
+)
+from walkback.accounts.models import TIME_ZONE_CHOICES, User
 
 MONTHS = [
     *("January", "February", "March", "April", "May", "June"),
@@ -45,8 +51,13 @@ ALLOWED = frozenset(
     + [d[:3] for d in DAYS]
     + ["midnight", "noon", "WalkBack", "English"]
     + ["Apple", "Health", "Google", "Fit", "Fitbit", "GPX", "FIT", "Garmin", "Strava"]
+    # File types, named as the files are.
+    + ["CSV", "csv", "ics", "JSON", "json", "XLSX", "xlsx", "PDF", "zip", "xml", "gpx", "fit"]
 )
 HTML_TYPES = ("text/html",)
+# Time zones are offered by their cities' English names (a list of 400 places is not ours to
+# translate; docs/languages.md).
+TIME_ZONE_NAMES = [label for _zone, label in TIME_ZONE_CHOICES]
 
 
 def _text_values() -> set[str]:
@@ -136,7 +147,7 @@ def _render_every_page(people, patient, colleague, problems, *, strict: bool) ->
             if response.status_code != 200 or not content_type.startswith(HTML_TYPES):
                 continue
             pages += 1
-            data = sorted(_text_values() | instrument_words, key=len, reverse=True)
+            data = data_pattern([*_text_values(), *instrument_words, *TIME_ZONE_NAMES])
             left = untranslated(readable_parts(response.content.decode()), data, ALLOWED)
             if left:
                 problems[f"{name} as {role}"] = left[:8]
