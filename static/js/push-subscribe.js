@@ -16,6 +16,10 @@
     function (item) { return item.getAttribute("data-endpoint"); }
   );
 
+  // Django's JavaScript catalogue (/jsi18n/, loaded by base.html) gives the words in the
+  // person's language; without it they stay English.
+  var gettext = window.gettext || function (text) { return text; };
+
   function say(text) { status.textContent = text; }
 
   function keyBytes(text) {
@@ -67,7 +71,7 @@
 
   subscribeButton.addEventListener("click", function () {
     subscribeButton.disabled = true;
-    say("Setting up this phone…");
+    say(gettext("Setting up this phone…"));
     navigator.serviceWorker.ready
       .then(function (registration) {
         var key = keyBytes(panel.dataset.vapidPublicKey);
@@ -88,9 +92,9 @@
       .catch(function (error) {
         subscribeButton.disabled = false;
         if (error && error.name === "NotAllowedError") {
-          say("Your phone is set to block messages from WalkBack. To allow them, change the notification setting for WalkBack in your phone's settings, then try again.");
+          say(gettext("Your phone is set to block messages from WalkBack. To allow them, change the notification setting for WalkBack in your phone's settings, then try again."));
         } else {
-          say("That did not work. Please try again in a moment. Your e-mail reminders still come as usual.");
+          say(gettext("That did not work. Please try again in a moment. Your e-mail reminders still come as usual."));
         }
       });
   });
@@ -107,7 +111,7 @@
       .then(function () { window.location.reload(); })
       .catch(function () {
         stopButton.disabled = false;
-        say("That did not work. Please try again, or use Remove in the list below.");
+        say(gettext("That did not work. Please try again, or use Remove in the list below."));
       });
   });
 }());
