@@ -22,6 +22,7 @@ from patients.limits import (
     WALK_MINUTES,
     WALK_NOTE_MAX,
 )
+from walkback.accounts.languages import clinic_language, language_choices
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import validate_time_zone
 from walkback.core.validators import validate_single_line
@@ -147,6 +148,16 @@ class Patient(models.Model):
     def preferred_days_display(self) -> str:
         names = dict(WEEKDAY_CHOICES)
         return ", ".join(names[day] for day in sorted(self.preferred_days) if day in names)
+
+    @property
+    def language_display(self) -> str:
+        """The language the patient reads WalkBack in, named in that language; their clinic's
+        when they (or their physiotherapist) chose none."""
+        names = dict(language_choices())
+        if self.user.language in names:
+            return names[self.user.language]
+        clinic = names.get(clinic_language(self.clinic), "")
+        return gettext("Clinic's language (%(language)s)") % {"language": clinic}
 
     @property
     def in_programme(self) -> bool:
