@@ -147,7 +147,7 @@ class Patient(models.Model):
     @property
     def preferred_days_display(self) -> str:
         names = dict(WEEKDAY_CHOICES)
-        return ", ".join(names[day] for day in sorted(self.preferred_days) if day in names)
+        return ", ".join(str(names[day]) for day in sorted(self.preferred_days) if day in names)
 
     @property
     def language_display(self) -> str:

@@ -179,7 +179,7 @@ def _clean_answers(
     return cleaned
 
 
-MISSED_MONTH_UNANSWERED = _("Please answer Yes or No, or choose \u201cI don't remember\u201d.")
+MISSED_MONTH_UNANSWERED = _("Please answer Yes or No, or choose “I don't remember”.")
 
 
 # A missed month's errors are named ``month<N>-<field>``: the name its field has in a form

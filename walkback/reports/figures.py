@@ -290,7 +290,7 @@ class _Outcomes:
             curves.append(
                 {
                     "kind": kind,
-                    "label": KIND_LABELS[kind],
+                    "label": str(KIND_LABELS[kind]),
                     "events": sum(s.events for s in steps),
                     "median_days": stats.km_median(steps),
                     "steps": [
@@ -347,7 +347,7 @@ def _adverse_events(group: QuerySet[Patient]) -> dict:
         "rows": [
             {
                 "region": region,
-                "label": labels.get(region, region),
+                "label": str(labels.get(region, region)),
                 "total": counts["total"],
                 "related": counts["related"],
                 **{s: counts[s] for s in Severity.values},

@@ -47,7 +47,7 @@ _TO_METRES = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048, "yd": 0.9144
 
 NOT_AN_EXPORT = _(
     "This does not look like an Apple Health export. In the Health app, tap your picture, "
-    "then \u201cExport All Health Data\u201d, and upload the export.zip it makes."
+    "then “Export All Health Data”, and upload the export.zip it makes."
 )
 DAMAGED_ZIP = _(
     "This zip file is damaged or incomplete (perhaps the upload or download stopped part way). "

@@ -34,11 +34,11 @@ START_FORMAT = "%m/%d/%y %H:%M:%S"
 
 NOT_FITBIT = _(
     "This is not a Fitbit exercise file. From your Fitbit data export, choose a file named "
-    "\u201cexercise-\u2026.json\u201d in the \u201cPhysical Activity\u201d folder."
+    "“exercise-….json” in the “Physical Activity” folder."
 )
 EMPTY = _(
     "This file is empty. From your Fitbit data export, choose a file named "
-    "\u201cexercise-\u2026.json\u201d in the \u201cPhysical Activity\u201d folder."
+    "“exercise-….json” in the “Physical Activity” folder."
 )
 EMPTY_LIST = _("This Fitbit file lists no exercise, so there is nothing to import.")
 CUT_SHORT = _(
@@ -106,7 +106,7 @@ def _activity(item: dict[str, Any], *, zone: dt.tzinfo, position: int) -> Activi
         raise ImportFileError(
             gettext(
                 "Exercise %(number)s in this Fitbit file has a start time that cannot be read "
-                "(\u201c%(value)s\u201d). Download your Fitbit data export again."
+                "(“%(value)s”). Download your Fitbit data export again."
             )
             % {"number": position, "value": str(raw_start)[:20]}
         ) from None
@@ -184,9 +184,9 @@ def _parse_csv(stream: BinaryIO, *, limits: ImportLimits, zone: dt.tzinfo) -> It
     if not seen_activities:
         raise ImportFileError(
             gettext(
-                "This Fitbit file has no \u201cActivities\u201d part. Export it again from "
-                "fitbit.com with \u201cActivities\u201d ticked, or choose an "
-                "\u201cexercise-\u2026.json\u201d file from your Fitbit data export."
+                "This Fitbit file has no “Activities” part. Export it again from "
+                "fitbit.com with “Activities” ticked, or choose an "
+                "“exercise-….json” file from your Fitbit data export."
             )
         )
 
@@ -200,7 +200,7 @@ def _csv_date(raw: str, *, line: int) -> dt.date:
     raise ImportFileError(
         gettext(
             "Line %(line)s of this Fitbit file has a date that cannot be read "
-            "(\u201c%(value)s\u201d). Export the file from fitbit.com again."
+            "(“%(value)s”). Export the file from fitbit.com again."
         )
         % {"line": line, "value": raw[:20]}
     )
@@ -219,7 +219,7 @@ def _csv_number(raw: str, *, line: int) -> float | None:
         raise ImportFileError(
             gettext(
                 "Line %(line)s of this Fitbit file has a step count that is not a number "
-                "(\u201c%(value)s\u201d). Export the file from fitbit.com again."
+                "(“%(value)s”). Export the file from fitbit.com again."
             )
             % {"line": line, "value": raw[:20]}
         )

@@ -57,14 +57,14 @@ DAY_FILE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})\.csv$")
 
 NOT_GOOGLE_FIT = _(
     "This is not a Google Fit file. From Google Takeout's Fit folder, choose "
-    "\u201cDaily activity metrics.csv\u201d or a session file from \u201cAll sessions\u201d."
+    "“Daily activity metrics.csv” or a session file from “All sessions”."
 )
 EMPTY = _(
     "This file is empty. From Google Takeout's Fit folder, choose "
-    "\u201cDaily activity metrics.csv\u201d."
+    "“Daily activity metrics.csv”."
 )
 NEEDS_DAY = _(
-    "This is one day's file from Google Fit. Choose \u201cDaily activity metrics.csv\u201d "
+    "This is one day's file from Google Fit. Choose “Daily activity metrics.csv” "
     "from the same folder instead: it has every day."
 )
 
@@ -165,7 +165,7 @@ def _daily_rows(
             raise ImportFileError(
                 gettext(
                     "Line %(line)s of this Google Fit file has a date that cannot be read "
-                    "(\u201c%(value)s\u201d). Export the file from Google Takeout again."
+                    "(“%(value)s”). Export the file from Google Takeout again."
                 )
                 % {"line": line, "value": raw_date[:20]}
             ) from None
@@ -249,7 +249,7 @@ def _interval_rows(
             raise ImportFileError(
                 gettext(
                     "Line %(line)s of this Google Fit file has a time that cannot be read "
-                    "(\u201c%(value)s\u201d). Export the file from Google Takeout again."
+                    "(“%(value)s”). Export the file from Google Takeout again."
                 )
                 % {"line": line, "value": raw_start[:20]}
             ) from None
@@ -289,13 +289,13 @@ def _number(row: list[str], columns: dict[str, int], name: str, *, line: int) ->
         if line:
             message = gettext(
                 "Line %(line)s of this Google Fit file has a value that is not a number in "
-                "\u201c%(column)s\u201d (\u201c%(value)s\u201d). Export the file from Google "
+                "“%(column)s” (“%(value)s”). Export the file from Google "
                 "Takeout again."
             )
         else:
             message = gettext(
-                "This Google Fit file has a value that is not a number in \u201c%(column)s\u201d "
-                "(\u201c%(value)s\u201d). Export the file from Google Takeout again."
+                "This Google Fit file has a value that is not a number in “%(column)s” "
+                "(“%(value)s”). Export the file from Google Takeout again."
             )
         raise ImportFileError(message % values)
     return value

@@ -38,7 +38,7 @@ _HIKE_TYPES = {"hiking", "hike", "trekking", "mountaineering"}
 
 NO_TIMES = _(
     "This GPX file has no times in it, so WalkBack cannot tell when you walked or for how "
-    "long. Export the walk again from your app with times included (\u201crecorded track\u201d, "
+    "long. Export the walk again from your app with times included (“recorded track”, "
     "not a planned route)."
 )
 DAMAGED = _("This GPX file is damaged or incomplete, so nothing was imported.")
