@@ -60,8 +60,7 @@ NOT_GOOGLE_FIT = _(
     "“Daily activity metrics.csv” or a session file from “All sessions”."
 )
 EMPTY = _(
-    "This file is empty. From Google Takeout's Fit folder, choose "
-    "“Daily activity metrics.csv”."
+    "This file is empty. From Google Takeout's Fit folder, choose “Daily activity metrics.csv”."
 )
 NEEDS_DAY = _(
     "This is one day's file from Google Fit. Choose “Daily activity metrics.csv” "
