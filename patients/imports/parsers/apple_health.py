@@ -144,7 +144,7 @@ def _workout(attrs: dict, statistics: list[dict]) -> Activity:
         end=end,
         steps=steps,
         distance_m=distance,
-        label=kind_name.removeprefix("HKWorkoutActivityType") or "Workout",
+        label=kind_name.removeprefix("HKWorkoutActivityType") or gettext("Workout"),
     )
 
 

@@ -101,7 +101,7 @@ def parse(stream: BinaryIO, *, limits: ImportLimits) -> Iterator[Activity]:
             start=start,
             end=end,
             distance_m=round(distance, 1),
-            label=track.name or track.type or "GPX track",
+            label=track.name or track.type or gettext("GPX track"),
         )
     if not timed:
         raise ImportFileError(NO_TIMES)
