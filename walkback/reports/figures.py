@@ -88,7 +88,7 @@ def compute_figures(
         "scope": scope.as_json(),
         "patients": people,
         "stages": [
-            {"label": label, "count": stages.get(value, 0)}
+            {"label": str(label), "count": stages.get(value, 0)}
             for value, label in PatientStatus.choices
         ],
         "fidelity": fidelity,
@@ -160,7 +160,8 @@ def _fidelity(group: QuerySet[Patient], people: int, today: dt.date) -> dict:
             for n in range(1, 7)
         ],
         "by_mode": [
-            {"label": label, "count": by_mode.get(value, 0)} for value, label in SessionMode.choices
+            {"label": str(label), "count": by_mode.get(value, 0)}
+            for value, label in SessionMode.choices
         ],
         "done": delivered,
         "missed": statuses.get(SessionStatus.MISSED, 0),
