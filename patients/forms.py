@@ -3,16 +3,22 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.limits import (
     BASELINE_MESSAGE,
     BASELINE_MINUTES_PER_WEEK,
     CLEARANCE_NOTE_MAX,
+    CORRECTION_REASON_REQUIRED,
     WALK_CORRECTION_REASON_MAX,
     WALK_MINUTES,
+    WALK_MINUTES_MESSAGE,
+    lazy_message,
 )
 from patients.models import WEEKDAY_CHOICES, PatientStatus
 from walkback.accounts.forms import phone_field
+from walkback.accounts.languages import language_choices
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import TIME_ZONE_CHOICES, User
 from walkback.core.forms import SubmissionTokenMixin
@@ -20,11 +26,11 @@ from walkback.core.validators import validate_single_line
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-YES_NO = [("", "Not asked yet"), ("yes", "Yes"), ("no", "No")]
+YES_NO = [("", _("Not asked yet")), ("yes", _("Yes")), ("no", _("No"))]
 
 
 class PhysioChoiceField(forms.ModelChoiceField):
-    default_error_messages = {"invalid_choice": "Choose a physiotherapist of your clinic."}
+    default_error_messages = {"invalid_choice": _("Choose a physiotherapist of your clinic.")}
 
     def label_from_instance(self, obj):
         return obj.full_name
@@ -37,20 +43,31 @@ class WeekdaysField(forms.TypedMultipleChoiceField):
             coerce=int,
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            error_messages={"invalid_choice": "Choose days of the week from the list."},
+            error_messages={"invalid_choice": _("Choose days of the week from the list.")},
             **kwargs,
         )
 
 
+def patient_language_choices() -> list[tuple[str, str]]:
+    """Blank (the clinic's language), then each language in its own name."""
+    return [("", gettext("Clinic's language")), *language_choices()]
+
+
 class PatientDetailsMixin(forms.Form):
     phone = phone_field()
-    date_of_birth = forms.DateField(label="Date of birth", widget=DATE, required=False)
-    time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONE_CHOICES)
-    preferred_days = WeekdaysField(label="Preferred walking days")
-    preferred_time = forms.TimeField(label="Preferred walking time", widget=TIME, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE, required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=patient_language_choices,
+        required=False,
+        help_text=_("The language of the patient's pages, e-mails, texts and reminders."),
+    )
+    preferred_days = WeekdaysField(label=_("Preferred walking days"))
+    preferred_time = forms.TimeField(label=_("Preferred walking time"), widget=TIME, required=False)
     # Optional: left out, the patient is the requesting physiotherapist's own.
     physiotherapist = PhysioChoiceField(
-        label="Physiotherapist", queryset=User.objects.none(), empty_label=None, required=False
+        label=_("Physiotherapist"), queryset=User.objects.none(), empty_label=None, required=False
     )
 
     def setup(self, *, clinic=None, physios=None, me=None):
@@ -67,15 +84,16 @@ class PatientInviteForm(SubmissionTokenMixin, PatientDetailsMixin):
     """Enrolment: the patient's record and their invitation, in one step."""
 
     full_name = forms.CharField(
-        label="Full name", max_length=150, validators=[validate_single_line]
+        label=_("Full name"), max_length=150, validators=[validate_single_line]
     )
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=_("E-mail address"))
     field_order = [
         "full_name",
         "email",
         "phone",
         "date_of_birth",
         "time_zone",
+        "language",
         "preferred_days",
         "preferred_time",
         "physiotherapist",
@@ -88,23 +106,23 @@ class PatientInviteForm(SubmissionTokenMixin, PatientDetailsMixin):
 
 class PatientEditForm(PatientDetailsMixin):
     full_name = forms.CharField(
-        label="Full name", max_length=150, validators=[validate_single_line]
+        label=_("Full name"), max_length=150, validators=[validate_single_line]
     )
-    status = forms.ChoiceField(label="Stage", choices=PatientStatus.choices)
+    status = forms.ChoiceField(label=_("Stage"), choices=PatientStatus.choices)
     goal_walks_per_week = forms.IntegerField(
-        label="Personal goal: walks per week",
+        label=_("Personal goal: walks per week"),
         min_value=WALKS_PER_WEEK.low,
         max_value=WALKS_PER_WEEK.high,
         required=False,
     )
     goal_minutes_per_walk = forms.IntegerField(
-        label="Personal goal: minutes per walk",
+        label=_("Personal goal: minutes per walk"),
         min_value=MINUTES_PER_WALK.low,
         max_value=MINUTES_PER_WALK.high,
         required=False,
     )
     goal_week = forms.IntegerField(
-        label="Reach the goal by programme week",
+        label=_("Reach the goal by programme week"),
         min_value=GOAL_WEEK.low,
         max_value=GOAL_WEEK.high,
         required=False,
@@ -114,6 +132,7 @@ class PatientEditForm(PatientDetailsMixin):
         "phone",
         "date_of_birth",
         "time_zone",
+        "language",
         "preferred_days",
         "preferred_time",
     ]
@@ -125,6 +144,7 @@ class PatientEditForm(PatientDetailsMixin):
                 "phone": patient.user.phone,
                 "date_of_birth": patient.date_of_birth,
                 "time_zone": patient.time_zone,
+                "language": patient.user.language,
                 "preferred_days": patient.preferred_days,
                 "preferred_time": patient.preferred_time,
                 "physiotherapist": patient.physiotherapist_id,
@@ -138,13 +158,15 @@ class PatientEditForm(PatientDetailsMixin):
         self.fields["physiotherapist"].required = True
         if patient is not None:
             clinic = patient.clinic
-            self.fields[
-                "goal_walks_per_week"
-            ].help_text = f"Empty: the clinic's {clinic.goal_walks_per_week}."
-            self.fields[
-                "goal_minutes_per_walk"
-            ].help_text = f"Empty: the clinic's {clinic.goal_minutes_per_walk}."
-            self.fields["goal_week"].help_text = f"Empty: the clinic's week {clinic.goal_week}."
+            self.fields["goal_walks_per_week"].help_text = gettext(
+                "Empty: the clinic's %(number)s."
+            ) % {"number": clinic.goal_walks_per_week}
+            self.fields["goal_minutes_per_walk"].help_text = gettext(
+                "Empty: the clinic's %(number)s."
+            ) % {"number": clinic.goal_minutes_per_walk}
+            self.fields["goal_week"].help_text = gettext("Empty: the clinic's week %(week)s.") % {
+                "week": clinic.goal_week
+            }
 
 
 def _yes_no(value: str) -> bool | None:
@@ -165,54 +187,56 @@ def _yes_no_field(label: str) -> forms.TypedChoiceField:
 
 class ScreeningForm(forms.Form):
     recovered_in_last_6_months = _yes_no_field(
-        "Recovered, in the last 6 months, from an episode of non-specific low back pain"
+        _("Recovered, in the last 6 months, from an episode of non-specific low back pain")
     )
-    episode_lasted_24h = _yes_no_field("The episode lasted at least 24 hours")
-    able_to_walk = _yes_no_field("Able to walk for exercise")
+    episode_lasted_24h = _yes_no_field(_("The episode lasted at least 24 hours"))
+    able_to_walk = _yes_no_field(_("Able to walk for exercise"))
     already_active_3_per_week = _yes_no_field(
-        "Already walking or exercising moderately 3 or more times a week"
+        _("Already walking or exercising moderately 3 or more times a week")
     )
-    heart_or_circulation = forms.BooleanField(label="Heart or circulation problems", required=False)
-    balance_or_falls = forms.BooleanField(label="Balance problems or falls", required=False)
+    heart_or_circulation = forms.BooleanField(
+        label=_("Heart or circulation problems"), required=False
+    )
+    balance_or_falls = forms.BooleanField(label=_("Balance problems or falls"), required=False)
     older_age = forms.BooleanField(
-        label="Older age (as your clinic decides)",
+        label=_("Older age (as your clinic decides)"),
         required=False,
     )
     other_conditions = forms.MultipleChoiceField(
-        label="Other conditions your clinic lists",
+        label=_("Other conditions your clinic lists"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose conditions from your clinic's list."},
+        error_messages={"invalid_choice": _("Choose conditions from your clinic's list.")},
     )
     clearance_date = forms.DateField(
-        label="Doctor's clearance given on",
+        label=_("Doctor's clearance given on"),
         required=False,
         widget=DATE,
-        help_text="Needed before the programme starts when any safety item above is ticked.",
+        help_text=_("Needed before the programme starts when any safety item above is ticked."),
     )
     clearance_note = forms.CharField(
-        label="Clearance note",
+        label=_("Clearance note"),
         max_length=CLEARANCE_NOTE_MAX,
         required=False,
         validators=[validate_single_line],
     )
     baseline_minutes_per_week = forms.IntegerField(
-        label="Walking now (minutes in a usual week)",
+        label=_("Walking now (minutes in a usual week)"),
         min_value=BASELINE_MINUTES_PER_WEEK.low,
         max_value=BASELINE_MINUTES_PER_WEEK.high,
         required=False,
         error_messages={
             "min_value": BASELINE_MESSAGE,
             "max_value": BASELINE_MESSAGE,
-            "invalid": "Enter a whole number of minutes.",
+            "invalid": _("Enter a whole number of minutes."),
         },
     )
     ineligible_reason = forms.CharField(
-        label="Reason, if not eligible",
+        label=_("Reason, if not eligible"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Left empty, the reason is written from the answers above.",
+        help_text=_("Left empty, the reason is written from the answers above."),
     )
 
     def __init__(
@@ -260,29 +284,31 @@ class WalkCorrectionForm(forms.Form):
     (dates, bounds) are ``patients.services.walks.walk_correct``'s."""
 
     minutes = forms.IntegerField(
-        label="Minutes",
+        label=_("Minutes"),
         min_value=WALK_MINUTES.low,
         max_value=WALK_MINUTES.high,
         error_messages=dict.fromkeys(
             ("required", "invalid", "min_value", "max_value"),
-            f"Minutes must be a whole number {WALK_MINUTES.words}.",
+            WALK_MINUTES_MESSAGE,
         ),
     )
     walked_on = forms.DateField(
-        label="Date of the walk",
+        label=_("Date of the walk"),
         widget=DATE,
         error_messages={
-            "required": "Give the date of the walk.",
-            "invalid": "Give a real date, for example 2025-03-31.",
+            "required": _("Give the date of the walk."),
+            "invalid": _("Give a real date, for example 2025-03-31."),
         },
     )
     reason = forms.CharField(
-        label="Reason (the patient reads it)",
+        label=_("Reason (the patient reads it)"),
         max_length=WALK_CORRECTION_REASON_MAX,
-        help_text='For example: "200 was a typing slip for 20, as we agreed by phone."',
+        help_text=_('For example: "200 was a typing slip for 20, as we agreed by phone."'),
         error_messages={
-            "required": "Say why you are correcting the walk: the patient reads it.",
-            "max_length": f"Please keep the reason to {WALK_CORRECTION_REASON_MAX} characters.",
+            "required": CORRECTION_REASON_REQUIRED,
+            "max_length": lazy_message(
+                _("Please keep the reason to %(max)s characters."), max=WALK_CORRECTION_REASON_MAX
+            ),
         },
     )
 

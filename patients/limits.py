@@ -4,8 +4,28 @@ programme's goal bounds)."""
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
 from walkback.accounts.limits import CHECK_IN_MONTHS
 from walkback.core.limits import Bound
+
+
+def _filled(message, values: dict) -> str:
+    numbers = {
+        key: number_format(value, force_grouping=True) if isinstance(value, int) else value
+        for key, value in values.items()
+    }
+    return str(message) % numbers
+
+
+def lazy_message(message, **values):
+    """A message with its numbers in, translated when it is shown (not when it is defined), so
+    module-level messages follow the reader's language. Numbers are grouped as the reader's
+    language writes them ("2,000")."""
+    return lazy(_filled, str)(message, values)
+
 
 # Minutes walked in a usual week before the programme (screening).
 BASELINE_MINUTES_PER_WEEK = Bound(0, 2000)
@@ -31,6 +51,22 @@ CHECK_IN_DAYS = Bound(0, 400)
 # years for adults; the clinic chooses within these bounds.
 RETENTION_YEARS = Bound(1, 25)
 RETENTION_YEARS_DEFAULT = 7
-BASELINE_MESSAGE = (
-    f"Enter the minutes walked in a usual week now, {BASELINE_MINUTES_PER_WEEK.words}."
+BASELINE_MESSAGE = lazy_message(
+    _("Enter the minutes walked in a usual week now, from %(low)s to %(high)s."),
+    low=BASELINE_MINUTES_PER_WEEK.low,
+    high=BASELINE_MINUTES_PER_WEEK.high,
 )
+WALK_MINUTES_MESSAGE = lazy_message(
+    _("Minutes must be a whole number from %(low)s to %(high)s."),
+    low=WALK_MINUTES.low,
+    high=WALK_MINUTES.high,
+)
+STEPS_MESSAGE = lazy_message(
+    _("Steps must be a number from %(low)s to %(high)s."), low=STEPS.low, high=STEPS.high
+)
+CHECK_IN_DAYS_MESSAGE = lazy_message(
+    _("Please give a number of days from %(low)s to %(high)s."),
+    low=CHECK_IN_DAYS.low,
+    high=CHECK_IN_DAYS.high,
+)
+CORRECTION_REASON_REQUIRED = _("Say why you are correcting the walk: the patient reads it.")

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.limits import (
     BASELINE_MINUTES_PER_WEEK,
@@ -20,33 +22,34 @@ from patients.limits import (
     WALK_MINUTES,
     WALK_NOTE_MAX,
 )
+from walkback.accounts.languages import clinic_language, language_choices
 from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import validate_time_zone
 from walkback.core.validators import validate_single_line
 
 WEEKDAY_CHOICES = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
 ]
 
 
-PROGRAMME_ENDED = (
+PROGRAMME_ENDED = _(
     "Your programme with the clinic has ended, so new walks and check-ins cannot be added. "
     "Your history is still here, and you can download it."
 )
 
 
 class PatientStatus(models.TextChoices):
-    SCREENING = "screening", "Screening"
-    INELIGIBLE = "ineligible", "Not eligible"
-    ACTIVE = "active", "In programme"
-    MAINTENANCE = "maintenance", "Keeping going"
-    DISCHARGED = "discharged", "Discharged"
+    SCREENING = "screening", _("Screening")
+    INELIGIBLE = "ineligible", _("Not eligible")
+    ACTIVE = "active", _("In programme")
+    MAINTENANCE = "maintenance", _("Keeping going")
+    DISCHARGED = "discharged", _("Discharged")
 
 
 def default_reminder_channels() -> list[str]:
@@ -79,7 +82,7 @@ class Patient(models.Model):
     ineligible_reason = models.TextField(blank=True)
     programme_start = models.DateField(null=True, blank=True)
     baseline_minutes_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
-    preferred_days = models.JSONField(default=list, blank=True, help_text="Weekdays, 0 = Monday")
+    preferred_days = models.JSONField(default=list, blank=True, help_text=_("Weekdays, 0 = Monday"))
     preferred_time = models.TimeField(null=True, blank=True)
     # Per-patient goal; empty means the clinic's default.
     goal_walks_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -87,7 +90,7 @@ class Patient(models.Model):
     goal_week = models.PositiveSmallIntegerField(null=True, blank=True)
     # Reminder preferences, chosen by the patient.
     reminders_by_email = models.BooleanField(default=True)
-    reminder_days = models.JSONField(default=list, blank=True, help_text="Weekdays, 0 = Monday")
+    reminder_days = models.JSONField(default=list, blank=True, help_text=_("Weekdays, 0 = Monday"))
     reminder_time = models.TimeField(null=True, blank=True)
     reminders_paused_until = models.DateField(null=True, blank=True)
     # How reminders reach the patient: any of "email", "sms", "push" (docs/reminders.md,
@@ -128,7 +131,8 @@ class Patient(models.Model):
     def full_name(self) -> str:
         """The person's name. A closed account has none (docs/security.md#data-rights), and
         every page that names the patient then says so by id."""
-        return self.user.full_name or f"Closed account (patient #{self.pk})"
+        # Translators: shown in place of the name of a patient whose account was closed.
+        return self.user.full_name or gettext("Closed account (patient #%(id)s)") % {"id": self.pk}
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -143,7 +147,17 @@ class Patient(models.Model):
     @property
     def preferred_days_display(self) -> str:
         names = dict(WEEKDAY_CHOICES)
-        return ", ".join(names[day] for day in sorted(self.preferred_days) if day in names)
+        return ", ".join(str(names[day]) for day in sorted(self.preferred_days) if day in names)
+
+    @property
+    def language_display(self) -> str:
+        """The language the patient reads WalkBack in, named in that language; their clinic's
+        when they (or their physiotherapist) chose none."""
+        names = dict(language_choices())
+        if self.user.language in names:
+            return names[self.user.language]
+        clinic = names.get(clinic_language(self.clinic), "")
+        return gettext("Clinic's language (%(language)s)") % {"language": clinic}
 
     @property
     def in_programme(self) -> bool:
@@ -230,8 +244,8 @@ class Screening(models.Model):
 
 
 class WalkSource(models.TextChoices):
-    TYPED = "typed", "Typed in"
-    IMPORTED = "imported", "Imported"
+    TYPED = "typed", _("Typed in")
+    IMPORTED = "imported", _("Imported")
 
 
 class WalkLog(models.Model):
@@ -355,18 +369,21 @@ class WalkLog(models.Model):
     def source_words(self) -> str:
         """'Typed in', or 'Imported (Apple Health)': staff see where a walk came from."""
         if self.source != WalkSource.IMPORTED:
-            return "Typed in"
-        return f"Imported ({SOURCE_WORDS.get(self.import_source, self.import_source)})"
+            return gettext("Typed in")
+        # Translators: where a walk came from, e.g. "Imported (Apple Health)".
+        return gettext("Imported (%(source)s)") % {
+            "source": SOURCE_WORDS.get(self.import_source, self.import_source)
+        }
 
 
 class CareType(models.TextChoices):
-    NONE = "", "None"
-    GP = "gp", "GP / family doctor"
-    PHYSIO = "physio", "Physiotherapist"
-    CHIRO = "chiro", "Chiropractor or osteopath"
-    SPECIALIST = "specialist", "Specialist"
-    EMERGENCY = "emergency", "Emergency department"
-    OTHER = "other", "Other"
+    NONE = "", _("None")
+    GP = "gp", _("GP / family doctor")
+    PHYSIO = "physio", _("Physiotherapist")
+    CHIRO = "chiro", _("Chiropractor or osteopath")
+    SPECIALIST = "specialist", _("Specialist")
+    EMERGENCY = "emergency", _("Emergency department")
+    OTHER = "other", _("Other")
 
 
 class CheckIn(models.Model):
@@ -451,24 +468,24 @@ class CheckIn(models.Model):
 
 
 class BodyRegion(models.TextChoices):
-    LOW_BACK = "low_back", "Lower back"
-    HIP = "hip", "Hip"
-    KNEE = "knee", "Knee"
-    ANKLE_FOOT = "ankle_foot", "Ankle or foot"
-    LOWER_LEG = "lower_leg", "Calf or shin"
-    OTHER = "other", "Somewhere else"
+    LOW_BACK = "low_back", _("Lower back")
+    HIP = "hip", _("Hip")
+    KNEE = "knee", _("Knee")
+    ANKLE_FOOT = "ankle_foot", _("Ankle or foot")
+    LOWER_LEG = "lower_leg", _("Calf or shin")
+    OTHER = "other", _("Somewhere else")
 
 
 class Severity(models.TextChoices):
-    MILD = "mild", "Mild"
-    MODERATE = "moderate", "Moderate"
-    SEVERE = "severe", "Severe"
+    MILD = "mild", _("Mild")
+    MODERATE = "moderate", _("Moderate")
+    SEVERE = "severe", _("Severe")
 
 
 class WalkingRelated(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    UNSURE = "unsure", "Not sure"
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNSURE = "unsure", _("Not sure")
 
 
 class AdverseEvent(models.Model):
@@ -502,21 +519,21 @@ class AdverseEvent(models.Model):
 
 
 class ClosingState(models.TextChoices):
-    REQUESTED = "requested", "Waiting for the clinic"
-    WITHDRAWN = "withdrawn", "Withdrawn by the patient"
-    CLOSED = "closed", "Closed"
+    REQUESTED = "requested", _("Waiting for the clinic")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the patient")
+    CLOSED = "closed", _("Closed")
 
 
 class ClosingOutcome(models.TextChoices):
     # The person is erased; the programme data stays for the clinic's figures, under an id.
-    PSEUDONYMISED = "pseudonymised", "Closed, programme data kept without the name"
+    PSEUDONYMISED = "pseudonymised", _("Closed, programme data kept without the name")
     # Nothing needs keeping: every record of the programme goes too.
-    DELETED = "deleted", "Closed, everything deleted"
+    DELETED = "deleted", _("Closed, everything deleted")
 
 
 class ClosingReason(models.TextChoices):
-    PATIENT = "patient", "Asked for by the patient"
-    RETENTION = "retention", "Retention period over"
+    PATIENT = "patient", _("Asked for by the patient")
+    RETENTION = "retention", _("Retention period over")
 
 
 class AccountClosing(models.Model):
@@ -566,7 +583,7 @@ class RetentionPolicy(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "retention policies"
+        verbose_name_plural = _("retention policies")
         constraints = [
             models.CheckConstraint(
                 condition=RETENTION_YEARS.q("years"), name="retention_years_bounded"

@@ -30,14 +30,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import CheckIn, Patient
 
 KINDS = ("any", "activity_limiting", "care_seeking")
 KIND_LABELS = {
-    "any": "Any back pain",
-    "activity_limiting": "Activity-limiting back pain",
-    "care_seeking": "Back pain needing care",
+    "any": _("Any back pain"),
+    "activity_limiting": _("Activity-limiting back pain"),
+    "care_seeking": _("Back pain needing care"),
 }
 
 

@@ -67,7 +67,8 @@ def _record(
         value = getattr(obj, field.attname)
         if field.choices and isinstance(value, str | int) and value != "":
             # The label the screens show; a value no longer among the choices stays as it is.
-            value = dict(field.flatchoices).get(value, value)
+            label = dict(field.flatchoices).get(value)
+            value = value if label is None else str(label)  # labels are lazy (translated)
         record[field.name] = _value(value)
     return record
 

@@ -12,6 +12,9 @@ from types import ModuleType
 from typing import BinaryIO
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.imports.parsers.base import Activity, ImportFileError, ImportLimits
 
@@ -24,8 +27,8 @@ FORMAT_MODULES = (
 )
 HEAD_BYTES = 4096
 
-EMPTY = "This file is empty. Export your walks again and upload the new file."
-UNKNOWN = (
+EMPTY = _("This file is empty. Export your walks again and upload the new file.")
+UNKNOWN = _(
     "WalkBack cannot read this file. It takes an Apple Health export (export.zip or "
     "export.xml), a GPX track, a FIT activity file, a Google Fit (Takeout) daily activity file "
     "or a Fitbit data export."
@@ -48,15 +51,15 @@ def human_size(size: int) -> str:
         if size >= scale:
             value = size / scale
             return f"{value:.1f} {unit}".replace(".0 ", " ")
-    return f"{size} bytes"
+    return ngettext("%(count)s byte", "%(count)s bytes", size) % {"count": size}
 
 
 def too_large(size: int, limits: ImportLimits) -> str | None:
     if size > limits.max_bytes:
-        return (
-            f"This file is {human_size(size)}; the largest file WalkBack takes is "
-            f"{human_size(limits.max_bytes)}."
-        )
+        return gettext("This file is %(size)s; the largest file WalkBack takes is %(max)s.") % {
+            "size": human_size(size),
+            "max": human_size(limits.max_bytes),
+        }
     return None
 
 
@@ -100,7 +103,10 @@ def read_activities(
     for count, activity in enumerate(module.parse(stream, limits=limits, **options), start=1):
         if count > limits.max_rows:
             raise ImportFileError(
-                f"This file holds more than {limits.max_rows:,} activities, the most WalkBack "
-                "takes in one import, so nothing was imported. Export a shorter period."
+                gettext(
+                    "This file holds more than %(max)s activities, the most WalkBack "
+                    "takes in one import, so nothing was imported. Export a shorter period."
+                )
+                % {"max": number_format(limits.max_rows, force_grouping=True)}
             )
         yield activity

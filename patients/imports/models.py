@@ -11,23 +11,24 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # How each file format is named to patients and staff (``WalkLog.import_source`` values).
 SOURCE_WORDS = {
     "apple_health": "Apple Health",
-    "gpx": "GPX track",
-    "fit": "FIT file",
+    "gpx": _("GPX track"),
+    "fit": _("FIT file"),
     "google_fit": "Google Fit",
     "fitbit": "Fitbit",
 }
 
 
 class ImportState(models.TextChoices):
-    PENDING = "pending", "Waiting to start"
-    READING = "reading", "Reading the file"
-    READY = "ready", "Ready to check"
-    FAILED = "failed", "Could not be read"
-    SAVED = "saved", "Saved"
+    PENDING = "pending", _("Waiting to start")
+    READING = "reading", _("Reading the file")
+    READY = "ready", _("Ready to check")
+    FAILED = "failed", _("Could not be read")
+    SAVED = "saved", _("Saved")
 
 
 class ImportBatch(models.Model):

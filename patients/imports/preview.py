@@ -25,6 +25,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TypedDict
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from patients.dates import long_date
 from patients.imports.parsers.base import Activity, ActivityKind
 from patients.limits import STEPS, WALK_MINUTES
@@ -39,12 +42,12 @@ NEW, IMPORTED, MATCH, NOT_WALK, NOT_IMPORTED, STEPS_ONLY = (
     "steps_only",
 )
 STATUS_WORDS = {
-    NEW: "New: will be saved",
-    IMPORTED: "Already imported",
-    MATCH: "Matches a walk you logged",
-    NOT_WALK: "Not a walk",
-    NOT_IMPORTED: "Not imported",
-    STEPS_ONLY: "Steps only",
+    NEW: _("New: will be saved"),
+    IMPORTED: _("Already imported"),
+    MATCH: _("Matches a walk you logged"),
+    NOT_WALK: _("Not a walk"),
+    NOT_IMPORTED: _("Not imported"),
+    STEPS_ONLY: _("Steps only"),
 }
 
 
@@ -127,11 +130,13 @@ def build_preview(
             activity.kind == ActivityKind.HIKE and not count_hiking
         ):
             row["status"] = NOT_WALK
-            row["why"] = (
-                "Your clinic counts walks only, not hikes."
-                if activity.kind == ActivityKind.HIKE
-                else f"{activity.label or 'This activity'} is not a walk."
-            )
+            if activity.kind == ActivityKind.HIKE:
+                row["why"] = gettext("Your clinic counts walks only, not hikes.")
+            elif activity.label:
+                # Translators: %(activity)s is the file's own name for it, e.g. "Running".
+                row["why"] = gettext("%(activity)s is not a walk.") % {"activity": activity.label}
+            else:
+                row["why"] = gettext("This activity is not a walk.")
         rows.append(row)
     # Days' steps: the busiest source of each day, since a phone and a watch both count the
     # same steps (Apple's own app picks one source per moment; the larger total is close).
@@ -163,18 +168,20 @@ def _judge(rows: list[Row], *, patient: Patient, today: dt.date) -> None:
     for row in candidates:
         day = dt.date.fromisoformat(row["day"])
         if row["minutes"] < WALK_MINUTES.low:
-            row["status"], row["why"] = NOT_IMPORTED, "Shorter than a minute."
+            row["status"], row["why"] = NOT_IMPORTED, gettext("Shorter than a minute.")
         elif row["minutes"] > WALK_MINUTES.high:
             row["status"], row["why"] = (
                 NOT_IMPORTED,
-                f"Longer than {WALK_MINUTES.high // 60} hours: probably a workout left running.",
+                gettext("Longer than %(hours)s hours: probably a workout left running.")
+                % {"hours": WALK_MINUTES.high // 60},
             )
         elif day > today:
-            row["status"], row["why"] = NOT_IMPORTED, "The date is in the future."
+            row["status"], row["why"] = NOT_IMPORTED, gettext("The date is in the future.")
         elif patient.programme_start and day < patient.programme_start:
             row["status"], row["why"] = (
                 NOT_IMPORTED,
-                f"Before your programme began ({long_date(patient.programme_start)}).",
+                gettext("Before your programme began (%(date)s).")
+                % {"date": long_date(patient.programme_start)},
             )
     mark_saved_and_matches(rows, patient=patient)
 
@@ -207,10 +214,12 @@ def mark_saved_and_matches(rows: list[Row], *, patient: Patient) -> None:
         typed[walked_on.isoformat()].append((pk, minutes))
     for row in sorted(open_rows, key=lambda row: (row["day"], row["time"])):
         if (row["source"], row["source_id"]) in saved:
-            row["status"], row["why"] = IMPORTED, "Saved from an earlier import."
+            row["status"], row["why"] = IMPORTED, gettext("Saved from an earlier import.")
         elif typed.get(row["day"]):
             _pk, minutes = typed[row["day"]].pop(0)
             row["status"] = MATCH
-            row["why"] = f"You logged a {minutes}-minute walk that day: kept once, as you typed it."
+            row["why"] = gettext(
+                "You logged a %(minutes)s-minute walk that day: kept once, as you typed it."
+            ) % {"minutes": minutes}
         else:
             row["status"], row["why"] = NEW, ""

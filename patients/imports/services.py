@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from patients.imports import formats
 from patients.imports.models import ImportBatch, ImportState
@@ -25,6 +26,7 @@ from patients.imports.parsers.base import ImportFileError
 from patients.imports.preview import NEW, build_preview, mark_saved_and_matches
 from patients.models import PROGRAMME_ENDED, Patient, WalkLog, WalkSource
 from patients.signals import records_changed
+from walkback.accounts.languages import speaking_to
 from walkback.accounts.models import User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -70,7 +72,7 @@ def import_upload(*, patient: Patient, by: User, upload: UploadedFile) -> Import
     a file that turns out bad while a worker reads it ends as a FAILED batch with the message.
     """
     if not patient.can_log:
-        raise ValidationError(PROGRAMME_ENDED)
+        raise ValidationError(str(PROGRAMME_ENDED))
     limits = formats.limits_from_settings()
     size = upload.size or 0
     if message := formats.too_large(size, limits):
@@ -135,7 +137,13 @@ def import_batch_run(*, batch_id: str) -> None:
             return
         batch.state = ImportState.READING
         batch.save(update_fields=["state"])
-    patient = Patient.objects.select_related("clinic").get(pk=batch.patient_id)
+    patient = Patient.objects.select_related("clinic", "user__clinic").get(pk=batch.patient_id)
+    # What the preview and the error say is stored: write it in the patient's language.
+    with speaking_to(patient.user):
+        _read_stored(batch, patient)
+
+
+def _read_stored(batch: ImportBatch, patient: Patient) -> None:
     try:
         with default_storage.open(batch.stored_as, "rb") as raw:
             counting = _Counting(raw)
@@ -156,7 +164,7 @@ def import_batch_run(*, batch_id: str) -> None:
     except Exception:
         log.exception("import %s failed", batch.pk)  # the id only: no health data in logs
         batch.state = ImportState.FAILED
-        batch.error = "Something went wrong reading this file. Please try again later."
+        batch.error = gettext("Something went wrong reading this file. Please try again later.")
     else:
         batch.state, batch.preview, batch.bytes_done = ImportState.READY, preview, batch.size
     finally:
@@ -176,15 +184,17 @@ def import_confirm(*, batch: ImportBatch, by: User) -> int:
     """
     patient = batch.patient
     if not patient.can_log:
-        raise ValidationError(PROGRAMME_ENDED)
+        raise ValidationError(str(PROGRAMME_ENDED))
     try:
         with transaction.atomic():
             locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if locked.state == ImportState.SAVED:
-                raise ValidationError("This import has already been saved.")
+                raise ValidationError(gettext("This import has already been saved."))
             if locked.state != ImportState.READY:
                 raise ValidationError(
-                    "This file has not been read yet, or could not be read: nothing to save."
+                    gettext(
+                        "This file has not been read yet, or could not be read: nothing to save."
+                    )
                 )
             rows = locked.preview.get("rows", [])
             mark_saved_and_matches(rows, patient=patient)
@@ -216,8 +226,10 @@ def import_confirm(*, batch: ImportBatch, by: User) -> int:
                 records_changed(patient.pk)
     except IntegrityError:
         raise ValidationError(
-            "Some of these walks were saved by another import a moment ago, so nothing was "
-            "saved from this one. Upload the file again to see what is left."
+            gettext(
+                "Some of these walks were saved by another import a moment ago, so nothing was "
+                "saved from this one. Upload the file again to see what is left."
+            )
         ) from None
     batch.refresh_from_db()
     return len(new)

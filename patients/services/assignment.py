@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from patients.models import Patient
 from patients.signals import records_changed
@@ -19,14 +20,14 @@ def patient_reassign(*, patient: Patient, physiotherapist: User, by: User) -> Pa
     a patient to another clinic: the new physiotherapist must be an active one of the
     patient's own clinic, and only that clinic's admin may do it."""
     if by.role != Role.CLINIC_ADMIN or by.clinic_id != patient.clinic_id:
-        raise ValidationError("Only an admin of the patient's clinic can move a patient.")
+        raise ValidationError(gettext("Only an admin of the patient's clinic can move a patient."))
     if (
         physiotherapist.role != Role.PHYSIO
         or physiotherapist.clinic_id != patient.clinic_id
         or not physiotherapist.is_active
     ):
         raise ValidationError(
-            {"physiotherapist": "Choose an active physiotherapist of your clinic."}
+            {"physiotherapist": gettext("Choose an active physiotherapist of your clinic.")}
         )
     with transaction.atomic():
         physio_lock_for_patients(physiotherapist)
@@ -34,7 +35,10 @@ def patient_reassign(*, patient: Patient, physiotherapist: User, by: User) -> Pa
         previous = locked.physiotherapist_id
         if previous == physiotherapist.pk:
             raise ValidationError(
-                {"physiotherapist": f"{patient.full_name} is already with {physiotherapist}."}
+                {
+                    "physiotherapist": gettext("%(patient)s is already with %(physio)s.")
+                    % {"patient": patient.full_name, "physio": physiotherapist}
+                }
             )
         locked.physiotherapist = physiotherapist
         locked.save(update_fields=["physiotherapist", "updated_at"])

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.checkins import (
     MissedCheckIn,
@@ -21,7 +23,7 @@ from patients.checkins import (
     month_window_start,
 )
 from patients.dates import long_date
-from patients.limits import CHECK_IN_DAYS, PAIN
+from patients.limits import CHECK_IN_DAYS, CHECK_IN_DAYS_MESSAGE, PAIN
 from patients.models import PROGRAMME_ENDED, CareType, CheckIn, Patient
 from patients.selectors import check_in_missed_months
 from patients.signals import records_changed
@@ -104,56 +106,57 @@ def _clean_answers(
     errors: dict[str, str] = {}
     any_pain = answers.get("any_pain")
     if any_pain is None:
-        raise ValidationError({"any_pain": "Please answer Yes or No."})
+        raise ValidationError({"any_pain": gettext("Please answer Yes or No.")})
     if not any_pain:
         # No pain: the follow-up questions do not apply, whatever was typed into them.
         return dict.fromkeys(ANSWER_FIELDS) | {"any_pain": False, "care_type": ""}
     cleaned = {name: answers.get(name) for name in ANSWER_FIELDS}
     onset = cleaned["onset_date"]
     if onset is None:
-        errors["onset_date"] = "Tell us the day the pain started (your best guess is fine)."
-    elif onset > today:
-        errors["onset_date"] = "That date is in the future. Pick today or an earlier day."
-    elif patient.programme_start and onset < patient.programme_start:
-        errors["onset_date"] = (
-            f"Your programme began on {long_date(patient.programme_start)}. "
-            "Pick that day or a later one."
+        errors["onset_date"] = gettext(
+            "Tell us the day the pain started (your best guess is fine)."
         )
+    elif onset > today:
+        errors["onset_date"] = gettext("That date is in the future. Pick today or an earlier day.")
+    elif patient.programme_start and onset < patient.programme_start:
+        errors["onset_date"] = gettext(
+            "Your programme began on %(date)s. Pick that day or a later one."
+        ) % {"date": long_date(patient.programme_start)}
     elif (
         month_number is not None
         and (start := month_window_start(patient, month_number))
         and onset < start
     ):
-        errors["onset_date"] = (
-            f"This check-in is about the time since {long_date(start)}. If the pain "
+        errors["onset_date"] = gettext(
+            "This check-in is about the time since %(date)s. If the pain "
             "started before then and carried on, pick that day."
-        )
+        ) % {"date": long_date(start)}
     elif ends_on is not None and onset > ends_on:
-        errors["onset_date"] = (
-            f"These questions are about the time up to {long_date(ends_on)}. Pain that "
+        errors["onset_date"] = gettext(
+            "These questions are about the time up to %(date)s. Pain that "
             "started later belongs to the next month: pick a day up to then."
-        )
+        ) % {"date": long_date(ends_on)}
     for name in ("lasted_24_hours", "limited_activity", "care_sought"):
         if cleaned[name] is None:
-            errors[name] = "Please answer Yes or No."
+            errors[name] = gettext("Please answer Yes or No.")
     if cleaned["care_sought"]:
         if cleaned["care_type"] not in {c for c in CareType.values if c}:
-            errors["care_type"] = "Tell us who you saw for your back."
+            errors["care_type"] = gettext("Tell us who you saw for your back.")
     else:
         cleaned["care_type"] = ""
     for name in ("average_pain", "worst_pain"):
         value = cleaned[name]
         if value is None:
-            errors[name] = "Pick a number from 0 (no pain) to 10 (worst pain)."
+            errors[name] = gettext("Pick a number from 0 (no pain) to 10 (worst pain).")
         elif value not in PAIN:
-            errors[name] = "Pain is a number from 0 (no pain) to 10 (worst pain)."
+            errors[name] = gettext("Pain is a number from 0 (no pain) to 10 (worst pain).")
     average, worst = cleaned["average_pain"], cleaned["worst_pain"]
     if "worst_pain" not in errors and average is not None and worst is not None and worst < average:
-        errors["worst_pain"] = "The worst pain cannot be lower than the average pain."
+        errors["worst_pain"] = gettext("The worst pain cannot be lower than the average pain.")
     for name in ("days_to_recovery", "days_off_work"):
         value = cleaned[name]
         if value is not None and value not in CHECK_IN_DAYS:
-            errors[name] = f"Please give a number of days {CHECK_IN_DAYS.words}."
+            errors[name] = str(CHECK_IN_DAYS_MESSAGE)
     recovery = cleaned["days_to_recovery"]
     if (
         onset is not None
@@ -161,7 +164,7 @@ def _clean_answers(
         and recovery
         and onset + dt.timedelta(days=recovery) > today
     ):
-        errors["days_to_recovery"] = (
+        errors["days_to_recovery"] = gettext(
             "That is later than today. If you have not recovered yet, leave this empty."
         )
     if cleaned["days_off_work"] is None:
@@ -176,7 +179,7 @@ def _clean_answers(
     return cleaned
 
 
-MISSED_MONTH_UNANSWERED = "Please answer Yes or No, or choose \u201cI don't remember\u201d."
+MISSED_MONTH_UNANSWERED = _("Please answer Yes or No, or choose “I don't remember”.")
 
 
 # A missed month's errors are named ``month<N>-<field>``: the name its field has in a form
@@ -202,10 +205,12 @@ def check_in_submit(
     again (a double tap) changes nothing and returns ``saved=False``."""
     today = today or patient.today()
     if not patient.can_log:
-        raise ValidationError(PROGRAMME_ENDED)
+        raise ValidationError(str(PROGRAMME_ENDED))
     current = check_in_open(patient, today=today)
     if current is None or current.month_number != month_number:
-        raise ValidationError("This check-in is not open any more. Thank you all the same.")
+        raise ValidationError(
+            gettext("This check-in is not open any more. Thank you all the same.")
+        )
     errors: dict[str, list[str]] = {}
     cleaned: dict = {}
     try:
@@ -217,7 +222,7 @@ def check_in_submit(
     for month in months:
         prefix = missed_month_prefix(month.month_number)
         if missed is None or month.month_number not in missed:
-            errors[f"{prefix}-any_pain"] = [MISSED_MONTH_UNANSWERED]
+            errors[f"{prefix}-any_pain"] = [str(MISSED_MONTH_UNANSWERED)]
             continue
         given = missed[month.month_number]
         if given is None:

@@ -8,11 +8,14 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARANCE_NOTE_MAX
 from patients.models import AccountClosing, ClosingState, Patient, PatientStatus, Screening
 from patients.signals import records_changed
 from walkback.accounts.emails import normalize_email
+from walkback.accounts.languages import LANGUAGE_CODES
 from walkback.accounts.models import Role, User
 from walkback.accounts.services import (
     address_taken,
@@ -37,23 +40,28 @@ def patient_invite(
     time_zone: str,
     physiotherapist: User | None = None,
     phone: str = "",
+    language: str = "",
     **details,
 ) -> Patient | None:
     """Create a patient's account and record, and e-mail them a one-time link to set a
-    password. ``details`` are further Patient fields (date of birth, preferred days...).
+    password. ``details`` are further Patient fields (date of birth, preferred days...);
+    ``language`` is the one the patient reads WalkBack in (blank: their clinic's).
 
     None when the address is an account at another clinic: nothing is created here and the
     account holder is told instead (``address_taken``), so the page reveals nothing. The same
     ``submission_token`` twice enrols once and sends one e-mail (``once_per_submission``)."""
     # A superuser may be a clinic admin with no clinic (user_belongs_to_a_clinic): no patients.
     if by.role not in (Role.PHYSIO, Role.CLINIC_ADMIN) or by.clinic is None:
-        raise ValidationError("Only clinic staff can invite patients.")
+        raise ValidationError(gettext("Only clinic staff can invite patients."))
     physiotherapist = physiotherapist or (by if by.role == Role.PHYSIO else None)
     if physiotherapist is not None and (
         physiotherapist.clinic_id != by.clinic_id or physiotherapist.role != Role.PHYSIO
     ):
-        raise ValidationError({"physiotherapist": "Choose a physiotherapist of your clinic."})
+        raise ValidationError(
+            {"physiotherapist": gettext("Choose a physiotherapist of your clinic.")}
+        )
     validate_full_name(full_name)
+    validate_language(language)
     email = normalize_email(email)
     validate_patient_details(
         clinic=by.clinic,
@@ -71,6 +79,7 @@ def patient_invite(
             by=by,
             time_zone=time_zone,
             phone=phone or "",
+            language=language or "",
         )
         if user is None:
             return None
@@ -92,7 +101,14 @@ def patient_invite(
             patient=patient,
             detail={
                 "fields": sorted(
-                    ["email", "full_name", "time_zone", *details, *(["phone"] if phone else [])]
+                    [
+                        "email",
+                        "full_name",
+                        "time_zone",
+                        *details,
+                        *(["phone"] if phone else []),
+                        *(["language"] if language else []),
+                    ]
                 )
             },
         )
@@ -110,21 +126,30 @@ def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def validate_language(language: str | None) -> None:
+    if language and language not in LANGUAGE_CODES:
+        raise ValidationError({"language": gettext("Choose a language from the list.")})
+
+
 def validate_patient_details(*, clinic, date_of_birth=None, preferred_days=None) -> None:
     """Checks shared by enrolment and editing (plain words, keyed by field)."""
     errors = {}
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(clinic.time_zone)).date()
     if date_of_birth is not None:
         if date_of_birth > today:
-            errors["date_of_birth"] = "The date of birth cannot be in the future."
+            errors["date_of_birth"] = gettext("The date of birth cannot be in the future.")
         elif _age_on(date_of_birth, today) < ADULT_AGE:
-            errors["date_of_birth"] = "WalkBack is for adults: the patient must be 18 or over."
+            errors["date_of_birth"] = gettext(
+                "WalkBack is for adults: the patient must be %(age)s or over."
+            ) % {"age": ADULT_AGE}
         elif _age_on(date_of_birth, today) > 120:
-            errors["date_of_birth"] = "Check the year: that would make the patient over 120."
+            errors["date_of_birth"] = gettext(
+                "Check the year: that would make the patient over %(age)s."
+            ) % {"age": 120}
     if preferred_days is not None and any(
         not isinstance(day, int) or not 0 <= day <= 6 for day in preferred_days
     ):
-        errors["preferred_days"] = "Choose days of the week from the list."
+        errors["preferred_days"] = gettext("Choose days of the week from the list.")
     if errors:
         raise ValidationError(errors)
 
@@ -136,17 +161,19 @@ def clinic_conditions(clinic) -> list[str]:
 
 def _check_physio(by: User, patient: Patient) -> None:
     if by.role != Role.PHYSIO:
-        raise ValidationError("Only the clinic's physiotherapists can do this.")
+        raise ValidationError(gettext("Only the clinic's physiotherapists can do this."))
     if by.clinic_id != patient.clinic_id:
-        raise ValidationError("This patient is not in your clinic.")
+        raise ValidationError(gettext("This patient is not in your clinic."))
 
 
+# Each a whole sentence (word order differs between languages); joined with spaces.
 INELIGIBLE_REASONS = {
-    "recovered_in_last_6_months": "has not recovered from an episode of low back pain in the "
-    "last 6 months",
-    "episode_lasted_24h": "the episode did not last at least 24 hours",
-    "able_to_walk": "is not able to walk for exercise",
-    "already_active_3_per_week": "is already active 3 or more times a week",
+    "recovered_in_last_6_months": _(
+        "The patient has not recovered from an episode of low back pain in the last 6 months."
+    ),
+    "episode_lasted_24h": _("The episode did not last at least 24 hours."),
+    "able_to_walk": _("The patient is not able to walk for exercise."),
+    "already_active_3_per_week": _("The patient is already active 3 or more times a week."),
 }
 
 
@@ -180,24 +207,28 @@ def screening_record(
     errors = {}
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(patient.clinic.time_zone)).date()
     if clearance_date is not None and clearance_date > today:
-        errors["clearance_date"] = "The clearance date cannot be in the future."
+        errors["clearance_date"] = gettext("The clearance date cannot be in the future.")
     elif clearance_date is not None and clearance_date < today - CLEARANCE_VALID_FOR:
-        errors["clearance_date"] = (
+        errors["clearance_date"] = gettext(
             "The clearance must be from the last 12 months. Check the year, or ask the "
             "patient's doctor for a new clearance."
         )
     unknown = set(other_conditions) - set(clinic_conditions(patient.clinic))
     if unknown:
-        errors["other_conditions"] = "Choose conditions from your clinic's list."
+        errors["other_conditions"] = gettext("Choose conditions from your clinic's list.")
     if (
         baseline_minutes_per_week is not None
         and baseline_minutes_per_week not in BASELINE_MINUTES_PER_WEEK
     ):
         errors["baseline_minutes_per_week"] = BASELINE_MESSAGE
     if len(clearance_note) > CLEARANCE_NOTE_MAX:
-        errors["clearance_note"] = f"Keep the note under {CLEARANCE_NOTE_MAX} characters."
+        errors["clearance_note"] = gettext("Keep the note under %(max)s characters.") % {
+            "max": CLEARANCE_NOTE_MAX
+        }
     if len(ineligible_reason) > 1000:
-        errors["ineligible_reason"] = "Keep the reason under 1000 characters."
+        errors["ineligible_reason"] = gettext("Keep the reason under %(max)s characters.") % {
+            "max": 1000
+        }
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -208,7 +239,7 @@ def screening_record(
         )
         if patient.status not in (PatientStatus.SCREENING, PatientStatus.INELIGIBLE):
             raise ValidationError(
-                "The programme has started: the screening is kept as it was recorded."
+                gettext("The programme has started: the screening is kept as it was recorded.")
             )
         screening, created = Screening.objects.get_or_create(patient=patient)
         answers = {
@@ -231,13 +262,12 @@ def screening_record(
         if screening.is_complete and not screening.is_eligible:
             patient.status = PatientStatus.INELIGIBLE
             failing = [
-                text
+                str(text)
                 for name, text in INELIGIBLE_REASONS.items()
                 if (answers[name] if name == "already_active_3_per_week" else not answers[name])
             ]
-            patient.ineligible_reason = ineligible_reason.strip() or (
-                "The patient " + "; ".join(failing) + "."
-            )
+            # Written in the physiotherapist's language: it is stored, and staff read it.
+            patient.ineligible_reason = ineligible_reason.strip() or " ".join(failing)
         else:
             patient.status = PatientStatus.SCREENING
             patient.ineligible_reason = ""
@@ -261,6 +291,7 @@ def screening_record(
 
 PATIENT_EDITABLE = {
     "full_name",
+    "language",
     "phone",
     "date_of_birth",
     "time_zone",
@@ -284,7 +315,7 @@ STATUS_MOVES: dict[str, set[PatientStatus]] = {
 }
 
 
-CLOSED_ACCOUNT = "This patient's account is closed, so their details cannot be changed."
+CLOSED_ACCOUNT = _("This patient's account is closed, so their details cannot be changed.")
 
 
 def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
@@ -295,7 +326,8 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     _check_physio(by, patient)
     if AccountClosing.objects.filter(patient=patient, state=ClosingState.CLOSED).exists():
         # Erased on request or by the retention period: nothing may bring the person back.
-        raise ValidationError(CLOSED_ACCOUNT)
+        raise ValidationError(str(CLOSED_ACCOUNT))
+    validate_language(changes.get("language"))
     validate_patient_details(
         clinic=patient.clinic,
         date_of_birth=changes.get("date_of_birth"),
@@ -303,13 +335,15 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     )
     physio = changes.get("physiotherapist")
     if physio is not None and (physio.clinic_id != patient.clinic_id or physio.role != Role.PHYSIO):
-        raise ValidationError({"physiotherapist": "Choose a physiotherapist of your clinic."})
+        raise ValidationError(
+            {"physiotherapist": gettext("Choose a physiotherapist of your clinic.")}
+        )
     status = changes.get("status", patient.status)
     if status != patient.status and status not in STATUS_MOVES.get(patient.status, set()):
         raise ValidationError(
             {
-                "status": f"A patient cannot move from "
-                f"“{patient.get_status_display()}” to “{PatientStatus(status).label}” here."
+                "status": gettext("A patient cannot move from “%(old)s” to “%(new)s” here.")
+                % {"old": patient.get_status_display(), "new": PatientStatus(status).label}
             }
         )
     with transaction.atomic():
@@ -331,8 +365,12 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
             changed.append("phone")
         if "time_zone" in changes and changes["time_zone"] != patient.user.time_zone:
             patient.user.time_zone = changes["time_zone"]
+        language = changes.pop("language", None)
+        if language is not None and language != patient.user.language:
+            patient.user.language = language
+            changed.append("language")
         patient.user.full_clean(exclude=["password"])
-        patient.user.save(update_fields=["full_name", "phone", "time_zone"])
+        patient.user.save(update_fields=["full_name", "phone", "time_zone", "language"])
         changed += model_update(patient, changes, clean_exclude=["user"])
         if "status" in changed and patient.status == PatientStatus.DISCHARGED:
             # Discharged: logged out everywhere now; walks and check-ins are refused from here

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
 from patients.signals import records_changed
@@ -13,7 +14,7 @@ from walkback.accounts.services import validate_full_name
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 
-NAME_REQUIRED = "Type your name as you would like the clinic to see it."
+NAME_REQUIRED = _("Type your name as you would like the clinic to see it.")
 
 
 def patient_details_correct(*, patient: Patient, full_name: str, phone) -> list[str]:
@@ -21,7 +22,7 @@ def patient_details_correct(*, patient: Patient, full_name: str, phone) -> list[
     fields that changed; nothing is written when none did."""
     full_name = (full_name or "").strip()
     if not full_name:
-        raise ValidationError({"full_name": NAME_REQUIRED})
+        raise ValidationError({"full_name": str(NAME_REQUIRED)})
     validate_full_name(full_name)
     with transaction.atomic():
         user = patient.user

@@ -13,17 +13,22 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.dates import long_date
 from patients.limits import (
+    CORRECTION_REASON_REQUIRED,
     LONG_WALK_MINUTES,
     LONG_WALK_TIMES_USUAL,
     PAIN,
     STEPS,
+    STEPS_MESSAGE,
     USUAL_WALK_DAYS,
     USUAL_WALK_MIN_WALKS,
     WALK_CORRECTION_REASON_MAX,
     WALK_MINUTES,
+    WALK_MINUTES_MESSAGE,
     WALK_NOTE_MAX,
 )
 from patients.models import PROGRAMME_ENDED, Patient, WalkLog, WalkSource
@@ -37,7 +42,7 @@ from walkback.audit.services import audit_record
 EDIT_WINDOW_DAYS = 14
 
 
-CORRECTED = (
+CORRECTED = _(
     "Your physiotherapist corrected this walk, so it can no longer be changed here. "
     "Ask them if something is still wrong."
 )
@@ -51,32 +56,40 @@ def walk_is_editable(walk: WalkLog, *, today: dt.date) -> bool:
 
 def _not_editable(walk: WalkLog, verb: str) -> str:
     if walk.is_corrected:
-        return CORRECTED
-    return (
-        f"Walks more than {EDIT_WINDOW_DAYS} days old can no longer be {verb}. "
-        "Ask your physiotherapist if something is wrong."
-    )
+        return str(CORRECTED)
+    if verb == "deleted":
+        message = gettext(
+            "Walks more than %(days)s days old can no longer be deleted. "
+            "Ask your physiotherapist if something is wrong."
+        )
+    else:
+        message = gettext(
+            "Walks more than %(days)s days old can no longer be changed. "
+            "Ask your physiotherapist if something is wrong."
+        )
+    return message % {"days": EDIT_WINDOW_DAYS}
 
 
 def _check(patient: Patient, *, walked_on, minutes, steps, pain, note, today: dt.date) -> None:
     if not patient.can_log:
-        raise ValidationError(PROGRAMME_ENDED)
+        raise ValidationError(str(PROGRAMME_ENDED))
     errors: dict[str, str] = {}
     if walked_on > today:
-        errors["walked_on"] = "That date is in the future. Pick today or an earlier day."
+        errors["walked_on"] = gettext("That date is in the future. Pick today or an earlier day.")
     elif patient.programme_start and walked_on < patient.programme_start:
-        errors["walked_on"] = (
-            f"Your programme began on {long_date(patient.programme_start)}. "
-            "Pick that day or a later one."
-        )
+        errors["walked_on"] = gettext(
+            "Your programme began on %(date)s. Pick that day or a later one."
+        ) % {"date": long_date(patient.programme_start)}
     if minutes not in WALK_MINUTES:
-        errors["minutes"] = f"Minutes must be a whole number {WALK_MINUTES.words}."
+        errors["minutes"] = str(WALK_MINUTES_MESSAGE)
     if steps is not None and steps not in STEPS:
-        errors["steps"] = f"Steps must be a number {STEPS.words}."
+        errors["steps"] = str(STEPS_MESSAGE)
     if pain is not None and pain not in PAIN:
-        errors["pain"] = "Back pain is a number from 0 (no pain) to 10 (worst pain)."
+        errors["pain"] = gettext("Back pain is a number from 0 (no pain) to 10 (worst pain).")
     if len(note) > WALK_NOTE_MAX:
-        errors["note"] = f"Please keep the note to {WALK_NOTE_MAX} characters (it has {len(note)})."
+        errors["note"] = gettext(
+            "Please keep the note to %(max)s characters (it has %(length)s)."
+        ) % {"max": WALK_NOTE_MAX, "length": len(note)}
     if errors:
         raise ValidationError(errors)
 
@@ -161,7 +174,10 @@ def walk_update(
     )  # fmt: skip
     if walked_on <= today - dt.timedelta(days=EDIT_WINDOW_DAYS):
         raise ValidationError(
-            {"walked_on": f"You can move a walk to a day in the last {EDIT_WINDOW_DAYS} days."}
+            {
+                "walked_on": gettext("You can move a walk to a day in the last %(days)s days.")
+                % {"days": EDIT_WINDOW_DAYS}
+            }
         )
     values = {"walked_on": walked_on, "minutes": minutes, "steps": steps, "pain": pain}
     values["note"] = note
@@ -188,7 +204,7 @@ def walk_delete(*, walk: WalkLog, by: User, today: dt.date | None = None) -> Non
     patient = walk.patient
     today = today or patient.today()
     if not patient.can_log:
-        raise ValidationError(PROGRAMME_ENDED)
+        raise ValidationError(str(PROGRAMME_ENDED))
     if not walk_is_editable(walk, today=today):
         raise ValidationError(_not_editable(walk, "deleted"))
     with transaction.atomic():
@@ -223,28 +239,28 @@ def walk_correct(
     walks can be corrected too: their record is still read."""
     patient = walk.patient
     if by.role != Role.PHYSIO or by.clinic_id != patient.clinic_id or not by.is_active:
-        raise ValidationError("Only a physiotherapist of the patient's clinic can correct a walk.")
+        raise ValidationError(
+            gettext("Only a physiotherapist of the patient's clinic can correct a walk.")
+        )
     reason = " ".join((reason or "").split())
     logged_on = walk_logged_on(walk)
     errors: dict[str, str] = {}
     if minutes not in WALK_MINUTES:
-        errors["minutes"] = f"Minutes must be a whole number {WALK_MINUTES.words}."
+        errors["minutes"] = str(WALK_MINUTES_MESSAGE)
     if walked_on > logged_on:
-        errors["walked_on"] = (
-            f"The walk was logged on {long_date(logged_on)}, so it was on that day or before."
-        )
+        errors["walked_on"] = gettext(
+            "The walk was logged on %(date)s, so it was on that day or before."
+        ) % {"date": long_date(logged_on)}
     elif patient.programme_start and walked_on < patient.programme_start:
-        errors["walked_on"] = (
-            f"The programme began on {long_date(patient.programme_start)}. "
-            "Pick that day or a later one."
-        )
+        errors["walked_on"] = gettext(
+            "The programme began on %(date)s. Pick that day or a later one."
+        ) % {"date": long_date(patient.programme_start)}
     if not reason:
-        errors["reason"] = "Say why you are correcting the walk: the patient reads it."
+        errors["reason"] = str(CORRECTION_REASON_REQUIRED)
     elif len(reason) > WALK_CORRECTION_REASON_MAX:
-        errors["reason"] = (
-            f"Please keep the reason to {WALK_CORRECTION_REASON_MAX} characters "
-            f"(it has {len(reason)})."
-        )
+        errors["reason"] = gettext(
+            "Please keep the reason to %(max)s characters (it has %(length)s)."
+        ) % {"max": WALK_CORRECTION_REASON_MAX, "length": len(reason)}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -256,7 +272,11 @@ def walk_correct(
         ]
         if not changed:
             raise ValidationError(
-                {"minutes": "That is what the walk already says: change the minutes or the date."}
+                {
+                    "minutes": gettext(
+                        "That is what the walk already says: change the minutes or the date."
+                    )
+                }
             )
         if not locked.is_corrected:
             locked.original_minutes, locked.original_walked_on = locked.minutes, locked.walked_on
@@ -302,11 +322,11 @@ def long_walk_question(
     20): over ``LONG_WALK_MINUTES``, or over ``LONG_WALK_TIMES_USUAL`` times the usual walk.
     None when nothing needs asking. ``walk`` is the walk being changed, left out of the usual."""
     if minutes > LONG_WALK_MINUTES:
-        return f"Are you sure? {minutes} minutes is a long walk."
+        return gettext("Are you sure? %(minutes)s minutes is a long walk.") % {"minutes": minutes}
     usual = usual_walk_minutes(patient, today=today, leave_out=walk)
     if usual is not None and minutes > LONG_WALK_TIMES_USUAL * usual:
-        return (
-            f"Are you sure? {minutes} minutes is a long walk: "
-            f"your usual walk is about {usual} minutes."
-        )
+        return gettext(
+            "Are you sure? %(minutes)s minutes is a long walk: "
+            "your usual walk is about %(usual)s minutes."
+        ) % {"minutes": minutes, "usual": usual}
     return None

@@ -12,6 +12,9 @@ import io
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 from .base import ImportFileError, ImportLimits
 
 
@@ -23,12 +26,15 @@ def digest_id(*parts: object) -> str:
 
 def too_many_rows(limits: ImportLimits) -> ImportFileError:
     return ImportFileError(
-        f"This file has more than {limits.max_rows:,} entries, more than one import can take. "
-        "Export a shorter period (a few months at a time) and import each file."
+        gettext(
+            "This file has more than %(max)s entries, more than one import can take. "
+            "Export a shorter period (a few months at a time) and import each file."
+        )
+        % {"max": number_format(limits.max_rows, force_grouping=True)}
     )
 
 
-def csv_rows(stream: BinaryIO, *, what: str) -> Iterator[list[str]]:
+def csv_rows(stream: BinaryIO, *, what) -> Iterator[list[str]]:
     """The file's rows, read line by line as UTF-8 (with or without a byte-order mark).
 
     ``what`` names the expected file in the message shown when the bytes are not text.
@@ -40,7 +46,12 @@ def csv_rows(stream: BinaryIO, *, what: str) -> Iterator[list[str]]:
         yield from csv.reader(text)
     except (UnicodeDecodeError, csv.Error) as error:
         raise ImportFileError(
-            f"This file could not be read as {what}: it is not a text (CSV) file, or it is damaged."
+            # Translators: %(what)s is the kind of file expected, e.g. "a Fitbit export".
+            gettext(
+                "This file could not be read as %(what)s: it is not a text (CSV) file, "
+                "or it is damaged."
+            )
+            % {"what": what}
         ) from error
     finally:
         # The stream belongs to the caller: let go of it without closing it.

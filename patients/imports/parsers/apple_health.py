@@ -27,6 +27,9 @@ from collections.abc import Iterator
 from typing import IO, BinaryIO
 from xml.parsers import expat
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from patients.imports.parsers.base import (
     Activity,
     ActivityKind,
@@ -42,19 +45,19 @@ STEP_COUNT = "HKQuantityTypeIdentifierStepCount"
 DISTANCE = "HKQuantityTypeIdentifierDistanceWalkingRunning"
 _TO_METRES = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048, "yd": 0.9144, "cm": 0.01}
 
-NOT_AN_EXPORT = (
+NOT_AN_EXPORT = _(
     "This does not look like an Apple Health export. In the Health app, tap your picture, "
-    "then \u201cExport All Health Data\u201d, and upload the export.zip it makes."
+    "then “Export All Health Data”, and upload the export.zip it makes."
 )
-DAMAGED_ZIP = (
+DAMAGED_ZIP = _(
     "This zip file is damaged or incomplete (perhaps the upload or download stopped part way). "
     "Export it again from the Health app and upload the new file."
 )
-DAMAGED_XML = (
+DAMAGED_XML = _(
     "This Apple Health export is damaged or incomplete, so nothing was imported. "
     "Export it again from the Health app and upload the new file."
 )
-UNSAFE_XML = (
+UNSAFE_XML = _(
     "This file contains XML features WalkBack does not accept (entity declarations), "
     "so nothing was imported. Upload the export.zip made by the Health app."
 )
@@ -97,7 +100,8 @@ def parse_date(text: str) -> dt.datetime:
         )
     except (ValueError, IndexError):
         raise ImportFileError(
-            f"This Apple Health export has a date WalkBack cannot read ({text[:40]!r})."
+            gettext("This Apple Health export has a date WalkBack cannot read (%(date)s).")
+            % {"date": repr(text[:40])}
         ) from None
 
 
@@ -140,7 +144,7 @@ def _workout(attrs: dict, statistics: list[dict]) -> Activity:
         end=end,
         steps=steps,
         distance_m=distance,
-        label=kind_name.removeprefix("HKWorkoutActivityType") or "Workout",
+        label=kind_name.removeprefix("HKWorkoutActivityType") or gettext("Workout"),
     )
 
 
@@ -177,8 +181,10 @@ class _Capped:
         self.done += len(data)
         if self.done > self.cap:
             raise ImportFileError(
-                "This zip file unpacks to far more than an Apple Health export would, "
-                "so nothing was imported."
+                gettext(
+                    "This zip file unpacks to far more than an Apple Health export would, "
+                    "so nothing was imported."
+                )
             )
         return data
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import fitdecode
+from django.utils.translation import gettext_lazy as _
 
 from ._common import digest_id, too_many_rows
 from .base import Activity, ActivityKind, ImportFileError, ImportLimits, Source
@@ -28,20 +29,20 @@ WALKING_SUB_SPORTS = {"indoor_walking", "casual_walking", "speed_walking"}
 # apps show steps as twice that (docs/activity-import-formats.md).
 FOOT_SPORTS = {"walking", "hiking", "running"}
 
-DAMAGED = (
+DAMAGED = _(
     "This FIT file is damaged (its check digits do not match its contents), so it was not "
     "imported. Copy it from the watch or its app again and try once more."
 )
-NOT_FIT = (
+NOT_FIT = _(
     "This is not a FIT activity file. Choose the .fit file your watch or its app saved for the "
     "activity."
 )
-CUT_SHORT = (
+CUT_SHORT = _(
     "This FIT file ends too early: it was cut short while being copied or downloaded. "
     "Copy it from the watch or its app again."
 )
-EMPTY = "This file is empty. Choose the .fit file your watch or its app saved for the activity."
-NO_ACTIVITY = (
+EMPTY = _("This file is empty. Choose the .fit file your watch or its app saved for the activity.")
+NO_ACTIVITY = _(
     "This FIT file holds no activity (it may be a course, a workout plan or settings). "
     "Choose the file of a walk you recorded."
 )

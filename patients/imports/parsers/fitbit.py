@@ -21,6 +21,8 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 import ijson
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ._common import csv_rows, first_byte, head_text, local_midnight, too_many_rows
 from .base import Activity, ActivityKind, ImportFileError, ImportLimits, Source
@@ -30,13 +32,16 @@ KINDS = {"walk": ActivityKind.WALK, "hike": ActivityKind.HIKE}
 METRES_PER_UNIT = {"kilometer": 1000.0, "mile": 1609.344, "meter": 1.0}
 START_FORMAT = "%m/%d/%y %H:%M:%S"
 
-NOT_FITBIT = (
+NOT_FITBIT = _(
     "This is not a Fitbit exercise file. From your Fitbit data export, choose a file named "
-    "\u201cexercise-\u2026.json\u201d in the \u201cPhysical Activity\u201d folder."
+    "“exercise-….json” in the “Physical Activity” folder."
 )
-EMPTY = "This file is empty. " + NOT_FITBIT.split(". ", 1)[1]
-EMPTY_LIST = "This Fitbit file lists no exercise, so there is nothing to import."
-CUT_SHORT = (
+EMPTY = _(
+    "This file is empty. From your Fitbit data export, choose a file named "
+    "“exercise-….json” in the “Physical Activity” folder."
+)
+EMPTY_LIST = _("This Fitbit file lists no exercise, so there is nothing to import.")
+CUT_SHORT = _(
     "This Fitbit file ends too early or is damaged, so nothing was imported. "
     "Download your Fitbit data export again."
 )
@@ -99,15 +104,21 @@ def _activity(item: dict[str, Any], *, zone: dt.tzinfo, position: int) -> Activi
         naive = dt.datetime.strptime(str(raw_start), START_FORMAT)
     except ValueError:
         raise ImportFileError(
-            f"Exercise {position} in this Fitbit file has a start time that cannot be read "
-            f"(\u201c{str(raw_start)[:20]}\u201d). Download your Fitbit data export again."
+            gettext(
+                "Exercise %(number)s in this Fitbit file has a start time that cannot be read "
+                "(“%(value)s”). Download your Fitbit data export again."
+            )
+            % {"number": position, "value": str(raw_start)[:20]}
         ) from None
     start = naive.replace(tzinfo=zone)
     milliseconds = _number(item.get("duration"))
     if milliseconds is None:
         raise ImportFileError(
-            f"Exercise {position} in this Fitbit file has no length that can be read. "
-            "Download your Fitbit data export again."
+            gettext(
+                "Exercise %(number)s in this Fitbit file has no length that can be read. "
+                "Download your Fitbit data export again."
+            )
+            % {"number": position}
         )
     steps = _number(item.get("steps"))
     distance = _number(item.get("distance"))
@@ -139,7 +150,7 @@ def _parse_csv(stream: BinaryIO, *, limits: ImportLimits, zone: dt.tzinfo) -> It
     """
     in_activities = False
     seen_activities = seen_section = False
-    for line, row in enumerate(csv_rows(stream, what="a Fitbit export"), start=1):
+    for line, row in enumerate(csv_rows(stream, what=_("a Fitbit export")), start=1):
         if line > limits.max_rows:
             raise too_many_rows(limits)
         cells = [cell.strip() for cell in row]
@@ -172,9 +183,11 @@ def _parse_csv(stream: BinaryIO, *, limits: ImportLimits, zone: dt.tzinfo) -> It
         raise ImportFileError(NOT_FITBIT)
     if not seen_activities:
         raise ImportFileError(
-            "This Fitbit file has no \u201cActivities\u201d part. Export it again from "
-            "fitbit.com with \u201cActivities\u201d ticked, or choose an "
-            "\u201cexercise-\u2026.json\u201d file from your Fitbit data export."
+            gettext(
+                "This Fitbit file has no “Activities” part. Export it again from "
+                "fitbit.com with “Activities” ticked, or choose an "
+                "“exercise-….json” file from your Fitbit data export."
+            )
         )
 
 
@@ -185,8 +198,11 @@ def _csv_date(raw: str, *, line: int) -> dt.date:
         except ValueError:
             continue
     raise ImportFileError(
-        f"Line {line} of this Fitbit file has a date that cannot be read "
-        f"(\u201c{raw[:20]}\u201d). Export the file from fitbit.com again."
+        gettext(
+            "Line %(line)s of this Fitbit file has a date that cannot be read "
+            "(“%(value)s”). Export the file from fitbit.com again."
+        )
+        % {"line": line, "value": raw[:20]}
     )
 
 
@@ -201,7 +217,10 @@ def _csv_number(raw: str, *, line: int) -> float | None:
         value = -1.0
     if not 0 <= value < float("inf"):
         raise ImportFileError(
-            f"Line {line} of this Fitbit file has a step count that is not a number "
-            f"(\u201c{raw[:20]}\u201d). Export the file from fitbit.com again."
+            gettext(
+                "Line %(line)s of this Fitbit file has a step count that is not a number "
+                "(“%(value)s”). Export the file from fitbit.com again."
+            )
+            % {"line": line, "value": raw[:20]}
         )
     return value

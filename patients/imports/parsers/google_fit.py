@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import ijson
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ._common import (
     csv_rows,
@@ -53,16 +55,15 @@ SESSION_KINDS = {
 }
 DAY_FILE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})\.csv$")
 
-NOT_GOOGLE_FIT = (
+NOT_GOOGLE_FIT = _(
     "This is not a Google Fit file. From Google Takeout's Fit folder, choose "
-    "\u201cDaily activity metrics.csv\u201d or a session file from \u201cAll sessions\u201d."
+    "“Daily activity metrics.csv” or a session file from “All sessions”."
 )
-EMPTY = (
-    "This file is empty. From Google Takeout's Fit folder, choose "
-    "\u201cDaily activity metrics.csv\u201d."
+EMPTY = _(
+    "This file is empty. From Google Takeout's Fit folder, choose “Daily activity metrics.csv”."
 )
-NEEDS_DAY = (
-    "This is one day's file from Google Fit. Choose \u201cDaily activity metrics.csv\u201d "
+NEEDS_DAY = _(
+    "This is one day's file from Google Fit. Choose “Daily activity metrics.csv” "
     "from the same folder instead: it has every day."
 )
 
@@ -114,7 +115,7 @@ def _is_metrics_header(columns: list[str]) -> bool:
 def _parse_metrics(
     stream: Any, *, limits: ImportLimits, zone: dt.tzinfo, day: dt.date | None
 ) -> Iterator[Activity]:
-    rows = csv_rows(stream, what="a Google Fit daily activity file")
+    rows = csv_rows(stream, what=_("a Google Fit daily activity file"))
     header = next(rows, None)
     if header is None:
         raise ImportFileError(EMPTY)
@@ -161,8 +162,11 @@ def _daily_rows(
             day = dt.date.fromisoformat(raw_date)
         except ValueError:
             raise ImportFileError(
-                f"Line {line} of this Google Fit file has a date that cannot be read "
-                f"(\u201c{raw_date[:20]}\u201d). Export the file from Google Takeout again."
+                gettext(
+                    "Line %(line)s of this Google Fit file has a date that cannot be read "
+                    "(“%(value)s”). Export the file from Google Takeout again."
+                )
+                % {"line": line, "value": raw_date[:20]}
             ) from None
         values = {name: _number(row, columns, name, line=line) for name in measures}
         midnight = local_midnight(day, zone)
@@ -242,8 +246,11 @@ def _interval_rows(
             clock = dt.time.fromisoformat(raw_start)
         except ValueError:
             raise ImportFileError(
-                f"Line {line} of this Google Fit file has a time that cannot be read "
-                f"(\u201c{raw_start[:20]}\u201d). Export the file from Google Takeout again."
+                gettext(
+                    "Line %(line)s of this Google Fit file has a time that cannot be read "
+                    "(“%(value)s”). Export the file from Google Takeout again."
+                )
+                % {"line": line, "value": raw_start[:20]}
             ) from None
         zone = clock.tzinfo or dt.UTC
         if midnight is None:
@@ -277,11 +284,19 @@ def _number(row: list[str], columns: dict[str, int], name: str, *, line: int) ->
     except ValueError:
         value = -1.0
     if not value >= 0 or value == float("inf"):
-        where = f"Line {line} of this" if line else "This"
-        raise ImportFileError(
-            f"{where} Google Fit file has a value that is not a number in \u201c{name}\u201d "
-            f"(\u201c{raw[:20]}\u201d). Export the file from Google Takeout again."
-        )
+        values = {"line": line, "column": name, "value": raw[:20]}
+        if line:
+            message = gettext(
+                "Line %(line)s of this Google Fit file has a value that is not a number in "
+                "“%(column)s” (“%(value)s”). Export the file from Google "
+                "Takeout again."
+            )
+        else:
+            message = gettext(
+                "This Google Fit file has a value that is not a number in “%(column)s” "
+                "(“%(value)s”). Export the file from Google Takeout again."
+            )
+        raise ImportFileError(message % values)
     return value
 
 
@@ -309,8 +324,10 @@ def _parse_session(stream: Any, *, limits: ImportLimits) -> Iterator[Activity]:
                 metric = None
     except ijson.common.JSONError as error:
         raise ImportFileError(
-            "This Google Fit session file ends too early or is not valid JSON: it was cut short "
-            "or damaged. Export it from Google Takeout again."
+            gettext(
+                "This Google Fit session file ends too early or is not valid JSON: it was cut "
+                "short or damaged. Export it from Google Takeout again."
+            )
         ) from error
     except UnicodeDecodeError as error:
         raise ImportFileError(NOT_GOOGLE_FIT) from error
@@ -326,8 +343,10 @@ def _parse_session(stream: Any, *, limits: ImportLimits) -> Iterator[Activity]:
         end = start + dt.timedelta(seconds=seconds) if seconds is not None else None
     if start is None or end is None or end < start:
         raise ImportFileError(
-            "This Google Fit session has a start or end time that cannot be read. "
-            "Export it from Google Takeout again."
+            gettext(
+                "This Google Fit session has a start or end time that cannot be read. "
+                "Export it from Google Takeout again."
+            )
         )
     name = activity_name.strip().lower()
     yield Activity(

@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 import gpxpy
 import gpxpy.gpx
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.imports.parsers.base import (
     Activity,
@@ -34,13 +36,13 @@ WALK_MAX_KMH = 7.5
 _WALK_TYPES = {"walking", "walk", "9", "foot", "on_foot", "nordic_walking"}
 _HIKE_TYPES = {"hiking", "hike", "trekking", "mountaineering"}
 
-NO_TIMES = (
+NO_TIMES = _(
     "This GPX file has no times in it, so WalkBack cannot tell when you walked or for how "
-    "long. Export the walk again from your app with times included (\u201crecorded track\u201d, "
+    "long. Export the walk again from your app with times included (“recorded track”, "
     "not a planned route)."
 )
-DAMAGED = "This GPX file is damaged or incomplete, so nothing was imported."
-NO_TRACKS = "This GPX file has no recorded tracks in it (only planned routes or points)."
+DAMAGED = _("This GPX file is damaged or incomplete, so nothing was imported.")
+NO_TRACKS = _("This GPX file has no recorded tracks in it (only planned routes or points).")
 
 
 def sniff(head: bytes, filename: str) -> bool:
@@ -66,11 +68,16 @@ def parse(stream: BinaryIO, *, limits: ImportLimits) -> Iterator[Activity]:
     data = stream.read(GPX_MAX_BYTES + 1)
     if len(data) > GPX_MAX_BYTES:
         raise ImportFileError(
-            f"This GPX file is larger than {GPX_MAX_BYTES // (1024 * 1024)} MB, more than a "
-            "walk's track needs. Export one walk at a time."
+            gettext(
+                "This GPX file is larger than %(size)s MB, more than a "
+                "walk's track needs. Export one walk at a time."
+            )
+            % {"size": GPX_MAX_BYTES // (1024 * 1024)}
         )
     if re.search(rb"<!(DOCTYPE|ENTITY)", data[:65536]):
-        raise ImportFileError("This GPX file declares a DTD or entities, which WalkBack refuses.")
+        raise ImportFileError(
+            gettext("This GPX file declares a DTD or entities, which WalkBack refuses.")
+        )
     try:
         document = gpxpy.parse(data.decode("utf-8-sig", errors="replace"))
     except Exception as error:  # gpxpy raises its own and the XML parser's errors
@@ -94,7 +101,7 @@ def parse(stream: BinaryIO, *, limits: ImportLimits) -> Iterator[Activity]:
             start=start,
             end=end,
             distance_m=round(distance, 1),
-            label=track.name or track.type or "GPX track",
+            label=track.name or track.type or gettext("GPX track"),
         )
     if not timed:
         raise ImportFileError(NO_TIMES)
