@@ -15,7 +15,7 @@ from patients.limits import BASELINE_MESSAGE, BASELINE_MINUTES_PER_WEEK, CLEARAN
 from patients.models import AccountClosing, ClosingState, Patient, PatientStatus, Screening
 from patients.signals import records_changed
 from walkback.accounts.emails import normalize_email
-from walkback.accounts.languages import LANGUAGE_CODES
+from walkback.accounts.languages import check_language
 from walkback.accounts.models import Role, User
 from walkback.accounts.services import (
     address_taken,
@@ -61,7 +61,7 @@ def patient_invite(
             {"physiotherapist": gettext("Choose a physiotherapist of your clinic.")}
         )
     validate_full_name(full_name)
-    validate_language(language)
+    check_language(language or "")
     email = normalize_email(email)
     validate_patient_details(
         clinic=by.clinic,
@@ -124,11 +124,6 @@ CLEARANCE_VALID_FOR = dt.timedelta(days=365)
 
 def _age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def validate_language(language: str | None) -> None:
-    if language and language not in LANGUAGE_CODES:
-        raise ValidationError({"language": gettext("Choose a language from the list.")})
 
 
 def validate_patient_details(*, clinic, date_of_birth=None, preferred_days=None) -> None:
@@ -327,7 +322,7 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     if AccountClosing.objects.filter(patient=patient, state=ClosingState.CLOSED).exists():
         # Erased on request or by the retention period: nothing may bring the person back.
         raise ValidationError(str(CLOSED_ACCOUNT))
-    validate_language(changes.get("language"))
+    check_language(changes.get("language") or "")
     validate_patient_details(
         clinic=patient.clinic,
         date_of_birth=changes.get("date_of_birth"),
