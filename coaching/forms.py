@@ -59,11 +59,11 @@ class CaseloadFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Stage"),
-        choices=[("", pgettext_lazy("patient stage", "Current"))] + PatientStatus.choices,
+        choices=[("", pgettext_lazy("patient stage", "Current")), *PatientStatus.choices],
         required=False,
     )
     flag = forms.ChoiceField(
-        label=_("Flag"), choices=[("", pgettext_lazy("flag", "Any"))] + FLAG_CHOICES, required=False
+        label=_("Flag"), choices=[("", pgettext_lazy("flag", "Any")), *FLAG_CHOICES], required=False
     )
     sort = forms.ChoiceField(label=_("Sort"), choices=list(SORTS.items()), required=False)
 

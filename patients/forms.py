@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.utils.translation import gettext
@@ -23,6 +23,9 @@ from walkback.accounts.limits import GOAL_WEEK, MINUTES_PER_WALK, WALKS_PER_WEEK
 from walkback.accounts.models import TIME_ZONE_CHOICES, User
 from walkback.core.forms import SubmissionTokenMixin
 from walkback.core.validators import validate_single_line
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -173,7 +176,7 @@ def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-def _yes_no_field(label: str) -> forms.TypedChoiceField:
+def _yes_no_field(label: StrOrPromise) -> forms.TypedChoiceField:
     """Yes / No, or not asked yet (which keeps the screening open)."""
     return forms.TypedChoiceField(
         label=label,

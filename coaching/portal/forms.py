@@ -6,6 +6,7 @@ plain words; the rules themselves (dates, bounds, the edit window) live in the s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.functional import lazy
@@ -18,6 +19,9 @@ from patients.limits import PAIN, STEPS, WALK_MINUTES, WALK_NOTE_MAX
 from patients.models import BodyRegion, CareType, Severity, WalkingRelated
 from patients.services.check_ins import MISSED_MONTH_UNANSWERED
 from walkback.core.forms import SubmissionTokenMixin
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 QUICK_MINUTES = [10, 15, 20, 30, 45, 60]
 PAIN_CHOICES = [(n, str(n)) for n in range(PAIN.low, PAIN.high + 1)]
@@ -349,7 +353,7 @@ class ReminderPreferencesForm(PortalForm, reminder_forms.ReminderPreferencesForm
     )
     field_order = ["reminders_by_email", "reminder_channels"]
 
-    def __init__(self, *args, channels_offered: Sequence[tuple[str, str]] = (), **kwargs):
+    def __init__(self, *args, channels_offered: Sequence[tuple[str, StrOrPromise]] = (), **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["reminder_channels"]
         assert isinstance(field, forms.MultipleChoiceField)

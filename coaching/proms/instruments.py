@@ -19,12 +19,16 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jsonschema
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from coaching.proms.models import SCORE_HIGH, SCORE_LOW
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "instruments"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.json"
@@ -78,7 +82,7 @@ SHIPPED_WORDS = {
 }
 
 
-def _words(text: str) -> str:
+def _words(text: str) -> StrOrPromise:
     return SHIPPED_WORDS.get(text, text)
 
 
@@ -123,7 +127,7 @@ class Rule:
     max: float
     scale_to: float | None = None
     key: str = "score"
-    label: str = ""
+    label: StrOrPromise = ""
 
 
 @dataclass(frozen=True)

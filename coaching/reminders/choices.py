@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from coaching.models import ReminderChannel
 from coaching.reminders.push_selectors import has_push_subscription
 from coaching.reminders.sms.selectors import phone_verified, sms_blocker
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django_stubs_ext import StrOrPromise
 
 
 def available_channels(user) -> set[str]:
@@ -45,8 +51,8 @@ UNAVAILABLE = {
 
 @dataclass(frozen=True)
 class ChannelOptions:
-    offered: list[tuple[str, str]]  # (value, label) the form shows
-    missing: list[str]  # why the others are not offered, in plain words
+    offered: Sequence[tuple[str, StrOrPromise]]  # (value, label) the form shows
+    missing: Sequence[StrOrPromise]  # why the others are not offered, in plain words
     sms_chosen_but_blocked: str  # "" or why texts the patient chose are not going
     sms_confirmed: bool  # the patient's number is confirmed
 

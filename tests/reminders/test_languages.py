@@ -1,22 +1,15 @@
 """Every notice is written in the recipient's language (docs/languages.md): a reminder's e-mail,
 its text message and its push line, whatever language the worker or request that sends it is
 in. Chinese and Arabic texts are UCS-2, so each must fit one 70-character segment.
-
-The catalogues are built here from the translations in ``locale/work/`` into a folder of the
-test's own, so these tests do not depend on the compiled ``locale/`` being up to date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
-from pathlib import Path
 
-import polib
 import pytest
 import time_machine
-from django.conf import settings as django_settings
 from django.utils import timezone, translation
 
 from coaching.models import CoachingSession, Reminder, ReminderKind, SessionMode, SessionPurpose
@@ -35,7 +28,6 @@ from tests.factories import CheckInFactory, ReminderFactory
 from tests.reminders.helpers import at, harbour_patient
 from tests.reminders.sms_helpers import verified_phone
 
-WORK = Path(django_settings.BASE_DIR) / "locale" / "work"
 PLURAL_FORMS = {
     "zh_Hans": "nplurals=1; plural=0;",
     "ar": (
@@ -63,34 +55,10 @@ WALK = {
 
 
 @pytest.fixture
-def catalogues(settings, tmp_path):
-    """Chinese and Arabic catalogues from locale/work/*.json, ahead of the project's own."""
-    items = [
-        item
-        for path in sorted(WORK.glob("*.json"))
-        for item in json.loads(path.read_text(encoding="utf-8"))
-    ]
-    for language, plural_forms in PLURAL_FORMS.items():
-        catalogue = polib.POFile()
-        catalogue.metadata = {
-            "Content-Type": "text/plain; charset=UTF-8",
-            "Plural-Forms": plural_forms,
-        }
-        for item in items:
-            if language not in item:
-                continue
-            entry = polib.POEntry(msgid=item["msgid"], msgctxt=item.get("msgctxt"))
-            if "msgid_plural" in item:
-                entry.msgid_plural = item["msgid_plural"]
-                entry.msgstr_plural = dict(enumerate(item[language]))
-            else:
-                entry.msgstr = item[language]
-            catalogue.append(entry)
-        folder = tmp_path / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        catalogue.save_as_mofile(str(folder / "django.mo"))
-    # Changing LOCALE_PATHS makes Django drop its loaded catalogues (and again afterwards).
-    settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
+def catalogues():
+    """The shipped catalogues (locale/, docs/languages.md): kept as a fixture so each test
+    says it reads them."""
+    return None
 
 
 @pytest.fixture
