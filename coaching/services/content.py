@@ -51,16 +51,7 @@ def education_topic_translate(
             .first()
         )
         if not (title or summary or body):
-            if row is not None:
-                row_pk = row.pk
-                row.delete()
-                audit_record(
-                    actor=by,
-                    action=AuditAction.DELETE,
-                    object_type="coaching.EducationTopicTranslation",
-                    clinic=clinic,
-                    detail={"id": row_pk, "topic": topic.pk, "language": language},
-                )
+            _remove(row, by=by, clinic=clinic, detail={"topic": topic.pk, "language": language})
             return None
         errors = {}
         if not title:
@@ -89,6 +80,21 @@ def education_topic_translate(
     return row
 
 
+def _remove(row, *, by: User, clinic: Clinic, detail: dict) -> None:
+    """Emptying every box of a language removes it (the clinic's own text shows again)."""
+    if row is None:
+        return
+    row_pk = row.pk
+    row.delete()
+    audit_record(
+        actor=by,
+        action=AuditAction.DELETE,
+        object_type=f"coaching.{type(row).__name__}",
+        clinic=clinic,
+        detail={"id": row_pk, **detail},
+    )
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -109,16 +115,7 @@ def screening_conditions_translate(
             clinic=clinic, language=language
         ).first()
         if not lines:
-            if row is not None:
-                row_pk = row.pk
-                row.delete()
-                audit_record(
-                    actor=by,
-                    action=AuditAction.DELETE,
-                    object_type="coaching.ScreeningConditionsTranslation",
-                    clinic=clinic,
-                    detail={"id": row_pk, "language": language},
-                )
+            _remove(row, by=by, clinic=clinic, detail={"language": language})
             return None
         if len(lines) != len(own):
             raise ValidationError(
