@@ -35,18 +35,14 @@ point at the patient and the login, those two rows stay, empty of anything perso
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parseaddr
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from coaching.messaging.services import messages_erase
@@ -81,6 +77,7 @@ from walkback.accounts.models import (
     Role,
     User,
 )
+from walkback.accounts.services import account_closed_send
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
 from walkback.core.models import Submission
@@ -221,16 +218,9 @@ def patient_close(
 
 def _farewell_send(address: str, short_name: str, clinic_name: str, language: str) -> None:
     # In the language the person read WalkBack in (their login is emptied by now).
-    with translation.override(language):
-        send_mail(
-            subject=gettext("Your WalkBack account at %(clinic)s is closed")
-            % {"clinic": clinic_name},
-            message=render_to_string(
-                "accounts/email/account_closed.txt", {"name": short_name, "clinic": clinic_name}
-            ),
-            from_email=f"{clinic_name} <{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}>",
-            recipient_list=[address],
-        )
+    account_closed_send(
+        address=address, short_name=short_name, clinic_name=clinic_name, language=language
+    )
 
 
 def _erase_identity(patient: Patient) -> None:
