@@ -147,7 +147,6 @@ def _accept_suggestion(patient: Patient, physio: User, day: dt.date) -> None:
         minutes_per_walk=suggestion.minutes_per_walk,
         effective_from=day,
         rationale=suggestion.sentence,
-        rationale_says=suggestion.says,
         by=physio,
     )
 
