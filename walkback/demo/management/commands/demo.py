@@ -122,8 +122,11 @@ class Command(BaseCommand):
             for p in processes.values():
                 if p.poll() is None:
                     p.send_signal(signal.SIGTERM)
+            # A loaded machine can take a while to stop a worker; one that does not stop is
+            # killed and waited for, so nothing of the demo outlives it.
             for p in processes.values():
                 try:
-                    p.wait(timeout=10)
+                    p.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     p.kill()
+                    p.wait(timeout=10)
