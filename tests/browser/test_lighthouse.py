@@ -162,14 +162,22 @@ def run_lighthouse(url: str, cookie: str, name: str, *, cpu_slowdown: float) -> 
         f"--output-path={report}",
         "--quiet",
     ]
-    subprocess.run(
-        command,
-        cwd=ROOT,
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-        check=True,
-        timeout=240,
-    )
-    return json.loads(report.read_text())
+    for _attempt in range(3):
+        subprocess.run(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            check=True,
+            timeout=240,
+        )
+        result = json.loads(report.read_text())
+        # Lighthouse sometimes fails to record the page load's trace on a busy machine
+        # (NO_NAVSTART: "Please run Lighthouse again") and then gives no score at all; that
+        # run measured nothing, so it is run again. A low score is never retried.
+        if not result.get("runtimeError"):
+            return result
+        print(f"lighthouse {name}: {result['runtimeError']['code']}, running it again")
+    return result
 
 
 def failing_audits(result: dict, category: str) -> list[str]:
