@@ -163,13 +163,13 @@ def run_lighthouse(url: str, cookie: str, name: str, *, cpu_slowdown: float) -> 
         "--quiet",
     ]
     for _attempt in range(3):
-        subprocess.run(
-            command,
-            cwd=ROOT,
-            env={**os.environ, "CHROME_PATH": CHROMIUM},
-            check=True,
-            timeout=240,
+        report.unlink(missing_ok=True)
+        # Lighthouse exits 1 when it writes a report with a runtime error; no report at all
+        # is a failure of its own.
+        done = subprocess.run(
+            command, cwd=ROOT, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=240
         )
+        assert report.exists(), f"lighthouse wrote no report (exit {done.returncode})"
         result = json.loads(report.read_text())
         # Lighthouse sometimes fails to record the page load's trace on a busy machine
         # (NO_NAVSTART: "Please run Lighthouse again") and then gives no score at all; that
