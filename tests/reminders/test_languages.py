@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
-from coaching.models import CoachingSession, Reminder, ReminderKind, SessionMode, SessionPurpose
+from coaching.models import Reminder, ReminderKind
 from coaching.reminders.channels import Message
 from coaching.reminders.messages import build
 from coaching.reminders.push import push_payload
@@ -24,9 +24,9 @@ from coaching.reminders.sms.texts import (
     sms_text,
     ucs2_length,
 )
-from tests.factories import CheckInFactory, ReminderFactory
+from tests.factories import ReminderFactory
 from tests.reminders.helpers import at, harbour_patient
-from tests.reminders.sms_helpers import verified_phone
+from tests.reminders.sms_helpers import every_patient_kind, verified_phone
 
 PLURAL_FORMS = {
     "zh_Hans": "nplurals=1; plural=0;",
@@ -138,30 +138,6 @@ def test_a_patient_without_a_choice_reads_their_clinics_language(db, catalogues,
     assert push_payload(email)["body"] == "Time for your walk."
 
 
-def _every_patient_kind(patient) -> list[Reminder]:
-    session = CoachingSession.objects.create(
-        patient=patient,
-        number=2,
-        purpose=SessionPurpose.PRESCRIBE,
-        mode=SessionMode.VIDEO,
-        video_link="https://meet.example.test/secret-room",
-        scheduled_at=WEDNESDAY + dt.timedelta(days=1),
-    )
-    check_in = CheckInFactory(patient=patient)
-    return [
-        Reminder(
-            kind=kind,
-            recipient=patient.user,
-            patient=patient,
-            channel="sms",
-            session=session if kind.startswith("session") else None,
-            check_in=check_in if kind.startswith("check_in") else None,
-        )
-        for kind in ReminderKind.values
-        if kind not in ("digest", "adverse_event")
-    ]
-
-
 @pytest.mark.parametrize("language", ["zh-hans", "ar"])
 @pytest.mark.parametrize(
     "site", ["https://walkback.example.org", "https://" + "very-long-clinic-host." * 5 + "org"]
@@ -169,7 +145,7 @@ def _every_patient_kind(patient) -> list[Reminder]:
 def test_every_translated_text_fits_one_ucs2_segment(db, catalogues, now, settings, language, site):
     settings.SITE_URL = site
     patient = _patient(language)
-    for reminder in _every_patient_kind(patient):
+    for reminder in every_patient_kind(patient, session_at=WEDNESDAY + dt.timedelta(days=1)):
         with translation.override(language):
             text = sms_text(reminder, patient.zone)
         assert fits_one_segment(text), (reminder.kind, ucs2_length(text), text)

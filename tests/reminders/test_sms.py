@@ -28,11 +28,10 @@ from coaching.reminders.services import (
 from coaching.reminders.sms.models import SmsOptOut
 from coaching.reminders.sms.texts import SEGMENT, fits_one_segment, is_gsm7, sms_text
 from tests.factories import (
-    CheckInFactory,
     ReminderFactory,
 )
 from tests.reminders.helpers import Published, at, harbour_patient
-from tests.reminders.sms_helpers import PHONE, verified_phone
+from tests.reminders.sms_helpers import PHONE, every_patient_kind, verified_phone
 from walkback.demo.bench.fake_twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -326,33 +325,6 @@ def test_late_sms_in_quiet_hours_waits_for_the_morning(
 # --- The texts ------------------------------------------------------------------------------
 
 
-def _every_patient_kind(patient) -> list[Reminder]:
-    session = CoachingSession.objects.create(
-        patient=patient,
-        number=2,
-        purpose=SessionPurpose.PRESCRIBE,
-        mode=SessionMode.VIDEO,
-        video_link="https://meet.example.test/secret-room",
-        scheduled_at=WEDNESDAY + dt.timedelta(days=1),
-    )
-    check_in = CheckInFactory(patient=patient)
-    rows = []
-    for kind in ReminderKind.values:
-        if kind in ("digest", "adverse_event"):
-            continue
-        rows.append(
-            Reminder(
-                kind=kind,
-                recipient=patient.user,
-                patient=patient,
-                channel="sms",
-                session=session if kind.startswith("session") else None,
-                check_in=check_in if kind.startswith("check_in") else None,
-            )
-        )
-    return rows
-
-
 @pytest.mark.parametrize(
     "site", ["https://walkback.example.org", "https://" + "very-long-clinic-host." * 5 + "org"]
 )
@@ -360,7 +332,7 @@ def test_every_kind_of_text_fits_one_gsm7_segment_and_carries_no_health_data(
     patient, now, settings, site
 ):
     settings.SITE_URL = site
-    for reminder in _every_patient_kind(patient):
+    for reminder in every_patient_kind(patient, session_at=WEDNESDAY + dt.timedelta(days=1)):
         text = sms_text(reminder, patient.zone)
         assert fits_one_segment(text), (reminder.kind, len(text), text)
         assert is_gsm7(text) and len(text) <= SEGMENT
