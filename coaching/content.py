@@ -14,8 +14,9 @@ from django.conf import settings
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext
 
-from coaching.content_models import ScreeningConditionsTranslation
+from coaching.content_models import EducationTopicTranslation, ScreeningConditionsTranslation
 from coaching.models import EducationTopic
+from patients.services.enrolment import clinic_conditions, condition_lines
 from walkback.accounts.languages import clinic_language, is_right_to_left
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -109,10 +110,6 @@ def topic_text(topic: EducationTopic, *, language: str, clinic) -> TopicText:
 # --- Screening conditions -----------------------------------------------------------------
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 @dataclass(frozen=True)
 class ConditionChoices:
     """The clinic's extra screening conditions as one staff member reads them. The value of
@@ -122,19 +119,32 @@ class ConditionChoices:
     note: str
 
 
+def topic_translation_get(topic: EducationTopic, language: str):
+    """The topic's text in ``language``, if the clinic has written it (None otherwise)."""
+    return EducationTopicTranslation.objects.filter(topic=topic, language=language).first()
+
+
+def screening_translations(clinic) -> dict[str, ScreeningConditionsTranslation]:
+    """The clinic's extra screening conditions in each language it has written them in."""
+    return {
+        row.language: row for row in ScreeningConditionsTranslation.objects.filter(clinic=clinic)
+    }
+
+
 def screening_translation_is_current(row: ScreeningConditionsTranslation, clinic) -> bool:
-    own = _lines(clinic.screening_extra_conditions)
-    return _lines(row.written_for) == own and len(_lines(row.conditions)) == len(own)
+    own = clinic_conditions(clinic)
+    written_for = condition_lines(row.written_for)
+    return written_for == own and len(condition_lines(row.conditions)) == len(own)
 
 
 def condition_choices(clinic, language: str) -> ConditionChoices:
-    own = _lines(clinic.screening_extra_conditions)
+    own = clinic_conditions(clinic)
     default = clinic_language(clinic)
     if not own or language == default:
         return ConditionChoices([(line, line) for line in own], "")
     row = ScreeningConditionsTranslation.objects.filter(clinic=clinic, language=language).first()
     if row is not None and screening_translation_is_current(row, clinic):
-        return ConditionChoices(list(zip(own, _lines(row.conditions), strict=True)), "")
+        return ConditionChoices(list(zip(own, condition_lines(row.conditions), strict=True)), "")
     note = gettext(
         "Your clinic's extra conditions are not yet written in %(language)s, so they are "
         "shown in %(shown_in)s."

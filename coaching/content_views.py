@@ -18,10 +18,12 @@ from coaching.content import (
     language_name,
     other_languages,
     screening_translation_is_current,
+    screening_translations,
+    topic_translation_get,
 )
 from coaching.content_forms import EducationTopicTranslationForm, ScreeningConditionsTranslationForm
-from coaching.content_models import EducationTopicTranslation, ScreeningConditionsTranslation
 from coaching.services.content import education_topic_translate, screening_conditions_translate
+from patients.services.enrolment import clinic_conditions
 from walkback.accounts.decorators import staff_required
 from walkback.accounts.languages import clinic_language, is_right_to_left
 from walkback.core.forms import add_service_errors
@@ -77,7 +79,7 @@ def topic_translation(request, pk, language):
     topic = selectors.topic_get(request.user, pk)
     clinic = request.user.clinic
     language = _language(clinic, language)
-    row = EducationTopicTranslation.objects.filter(topic=topic, language=language).first()
+    row = topic_translation_get(topic, language)
     initial = {"title": row.title, "summary": row.summary, "body": row.body} if row else None
     form = EducationTopicTranslationForm(request.POST or None, initial=initial)
     _writing_in(form, language)
@@ -118,13 +120,9 @@ def screening_languages(request):
     clinic = request.user.clinic
     languages = other_languages(clinic)
     language = _language(clinic, request.GET.get("language") or languages[0][0])
-    rows = {
-        row.language: row for row in ScreeningConditionsTranslation.objects.filter(clinic=clinic)
-    }
+    rows = screening_translations(clinic)
     row = rows.get(language)
-    own_lines = [
-        line.strip() for line in clinic.screening_extra_conditions.splitlines() if line.strip()
-    ]
+    own_lines = clinic_conditions(clinic)
     form = ScreeningConditionsTranslationForm(
         request.POST or None, initial={"conditions": row.conditions} if row else None
     )

@@ -13,6 +13,7 @@ from coaching.content_models import EducationTopicTranslation, ScreeningConditio
 from coaching.limits import SCREENING_CONDITION_MAX
 from coaching.models import EducationTopic
 from coaching.services._shared import _check_clinic_staff
+from patients.services.enrolment import clinic_conditions, condition_lines
 from walkback.accounts.models import Clinic, User
 from walkback.audit.models import AuditAction
 from walkback.audit.services import audit_record
@@ -95,10 +96,6 @@ def _remove(row, *, by: User, clinic: Clinic, detail: dict) -> None:
     )
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 def screening_conditions_translate(
     *, clinic: Clinic, by: User, language: str, conditions: str
 ) -> ScreeningConditionsTranslation | None:
@@ -107,10 +104,10 @@ def screening_conditions_translate(
     shown instead)."""
     _check_clinic_staff(by, clinic)
     _check_language(clinic, language)
-    lines = _lines(conditions)
+    lines = condition_lines(conditions)
     with transaction.atomic():
         clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
-        own = _lines(clinic.screening_extra_conditions)
+        own = clinic_conditions(clinic)
         row = ScreeningConditionsTranslation.objects.filter(
             clinic=clinic, language=language
         ).first()

@@ -149,9 +149,15 @@ def validate_patient_details(*, clinic, date_of_birth=None, preferred_days=None)
         raise ValidationError(errors)
 
 
+def condition_lines(text: str) -> list[str]:
+    """A list of screening conditions as typed, one per line; blank lines do not count. The
+    clinic's own list and its translations (coaching/content.py) are read the same way."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 def clinic_conditions(clinic) -> list[str]:
     """The extra screening conditions a clinic lists, one per line of its settings."""
-    return [line.strip() for line in clinic.screening_extra_conditions.splitlines() if line.strip()]
+    return condition_lines(clinic.screening_extra_conditions)
 
 
 def _check_physio(by: User, patient: Patient) -> None:
